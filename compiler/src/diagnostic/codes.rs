@@ -1,0 +1,113 @@
+//! The registry of diagnostic codes.
+//!
+//! Invariants: a code, once published, keeps its meaning forever; a retired code is never
+//! reused. Every code has an explanation in `codes/<CODE>.md` (shown by `plat explain`),
+//! a fixture under `tests/fixtures/diagnostics/` that triggers it, and an entry in
+//! `docs/language.md`; tests hold all three in step with this list.
+
+macro_rules! codes {
+    ($($code:ident $variant:ident $title:literal,)*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as users see it: `E0204`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => stringify!($code),)*
+                }
+            }
+
+            /// A short title: what kind of problem this is.
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $title,)*
+                }
+            }
+
+            /// The long explanation, in Markdown, with an example and the fix.
+            pub fn explanation(self) -> &'static str {
+                match self {
+                    $(Code::$variant => include_str!(concat!("codes/", stringify!($code), ".md")),)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // Syntax.
+    E0101 UnexpectedToken "unexpected token",
+    E0102 UnterminatedString "unterminated string",
+    E0103 InvalidCharacter "invalid character",
+    E0104 NestingTooDeep "nesting too deep",
+    E0105 InvalidEscape "invalid escape sequence",
+    E0106 InvalidInterpolation "invalid interpolation",
+    E0107 UnterminatedComment "unterminated block comment",
+    E0108 IntegerTooLarge "integer literal out of range",
+    // Names.
+    E0201 UnknownName "unknown name",
+    E0202 DuplicateDeclaration "duplicate declaration",
+    E0203 UnknownField "unknown field",
+    E0204 UnknownOutput "unknown output",
+    E0205 UnknownImport "unknown import",
+    E0206 UnknownBlock "unknown block",
+    E0207 DuplicateField "field set twice",
+    E0208 UnknownEnvironment "unknown environment",
+    E0209 WrongKindOfName "wrong kind of name",
+    W0210 UnusedImport "unused import",
+    // Types.
+    E0301 TypeMismatch "type mismatch",
+    E0302 MissingField "missing required field",
+    E0303 OutOfRange "value out of range",
+    E0304 NotInEnum "value not allowed",
+    E0305 PatternMismatch "string does not match the pattern",
+    E0306 InvalidQuantity "malformed quantity",
+    E0307 InvalidImage "malformed image reference",
+    E0308 InvalidPattern "invalid pattern",
+    E0309 MissingOutputMapping "implementation does not provide an output",
+    E0310 InvalidVersion "malformed version",
+    E0311 InvalidMember "member not allowed here",
+    E0312 RecursiveType "recursive type",
+    // Secrets and phases.
+    E0401 SecretLeak "secret flows into a plain place",
+    E0402 SecretLiteral "secret written in source",
+    E0403 ProvisionTimeValue "value not known at compile time",
+    // Projects and files.
+    E0501 Io "cannot read",
+    E0502 NotUtf8 "file is not UTF-8",
+    E0503 FileTooLarge "file too large",
+    E0504 NoSourceFiles "no .plat files",
+    E0505 InvalidManifest "invalid plat.toml",
+}
+
+impl Code {
+    /// Looks a code up by its text, ignoring case: `e0204` finds `E0204`.
+    pub fn parse(text: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|code| code.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// Codes that begin with `W` are warnings; all others are errors.
+    pub fn default_severity(self) -> super::Severity {
+        if self.as_str().starts_with('W') {
+            super::Severity::Warning
+        } else {
+            super::Severity::Error
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,116 @@
+//! Diagnostics: what the compiler tells a user about their program.
+//!
+//! Invariants: a diagnostic is plain data with a stable [`Code`]; it points at source
+//! through [`Label`]s (file and byte range) and never holds rendered text, so the same
+//! value renders for a terminal, as JSON, as SARIF or for the language server. Every
+//! diagnostic about a file has a primary label; only project-level problems (an empty
+//! directory, an unreadable path) have none and name their `subject` instead.
+
+mod codes;
+
+pub use codes::Code;
+
+use crate::source::SourceFile;
+use crate::span::TextRange;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A place in a file, with what to say about it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Label {
+    pub file: SourceFile,
+    pub range: TextRange,
+    pub message: Option<String>,
+}
+
+impl Label {
+    pub fn new(file: SourceFile, range: TextRange) -> Self {
+        Label {
+            file,
+            range,
+            message: None,
+        }
+    }
+
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// One sentence, lower case, no final period: `unknown output \`hots\``.
+    pub message: String,
+    pub primary: Option<Label>,
+    pub secondary: Vec<Label>,
+    /// What to do about it: `did you mean \`host\`?`.
+    pub help: Option<String>,
+    /// For project-level problems without a label: the path concerned.
+    pub subject: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity, pointing at `file` and `range`.
+    pub fn new(code: Code, message: impl Into<String>, file: SourceFile, range: TextRange) -> Self {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            primary: Some(Label::new(file, range)),
+            secondary: Vec::new(),
+            help: None,
+            subject: None,
+        }
+    }
+
+    /// A project-level diagnostic about a path that has no text to point into.
+    pub fn about_path(code: Code, message: impl Into<String>, path: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: code.default_severity(),
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            help: None,
+            subject: Some(path.into()),
+        }
+    }
+
+    /// Sets the message of the primary label.
+    pub fn with_label(mut self, message: impl Into<String>) -> Self {
+        if let Some(primary) = &mut self.primary {
+            primary.message = Some(message.into());
+        }
+        self
+    }
+
+    pub fn with_secondary(mut self, label: Label) -> Self {
+        self.secondary.push(label);
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}

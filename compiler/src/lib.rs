@@ -1,0 +1,30 @@
+//! # plat-compiler
+//!
+//! The core of plat, shared by the command line and the language server. Data flows one
+//! way through layers; a layer depends only on the ones above it in this list:
+//!
+//! 1. [`span`], [`source`]: byte ranges, and the salsa inputs (files and projects);
+//! 2. [`diagnostic`]: the codes and the plain-data diagnostics every layer reports;
+//! 3. [`syntax`]: tokens and an error-tolerant syntax tree, one file at a time;
+//! 4. [`names`]: declarations of the whole project and what each name refers to;
+//! 5. [`types`]: the types, sensitivity and phase of every value;
+//! 6. [`check`]: the entry point that gathers every diagnostic of a project.
+//!
+//! [`project`] reads a project from disk into the inputs; [`stdlib`] holds the standard
+//! library embedded in the binary; [`position`] turns byte offsets into lines and columns
+//! for the edges that show them.
+//!
+//! Invariants that hold across the crate: no function panics on user input (bad input is
+//! a [`diagnostic::Diagnostic`]); recursion over user-written structure is bounded by the
+//! parser's nesting limit; results are deterministic (sorted, no hash-map order leaks).
+
+pub mod check;
+pub mod diagnostic;
+pub mod names;
+pub mod position;
+pub mod project;
+pub mod source;
+pub mod span;
+pub mod stdlib;
+pub mod syntax;
+pub mod types;

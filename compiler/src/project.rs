@@ -1,0 +1,354 @@
+//! Reading a project from disk into the compiler's inputs.
+//!
+//! A project is a directory read recursively for `*.plat` files, with an optional
+//! `plat.toml` at its root, or a single `.plat` file. The standard library is added to
+//! every project.
+//!
+//! Invariants: this is the only module that touches the file system on the way in. It
+//! never follows symbolic links to directories (so a link loop cannot trap it), skips
+//! hidden directories and build output, bounds the depth, the number of files and the
+//! size of each file, and turns every problem into a diagnostic. Files are sorted by
+//! path, so the same tree always gives the same project.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{Db, Origin, Project, SourceFile};
+use crate::span::TextRange;
+use crate::stdlib;
+
+/// Files larger than this are refused (E0503).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Directories deeper than this below the root are not read.
+pub const MAX_DEPTH: usize = 64;
+/// At most this many `.plat` files are read from one project.
+pub const MAX_FILES: usize = 100_000;
+/// The name of the optional project manifest.
+pub const MANIFEST: &str = "plat.toml";
+
+/// Directory names never read: build output and tool state.
+const SKIPPED_DIRECTORIES: &[&str] = &["target", "out", "node_modules"];
+
+/// A project read from disk.
+pub struct LoadedProject {
+    pub project: Project,
+    /// The directory that paths in diagnostics are relative to.
+    pub root: PathBuf,
+    /// The project's name: `plat.toml`'s `project.name`, else the root directory's name.
+    pub name: String,
+}
+
+/// The contents of `plat.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    #[serde(default)]
+    project: ManifestProject,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestProject {
+    name: Option<String>,
+    /// Paths, relative to the root, of files or directories to leave out.
+    #[serde(default)]
+    exclude: Vec<String>,
+}
+
+/// Reads the project at `path` (a directory or a single `.plat` file).
+///
+/// Paths in diagnostics (labels' files and `subject`s) are relative to the project root;
+/// the subject of a problem with the root itself is empty.
+///
+/// `Err` means there is nothing to check at all (the path does not exist or cannot be
+/// read): the command line exits with 2. Problems with individual files are part of the
+/// project's `load_diagnostics`.
+pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Diagnostic> {
+    let metadata = std::fs::metadata(path).map_err(|error| {
+        Diagnostic::about_path(
+            Code::Io,
+            format!("cannot read `{}`: {}", path.display(), io_reason(&error)),
+            path.display().to_string(),
+        )
+        .with_help("pass a directory that holds `.plat` files, or one `.plat` file")
+    })?;
+    let mut loader = Loader::new(db);
+    let (root, name) = if metadata.is_dir() {
+        let manifest = loader.read_manifest(path);
+        let name = manifest
+            .project
+            .name
+            .clone()
+            .unwrap_or_else(|| directory_name(path));
+        loader.excluded = manifest.project.exclude.clone();
+        loader.walk(path, path, 0);
+        if loader.files.is_empty() && loader.diagnostics.is_empty() {
+            loader.diagnostics.push(
+                Diagnostic::about_path(
+                    Code::NoSourceFiles,
+                    format!("no `.plat` files in `{}`", path.display()),
+                    String::new(),
+                )
+                .with_help("create a file such as `main.plat`, or start from `examples/minimal`"),
+            );
+        }
+        (path.to_path_buf(), name)
+    } else {
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let display = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        loader.read_file(path, display);
+        let name = path
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        (root, name)
+    };
+    Ok(LoadedProject {
+        project: loader.finish(),
+        root,
+        name,
+    })
+}
+
+/// Builds a project from texts held in memory (tests, the language server's unsaved
+/// buffers); `files` are `(path, text)` pairs. The standard library is added.
+pub fn from_texts(db: &dyn Db, files: &[(String, String)]) -> Project {
+    let mut loader = Loader::new(db);
+    for (path, text) in files {
+        loader.add(path.clone(), text.clone(), Origin::Project);
+    }
+    loader.finish()
+}
+
+/// The standard library as source files.
+pub fn stdlib_files(db: &dyn Db) -> Vec<SourceFile> {
+    stdlib::FILES
+        .iter()
+        .map(|(path, text)| SourceFile::new(db, path.to_string(), text.to_string(), Origin::Std))
+        .collect()
+}
+
+struct Loader<'db> {
+    db: &'db dyn Db,
+    files: Vec<SourceFile>,
+    diagnostics: Vec<Diagnostic>,
+    excluded: Vec<String>,
+    limit_reported: bool,
+}
+
+impl<'db> Loader<'db> {
+    fn new(db: &'db dyn Db) -> Self {
+        Loader {
+            db,
+            files: Vec::new(),
+            diagnostics: Vec::new(),
+            excluded: Vec::new(),
+            limit_reported: false,
+        }
+    }
+
+    fn finish(mut self) -> Project {
+        let mut files = stdlib_files(self.db);
+        files.append(&mut self.files);
+        files.sort_by(|a, b| a.path(self.db).cmp(b.path(self.db)));
+        Project::new(self.db, files, self.diagnostics)
+    }
+
+    fn add(&mut self, path: String, text: String, origin: Origin) -> SourceFile {
+        let file = SourceFile::new(self.db, path, text, origin);
+        self.files.push(file);
+        file
+    }
+
+    /// Reads `plat.toml` if the root has one; a broken manifest is reported and
+    /// otherwise ignored, so the `.plat` files are still checked.
+    fn read_manifest(&mut self, root: &Path) -> Manifest {
+        let path = root.join(MANIFEST);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return Manifest::default();
+        };
+        match toml::from_str::<Manifest>(&text) {
+            Ok(manifest) => manifest,
+            Err(error) => {
+                let range = error
+                    .span()
+                    .map(TextRange::from)
+                    .unwrap_or_else(|| TextRange::empty(0));
+                // The manifest is not a `.plat` file: it is an input only so that the
+                // diagnostic can point into it.
+                let file = SourceFile::new(self.db, MANIFEST.to_string(), text, Origin::Project);
+                self.diagnostics.push(
+                    Diagnostic::new(Code::InvalidManifest, format!("invalid `{MANIFEST}`: {}", error.message()), file, range)
+                        .with_help("`plat.toml` may hold `[project]` with `name = \"...\"` and `exclude = [\"path\", ...]`"),
+                );
+                Manifest::default()
+            }
+        }
+    }
+
+    fn walk(&mut self, root: &Path, directory: &Path, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let entries = match std::fs::read_dir(directory) {
+            Ok(entries) => entries,
+            Err(error) => {
+                self.report_io(relative_display(root, directory), &error);
+                return;
+            }
+        };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|entry| entry.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let display = relative_display(root, &path);
+            if self.is_excluded(&display) {
+                continue;
+            }
+            // `file_type` does not follow symbolic links: a link to a directory is
+            // skipped, a link to a file is read.
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if file_type.is_dir() {
+                if !name.starts_with('.') && !SKIPPED_DIRECTORIES.contains(&name.as_str()) {
+                    self.walk(root, &path, depth + 1);
+                }
+            } else if name.ends_with(".plat") && !name.starts_with('.') {
+                if self.files.len() >= MAX_FILES {
+                    self.report_too_many();
+                    return;
+                }
+                self.read_file(&path, display);
+            }
+        }
+    }
+
+    fn is_excluded(&self, display: &str) -> bool {
+        self.excluded.iter().any(|excluded| {
+            let excluded = excluded.trim_end_matches('/');
+            display == excluded || display.starts_with(&format!("{excluded}/"))
+        })
+    }
+
+    fn read_file(&mut self, path: &Path, display: String) {
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.len() > MAX_FILE_BYTES => {
+                self.diagnostics.push(
+                    Diagnostic::about_path(
+                        Code::FileTooLarge,
+                        format!(
+                            "`{display}` is {} bytes; files larger than {} MiB are not read",
+                            metadata.len(),
+                            MAX_FILE_BYTES / (1024 * 1024)
+                        ),
+                        display,
+                    )
+                    .with_help("split the file, or exclude it in `plat.toml`"),
+                );
+                return;
+            }
+            Ok(_) => {}
+            Err(error) => {
+                self.report_io(display, &error);
+                return;
+            }
+        }
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                self.report_io(display, &error);
+                return;
+            }
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                self.add(display, text, Origin::Project);
+            }
+            Err(error) => self.report_not_utf8(display, error.as_bytes(), error.utf8_error()),
+        }
+    }
+
+    fn report_not_utf8(&mut self, display: String, bytes: &[u8], error: std::str::Utf8Error) {
+        let valid = &bytes[..error.valid_up_to()];
+        let line = valid.iter().filter(|byte| **byte == b'\n').count() + 1;
+        let column = valid
+            .iter()
+            .rev()
+            .take_while(|byte| **byte != b'\n')
+            .count()
+            + 1;
+        let byte = bytes.get(error.valid_up_to()).copied().unwrap_or_default();
+        self.diagnostics.push(
+            Diagnostic::about_path(
+                Code::NotUtf8,
+                format!("`{display}` is not UTF-8: byte 0x{byte:02x} at line {line}, byte {column} is not valid"),
+                display,
+            )
+            .with_help("save the file as UTF-8; `.plat` files are text"),
+        );
+    }
+
+    fn report_io(&mut self, display: String, error: &std::io::Error) {
+        self.diagnostics.push(Diagnostic::about_path(
+            Code::Io,
+            format!("cannot read `{display}`: {}", io_reason(error)),
+            display,
+        ));
+    }
+
+    fn report_too_many(&mut self) {
+        if !self.limit_reported {
+            self.limit_reported = true;
+            self.diagnostics.push(
+                Diagnostic::about_path(
+                    Code::Io,
+                    format!("more than {MAX_FILES} `.plat` files; the rest are not read"),
+                    String::new(),
+                )
+                .with_help("exclude generated or vendored directories in `plat.toml`"),
+            );
+        }
+    }
+}
+
+/// `path` relative to `root`, with `/` separators, as users see it in diagnostics.
+fn relative_display(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = relative
+        .components()
+        .map(|component| component.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+fn directory_name(path: &Path) -> String {
+    path.canonicalize()
+        .ok()
+        .and_then(|path| {
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "project".to_string())
+}
+
+/// The operating system's reason, without the "(os error N)" suffix.
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let text = error.to_string();
+            match text.find(" (os error") {
+                Some(end) => text[..end].to_lowercase(),
+                None => text,
+            }
+        }
+    }
+}

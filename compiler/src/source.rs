@@ -1,0 +1,69 @@
+//! The inputs of the compiler: the files of a project and their text.
+//!
+//! Invariants: these are the only salsa inputs. Everything else is derived from them by
+//! tracked queries, so setting a file's text is all an editor or the command line does
+//! to make the compiler see a change. A project's files are kept sorted by path, so that
+//! every walk over them, and every output, is deterministic.
+
+/// Where a file comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    /// A file of the user's project.
+    Project,
+    /// A file of the standard library embedded in the binary (`std.*`).
+    Std,
+}
+
+/// One `.plat` file.
+#[salsa::input(debug)]
+pub struct SourceFile {
+    /// The path as users see it: relative to the project root with `/` separators,
+    /// or `std/<name>.plat` for the standard library.
+    #[returns(ref)]
+    pub path: String,
+    #[returns(ref)]
+    pub text: String,
+    #[returns(copy)]
+    pub origin: Origin,
+}
+
+/// A project: the files plat reads together.
+#[salsa::input(debug)]
+pub struct Project {
+    /// The project's files, sorted by path (the standard library's included).
+    #[returns(ref)]
+    pub files: Vec<SourceFile>,
+    /// Problems met while loading the project from disk (unreadable files, files that
+    /// are not UTF-8, an empty directory). They are part of the project's diagnostics.
+    #[returns(ref)]
+    pub load_diagnostics: Vec<crate::diagnostic::Diagnostic>,
+}
+
+/// The database trait every query of the compiler takes.
+#[salsa::db]
+pub trait Db: salsa::Database {}
+
+/// The concrete database used by the command line and the language server.
+///
+/// It is `Send` but not `Sync`: a thread that works in parallel takes its own `clone()`.
+#[salsa::db]
+#[derive(Default, Clone)]
+pub struct Database {
+    storage: salsa::Storage<Self>,
+}
+
+#[salsa::db]
+impl salsa::Database for Database {}
+
+#[salsa::db]
+impl Db for Database {}
+
+impl Project {
+    /// How many of the project's files are the user's own (the standard library aside).
+    pub fn source_count(self, db: &dyn Db) -> usize {
+        self.files(db)
+            .iter()
+            .filter(|file| file.origin(db) == Origin::Project)
+            .count()
+    }
+}

@@ -1,0 +1,1 @@
+//! The plat language server (see the language-server issue).
