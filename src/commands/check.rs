@@ -1,0 +1,38 @@
+//! `plat check`: load a project, run every check, print the diagnostics.
+
+use std::path::Path;
+
+use plat_compiler::diagnostic::Diagnostic;
+use plat_compiler::source::Database;
+
+use crate::Status;
+use crate::cli::Format;
+use crate::report::{Report, Summary};
+
+pub fn run(path: &Path, format: Format, color: bool) -> Status {
+    let db = Database::default();
+    let loaded = match plat_compiler::project::load(&db, path) {
+        Ok(loaded) => loaded,
+        Err(diagnostic) => {
+            let report = Report::new(&db, Path::new(""), color);
+            report.print(format, std::slice::from_ref(&diagnostic), None);
+            return Status::Usage;
+        }
+    };
+    let root = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        loaded.root.clone()
+    };
+    let diagnostics: &[Diagnostic] = plat_compiler::check::check_project(&db, loaded.project);
+    let summary = Summary {
+        project: loaded.name.clone(),
+        files: loaded.project.source_count(&db),
+    };
+    Report::new(&db, &root, color).print(format, diagnostics, Some(&summary));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Status::Errors
+    } else {
+        Status::Clean
+    }
+}

@@ -1,0 +1,86 @@
+//! Printing diagnostics: for people (`human`), and for tools (`json`, `sarif`).
+//!
+//! Invariant: every format shows the same diagnostics in the same order, with paths as
+//! the user would type them (the project path they gave, joined with the file's path in
+//! the project); the standard library's files keep their `std/` paths.
+
+mod human;
+mod json;
+mod location;
+mod sarif;
+
+use std::path::{Path, PathBuf};
+
+use plat_compiler::diagnostic::{Diagnostic, Severity};
+use plat_compiler::source::Database;
+
+use crate::cli::Format;
+
+pub use location::Located;
+
+/// What was checked, for the closing line of the human format.
+pub struct Summary {
+    pub project: String,
+    pub files: usize,
+}
+
+/// Prints diagnostics of one project.
+pub struct Report<'a> {
+    db: &'a Database,
+    root: PathBuf,
+    color: bool,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(db: &'a Database, root: &Path, color: bool) -> Self {
+        Report {
+            db,
+            root: root.to_path_buf(),
+            color,
+        }
+    }
+
+    /// Human output goes to standard error, machine formats to standard output.
+    pub fn print(&self, format: Format, diagnostics: &[Diagnostic], summary: Option<&Summary>) {
+        let located = Located::new(self.db, &self.root);
+        match format {
+            Format::Human => {
+                eprint!("{}", human::render(&located, diagnostics, self.color));
+                if let Some(summary) = summary {
+                    eprintln!("{}", closing_line(diagnostics, summary));
+                }
+            }
+            Format::Json => println!("{}", json::render(&located, diagnostics)),
+            Format::Sarif => println!("{}", sarif::render(&located, diagnostics)),
+        }
+    }
+}
+
+/// `checked shop (12 files): 2 errors, 1 warning`.
+fn closing_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    let files = plural(summary.files, "file", "files");
+    let outcome = match (errors, warnings) {
+        (0, 0) => "no problems".to_string(),
+        (0, w) => plural(w, "warning", "warnings"),
+        (e, 0) => plural(e, "error", "errors"),
+        (e, w) => format!(
+            "{}, {}",
+            plural(e, "error", "errors"),
+            plural(w, "warning", "warnings")
+        ),
+    };
+    format!("checked {} ({files}): {outcome}", summary.project)
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}

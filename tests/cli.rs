@@ -1,0 +1,239 @@
+//! The `plat` command as users and CI run it: exit statuses, formats, examples, help.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::{args, run_plat, run_plat_in};
+
+#[test]
+fn every_example_checks_clean() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(examples).expect("examples/ exists") {
+        let entry = entry.expect("readable entry");
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let path = format!("examples/{}", entry.file_name().to_string_lossy());
+        let run = run_plat(&args(&["check", &path]));
+        assert_eq!(
+            run.status,
+            Some(0),
+            "`plat check {path}` is not clean:\n{}",
+            run.transcript()
+        );
+        assert!(run.stderr.contains("no problems"), "{}", run.stderr);
+        checked += 1;
+    }
+    assert!(checked >= 2, "expected at least two examples");
+}
+
+#[test]
+fn a_file_with_five_syntax_errors_reports_five_errors() {
+    let run = run_plat(&args(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/syntax/five-errors.plat",
+    ]));
+    assert_eq!(run.status, Some(1));
+    let diagnostics: Vec<Value> = serde_json::from_str(&run.stdout).expect("JSON array");
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .count();
+    assert_eq!(errors, 5, "{}", run.stdout);
+}
+
+#[test]
+fn a_misspelled_output_suggests_the_right_one() {
+    let run = run_plat(&args(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/diagnostics/E0204-unknown-output.plat",
+    ]));
+    let diagnostics: Vec<Value> = serde_json::from_str(&run.stdout).expect("JSON array");
+    let unknown = diagnostics
+        .iter()
+        .find(|d| d["code"] == "E0204")
+        .expect("an E0204");
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("hots")
+    );
+    assert!(
+        unknown["help"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("did you mean `host`"),
+        "{unknown}"
+    );
+}
+
+#[test]
+fn a_secret_leak_labels_both_the_origin_and_the_sink() {
+    let run = run_plat(&args(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/diagnostics/E0401-secret-in-label.plat",
+    ]));
+    let diagnostics: Vec<Value> = serde_json::from_str(&run.stdout).expect("JSON array");
+    let leak = diagnostics
+        .iter()
+        .find(|d| d["code"] == "E0401")
+        .expect("an E0401");
+    assert!(
+        leak["start"]["line"].is_u64(),
+        "the sink has a position: {leak}"
+    );
+    let labels = leak["labels"].as_array().expect("labels");
+    assert!(
+        !labels.is_empty(),
+        "the secret's origin is labelled: {leak}"
+    );
+    assert_ne!(
+        labels[0]["start"], leak["start"],
+        "origin and sink are different places: {leak}"
+    );
+}
+
+#[test]
+fn json_objects_carry_every_documented_field() {
+    let run = run_plat(&args(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/diagnostics/E0204-unknown-output.plat",
+    ]));
+    let diagnostics: Vec<Value> = serde_json::from_str(&run.stdout).expect("JSON array");
+    for field in [
+        "code", "severity", "message", "file", "start", "end", "help",
+    ] {
+        assert!(
+            diagnostics[0].get(field).is_some(),
+            "missing `{field}`: {}",
+            diagnostics[0]
+        );
+    }
+    assert!(
+        diagnostics[0]["file"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("E0204-unknown-output.plat")
+    );
+}
+
+#[test]
+fn sarif_is_a_2_1_0_log_with_one_result_per_diagnostic() {
+    let run = run_plat(&args(&[
+        "check",
+        "--format",
+        "sarif",
+        "tests/fixtures/diagnostics/E0204-unknown-output.plat",
+    ]));
+    assert_eq!(run.status, Some(1));
+    let log: Value = serde_json::from_str(&run.stdout).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert!(results.iter().any(|r| r["ruleId"] == "E0204"));
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    for result in results {
+        let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        let region = &result["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap_or_default() >= 1);
+    }
+}
+
+#[test]
+fn exit_statuses_tell_clean_errors_and_usage_apart() {
+    assert_eq!(
+        run_plat(&args(&["check", "examples/minimal"])).status,
+        Some(0)
+    );
+    assert_eq!(
+        run_plat(&args(&[
+            "check",
+            "tests/fixtures/diagnostics/E0204-unknown-output.plat"
+        ]))
+        .status,
+        Some(1)
+    );
+    assert_eq!(run_plat(&args(&["check", "no/such/path"])).status, Some(2));
+    assert_eq!(
+        run_plat(&args(&["check", "--format", "yaml"])).status,
+        Some(2)
+    );
+    assert_eq!(run_plat(&args(&["frobnicate"])).status, Some(2));
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let run = run_plat(&args(&["--help"]));
+    assert_eq!(run.status, Some(0));
+    assert!(run.stdout.contains("Examples:"), "{}", run.stdout);
+    assert!(run.stdout.contains("plat check examples/shop"));
+    let run = run_plat(&args(&["check", "--help"]));
+    assert!(run.stdout.contains("--format"), "{}", run.stdout);
+}
+
+#[test]
+fn explain_prints_the_explanation_and_refuses_unknown_codes() {
+    let run = run_plat(&args(&["explain", "e0204"]));
+    assert_eq!(run.status, Some(0));
+    assert!(
+        run.stdout.starts_with("# E0204: unknown output"),
+        "{}",
+        run.stdout
+    );
+    let run = run_plat(&args(&["explain", "E9999"]));
+    assert_eq!(run.status, Some(2));
+    assert!(run.stderr.contains("--list"));
+    let run = run_plat(&args(&["explain", "--list"]));
+    assert!(run.stdout.lines().count() >= 30);
+}
+
+#[test]
+fn completions_are_generated_for_common_shells() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = run_plat(&args(&["completions", shell]));
+        assert_eq!(run.status, Some(0), "{shell}");
+        assert!(run.stdout.contains("check"), "{shell}");
+    }
+}
+
+#[test]
+fn human_output_has_no_colour_in_a_pipe_and_colour_when_asked() {
+    let path = "tests/fixtures/diagnostics/E0204-unknown-output.plat";
+    let plain = run_plat(&args(&["check", path]));
+    assert!(!plain.stderr.contains('\u{1b}'), "{}", plain.stderr);
+    let coloured = run_plat(&args(&["--color", "always", "check", path]));
+    assert!(coloured.stderr.contains('\u{1b}'));
+}
+
+#[test]
+fn paths_are_shown_as_the_user_typed_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = run_plat_in(
+        &root.join("tests/fixtures"),
+        &args(&[
+            "check",
+            "--format",
+            "json",
+            "diagnostics/E0204-unknown-output.plat",
+        ]),
+    );
+    let diagnostics: Vec<Value> = serde_json::from_str(&run.stdout).expect("JSON array");
+    assert_eq!(
+        diagnostics[0]["file"],
+        "diagnostics/E0204-unknown-output.plat"
+    );
+}

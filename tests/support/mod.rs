@@ -1,0 +1,150 @@
+//! Shared helpers of the end-to-end tests: running the binary, finding fixtures.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+/// What one run of `plat` did.
+pub struct Run {
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The exit status and both streams, as one text for snapshots.
+    pub fn transcript(&self) -> String {
+        let status = self
+            .status
+            .map(|code| code.to_string())
+            .unwrap_or_else(|| "killed".to_string());
+        let mut text = format!("exit status: {status}\n");
+        if !self.stdout.is_empty() {
+            text.push_str("--- stdout\n");
+            text.push_str(&self.stdout);
+        }
+        if !self.stderr.is_empty() {
+            text.push_str("--- stderr\n");
+            text.push_str(&self.stderr);
+        }
+        text
+    }
+
+    pub fn assert_no_crash(&self, what: &str) {
+        let status = self.status.unwrap_or(-1);
+        assert!(
+            status == 0 || status == 1 || status == 2,
+            "{what}: exit status {status}\n{}",
+            self.transcript()
+        );
+        assert!(
+            !self.stderr.contains("panicked"),
+            "{what}: panicked\n{}",
+            self.stderr
+        );
+    }
+}
+
+/// Runs the `plat` binary from the repository root, without colour, with a time limit.
+pub fn run_plat(args: &[String]) -> Run {
+    run_plat_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+pub fn run_plat_in(directory: &Path, args: &[String]) -> Run {
+    let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_plat"))
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("plat runs");
+    Run {
+        status: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `args` as owned strings.
+pub fn args(args: &[&str]) -> Vec<String> {
+    args.iter().map(|arg| arg.to_string()).collect()
+}
+
+/// One fixture: a `.plat` file, a project directory, or an `.args` file.
+pub struct Fixture {
+    pub name: String,
+    pub path: PathBuf,
+}
+
+impl Fixture {
+    /// Every fixture in `directory` (relative to the repository root), sorted by name.
+    pub fn all_in(directory: &str) -> Vec<Fixture> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut fixtures: Vec<Fixture> = std::fs::read_dir(root.join(directory))
+            .expect("fixture directory exists")
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let file_name = entry.file_name().to_string_lossy().into_owned();
+                let path = Path::new(directory).join(&file_name);
+                let name = if entry.path().is_dir() {
+                    file_name
+                } else {
+                    let stem = file_name
+                        .strip_suffix(".plat")
+                        .or_else(|| file_name.strip_suffix(".args"))?;
+                    stem.to_string()
+                };
+                Some(Fixture { name, path })
+            })
+            .collect();
+        fixtures.sort_by(|a, b| a.name.cmp(&b.name));
+        fixtures
+    }
+
+    /// The code the fixture is named after: `E0204` for `E0204-unknown-output.plat`.
+    pub fn code(&self) -> &str {
+        self.name.split('-').next().unwrap_or_default()
+    }
+
+    /// The arguments that run the fixture, with `extra` flags after the command.
+    pub fn args(&self, extra: &[&str]) -> Vec<String> {
+        let mut words: Vec<String> = if self.path.extension().is_some_and(|e| e == "args") {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            std::fs::read_to_string(root.join(&self.path))
+                .expect("args fixture is readable")
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        } else {
+            vec![
+                "check".to_string(),
+                self.path.to_string_lossy().into_owned(),
+            ]
+        };
+        let at = 1.min(words.len());
+        for (offset, flag) in extra.iter().enumerate() {
+            words.insert(at + offset, flag.to_string());
+        }
+        words
+    }
+}
+
+/// A file of 9 MiB that exists while this value lives; sparse, so it costs no disk.
+pub struct HugeFile(PathBuf);
+
+impl HugeFile {
+    pub fn create(relative: &str) -> HugeFile {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+        let file = std::fs::File::create(&path).expect("fixture directory is writable");
+        file.set_len(9 * 1024 * 1024).expect("sparse file");
+        HugeFile(path)
+    }
+}
+
+impl Drop for HugeFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
