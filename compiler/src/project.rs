@@ -65,14 +65,16 @@ struct ManifestProject {
 /// `Err` means there is nothing to check at all (the path does not exist or cannot be
 /// read): the command line exits with 2. Problems with individual files are part of the
 /// project's `load_diagnostics`.
-pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Diagnostic> {
+pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> {
     let metadata = std::fs::metadata(path).map_err(|error| {
-        Diagnostic::about_path(
-            Code::Io,
-            format!("cannot read `{}`: {}", path.display(), io_reason(&error)),
-            path.display().to_string(),
+        Box::new(
+            Diagnostic::about_path(
+                Code::Io,
+                format!("cannot read `{}`: {}", path.display(), io_reason(&error)),
+                path.display().to_string(),
+            )
+            .with_help("pass a directory that holds `.plat` files, or one `.plat` file"),
         )
-        .with_help("pass a directory that holds `.plat` files, or one `.plat` file")
     })?;
     let mut loader = Loader::new(db);
     let (root, name) = if metadata.is_dir() {

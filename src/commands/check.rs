@@ -15,7 +15,7 @@ pub fn run(path: &Path, format: Format, color: bool) -> Status {
         Ok(loaded) => loaded,
         Err(diagnostic) => {
             let report = Report::new(&db, Path::new(""), color);
-            report.print(format, std::slice::from_ref(&diagnostic), None);
+            report.print(format, std::slice::from_ref(diagnostic.as_ref()), None);
             return Status::Usage;
         }
     };

@@ -1,0 +1,277 @@
+//! The project-wide index of top-level declarations.
+//!
+//! Invariants: all project files share one namespace, and the standard library is a
+//! second, flat namespace of its own (reachable from project files only through
+//! imports). The index holds names, kinds and files but no text positions, so that an
+//! edit which moves text without adding, removing or renaming a declaration leaves it
+//! unchanged and the queries that depend on it are not re-run. Positions live in the
+//! per-file [`file_declarations`] query. When a name is declared more than once, the
+//! first declaration (by file path, then position) is the one names resolve to; the
+//! others are reported by [`duplicate_declarations`].
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic, Label};
+use crate::source::{Db, Origin, Project, SourceFile};
+use crate::span::TextRange;
+use crate::syntax::ast::{self, DeclKind, Item};
+
+/// What a top-level name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NameKind {
+    Type,
+    Offering,
+    Environment,
+    Workload,
+    Policy,
+}
+
+impl NameKind {
+    pub fn of_decl(kind: DeclKind) -> NameKind {
+        match kind {
+            DeclKind::Offering => NameKind::Offering,
+            DeclKind::Environment => NameKind::Environment,
+            DeclKind::Workload => NameKind::Workload,
+            DeclKind::Policy => NameKind::Policy,
+        }
+    }
+
+    /// The keyword that declares it: `offering`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            NameKind::Type => "type",
+            NameKind::Offering => "offering",
+            NameKind::Environment => "environment",
+            NameKind::Workload => "workload",
+            NameKind::Policy => "policy",
+        }
+    }
+
+    /// The kind with an article, for messages: `an offering`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            NameKind::Type => "a type",
+            NameKind::Offering => "an offering",
+            NameKind::Environment => "an environment",
+            NameKind::Workload => "a workload",
+            NameKind::Policy => "a policy",
+        }
+    }
+}
+
+/// One top-level declaration of a file, with its position.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeclSite {
+    pub name: String,
+    pub kind: NameKind,
+    /// The range of the declared name.
+    pub name_range: TextRange,
+    /// The range of the whole declaration.
+    pub range: TextRange,
+    /// The position of the item in its file's list of items.
+    pub item: usize,
+}
+
+/// The declarations of one file, in source order.
+#[salsa::tracked(returns(ref))]
+pub fn file_declarations(db: &dyn Db, file: SourceFile) -> Vec<DeclSite> {
+    let module = &crate::syntax::parse_file(db, file).module;
+    module
+        .items
+        .iter()
+        .enumerate()
+        .filter_map(|(item, node)| match node {
+            Item::Type(decl) => Some(DeclSite {
+                name: decl.name.name.clone(),
+                kind: NameKind::Type,
+                name_range: decl.name.range,
+                range: decl.range,
+                item,
+            }),
+            Item::Decl(decl) => Some(DeclSite {
+                name: decl.name.name.clone(),
+                kind: NameKind::of_decl(decl.kind),
+                name_range: decl.name.range,
+                range: decl.range,
+                item,
+            }),
+            Item::Import(_) | Item::Error(_) => None,
+        })
+        .collect()
+}
+
+/// A declaration somewhere in the project or the standard library, without positions.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeclRef {
+    pub file: SourceFile,
+    /// Which namespace it belongs to.
+    pub origin: Origin,
+    /// The position of the item in its file's list of items.
+    pub item: usize,
+    pub kind: NameKind,
+    pub name: String,
+}
+
+impl DeclRef {
+    /// The declaration's identity within the project: its namespace and name (the
+    /// first declaration of a name is the one that counts).
+    pub fn key(&self) -> (Origin, &str) {
+        (self.origin, self.name.as_str())
+    }
+
+    /// Where the declaration is, in its file.
+    pub fn site<'db>(&self, db: &'db dyn Db) -> Option<&'db DeclSite> {
+        // Sites are in item order.
+        let sites = file_declarations(db, self.file);
+        let at = sites
+            .binary_search_by_key(&self.item, |site| site.item)
+            .ok()?;
+        sites.get(at)
+    }
+
+    /// The range of the declared name (empty at the start of the file if the file
+    /// changed under us).
+    pub fn name_range(&self, db: &dyn Db) -> TextRange {
+        self.site(db)
+            .map(|site| site.name_range)
+            .unwrap_or_default()
+    }
+
+    /// The syntax of the declaration, when it is an offering, environment, workload or
+    /// policy.
+    pub fn declaration<'db>(&self, db: &'db dyn Db) -> Option<&'db ast::Declaration> {
+        match crate::syntax::parse_file(db, self.file)
+            .module
+            .items
+            .get(self.item)?
+        {
+            Item::Decl(decl) => Some(decl),
+            _ => None,
+        }
+    }
+
+    /// The syntax of the declaration, when it is a `type`.
+    pub fn type_declaration<'db>(&self, db: &'db dyn Db) -> Option<&'db ast::TypeDecl> {
+        match crate::syntax::parse_file(db, self.file)
+            .module
+            .items
+            .get(self.item)?
+        {
+            Item::Type(decl) => Some(decl),
+            _ => None,
+        }
+    }
+}
+
+/// The two namespaces of a project.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProjectIndex {
+    /// Declarations of the project's own files, by name; the first one counts.
+    pub project: BTreeMap<String, Vec<DeclRef>>,
+    /// Declarations of the standard library, by name; the first one counts.
+    pub std: BTreeMap<String, Vec<DeclRef>>,
+    /// Standard-library modules by name (`postgres` for `std/postgres.plat`).
+    pub std_modules: BTreeMap<String, SourceFile>,
+}
+
+impl ProjectIndex {
+    /// The project declaration a name refers to.
+    pub fn project_decl(&self, name: &str) -> Option<&DeclRef> {
+        self.project.get(name).and_then(|decls| decls.first())
+    }
+
+    /// The standard-library declaration a name refers to.
+    pub fn std_decl(&self, name: &str) -> Option<&DeclRef> {
+        self.std.get(name).and_then(|decls| decls.first())
+    }
+
+    /// The first project declaration of each name of the given kind, by name.
+    pub fn project_names_of(&self, kind: NameKind) -> impl Iterator<Item = &DeclRef> {
+        self.project
+            .values()
+            .filter_map(|decls| decls.first())
+            .filter(move |decl| decl.kind == kind)
+    }
+
+    /// The module a standard-library file is.
+    pub fn std_module_of(&self, file: SourceFile) -> Option<&str> {
+        self.std_modules
+            .iter()
+            .find(|(_, module)| **module == file)
+            .map(|(name, _)| name.as_str())
+    }
+}
+
+/// Where a file comes from (works whether the input getter returns a copy or a
+/// reference).
+#[allow(clippy::needless_borrow)]
+pub fn origin_of(db: &dyn Db, file: SourceFile) -> Origin {
+    Origin::clone(&file.origin(db))
+}
+
+/// Builds the index of a project (files are taken in path order).
+#[salsa::tracked(returns(ref))]
+pub fn project_index(db: &dyn Db, project: Project) -> ProjectIndex {
+    let mut index = ProjectIndex::default();
+    for &file in project.files(db) {
+        let origin = origin_of(db, file);
+        if origin == Origin::Std
+            && let Some(module) = crate::stdlib::module_name(file.path(db))
+        {
+            index.std_modules.insert(module.to_string(), file);
+        }
+        let namespace = match origin {
+            Origin::Project => &mut index.project,
+            Origin::Std => &mut index.std,
+        };
+        for site in file_declarations(db, file) {
+            namespace
+                .entry(site.name.clone())
+                .or_default()
+                .push(DeclRef {
+                    file,
+                    origin,
+                    item: site.item,
+                    kind: site.kind,
+                    name: site.name.clone(),
+                });
+        }
+    }
+    index
+}
+
+/// E0202 for every name declared more than once in the same namespace: the primary
+/// label at each later declaration, a secondary label at the first.
+#[salsa::tracked(returns(ref))]
+pub fn duplicate_declarations(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
+    let index = project_index(db, project);
+    let mut diagnostics = Vec::new();
+    for namespace in [&index.project, &index.std] {
+        for (name, decls) in namespace {
+            let [first, rest @ ..] = decls.as_slice() else {
+                continue;
+            };
+            for again in rest {
+                diagnostics.push(duplicate(db, name, first, again));
+            }
+        }
+    }
+    diagnostics
+}
+
+fn duplicate(db: &dyn Db, name: &str, first: &DeclRef, again: &DeclRef) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateDeclaration,
+        format!("the name `{name}` is declared twice"),
+        again.file,
+        again.name_range(db),
+    )
+    .with_label(format!("`{name}` declared again here"))
+    .with_secondary(
+        Label::new(first.file, first.name_range(db)).with_message(format!(
+            "`{name}` first declared here as {}",
+            first.kind.noun()
+        )),
+    )
+    .with_help("rename one of them; all declarations of a project share one namespace")
+}

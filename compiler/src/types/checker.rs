@@ -1,0 +1,251 @@
+//! The state of checking one file: where diagnostics and references go, and the local
+//! scopes that expressions are checked in.
+//!
+//! Invariants: a [`Checker`] belongs to one file and one project revision; it only
+//! appends (diagnostics, references, used imports), and the per-file query sorts what
+//! it collected. A [`Scope`] is a list of local bindings searched innermost first;
+//! names not bound locally are looked up among the project's declarations.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::names::{Definition, NameKind, Reference, Resolver, TargetKind};
+use crate::source::{Db, Project, SourceFile};
+use crate::span::TextRange;
+use crate::syntax::ast::TypeExpr;
+use crate::types::flow::Flow;
+use crate::types::lower::{Lowerer, TypeTable};
+use crate::types::ty::{FieldTy, Ty};
+
+/// How deeply the checker follows nested expressions (the parser caps nesting lower).
+pub const MAX_DEPTH: usize = 512;
+
+/// A named part of a value (`host` of `db`, `database` of `params`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberInfo {
+    pub name: String,
+    pub ty: Ty,
+    /// Where it is declared, for go-to-definition and for labels.
+    pub def: Option<Definition>,
+    /// Whether it is known only after provisioning.
+    pub provision: bool,
+    pub kind: TargetKind,
+}
+
+impl MemberInfo {
+    pub fn field(field: &FieldTy) -> MemberInfo {
+        MemberInfo {
+            name: field.name.clone(),
+            ty: field.ty.clone(),
+            def: None,
+            provision: false,
+            kind: TargetKind::Param,
+        }
+    }
+}
+
+/// How `value.name` is looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Through the value's type (records, maps).
+    ByType,
+    /// Through a list of members; an unknown name is reported with `code`, naming the
+    /// value as `owner` ("the offering `postgres`").
+    Members {
+        owner: String,
+        noun: &'static str,
+        code: Code,
+        members: Vec<MemberInfo>,
+    },
+    /// Anything goes (Terraform `module`): every member is of type `any`.
+    Any,
+}
+
+/// A checked value: its type, sensitivity and phase, and how to reach inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Value {
+    pub ty: Ty,
+    pub flow: Flow,
+    pub access: Access,
+}
+
+impl Value {
+    pub fn literal(ty: Ty) -> Value {
+        Value {
+            ty,
+            flow: Flow::literal(),
+            access: Access::ByType,
+        }
+    }
+
+    pub fn error() -> Value {
+        Value {
+            ty: Ty::Error,
+            flow: Flow::plain(),
+            access: Access::ByType,
+        }
+    }
+}
+
+/// A local name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub name: String,
+    pub ty: Ty,
+    pub flow: Flow,
+    pub access: Access,
+    /// Where it is declared, if in source.
+    pub def: Option<Definition>,
+    pub kind: TargetKind,
+    /// Whether the value is a provisioner's (`module`): provision-time from the name on.
+    pub provision: bool,
+}
+
+/// The local names of a place.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub bindings: Vec<Binding>,
+    /// Which kinds of top-level declarations expressions here may name as values.
+    pub globals: Vec<NameKind>,
+}
+
+impl Scope {
+    pub fn get(&self, name: &str) -> Option<&Binding> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|binding| binding.name == name)
+    }
+
+    pub fn push(&mut self, binding: Binding) {
+        self.bindings.push(binding);
+    }
+
+    /// A record binding built from a record type (`env`, `self`, `workload`).
+    pub fn push_record(&mut self, name: &str, ty: Ty) {
+        self.bindings.push(Binding {
+            name: name.to_string(),
+            ty,
+            flow: Flow::plain(),
+            access: Access::ByType,
+            def: None,
+            kind: TargetKind::Param,
+            provision: false,
+        });
+    }
+
+    /// Local names for suggestions.
+    pub fn names(&self) -> Vec<&str> {
+        self.bindings
+            .iter()
+            .map(|binding| binding.name.as_str())
+            .collect()
+    }
+}
+
+/// Checks one file.
+pub struct Checker<'a> {
+    pub db: &'a dyn Db,
+    pub project: Project,
+    pub file: SourceFile,
+    pub resolver: Resolver<'a>,
+    pub types: &'a TypeTable,
+    pub diagnostics: Vec<Diagnostic>,
+    pub references: Vec<Reference>,
+    pub used_imports: BTreeSet<String>,
+    pub depth: usize,
+    /// Compiled patterns of `matching` constraints, by source (`None`: invalid, and
+    /// reported where the type is written).
+    pub patterns: BTreeMap<String, Option<regex::Regex>>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(
+        db: &'a dyn Db,
+        project: Project,
+        resolver: Resolver<'a>,
+        types: &'a TypeTable,
+    ) -> Self {
+        Checker {
+            db,
+            project,
+            file: resolver.file,
+            resolver,
+            types,
+            diagnostics: Vec::new(),
+            references: Vec::new(),
+            used_imports: BTreeSet::new(),
+            depth: 0,
+            patterns: BTreeMap::new(),
+        }
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub fn reference(&mut self, range: TextRange, target: Option<Definition>, kind: TargetKind) {
+        if let Some(target) = target {
+            self.references.push(Reference {
+                range,
+                target,
+                kind,
+            });
+        }
+    }
+
+    /// A definition in the checked file.
+    pub fn here(&self, range: TextRange) -> Definition {
+        Definition {
+            file: self.file,
+            range,
+        }
+    }
+
+    pub fn use_import(&mut self, import: Option<&str>) {
+        if let Some(import) = import {
+            self.used_imports.insert(import.to_string());
+        }
+    }
+
+    /// Lowers a written type, reporting its problems.
+    pub fn lower(&mut self, texpr: &TypeExpr) -> Ty {
+        let mut source = self.types;
+        let mut lowerer = Lowerer::new(self.db, self.resolver, &mut source, true);
+        let ty = lowerer.lower(texpr, 0);
+        let Lowerer {
+            diagnostics,
+            references,
+            used_imports,
+            ..
+        } = lowerer;
+        self.diagnostics.extend(diagnostics);
+        self.references.extend(references);
+        self.used_imports.extend(used_imports);
+        ty
+    }
+
+    /// Enters one level of nesting; false when too deep (the caller gives up quietly:
+    /// the parser already reported the nesting).
+    pub fn enter(&mut self) -> bool {
+        if self.depth >= MAX_DEPTH {
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    /// Whether `text` matches `pattern`; an invalid pattern matches everything (it is
+    /// reported where it is written).
+    pub fn matches(&mut self, pattern: &str, text: &str) -> bool {
+        let regex = self
+            .patterns
+            .entry(pattern.to_string())
+            .or_insert_with(|| crate::types::lower::compile_pattern(pattern).ok());
+        regex.as_ref().is_none_or(|regex| regex.is_match(text))
+    }
+
+    pub fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+}

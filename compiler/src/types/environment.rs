@@ -1,0 +1,319 @@
+//! Environments: settings, the Terraform backend, the implementation chosen for each
+//! offering (`use`), and shared resources.
+//!
+//! Invariants: each offering is `use`d at most once (E0202); a `use` names an offering
+//! and one of its implementations (E0201 with the closest name otherwise) and sets only
+//! parameters of that implementation or of the offering, every required implementation
+//! parameter included (E0302); at most one backend.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic, Label};
+use crate::names::{Definition, NameKind, TargetKind};
+use crate::span::TextRange;
+use crate::syntax::ast::{Declaration, Member, Use};
+use crate::types::checker::{Checker, Scope};
+use crate::types::flow::Sink;
+use crate::types::instance::InstanceContext;
+use crate::types::schema;
+use crate::types::signature::{ImplSig, OfferingSig, offering_signature};
+
+impl Checker<'_> {
+    pub fn check_environment(&mut self, decl: &Declaration) {
+        let owner = format!("the environment `{}`", decl.name.name);
+        let members = self.sort_members(&decl.body, schema::environment(), &owner);
+        let mut scope = Scope {
+            bindings: Vec::new(),
+            globals: vec![NameKind::Policy],
+        };
+        scope.push_record("env", schema::env_record());
+        // Shared resources come first: `use` bodies may wire their outputs (a secret
+        // from a secret store, say) into implementation parameters.
+        let shared = self.bind_instances(&mut scope, &members.instances);
+        for (instance, offering) in &shared {
+            self.check_instance_body(
+                &scope,
+                instance,
+                offering,
+                InstanceContext::Environment,
+                false,
+            );
+        }
+        self.check_fields(
+            &scope,
+            &members.attributes,
+            schema::environment(),
+            &owner,
+            &[],
+        );
+        self.check_required(&members, schema::environment(), &owner, decl.name.range);
+
+        let mut backend: Option<TextRange> = None;
+        for block in &members.blocks {
+            let Some(label) = self.block_label(block, false) else {
+                continue;
+            };
+            if let Some(first) = backend {
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateDeclaration,
+                        format!("{owner} has two backends"),
+                        self.file,
+                        block.kind.range,
+                    )
+                    .with_label("second backend here")
+                    .with_secondary(Label::new(self.file, first).with_message("first backend here"))
+                    .with_help("Terraform keeps its state in one backend; remove one of them"),
+                );
+                continue;
+            }
+            backend = Some(block.kind.range);
+            let backend_owner = format!("the backend `{}`", label.name);
+            let body = self.sort_members(&block.body, schema::backend(), &backend_owner);
+            self.check_fields(
+                &scope,
+                &body.attributes,
+                schema::backend(),
+                &backend_owner,
+                &[],
+            );
+        }
+
+        let mut used: BTreeMap<(crate::source::Origin, String), TextRange> = BTreeMap::new();
+        for used_member in &members.uses {
+            self.check_use(&scope, used_member, &mut used);
+        }
+    }
+
+    fn check_use(
+        &mut self,
+        scope: &Scope,
+        used: &Use,
+        seen: &mut BTreeMap<(crate::source::Origin, String), TextRange>,
+    ) {
+        let segments = used.target.segments.as_slice();
+        let Some(first) = segments.first() else {
+            return;
+        };
+        let Some(offering) = self.resolve_offering(&crate::syntax::ast::Path {
+            segments: vec![first.clone()],
+            range: first.range,
+        }) else {
+            return;
+        };
+        let key = (offering.origin, offering.name.clone());
+        if let Some(earlier) = seen.get(&key) {
+            let earlier = *earlier;
+            self.report(
+                Diagnostic::new(
+                    Code::DuplicateDeclaration,
+                    format!("the offering `{}` is used twice", offering.name),
+                    self.file,
+                    used.target.range,
+                )
+                .with_label("used again here")
+                .with_secondary(Label::new(self.file, earlier).with_message("first used here"))
+                .with_help(
+                    "an environment uses one implementation of each offering; remove one `use`",
+                ),
+            );
+            return;
+        }
+        seen.insert(key, used.target.range);
+        let Some(sig) = offering_signature(self.db, self.project, &offering) else {
+            return;
+        };
+        let imp = match segments {
+            [_, name] => {
+                let found = sig.implementation(&name.name);
+                match found {
+                    Some(imp) => {
+                        let def = Definition {
+                            file: sig.decl.file,
+                            range: imp.name_range,
+                        };
+                        self.reference(name.range, Some(def), TargetKind::Block);
+                    }
+                    None => {
+                        let names: Vec<&str> = sig
+                            .implementations
+                            .iter()
+                            .map(|imp| imp.name.as_str())
+                            .collect();
+                        self.unknown_implementation(name, &offering.name, &names);
+                    }
+                }
+                found
+            }
+            [_] => {
+                let names: Vec<String> = sig
+                    .implementations
+                    .iter()
+                    .map(|imp| format!("`use {}.{}`", first.name, imp.name))
+                    .collect();
+                let help = if names.is_empty() {
+                    format!(
+                        "the offering `{}` has no implementations yet",
+                        offering.name
+                    )
+                } else {
+                    format!("write {}", names.join(" or "))
+                };
+                self.report(
+                    Diagnostic::new(
+                        Code::MissingField,
+                        format!("missing implementation in `use {}`", first.name),
+                        self.file,
+                        used.target.range,
+                    )
+                    .with_label("which implementation?")
+                    .with_help(help),
+                );
+                None
+            }
+            _ => {
+                self.report(
+                    Diagnostic::new(
+                        Code::UnknownName,
+                        format!("unknown implementation `{}`", used.target.text()),
+                        self.file,
+                        used.target.range,
+                    )
+                    .with_label("expected `offering.implementation`")
+                    .with_help(format!("write `use {}.IMPLEMENTATION`", first.name)),
+                );
+                None
+            }
+        };
+        self.check_use_body(scope, used, sig, imp);
+    }
+
+    fn unknown_implementation(
+        &mut self,
+        name: &crate::syntax::ast::Ident,
+        offering: &str,
+        names: &[&str],
+    ) {
+        let mut diagnostic = Diagnostic::new(
+            Code::UnknownName,
+            format!("unknown implementation `{}`", name.name),
+            self.file,
+            name.range,
+        )
+        .with_label(format!(
+            "the offering `{offering}` has no implementation `{}`",
+            name.name
+        ));
+        let help =
+            crate::names::suggest::did_you_mean(&name.name, names.iter().copied()).or_else(|| {
+                match names.len() {
+                    0 => Some(format!(
+                        "the offering `{offering}` has no implementations yet"
+                    )),
+                    n if n <= crate::names::suggest::SHORT_LIST => Some(format!(
+                        "the implementations are {}",
+                        crate::names::suggest::all_of(names)
+                    )),
+                    _ => None,
+                }
+            });
+        if let Some(help) = help {
+            diagnostic = diagnostic.with_help(help);
+        }
+        self.report(diagnostic);
+    }
+
+    /// The body of a `use`: parameters of the implementation, or defaults for the
+    /// offering's parameters.
+    fn check_use_body(
+        &mut self,
+        scope: &Scope,
+        used: &Use,
+        sig: &OfferingSig,
+        imp: Option<&ImplSig>,
+    ) {
+        let mut seen: BTreeMap<&str, TextRange> = BTreeMap::new();
+        let owner = match imp {
+            Some(imp) => format!("the implementation `{}`", imp.name),
+            None => format!("the offering `{}`", sig.decl.name),
+        };
+        for member in used.body.iter().flat_map(|body| &body.members) {
+            let attribute = match member {
+                Member::Attribute(attribute) => attribute,
+                Member::Error(_) => continue,
+                other => {
+                    self.report(
+                        Diagnostic::new(
+                            Code::InvalidMember,
+                            "only parameters are allowed in a `use`".to_string(),
+                            self.file,
+                            other.range(),
+                        )
+                        .with_label("not a parameter")
+                        .with_help("set the implementation's parameters: `name = value`"),
+                    );
+                    continue;
+                }
+            };
+            let name = attribute.name.name.as_str();
+            if let Some(first) = seen.get(name) {
+                let first = *first;
+                self.report(
+                    Diagnostic::new(
+                        Code::DuplicateField,
+                        format!("`{name}` is set twice"),
+                        self.file,
+                        attribute.name.range,
+                    )
+                    .with_label("set again here")
+                    .with_secondary(Label::new(self.file, first).with_message("first set here"))
+                    .with_help("remove one of them"),
+                );
+                continue;
+            }
+            seen.insert(name, attribute.name.range);
+            let param = imp
+                .and_then(|imp| imp.params.iter().find(|param| param.name == name))
+                .or_else(|| sig.param(name));
+            match param {
+                Some(param) => {
+                    let def = Definition {
+                        file: sig.decl.file,
+                        range: param.name_range,
+                    };
+                    self.reference(attribute.name.range, Some(def), TargetKind::Param);
+                    let sink = Sink::plain(format!("the parameter `{name}`"));
+                    self.check(scope, &attribute.value, &param.ty, &sink);
+                }
+                None if imp.is_none() => {
+                    self.infer(scope, &attribute.value);
+                }
+                None => {
+                    let names: Vec<&str> = imp
+                        .into_iter()
+                        .flat_map(|imp| imp.params.iter())
+                        .chain(sig.params.iter())
+                        .map(|param| param.name.as_str())
+                        .collect();
+                    self.unknown_member(
+                        &attribute.name,
+                        &owner,
+                        "parameter",
+                        Code::UnknownField,
+                        &names,
+                    );
+                    self.infer(scope, &attribute.value);
+                }
+            }
+        }
+        if let Some(imp) = imp {
+            let missing: Vec<&str> = imp
+                .params
+                .iter()
+                .filter(|param| param.required && !seen.contains_key(param.name.as_str()))
+                .map(|param| param.name.as_str())
+                .collect();
+            self.missing(used.target.range, &missing, &owner, "parameter");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Types: what every value is, whether it may be secret, and when it is known.
+//!
+//! Invariants: every value the checker meets has a [`ty::Ty`] and a [`flow::Flow`]
+//! (sensitivity and phase with their origin); the built-in blocks are described only
+//! by [`schema`], as data; diagnostics are query results ([`analysis::file_analysis`]),
+//! never accumulated. The layer is split by concept:
+//!
+//! - [`ty`]: the representation of types, compatibility and display;
+//! - [`lower`]: written types to [`ty::Ty`], and the project's user types (E0312, E0308);
+//! - [`schema`]: the built-in blocks' fields with types, defaults, docs and sinks;
+//! - [`literal`]: formats of quantities, images, versions, DNS labels;
+//! - [`flow`]: sensitivity and phase, sinks, E0401–E0403;
+//! - [`signature`]: what other files see of offerings and environments;
+//! - [`checker`], [`expr`], [`body`], [`instance`]: checking values and bodies;
+//! - [`offering`], [`environment`], [`workload`], [`policy`], [`typedecl`]: one
+//!   module per kind of declaration;
+//! - [`analysis`]: the per-file query that ties it together.
+
+pub mod analysis;
+pub mod body;
+pub mod checker;
+pub mod environment;
+pub mod expr;
+pub mod flow;
+pub mod instance;
+pub mod literal;
+pub mod lower;
+pub mod offering;
+pub mod policy;
+pub mod schema;
+pub mod signature;
+pub mod ty;
+pub mod typedecl;
+pub mod workload;
+
+pub use analysis::{FileAnalysis, file_analysis};
+pub use flow::{Flow, Origin, Sink};
+pub use lower::{TypeTable, type_table};
+pub use signature::{
+    FileSignatures, ImplSig, OfferingSig, ParamSig, file_signatures, offering_signature,
+};
+pub use ty::{Constraint, FieldTy, Format, RefTy, Ty};

@@ -1,0 +1,586 @@
+//! The schemas of the built-in blocks, as data.
+//!
+//! Invariants: every attribute a built-in block accepts is listed here, once, with its
+//! type, whether it is required or its default, its documentation, and the kinds of
+//! values it accepts: a field is a plain, compile-time sink unless it says it accepts
+//! secret or provision-time values. The checker, the language server's completion and
+//! hover, and the documentation all read these tables; nothing else knows the fields.
+
+use std::sync::LazyLock;
+
+use crate::types::ty::{FieldTy, Format, RefTy, Ty};
+
+/// One attribute of a built-in block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSchema {
+    pub name: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+    /// The default, as written in source, when leaving the field out means a value.
+    pub default: Option<&'static str>,
+    pub doc: &'static str,
+    /// Whether secret values may flow here.
+    pub accepts_secret: bool,
+    /// Whether values known only after provisioning may flow here.
+    pub accepts_provision: bool,
+}
+
+impl FieldSchema {
+    fn new(name: &'static str, ty: Ty, doc: &'static str) -> FieldSchema {
+        FieldSchema {
+            name,
+            required: !matches!(ty, Ty::Optional(_)),
+            ty,
+            default: None,
+            doc,
+            accepts_secret: false,
+            accepts_provision: false,
+        }
+    }
+
+    fn optional(name: &'static str, ty: Ty, doc: &'static str) -> FieldSchema {
+        FieldSchema::new(name, Ty::optional(ty), doc)
+    }
+
+    fn default(mut self, default: &'static str) -> FieldSchema {
+        self.required = false;
+        self.default = Some(default);
+        self
+    }
+
+    fn secret_and_provision(mut self) -> FieldSchema {
+        self.accepts_secret = true;
+        self.accepts_provision = true;
+        self
+    }
+
+    /// `name: type = default`, for hover.
+    pub fn signature(&self) -> String {
+        match self.default {
+            Some(default) => format!("{}: {} = {default}", self.name, self.ty),
+            None => format!("{}: {}", self.name, self.ty),
+        }
+    }
+}
+
+/// How a nested block is labelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelRule {
+    /// `container main { }`: the label names the block.
+    Required,
+    /// No label.
+    None,
+}
+
+/// A kind of block that may appear inside another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NestedBlock {
+    pub kind: &'static str,
+    pub label: LabelRule,
+    /// Whether the block takes `: provisioner` after the label.
+    pub provisioner: bool,
+    pub doc: &'static str,
+}
+
+/// Which member shapes a body may hold besides attributes and nested blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Members {
+    pub params: bool,
+    pub outputs: bool,
+    pub instances: bool,
+    pub uses: bool,
+    pub requires: bool,
+}
+
+/// The schema of one kind of block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockSchema {
+    /// How the block is written: `workload`, `container`, `implementation`.
+    pub keyword: &'static str,
+    /// How messages name it: `a workload`, `a terraform implementation`.
+    pub noun: &'static str,
+    pub doc: &'static str,
+    pub fields: Vec<FieldSchema>,
+    pub blocks: Vec<NestedBlock>,
+    pub members: Members,
+    /// When set, any attribute name is accepted with this type (a `backend` block).
+    pub free_attributes: Option<Ty>,
+}
+
+impl BlockSchema {
+    pub fn field(&self, name: &str) -> Option<&FieldSchema> {
+        self.fields.iter().find(|field| field.name == name)
+    }
+
+    pub fn nested(&self, kind: &str) -> Option<&NestedBlock> {
+        self.blocks.iter().find(|block| block.kind == kind)
+    }
+
+    pub fn field_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.fields.iter().map(|field| field.name)
+    }
+
+    /// The same block with every field optional: an `override` sets only what changes.
+    fn partial(&self) -> BlockSchema {
+        let mut partial = self.clone();
+        for field in &mut partial.fields {
+            field.required = false;
+        }
+        partial
+    }
+}
+
+/// How an implementation provisions its offering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Provisioner {
+    Terraform,
+    Kubernetes,
+    Existing,
+}
+
+impl Provisioner {
+    pub const ALL: [Provisioner; 3] = [
+        Provisioner::Terraform,
+        Provisioner::Kubernetes,
+        Provisioner::Existing,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Provisioner::Terraform => "terraform",
+            Provisioner::Kubernetes => "kubernetes",
+            Provisioner::Existing => "existing",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Provisioner> {
+        Provisioner::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// Every block kind the language knows, in any place.
+pub const BLOCK_KINDS: &[&str] = &["backend", "container", "implementation", "override"];
+
+/// The attribute of an implementation that maps offering outputs to values.
+pub const OUTPUTS: &str = "outputs";
+
+/// The instance parameter that binds a workload's resource to an environment's shared one.
+pub const SHARED: &str = "shared";
+
+fn probe() -> Ty {
+    Ty::Record(vec![
+        FieldTy::new("path", Ty::String).with_doc("The HTTP path to probe: `/healthz`."),
+        FieldTy::new("port", Ty::Port).with_doc("The container port to probe."),
+        FieldTy::new("period", Ty::Duration)
+            .with_default("10s")
+            .with_doc("How often to probe."),
+    ])
+}
+
+static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+    keyword: "workload",
+    noun: "a workload",
+    doc: "What a developer runs: containers, the resources they need, the workloads they call.",
+    fields: vec![
+        FieldSchema::new(
+            "replicas",
+            Ty::int_in(0, 1000),
+            "How many copies of the workload run.",
+        )
+        .default("1"),
+        FieldSchema::optional(
+            "calls",
+            Ty::list(Ty::Ref(RefTy::Workload)),
+            "The workloads this one calls; network policies allow exactly these.",
+        ),
+        FieldSchema::optional(
+            "labels",
+            Ty::map(Ty::String),
+            "Kubernetes labels added to every object of the workload. Plain values only.",
+        ),
+        FieldSchema::optional(
+            "annotations",
+            Ty::map(Ty::String),
+            "Kubernetes annotations added to the workload's pods. Plain values only.",
+        ),
+    ],
+    blocks: vec![
+        NestedBlock {
+            kind: "container",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "A container of the workload's pods; at least one is required.",
+        },
+        NestedBlock {
+            kind: "override",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "Changes that apply in one environment only: `override production { replicas = 4 }`.",
+        },
+    ],
+    members: Members {
+        instances: true,
+        ..Members::default()
+    },
+    free_attributes: None,
+});
+
+static CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
+    BlockSchema {
+    keyword: "container",
+    noun: "a container",
+    doc: "A container of a workload.",
+    fields: vec![
+        FieldSchema::new(
+            "image",
+            Ty::formatted(Format::Image),
+            "The image to run: `ghcr.io/acme/api:1.4.2`. Pin a tag or a digest.",
+        ),
+        FieldSchema::optional("command", Ty::list(Ty::String), "Replaces the image's entrypoint."),
+        FieldSchema::optional("args", Ty::list(Ty::String), "Arguments passed to the command."),
+        FieldSchema::optional(
+            "env",
+            Ty::map(Ty::String),
+            "Environment variables. Secret and provision-time values are delivered through a Kubernetes Secret.",
+        )
+        .secret_and_provision(),
+        FieldSchema::optional(
+            "files",
+            Ty::map(Ty::String),
+            "Files to mount, by absolute path, with their contents. Secret and provision-time values are delivered through a Kubernetes Secret.",
+        )
+        .secret_and_provision(),
+        FieldSchema::optional("ports", Ty::map(Ty::Port), "Named ports the container listens on: `{ http = 8080 }`."),
+        FieldSchema::new("cpu", Ty::Cpu, "CPU requested: cores (`1`, `0.5`) or millicores (`250m`).").default("100m"),
+        FieldSchema::new("memory", Ty::Memory, "Memory requested: `256Mi`, `1Gi`.").default("128Mi"),
+        FieldSchema::optional("cpu_limit", Ty::Cpu, "The most CPU the container may use."),
+        FieldSchema::optional("memory_limit", Ty::Memory, "The most memory the container may use."),
+        FieldSchema::optional("liveness", probe(), "An HTTP probe; the container restarts when it fails."),
+        FieldSchema::optional("readiness", probe(), "An HTTP probe; traffic waits until it succeeds."),
+        FieldSchema::optional(
+            "volumes",
+            Ty::map(Ty::Ref(RefTy::Resource(None))),
+            "Resources mounted by path: `{ \"/data\" = data }`.",
+        ),
+    ],
+    blocks: Vec::new(),
+    members: Members::default(),
+    free_attributes: None,
+}
+});
+
+static OVERRIDE: LazyLock<BlockSchema> = LazyLock::new(|| {
+    let mut schema = WORKLOAD.partial();
+    schema.keyword = "override";
+    schema.noun = "an override";
+    schema.doc = "Changes to the workload that apply in one environment only.";
+    schema.blocks.retain(|block| block.kind != "override");
+    schema
+});
+
+static CONTAINER_OVERRIDE: LazyLock<BlockSchema> = LazyLock::new(|| CONTAINER.partial());
+
+static ENVIRONMENT: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+    keyword: "environment",
+    noun: "an environment",
+    doc: "Where workloads run, which implementation of each offering is used there, and which policies hold.",
+    fields: vec![
+        FieldSchema::new(
+            "namespace",
+            Ty::formatted(Format::DnsLabel),
+            "The Kubernetes namespace workloads run in (a DNS label).",
+        ),
+        FieldSchema::optional("cluster", Ty::String, "The cluster to deploy to."),
+        FieldSchema::optional(
+            "region",
+            Ty::String,
+            "The cloud region of provisioned resources.",
+        ),
+        FieldSchema::optional("domain", Ty::String, "The domain routes are served under."),
+        FieldSchema::optional(
+            "policies",
+            Ty::list(Ty::Ref(RefTy::Policy)),
+            "The policies every workload must satisfy here.",
+        ),
+    ],
+    blocks: vec![NestedBlock {
+        kind: "backend",
+        label: LabelRule::Required,
+        provisioner: false,
+        doc: "Where Terraform keeps its state: `backend s3 { bucket = \"tf-state\" }`.",
+    }],
+    members: Members {
+        instances: true,
+        uses: true,
+        ..Members::default()
+    },
+    free_attributes: None,
+});
+
+static BACKEND: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+    keyword: "backend",
+    noun: "a backend",
+    doc: "The Terraform backend's settings, passed as they are.",
+    fields: Vec::new(),
+    blocks: Vec::new(),
+    members: Members::default(),
+    free_attributes: Some(Ty::String),
+});
+
+static OFFERING: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+    keyword: "offering",
+    noun: "an offering",
+    doc: "Something the platform provides as a service, with typed parameters and outputs.",
+    fields: vec![FieldSchema::new(
+        "version",
+        Ty::formatted(Format::Semver),
+        "The offering's version, semantic: `1.2.0`.",
+    )],
+    blocks: vec![NestedBlock {
+        kind: "implementation",
+        label: LabelRule::Required,
+        provisioner: true,
+        doc: "A way to provision the offering: `implementation rds: terraform { }`.",
+    }],
+    members: Members {
+        params: true,
+        outputs: true,
+        ..Members::default()
+    },
+    free_attributes: None,
+});
+
+fn outputs_field() -> FieldSchema {
+    FieldSchema::new(
+        OUTPUTS,
+        Ty::Any,
+        "The value of each of the offering's outputs: `{ host = ..., port = ... }`.",
+    )
+    .secret_and_provision()
+}
+
+fn implementation(provisioner: Provisioner) -> BlockSchema {
+    let fields = match provisioner {
+        Provisioner::Terraform => vec![
+            FieldSchema::new(
+                "source",
+                Ty::String,
+                "The Terraform module: `terraform-aws-modules/rds/aws`.",
+            ),
+            FieldSchema::optional(
+                "version",
+                Ty::String,
+                "The module version constraint: `6.10.0`.",
+            ),
+            FieldSchema::optional(
+                "inputs",
+                Ty::map(Ty::Any),
+                "The module's input variables. Secret and provision-time values are allowed.",
+            )
+            .secret_and_provision(),
+            outputs_field(),
+        ],
+        Provisioner::Kubernetes => vec![
+            FieldSchema::new(
+                "image",
+                Ty::formatted(Format::Image),
+                "The image of the server to run.",
+            ),
+            FieldSchema::optional("port", Ty::Port, "The port the server listens on."),
+            FieldSchema::optional(
+                "env",
+                Ty::map(Ty::String),
+                "The server's environment variables. Secret and provision-time values are allowed.",
+            )
+            .secret_and_provision(),
+            FieldSchema::optional(
+                "args",
+                Ty::list(Ty::String),
+                "Arguments passed to the server.",
+            ),
+            FieldSchema::optional(
+                "storage",
+                Ty::Memory,
+                "The size of the server's persistent volume.",
+            ),
+            outputs_field(),
+        ],
+        Provisioner::Existing => vec![outputs_field()],
+    };
+    BlockSchema {
+        keyword: "implementation",
+        noun: match provisioner {
+            Provisioner::Terraform => "a terraform implementation",
+            Provisioner::Kubernetes => "a kubernetes implementation",
+            Provisioner::Existing => "an existing implementation",
+        },
+        doc: match provisioner {
+            Provisioner::Terraform => "Provisions the offering with a Terraform module.",
+            Provisioner::Kubernetes => "Runs the offering in the cluster.",
+            Provisioner::Existing => "Points at a resource that already exists.",
+        },
+        fields,
+        blocks: Vec::new(),
+        members: Members {
+            params: true,
+            instances: true,
+            ..Members::default()
+        },
+        free_attributes: None,
+    }
+}
+
+static TERRAFORM: LazyLock<BlockSchema> = LazyLock::new(|| implementation(Provisioner::Terraform));
+static KUBERNETES: LazyLock<BlockSchema> =
+    LazyLock::new(|| implementation(Provisioner::Kubernetes));
+static EXISTING: LazyLock<BlockSchema> = LazyLock::new(|| implementation(Provisioner::Existing));
+
+static POLICY: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+    keyword: "policy",
+    noun: "a policy",
+    doc: "Conditions every workload of an environment that lists the policy must satisfy.",
+    fields: Vec::new(),
+    blocks: Vec::new(),
+    members: Members {
+        requires: true,
+        ..Members::default()
+    },
+    free_attributes: None,
+});
+
+pub fn workload() -> &'static BlockSchema {
+    &WORKLOAD
+}
+
+pub fn container() -> &'static BlockSchema {
+    &CONTAINER
+}
+
+/// A container inside an `override`, where every field is optional.
+pub fn container_override() -> &'static BlockSchema {
+    &CONTAINER_OVERRIDE
+}
+
+pub fn override_block() -> &'static BlockSchema {
+    &OVERRIDE
+}
+
+pub fn environment() -> &'static BlockSchema {
+    &ENVIRONMENT
+}
+
+pub fn backend() -> &'static BlockSchema {
+    &BACKEND
+}
+
+pub fn offering() -> &'static BlockSchema {
+    &OFFERING
+}
+
+pub fn implementation_of(provisioner: Provisioner) -> &'static BlockSchema {
+    match provisioner {
+        Provisioner::Terraform => &TERRAFORM,
+        Provisioner::Kubernetes => &KUBERNETES,
+        Provisioner::Existing => &EXISTING,
+    }
+}
+
+pub fn policy() -> &'static BlockSchema {
+    &POLICY
+}
+
+/// The record `workload` in a policy.
+pub fn policy_workload() -> Ty {
+    Ty::Record(vec![
+        FieldTy::new("name", Ty::String).with_doc("The workload's name."),
+        FieldTy::new("replicas", Ty::Int)
+            .with_doc("Replicas in this environment, overrides applied."),
+        FieldTy::new("labels", Ty::map(Ty::String)).with_doc("The workload's labels."),
+        FieldTy::new("images", Ty::list(Ty::String)).with_doc("The image of every container."),
+        FieldTy::new("image_tags", Ty::list(Ty::String))
+            .with_doc("The tag of every container's image."),
+        FieldTy::new("resources", Ty::list(Ty::String))
+            .with_doc("The offerings of the workload's resources."),
+    ])
+}
+
+/// The record `env`: the environment being built.
+pub fn env_record() -> Ty {
+    Ty::Record(vec![
+        FieldTy::new("name", Ty::String).with_doc("The environment's name."),
+        FieldTy::new("namespace", Ty::String).with_doc("The environment's Kubernetes namespace."),
+        FieldTy::new("region", Ty::optional(Ty::String))
+            .with_doc("The environment's region, if it sets one."),
+        FieldTy::new("domain", Ty::optional(Ty::String))
+            .with_doc("The environment's domain, if it sets one."),
+    ])
+}
+
+/// The record `self` in a workload.
+pub fn workload_self() -> Ty {
+    Ty::Record(vec![
+        FieldTy::new("name", Ty::String).with_doc("The workload's name."),
+        FieldTy::new("namespace", Ty::String).with_doc("The namespace the workload runs in."),
+    ])
+}
+
+/// What another workload offers to the workloads that call it (`payments.url`).
+pub fn workload_outputs() -> Vec<FieldTy> {
+    vec![
+        FieldTy::new("host", Ty::String).with_doc("The workload's Service DNS name."),
+        FieldTy::new("port", Ty::Port).with_doc("The workload's first port."),
+        FieldTy::new("url", Ty::String).with_doc("`http://host:port`."),
+    ]
+}
+
+/// The record `self` in an implementation.
+pub fn implementation_self(provisioner: Provisioner) -> Vec<FieldTy> {
+    let mut fields = vec![
+        FieldTy::new("name", Ty::String).with_doc("The name of the resource instance."),
+        FieldTy::new("namespace", Ty::String).with_doc("The namespace of the environment."),
+    ];
+    if provisioner == Provisioner::Kubernetes {
+        fields.push(
+            FieldTy::new("generated_password", Ty::Secret)
+                .with_doc("A password generated when the resource is provisioned."),
+        );
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemas_are_consistent() {
+        for schema in [
+            workload(),
+            container(),
+            environment(),
+            offering(),
+            policy(),
+            override_block(),
+        ] {
+            let mut names: Vec<&str> = schema.field_names().collect();
+            names.sort_unstable();
+            let count = names.len();
+            names.dedup();
+            assert_eq!(names.len(), count, "{}", schema.keyword);
+            for block in &schema.blocks {
+                assert!(BLOCK_KINDS.contains(&block.kind));
+            }
+        }
+        assert!(!override_block().fields.iter().any(|field| field.required));
+        assert!(
+            container()
+                .field("env")
+                .is_some_and(|field| field.accepts_secret)
+        );
+        assert!(
+            !workload()
+                .field("labels")
+                .is_some_and(|field| field.accepts_secret)
+        );
+    }
+}
