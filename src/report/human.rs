@@ -18,16 +18,12 @@ pub fn render(located: &Located<'_>, diagnostics: &[Diagnostic], color: bool) ->
     let mut out = String::new();
     for diagnostic in diagnostics {
         let report = Rendered::new(located, diagnostic);
-        if handler(diagnostic, color)
-            .render_report(&mut out, &report)
-            .is_err()
-        {
-            out.push_str(&format!(
-                "{}[{}]: {}\n",
-                diagnostic.severity.as_str(),
-                diagnostic.code,
-                diagnostic.message
-            ));
+        let handler = handler(diagnostic, color);
+        // Labels in other files follow as notes, each with its own source.
+        for part in std::iter::once(&report).chain(&report.related) {
+            if handler.render_report(&mut out, part).is_err() {
+                out.push_str(&format!("{}\n", part.heading));
+            }
         }
         out.push('\n');
     }
@@ -168,12 +164,5 @@ impl miette::Diagnostic for Rendered {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         (!self.labels.is_empty())
             .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
-    }
-
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        (!self.related.is_empty()).then(|| {
-            Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic))
-                as Box<dyn Iterator<Item = &'a dyn miette::Diagnostic>>
-        })
     }
 }
