@@ -70,7 +70,7 @@ pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> 
         Box::new(
             Diagnostic::about_path(
                 Code::Io,
-                format!("cannot read `{}`: {}", path.display(), io_reason(&error)),
+                format!("cannot read: {}", io_reason(&error)),
                 path.display().to_string(),
             )
             .with_help("pass a directory that holds `.plat` files, or one `.plat` file"),
@@ -90,7 +90,7 @@ pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> 
             loader.diagnostics.push(
                 Diagnostic::about_path(
                     Code::NoSourceFiles,
-                    format!("no `.plat` files in `{}`", path.display()),
+                    "no `.plat` files in this directory",
                     String::new(),
                 )
                 .with_help("create a file such as `main.plat`, or start from `examples/minimal`"),
@@ -246,7 +246,7 @@ impl<'db> Loader<'db> {
                     Diagnostic::about_path(
                         Code::FileTooLarge,
                         format!(
-                            "`{display}` is {} bytes; files larger than {} MiB are not read",
+                            "file too large: {} bytes; files larger than {} MiB are not read",
                             metadata.len(),
                             MAX_FILE_BYTES / (1024 * 1024)
                         ),
@@ -290,7 +290,7 @@ impl<'db> Loader<'db> {
         self.diagnostics.push(
             Diagnostic::about_path(
                 Code::NotUtf8,
-                format!("`{display}` is not UTF-8: byte 0x{byte:02x} at line {line}, byte {column} is not valid"),
+                format!("not UTF-8: byte 0x{byte:02x} at line {line}, byte {column} is not valid"),
                 display,
             )
             .with_help("save the file as UTF-8; `.plat` files are text"),
@@ -300,7 +300,7 @@ impl<'db> Loader<'db> {
     fn report_io(&mut self, display: String, error: &std::io::Error) {
         self.diagnostics.push(Diagnostic::about_path(
             Code::Io,
-            format!("cannot read `{display}`: {}", io_reason(error)),
+            format!("cannot read: {}", io_reason(error)),
             display,
         ));
     }

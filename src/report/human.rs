@@ -62,11 +62,11 @@ struct Rendered {
 impl Rendered {
     fn new(located: &Located<'_>, diagnostic: &Diagnostic) -> Self {
         let heading = match &diagnostic.subject {
-            Some(subject) if diagnostic.primary.is_none() && !subject.is_empty() => {
+            Some(subject) if diagnostic.primary.is_none() => {
                 format!(
-                    "{} ({})",
-                    diagnostic.message,
-                    located.display_subject(subject)
+                    "{}: {}",
+                    located.display_subject(subject),
+                    diagnostic.message
                 )
             }
             _ => diagnostic.message.clone(),

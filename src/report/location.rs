@@ -40,10 +40,14 @@ impl<'a> Located<'a> {
     pub fn display_subject(&self, path: &str) -> String {
         let root = self.root.to_string_lossy();
         let root = root.trim_start_matches("./").trim_end_matches('/');
-        if root.is_empty() || root == "." || Path::new(path).is_absolute() {
+        if path.is_empty() {
+            if root.is_empty() {
+                ".".to_string()
+            } else {
+                root.to_string()
+            }
+        } else if root.is_empty() || root == "." || Path::new(path).is_absolute() {
             path.to_string()
-        } else if path.is_empty() {
-            root.to_string()
         } else {
             format!("{root}/{path}")
         }
