@@ -57,7 +57,7 @@ impl Checker<'_> {
                 Member::Attribute(attribute) => {
                     if let Some(first) = seen.get(attribute.name.name.as_str()) {
                         let first = *first;
-                        self.field_set_twice(attribute, first);
+                        self.field_set_twice(&attribute.name.name, attribute.name.range, first);
                     } else {
                         seen.insert(&attribute.name.name, attribute.name.range);
                         members.attributes.push(attribute);
@@ -86,13 +86,14 @@ impl Checker<'_> {
         members
     }
 
-    fn field_set_twice(&mut self, attribute: &Attribute, first: TextRange) {
+    /// E0207 for a field or key set twice: the primary label at the repeat.
+    pub fn field_set_twice(&mut self, name: &str, again: TextRange, first: TextRange) {
         self.report(
             Diagnostic::new(
                 Code::DuplicateField,
-                format!("`{}` is set twice", attribute.name.name),
+                format!("`{name}` is set twice"),
                 self.file,
-                attribute.name.range,
+                again,
             )
             .with_label("set again here")
             .with_secondary(Label::new(self.file, first).with_message("first set here"))

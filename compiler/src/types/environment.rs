@@ -258,17 +258,7 @@ impl Checker<'_> {
             let name = attribute.name.name.as_str();
             if let Some(first) = seen.get(name) {
                 let first = *first;
-                self.report(
-                    Diagnostic::new(
-                        Code::DuplicateField,
-                        format!("`{name}` is set twice"),
-                        self.file,
-                        attribute.name.range,
-                    )
-                    .with_label("set again here")
-                    .with_secondary(Label::new(self.file, first).with_message("first set here"))
-                    .with_help("remove one of them"),
-                );
+                self.field_set_twice(name, attribute.name.range, first);
                 continue;
             }
             seen.insert(name, attribute.name.range);

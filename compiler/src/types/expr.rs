@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Code, Diagnostic, Label};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::names::{Definition, NameKind, TargetKind, suggest};
 use crate::span::TextRange;
 use crate::syntax::ast::{BinaryOp, Expr, Ident, MatchArm, Pattern, RecordEntry, StringPart};
@@ -155,17 +155,7 @@ impl Checker<'_> {
         let key = entry.key.text();
         if let Some(first) = seen.get(key) {
             let first = *first;
-            self.report(
-                Diagnostic::new(
-                    Code::DuplicateField,
-                    format!("`{key}` is set twice"),
-                    self.file,
-                    entry.key.range(),
-                )
-                .with_label("set again here")
-                .with_secondary(Label::new(self.file, first).with_message("first set here"))
-                .with_help("remove one of them"),
-            );
+            self.field_set_twice(key, entry.key.range(), first);
             return true;
         }
         seen.insert(key, entry.key.range());
