@@ -11,7 +11,8 @@ use crate::names::{ResolutionTable, duplicate_declarations};
 use crate::source::{Db, Project, SourceFile};
 use crate::types::file_analysis;
 
-/// Every diagnostic of the project: loading, syntax, names and types.
+/// Every diagnostic of the project: loading, syntax, names, types and, for every
+/// environment, resolution.
 #[salsa::tracked(returns(ref))]
 pub fn check_project(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = project.load_diagnostics(db).clone();
@@ -24,6 +25,12 @@ pub fn check_project(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
                 .cloned(),
         );
         diagnostics.extend(file_analysis(db, project, file).diagnostics.iter().cloned());
+    }
+    // Resolution's findings only when the earlier layers found no error, so that users
+    // are not shown the knock-on effects of a mistake they already see.
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        let resolved = crate::resolve::resolve_project(db, project);
+        diagnostics.extend(resolved.diagnostics.iter().cloned());
     }
     sort_diagnostics(db, &mut diagnostics);
     diagnostics

@@ -8,11 +8,16 @@
 //! 3. [`syntax`]: tokens and an error-tolerant syntax tree, one file at a time;
 //! 4. [`names`]: declarations of the whole project and what each name refers to;
 //! 5. [`types`]: the types, sensitivity and phase of every value;
-//! 6. [`check`]: the entry point that gathers every diagnostic of a project.
+//! 6. [`resolve`]: per environment, every resource bound to an implementation and
+//!    every value decided;
+//! 7. [`emit`]: the artefacts (Kubernetes, Terraform, graph, manifest) of a resolved
+//!    environment, in memory, and [`graph`]: the resource graph of an environment;
+//! 8. [`check`]: the entry point that gathers every diagnostic of a project.
 //!
 //! [`project`] reads a project from disk into the inputs; [`stdlib`] holds the standard
 //! library embedded in the binary; [`position`] turns byte offsets into lines and columns
-//! for the edges that show them.
+//! for the edges that show them; [`format`] prints a file's syntax tree back in the one
+//! canonical style (`plat fmt`), using only [`syntax`].
 //!
 //! Invariants that hold across the crate: no function panics on user input (bad input is
 //! a [`diagnostic::Diagnostic`]); recursion over user-written structure is bounded by the
@@ -20,9 +25,13 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod emit;
+pub mod format;
+pub mod graph;
 pub mod names;
 pub mod position;
 pub mod project;
+pub mod resolve;
 pub mod source;
 pub mod span;
 pub mod stdlib;

@@ -151,6 +151,7 @@ environment production {
 environment development {
   namespace = "shop-dev"
   use database.local
+  shared_db: database { name = "shop" }
 }
 
 /// Production runs at least two replicas.
@@ -200,10 +201,12 @@ workload api {
 }
 
 workload payments {
+  replicas = 2
   container main { image = "ghcr.io/acme/payments:2.0.0" ports = { http = 8080 } }
 }
 
 workload catalog {
+  replicas = 2
   container main { image = "ghcr.io/acme/catalog@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" }
 }
 "#;
@@ -990,7 +993,8 @@ offering store {
     let ok = format!(
         "{DATABASE}{vault}\nenvironment e {{\n  namespace = \"e\"\n  keys: store {{}}\n  use store.fixed {{ token_ref = keys.token }}\n  use database.external {{ host = \"db.internal\", password_ref = keys.token }}\n}}\n"
     );
-    assert_clean(&[("main.plat", &ok)]);
+    // The types fit; resolution then finds that `keys` reads its own output.
+    assert_eq!(codes(&check_one(&ok)), vec![Code::DependencyCycle]);
     // A generated secret is known only after provisioning: not for a parameter.
     let late = format!(
         "{DATABASE}{vault}\nenvironment e {{\n  namespace = \"e\"\n  keys: vault {{}}\n  use database.external {{ host = \"db.internal\", password_ref = keys.token }}\n}}\n"
@@ -1002,7 +1006,7 @@ offering store {
 #[test]
 fn overrides_set_only_what_changes() {
     let text = format!(
-        "{DATABASE}\nenvironment production {{ namespace = \"p\" }}\nworkload api {{\n  container main {{ image = \"nginx:1.25\" }}\n  db: database {{ name = \"api\" }}\n  override production {{\n    replicas = 3\n    container main {{ cpu = 1 }}\n    db: database {{ size = \"large\" }}\n  }}\n}}\n"
+        "{DATABASE}\nenvironment production {{ namespace = \"p\" use database.local }}\nworkload api {{\n  container main {{ image = \"nginx:1.25\" }}\n  db: database {{ name = \"api\" }}\n  override production {{\n    replicas = 3\n    container main {{ cpu = 1 }}\n    db: database {{ size = \"large\" }}\n  }}\n}}\n"
     );
     assert_clean(&[("main.plat", &text)]);
     let new_container = text.replace("container main { cpu = 1 }", "container extra { cpu = 1 }");

@@ -79,6 +79,13 @@ codes! {
     E0401 SecretLeak "secret flows into a plain place",
     E0402 SecretLiteral "secret written in source",
     E0403 ProvisionTimeValue "value not known at compile time",
+    // Environments: resolution, the resource graph and policies.
+    E0601 MissingImplementation "no implementation selected",
+    E0602 UnboundParam "parameter without a value",
+    E0603 MergedTypeMismatch "merged value has the wrong type",
+    E0604 DependencyCycle "dependency cycle",
+    E0605 PolicyViolation "policy violated",
+    E0606 MissingSharedResource "shared resource not declared",
     // Projects and files.
     E0501 Io "cannot read",
     E0502 NotUtf8 "file is not UTF-8",

@@ -136,13 +136,19 @@ pub enum Provisioner {
     Terraform,
     Kubernetes,
     Existing,
+    /// An HTTP route to the owning workload, as a Kubernetes Ingress.
+    Ingress,
+    /// An HTTP route to the owning workload, as a Gateway API HTTPRoute.
+    HttpRoute,
 }
 
 impl Provisioner {
-    pub const ALL: [Provisioner; 3] = [
+    pub const ALL: [Provisioner; 5] = [
         Provisioner::Terraform,
         Provisioner::Kubernetes,
         Provisioner::Existing,
+        Provisioner::Ingress,
+        Provisioner::HttpRoute,
     ];
 
     pub fn name(self) -> &'static str {
@@ -150,6 +156,8 @@ impl Provisioner {
             Provisioner::Terraform => "terraform",
             Provisioner::Kubernetes => "kubernetes",
             Provisioner::Existing => "existing",
+            Provisioner::Ingress => "ingress",
+            Provisioner::HttpRoute => "http_route",
         }
     }
 
@@ -406,6 +414,7 @@ fn implementation(provisioner: Provisioner) -> BlockSchema {
             outputs_field(),
         ],
         Provisioner::Existing => vec![outputs_field()],
+        Provisioner::Ingress | Provisioner::HttpRoute => route_fields(provisioner),
     };
     BlockSchema {
         keyword: "implementation",
@@ -413,11 +422,19 @@ fn implementation(provisioner: Provisioner) -> BlockSchema {
             Provisioner::Terraform => "a terraform implementation",
             Provisioner::Kubernetes => "a kubernetes implementation",
             Provisioner::Existing => "an existing implementation",
+            Provisioner::Ingress => "an ingress implementation",
+            Provisioner::HttpRoute => "an http_route implementation",
         },
         doc: match provisioner {
             Provisioner::Terraform => "Provisions the offering with a Terraform module.",
             Provisioner::Kubernetes => "Runs the offering in the cluster.",
             Provisioner::Existing => "Points at a resource that already exists.",
+            Provisioner::Ingress => {
+                "Routes HTTP requests to the owning workload with a Kubernetes Ingress."
+            }
+            Provisioner::HttpRoute => {
+                "Routes HTTP requests to the owning workload with a Gateway API HTTPRoute."
+            }
         },
         fields,
         blocks: Vec::new(),
@@ -430,10 +447,55 @@ fn implementation(provisioner: Provisioner) -> BlockSchema {
     }
 }
 
+/// The attributes of the route provisioners (`ingress`, `http_route`).
+fn route_fields(provisioner: Provisioner) -> Vec<FieldSchema> {
+    let mut fields = match provisioner {
+        Provisioner::HttpRoute => vec![
+            FieldSchema::new(
+                "gateway",
+                Ty::String,
+                "The name of the Gateway the route attaches to.",
+            ),
+            FieldSchema::optional(
+                "gateway_namespace",
+                Ty::String,
+                "The namespace of the Gateway, when it is not the environment's.",
+            ),
+        ],
+        _ => vec![FieldSchema::optional(
+            "class",
+            Ty::String,
+            "The ingress class that serves the route: `nginx`.",
+        )],
+    };
+    fields.extend([
+        FieldSchema::new(
+            "host",
+            Ty::String,
+            "The host name clients use: `shop.example.com`.",
+        ),
+        FieldSchema::new(
+            "path",
+            Ty::String,
+            "The path prefix routed to the workload.",
+        )
+        .default("\"/\""),
+        FieldSchema::new(
+            "port",
+            Ty::Port,
+            "The workload's container port that receives the requests.",
+        ),
+        outputs_field(),
+    ]);
+    fields
+}
+
 static TERRAFORM: LazyLock<BlockSchema> = LazyLock::new(|| implementation(Provisioner::Terraform));
 static KUBERNETES: LazyLock<BlockSchema> =
     LazyLock::new(|| implementation(Provisioner::Kubernetes));
 static EXISTING: LazyLock<BlockSchema> = LazyLock::new(|| implementation(Provisioner::Existing));
+static INGRESS: LazyLock<BlockSchema> = LazyLock::new(|| implementation(Provisioner::Ingress));
+static HTTP_ROUTE: LazyLock<BlockSchema> = LazyLock::new(|| implementation(Provisioner::HttpRoute));
 
 static POLICY: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
     keyword: "policy",
@@ -482,6 +544,8 @@ pub fn implementation_of(provisioner: Provisioner) -> &'static BlockSchema {
         Provisioner::Terraform => &TERRAFORM,
         Provisioner::Kubernetes => &KUBERNETES,
         Provisioner::Existing => &EXISTING,
+        Provisioner::Ingress => &INGRESS,
+        Provisioner::HttpRoute => &HTTP_ROUTE,
     }
 }
 

@@ -1,0 +1,243 @@
+//! Building the graph of one resolved environment, and the query that builds them
+//! all.
+//!
+//! Invariants: node ids are unique and say what a node is (`workload:checkout-api`,
+//! `instance:checkout-api.db`); a workload has a `uses` edge to every instance it binds
+//! (labelled with the resource's local name), an instance a `needs` edge to every
+//! instance its implementation needs, a workload a `calls` edge to every workload it
+//! calls; an edge to something the environment does not have is left out. Nodes and
+//! edges are in a fixed order.
+
+use std::collections::BTreeMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::resolve::model::{Owner, Provisioning, ResolvedEnvironment};
+use crate::source::{Db, Project};
+
+/// What a node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeKind {
+    Workload,
+    Instance,
+}
+
+impl NodeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Workload => "workload",
+            NodeKind::Instance => "instance",
+        }
+    }
+}
+
+/// A workload or a resource instance; holds names only, never values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Node {
+    /// `workload:NAME` or `instance:ID`.
+    pub id: String,
+    pub kind: NodeKind,
+    /// The workload's name or the instance's id.
+    pub name: String,
+    /// Instances only: the offering, its version, the implementation and how it is
+    /// provisioned (`terraform`, `kubernetes`, `existing`, `ingress`, `http_route`).
+    pub offering: Option<String>,
+    pub version: Option<String>,
+    pub implementation: Option<String>,
+    pub provisioner: Option<&'static str>,
+    /// Instances only: the id of the workload node that owns it; `None` for the
+    /// environment's shared instances.
+    pub owner: Option<String>,
+}
+
+/// What an edge means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EdgeKind {
+    /// A workload binds an instance.
+    Uses,
+    /// An instance's implementation needs another instance.
+    Needs,
+    /// A workload calls another.
+    Calls,
+}
+
+impl EdgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Uses => "uses",
+            EdgeKind::Needs => "needs",
+            EdgeKind::Calls => "calls",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    /// `uses`: the resource's local name in the workload (`db`); `needs`: the
+    /// instance's name in the implementation (`network`).
+    pub name: Option<String>,
+}
+
+/// The graph of one environment.
+#[derive(Debug, Clone)]
+pub struct ResourceGraph {
+    pub environment: String,
+    pub graph: DiGraph<Node, Edge>,
+}
+
+impl PartialEq for ResourceGraph {
+    fn eq(&self, other: &Self) -> bool {
+        self.environment == other.environment
+            && self.graph.node_weights().eq(other.graph.node_weights())
+            && self.edges().eq(other.edges())
+    }
+}
+
+impl Eq for ResourceGraph {}
+
+impl ResourceGraph {
+    /// The graph of a resolved environment.
+    pub fn of(environment: &ResolvedEnvironment) -> ResourceGraph {
+        let mut graph = DiGraph::new();
+        let mut index: BTreeMap<String, NodeIndex> = BTreeMap::new();
+        for workload in &environment.workloads {
+            let node = workload_node(&workload.name);
+            index.insert(node.id.clone(), graph.add_node(node));
+        }
+        for instance in &environment.instances {
+            let node = Node {
+                id: instance_id(&instance.id),
+                kind: NodeKind::Instance,
+                name: instance.id.clone(),
+                offering: Some(instance.offering.clone()),
+                version: Some(instance.offering_version.clone()),
+                implementation: Some(instance.implementation.clone()),
+                provisioner: Some(provisioner(&instance.provisioning)),
+                owner: match &instance.owner {
+                    Owner::Environment => None,
+                    Owner::Workload(name) => Some(workload_id(name)),
+                },
+            };
+            index.insert(node.id.clone(), graph.add_node(node));
+        }
+        let mut edges: Vec<(String, String, Edge)> = Vec::new();
+        for workload in &environment.workloads {
+            let from = workload_id(&workload.name);
+            for (local, id) in &workload.resources {
+                edges.push((
+                    from.clone(),
+                    instance_id(id),
+                    edge(EdgeKind::Uses, Some(local)),
+                ));
+            }
+            for called in &workload.calls {
+                edges.push((
+                    from.clone(),
+                    workload_id(called),
+                    edge(EdgeKind::Calls, None),
+                ));
+            }
+        }
+        for instance in &environment.instances {
+            let from = instance_id(&instance.id);
+            for needed in &instance.needs {
+                let name = needed.strip_prefix(&format!("{}.", instance.id));
+                edges.push((
+                    from.clone(),
+                    instance_id(needed),
+                    edge(EdgeKind::Needs, name),
+                ));
+            }
+        }
+        edges.sort_by(|a, b| (&a.0, &a.1, a.2.kind).cmp(&(&b.0, &b.1, b.2.kind)));
+        edges.dedup();
+        for (from, to, weight) in edges {
+            if let (Some(&from), Some(&to)) = (index.get(&from), index.get(&to)) {
+                graph.add_edge(from, to, weight);
+            }
+        }
+        ResourceGraph {
+            environment: environment.name.clone(),
+            graph,
+        }
+    }
+
+    /// The nodes, in order.
+    pub fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.graph.node_weights()
+    }
+
+    /// The edges, in order, as `(from, to, edge)`.
+    pub fn edges(&self) -> impl Iterator<Item = (&Node, &Node, &Edge)> {
+        self.graph.edge_references().map(|edge| {
+            (
+                &self.graph[edge.source()],
+                &self.graph[edge.target()],
+                edge.weight(),
+            )
+        })
+    }
+}
+
+/// The id of a workload's node.
+pub fn workload_id(name: &str) -> String {
+    format!("workload:{name}")
+}
+
+/// The id of an instance's node.
+pub fn instance_id(id: &str) -> String {
+    format!("instance:{id}")
+}
+
+fn workload_node(name: &str) -> Node {
+    Node {
+        id: workload_id(name),
+        kind: NodeKind::Workload,
+        name: name.to_string(),
+        offering: None,
+        version: None,
+        implementation: None,
+        provisioner: None,
+        owner: None,
+    }
+}
+
+fn edge(kind: EdgeKind, name: Option<&str>) -> Edge {
+    Edge {
+        kind,
+        name: name.map(str::to_string),
+    }
+}
+
+fn provisioner(provisioning: &Provisioning) -> &'static str {
+    match provisioning {
+        Provisioning::Terraform(_) => "terraform",
+        Provisioning::Kubernetes(_) => "kubernetes",
+        Provisioning::Existing => "existing",
+        Provisioning::Ingress(_) => "ingress",
+        Provisioning::GatewayRoute(_) => "http_route",
+    }
+}
+
+/// The graph of every environment of the project, sorted by environment name.
+#[salsa::tracked(returns(ref))]
+pub fn project_graphs(db: &dyn Db, project: Project) -> Vec<ResourceGraph> {
+    crate::resolve::resolve_project(db, project)
+        .environments
+        .iter()
+        .map(ResourceGraph::of)
+        .collect()
+}
+
+/// The graph of the environment `name`, if the project has it.
+pub fn environment_graph<'db>(
+    db: &'db dyn Db,
+    project: Project,
+    name: &str,
+) -> Option<&'db ResourceGraph> {
+    project_graphs(db, project)
+        .iter()
+        .find(|graph| graph.environment == name)
+}

@@ -1,0 +1,412 @@
+//! Instantiating an offering in an environment: binding it to the implementation the
+//! environment `use`s, merging its params, pulling in what the implementation needs,
+//! and deciding its provisioning and outputs.
+//!
+//! Invariants: params are merged in one precedence, lowest first: the offering's (and
+//! the implementation's) defaults, the environment's `use` body, the instance's own
+//! body, the workload's override for this environment; every merged value is sealed
+//! by its declared type (a `secret` param is a [`Value::Secret`]) and judged once
+//! (E0602 when a required one has no value, E0603 when it does not fit). An
+//! implementation's needs are instantiated depth first with the chain of offerings
+//! being instantiated on a stack, so a cycle is found before it recurses and reported
+//! once (E0604) with every hop; the depth is bounded by the number of offerings.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic, Label};
+use crate::resolve::conform::{describe, misfit, seal};
+use crate::resolve::context::{
+    ImplView, OfferingKey, OfferingView, attributes, instance_range, offering_key,
+};
+use crate::resolve::environment::EnvResolver;
+use crate::resolve::eval::{eval, secret};
+use crate::resolve::model::{Instance, Owner};
+use crate::resolve::naming::{child_id, object_name};
+use crate::resolve::order::{read_order, sibling_reads};
+use crate::resolve::provisioning::provisioning;
+use crate::resolve::scope::{Scope, record};
+use crate::resolve::value::{Deferred, Value};
+use crate::source::SourceFile;
+use crate::syntax::ast;
+use crate::types::schema::{OUTPUTS, Provisioner, SHARED};
+use crate::types::signature::ParamSig;
+
+/// How deeply implementations' needs nest before plat stops following them (a real
+/// platform nests a few levels; the bound keeps hostile input from exhausting the stack).
+pub const MAX_NEEDS_DEPTH: usize = 64;
+
+/// A param set somewhere, evaluated where it is written.
+#[derive(Debug, Clone)]
+pub struct Assigned {
+    pub name: String,
+    pub value: Value,
+    /// The expression that gave the value.
+    pub origin: Label,
+    /// Whether that expression is a `match` (whose arms may not cover every environment).
+    pub from_match: bool,
+}
+
+/// What to instantiate.
+pub struct Request<'db> {
+    pub id: String,
+    pub owner: Owner,
+    pub offering: OfferingView<'db>,
+    /// Where the instance is declared: `db: postgres`.
+    pub site: Label,
+    /// The params its declaration sets, lowest precedence first.
+    pub assigned: Vec<Assigned>,
+    /// Whether its params read themselves through a cycle (reported): they are then
+    /// not judged, so as not to report the cycle's knock-on effects.
+    pub quiet: bool,
+}
+
+/// One offering being instantiated, for finding cycles.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub key: OfferingKey,
+    pub offering: String,
+    pub implementation: String,
+    /// Where the implementation one level up needs this offering.
+    pub hop: Option<Label>,
+}
+
+/// A param's merged value and the expression it came from.
+struct Merged<'db> {
+    sig: &'db ParamSig,
+    value: Value,
+    origin: Option<Label>,
+    from_match: bool,
+}
+
+/// Evaluates the attributes of a body in `scope` (without `shared`, which binds
+/// rather than sets).
+pub fn assign(scope: &Scope, file: SourceFile, body: &ast::Body) -> Vec<Assigned> {
+    attributes(body)
+        .into_iter()
+        .filter(|attribute| attribute.name.name != SHARED)
+        .map(|attribute| Assigned {
+            name: attribute.name.name.clone(),
+            value: eval(scope, &attribute.value),
+            origin: Label::new(file, attribute.value.range()),
+            from_match: matches!(attribute.value, ast::Expr::Match { .. }),
+        })
+        .collect()
+}
+
+impl<'db> EnvResolver<'db> {
+    /// Instantiates `request` and its needs; returns the record of its outputs, or
+    /// `None` when it cannot be bound (reported).
+    pub fn instantiate(
+        &mut self,
+        request: Request<'db>,
+        hop: Option<Label>,
+        stack: &mut Vec<Frame>,
+    ) -> Option<Value> {
+        let offering = request.offering;
+        let key = offering_key(offering.decl);
+        let Some(used) = self.uses.get(&key).cloned() else {
+            self.missing_implementation(&request);
+            return None;
+        };
+        let imp = offering.implementation(&used.implementation)?;
+        let params = self.merge_params(&request, imp, &used);
+        let provisioner = imp.sig.provisioner;
+        let mut scope = self.implementation_scope(&request.id, provisioner, &params);
+        stack.push(Frame {
+            key,
+            offering: offering.sig.decl.name.clone(),
+            implementation: imp.sig.name.clone(),
+            hop,
+        });
+        let needs = self.instantiate_needs(&request, imp, &mut scope, stack);
+        stack.pop();
+        let outputs = self.outputs(offering, imp, &scope);
+        let instance = Instance {
+            object_name: object_name(&request.id),
+            id: request.id.clone(),
+            offering: offering.sig.decl.name.clone(),
+            offering_version: offering.sig.version.clone().unwrap_or_default(),
+            implementation: imp.sig.name.clone(),
+            owner: request.owner.clone(),
+            params: params.clone(),
+            outputs: outputs.clone(),
+            provisioning: provisioning(provisioner, imp, &scope),
+            needs,
+            source: request.site.clone(),
+        };
+        self.instances.entry(request.id).or_insert(instance);
+        Some(Value::Map(outputs))
+    }
+
+    /// The params of an instance, merged in precedence order, sealed and judged.
+    fn merge_params(
+        &mut self,
+        request: &Request<'db>,
+        imp: ImplView<'db>,
+        used: &crate::resolve::environment::UseSite<'db>,
+    ) -> BTreeMap<String, Value> {
+        let offering = request.offering;
+        let defaults = Scope::new();
+        let mut merged: BTreeMap<String, Merged<'db>> = BTreeMap::new();
+        let declared = offering
+            .sig
+            .params
+            .iter()
+            .map(|sig| (sig, offering.param_default(&sig.name), offering.file()))
+            .chain(
+                imp.sig
+                    .params
+                    .iter()
+                    .map(|sig| (sig, imp.param_default(&sig.name), imp.file)),
+            );
+        for (sig, default, file) in declared {
+            merged.entry(sig.name.clone()).or_insert_with(|| Merged {
+                sig,
+                value: default.map_or(Value::Absent, |expr| eval(&defaults, expr)),
+                origin: default.map(|expr| Label::new(file, expr.range())),
+                from_match: false,
+            });
+        }
+        let from_use = used
+            .body
+            .map(|body| assign(&self.env_scope, used.file, body))
+            .unwrap_or_default();
+        // The instance's own body sets only the offering's params.
+        let own = request
+            .assigned
+            .iter()
+            .filter(|assigned| offering.sig.param(&assigned.name).is_some());
+        for assigned in from_use.iter().chain(own) {
+            if let Some(slot) = merged.get_mut(&assigned.name) {
+                slot.value = assigned.value.clone();
+                slot.origin = Some(assigned.origin.clone());
+                slot.from_match = assigned.from_match;
+            }
+        }
+        merged
+            .into_iter()
+            .map(|(name, slot)| {
+                let value = seal(slot.value.clone(), &slot.sig.ty);
+                self.judge_param(request, &used.display(offering), &slot, &value);
+                (name, value)
+            })
+            .collect()
+    }
+
+    /// E0602 for a required param without a value, E0603 for one that does not fit.
+    fn judge_param(
+        &mut self,
+        request: &Request<'db>,
+        used: &str,
+        slot: &Merged<'db>,
+        value: &Value,
+    ) {
+        if request.quiet {
+            return;
+        }
+        let name = &slot.sig.name;
+        // Implementations are declared inside their offering: one file for both.
+        let declared = Label::new(request.offering.file(), slot.sig.name_range);
+        if matches!(value, Value::Absent) && !slot.sig.ty.is_optional() {
+            let (primary, label) = match &slot.origin {
+                Some(origin) => (
+                    origin.clone(),
+                    format!("this has no value in `{}`", self.name),
+                ),
+                None => (request.site.clone(), format!("`{name}` is not set")),
+            };
+            let fix = format!(
+                "set `{name}` on the resource, in `override {} {{ ... }}`, or in the environment's {used}",
+                self.name
+            );
+            let help = if slot.from_match {
+                format!("add a `_ => ...` arm to the `match`, or {fix}")
+            } else {
+                fix
+            };
+            self.diagnostics.push(
+                located(
+                    Code::UnboundParam,
+                    format!(
+                        "the parameter `{name}` of `{}` has no value in the environment `{}`",
+                        request.id, self.name
+                    ),
+                    primary,
+                    label,
+                )
+                .with_secondary(declared.with_message(format!("`{name}` declared here")))
+                .with_help(help),
+            );
+            return;
+        }
+        let Some(reason) = misfit(value, &slot.sig.ty, &mut self.patterns) else {
+            return;
+        };
+        let primary = slot.origin.clone().unwrap_or_else(|| request.site.clone());
+        self.diagnostics.push(
+            located(
+                Code::MergedTypeMismatch,
+                format!(
+                    "the parameter `{name}` of `{}` does not fit its type in the environment `{}`",
+                    request.id, self.name
+                ),
+                primary,
+                reason,
+            )
+            .with_secondary(
+                declared.with_message(format!("`{name}` declared as `{}` here", slot.sig.ty)),
+            )
+            .with_help(format!(
+                "give `{name}` a value that is a `{}` in `{}`: it is {} there",
+                slot.sig.ty,
+                self.name,
+                describe(value)
+            )),
+        );
+    }
+
+    /// `params`, `self`, `env` and, for Terraform, `module`.
+    fn implementation_scope(
+        &self,
+        id: &str,
+        provisioner: Option<Provisioner>,
+        params: &BTreeMap<String, Value>,
+    ) -> Scope {
+        let mut own = vec![
+            ("name", Value::String(object_name(id))),
+            ("namespace", Value::String(self.namespace.clone())),
+        ];
+        if provisioner == Some(Provisioner::Kubernetes) {
+            own.push((
+                "generated_password",
+                secret(Value::Deferred(Deferred::GeneratedPassword {
+                    instance: id.to_string(),
+                })),
+            ));
+        }
+        let mut scope = Scope::new();
+        scope.bind("params", Value::Map(params.clone()));
+        scope.bind("self", record(own));
+        scope.bind("env", self.env_value.clone());
+        if provisioner == Some(Provisioner::Terraform) {
+            scope = scope.with_module(id);
+        }
+        scope
+    }
+
+    /// The instances an implementation needs, in the order their params allow; each is
+    /// bound in `scope` to its outputs. Returns their ids.
+    fn instantiate_needs(
+        &mut self,
+        request: &Request<'db>,
+        imp: ImplView<'db>,
+        scope: &mut Scope,
+        stack: &mut Vec<Frame>,
+    ) -> Vec<String> {
+        if stack.len() >= MAX_NEEDS_DEPTH {
+            return Vec::new();
+        }
+        let needs = imp.needs();
+        let names: Vec<&str> = needs.iter().map(|need| need.name.name.as_str()).collect();
+        let bodies: Vec<Vec<(SourceFile, &ast::Body)>> = needs
+            .iter()
+            .map(|need| vec![(imp.file, &need.body)])
+            .collect();
+        let reads = sibling_reads(&names, &bodies);
+        let tangled = self.read_cycles(&names, &reads);
+        let mut ids = Vec::new();
+        for at in read_order(needs.len(), &reads) {
+            let Some(instance) = needs.get(at) else {
+                continue;
+            };
+            let Some(offering) = self.cx.offering(imp.file, &instance.offering) else {
+                continue;
+            };
+            let hop = Label::new(imp.file, instance_range(instance));
+            let key = offering_key(offering.decl);
+            if let Some(start) = stack.iter().position(|frame| frame.key == key) {
+                let cycle = stack.get(start..).unwrap_or_default().to_vec();
+                self.offering_cycle(&cycle, hop);
+                continue;
+            }
+            let id = child_id(&request.id, &instance.name.name);
+            let child = Request {
+                id: id.clone(),
+                owner: request.owner.clone(),
+                offering,
+                site: hop.clone(),
+                assigned: assign(scope, imp.file, &instance.body),
+                quiet: tangled.contains(&at),
+            };
+            if let Some(outputs) = self.instantiate(child, Some(hop), stack) {
+                scope.bind(instance.name.name.clone(), outputs);
+                ids.push(id);
+            }
+        }
+        ids.sort();
+        ids
+    }
+
+    /// The offering's outputs, as the implementation's `outputs` gives them.
+    fn outputs(
+        &self,
+        offering: OfferingView<'db>,
+        imp: ImplView<'db>,
+        scope: &Scope,
+    ) -> BTreeMap<String, Value> {
+        let given = imp
+            .attribute(OUTPUTS)
+            .map_or(Value::Absent, |attribute| eval(scope, &attribute.value));
+        offering
+            .sig
+            .outputs
+            .iter()
+            .map(|output| {
+                let value = crate::resolve::eval::field(&given, &output.name);
+                (output.name.clone(), seal(value, &output.ty))
+            })
+            .collect()
+    }
+
+    /// E0601: the environment has no `use` for the offering.
+    fn missing_implementation(&mut self, request: &Request<'db>) {
+        let offering = &request.offering.sig.decl.name;
+        let names: Vec<String> = request
+            .offering
+            .sig
+            .implementations
+            .iter()
+            .map(|imp| format!("use {offering}.{}", imp.name))
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let help = if names.is_empty() {
+            format!("the offering `{offering}` has no implementations yet; add one")
+        } else {
+            format!(
+                "add {} to the environment `{}`",
+                crate::names::suggest::one_of(&names),
+                self.name
+            )
+        };
+        let label = Label::new(self.file, self.name_range)
+            .with_message(format!("the environment `{}` is declared here", self.name));
+        self.diagnostics.push(
+            located(
+                Code::MissingImplementation,
+                format!(
+                    "the environment `{}` has no implementation of `{offering}`",
+                    self.name
+                ),
+                request.site.clone(),
+                format!("`{}` needs `{offering}`", request.id),
+            )
+            .with_secondary(label)
+            .with_help(help),
+        );
+    }
+}
+
+/// A diagnostic whose primary label is `at`, saying `label`.
+pub fn located(code: Code, message: String, at: Label, label: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(code, message, at.file, at.range).with_label(label)
+}

@@ -1,0 +1,168 @@
+//! The resolved platform: for one environment, every workload with its values decided
+//! and every resource instance bound to an implementation.
+//!
+//! Invariants: this is the only thing the graph and the emitters read; it holds no
+//! syntax tree and no database reference. Everything in it is decided: overrides are
+//! applied, params merged (offering default < environment `use` < the instance's own
+//! body < the workload's override for this environment), references evaluated to
+//! [`Value`]s. Collections are sorted (by name or id), so emitting is deterministic.
+//! Every element carries the [`Label`] of the source that produced it, for the
+//! annotation on emitted objects and for `manifest.json`.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Label;
+use crate::resolve::value::Value;
+
+/// One environment, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedEnvironment {
+    pub name: String,
+    pub namespace: String,
+    pub cluster: Option<String>,
+    pub region: Option<String>,
+    pub domain: Option<String>,
+    /// The Terraform backend: `backend s3 { ... }`.
+    pub backend: Option<Backend>,
+    /// Sorted by name.
+    pub workloads: Vec<ResolvedWorkload>,
+    /// Every resource instance: shared ones, workloads' own, and those that
+    /// implementations need, transitively. Sorted by id.
+    pub instances: Vec<Instance>,
+    pub source: Label,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backend {
+    /// `s3`, `gcs`, `local`, ...
+    pub kind: String,
+    pub config: BTreeMap<String, Value>,
+}
+
+/// Who owns an instance: it lives and dies with its owner.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Owner {
+    /// Declared by the environment and shared by the workloads that bind it.
+    Environment,
+    /// Declared by a workload (or needed by an implementation of one of its resources).
+    Workload(String),
+}
+
+/// How an instance is provisioned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provisioning {
+    /// A Terraform module.
+    Terraform(TerraformModule),
+    /// A service run in the environment's own cluster.
+    Kubernetes(InClusterService),
+    /// An existing resource: nothing is provisioned, the outputs are given.
+    Existing,
+    /// An HTTP route to the owning workload, as a Kubernetes Ingress.
+    Ingress(HttpRoute),
+    /// An HTTP route to the owning workload, as a Gateway API HTTPRoute.
+    GatewayRoute(HttpRoute),
+}
+
+/// An HTTP route from outside the cluster to a port of the workload that owns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRoute {
+    pub host: String,
+    /// A path prefix: `/`, `/api`.
+    pub path: String,
+    /// The workload's container port that receives the requests.
+    pub port: u16,
+    /// The ingress class (Ingress) or the parent Gateway's name (HTTPRoute).
+    pub class_or_gateway: Option<String>,
+    /// The parent Gateway's namespace (HTTPRoute only).
+    pub gateway_namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerraformModule {
+    pub source: String,
+    pub version: Option<String>,
+    /// The module's input variables.
+    pub inputs: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InClusterService {
+    pub image: String,
+    pub port: Option<u16>,
+    pub args: Vec<String>,
+    pub env: BTreeMap<String, Value>,
+    /// Size of the persistent volume, as written (`10Gi`), when the service keeps data.
+    pub storage: Option<String>,
+}
+
+/// A resource instance bound to an implementation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    /// Unique in the environment: `shared_db` for an environment's shared resource,
+    /// `api.db` for a workload's resource, `api.db.network` for one an implementation
+    /// needs.
+    pub id: String,
+    /// A name safe for Kubernetes objects and Terraform identifiers (DNS label):
+    /// `shared-db`, `api-db`, `api-db-network`.
+    pub object_name: String,
+    pub offering: String,
+    pub offering_version: String,
+    pub implementation: String,
+    pub owner: Owner,
+    /// The offering's and the implementation's params, merged and evaluated.
+    pub params: BTreeMap<String, Value>,
+    /// The offering's outputs, evaluated.
+    pub outputs: BTreeMap<String, Value>,
+    pub provisioning: Provisioning,
+    /// Ids of the instances this one's implementation needs.
+    pub needs: Vec<String>,
+    pub source: Label,
+}
+
+/// A workload as it runs in one environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedWorkload {
+    pub name: String,
+    pub replicas: u32,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    /// In declaration order.
+    pub containers: Vec<Container>,
+    /// The workload's resources: local name (`db`) → instance id.
+    pub resources: BTreeMap<String, String>,
+    /// Names of the workloads this one calls, sorted.
+    pub calls: Vec<String>,
+    pub source: Label,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    /// Environment variables; a secret or provision-time value is delivered through a
+    /// Secret or ConfigMap, never inline.
+    pub env: BTreeMap<String, Value>,
+    /// Files by absolute path.
+    pub files: BTreeMap<String, Value>,
+    /// Named ports.
+    pub ports: BTreeMap<String, u16>,
+    /// As written: `250m`, `256Mi`.
+    pub cpu: String,
+    pub memory: String,
+    pub cpu_limit: Option<String>,
+    pub memory_limit: Option<String>,
+    pub liveness: Option<Probe>,
+    pub readiness: Option<Probe>,
+    /// Mount path → instance id.
+    pub volumes: BTreeMap<String, String>,
+    pub source: Label,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub path: String,
+    pub port: u16,
+    pub period_seconds: u32,
+}

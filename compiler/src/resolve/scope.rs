@@ -1,0 +1,78 @@
+//! Scopes of evaluation: the names an expression may read, with their values.
+//!
+//! Invariants: a scope maps each name to an already evaluated [`Value`] (a resource to
+//! the record of its outputs, another workload to its address, `params`, `self` and
+//! `env` to records), so evaluating never calls back into resolution; `module` is the
+//! only name that is not a value but a place: the Terraform module of the instance
+//! being provisioned, whose outputs are [`crate::resolve::value::Deferred`]. Names are
+//! kept in a `BTreeMap`, so a scope is deterministic and a later binding replaces an
+//! earlier one of the same name.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::resolve::value::Value;
+
+/// The names visible to an expression.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    values: BTreeMap<String, Value>,
+    /// Names shared with other scopes, looked up after `values`.
+    globals: Arc<BTreeMap<String, Value>>,
+    /// In a Terraform implementation: the id of the instance whose module `module.*`
+    /// reads.
+    module: Option<String>,
+}
+
+impl Scope {
+    pub fn new() -> Scope {
+        Scope::default()
+    }
+
+    /// Binds `name` to `value`, replacing an earlier binding of the same name.
+    pub fn bind(&mut self, name: impl Into<String>, value: Value) {
+        self.values.insert(name.into(), value);
+    }
+
+    /// A scope whose names, after its own, are `globals` (shared, not copied).
+    pub fn with_globals(globals: Arc<BTreeMap<String, Value>>) -> Scope {
+        Scope {
+            globals,
+            ..Scope::default()
+        }
+    }
+
+    /// The same scope, with `module.*` reading the module of `instance`.
+    pub fn with_module(mut self, instance: impl Into<String>) -> Scope {
+        self.module = Some(instance.into());
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name).or_else(|| self.globals.get(name))
+    }
+
+    /// The instance whose Terraform module `module` names, if any.
+    pub fn module(&self) -> Option<&str> {
+        self.module.as_deref()
+    }
+}
+
+/// A record value from `(name, value)` pairs.
+pub fn record<I, K>(fields: I) -> Value
+where
+    I: IntoIterator<Item = (K, Value)>,
+    K: Into<String>,
+{
+    Value::Map(
+        fields
+            .into_iter()
+            .map(|(name, value)| (name.into(), value))
+            .collect(),
+    )
+}
+
+/// A string value, or nothing when `text` is `None`.
+pub fn optional_text(text: Option<&str>) -> Value {
+    text.map_or(Value::Absent, |text| Value::String(text.to_string()))
+}

@@ -1,0 +1,94 @@
+//! Values: what an expression evaluates to once an environment is chosen.
+//!
+//! Invariants: a value known at compile time is plain data; a value known only after
+//! provisioning is a [`Deferred`] reference to where it will become known (a Terraform
+//! module output or a generated password); a value that is secret is wrapped in
+//! [`Value::Secret`], and anything built from a secret is wrapped too, so an emitter can
+//! tell from the value alone where it may go. Maps are ordered (BTreeMap) so that every
+//! artefact built from values is deterministic.
+
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Value {
+    String(String),
+    Int(i64),
+    /// As written: floats are passed through, never computed with.
+    Float(String),
+    Bool(bool),
+    /// A quantity as written: `250m`, `512Mi`, `30s`.
+    Quantity(String),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    /// A string built by interpolation, some of whose parts are known only after
+    /// provisioning. (When every part is known, interpolation yields a `String`.)
+    Template(Vec<TemplatePart>),
+    /// Known only after provisioning.
+    Deferred(Deferred),
+    /// A secret value: never written in clear text to an artefact, a log or the graph.
+    Secret(Box<Value>),
+    /// An optional value that was left out.
+    Absent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplatePart {
+    Text(String),
+    Value(Value),
+}
+
+/// Where a provision-time value comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Deferred {
+    /// An output of the Terraform module that provisions `instance`; `path` is the
+    /// output name followed by any attribute accesses (`records.route.fqdn`).
+    ModuleOutput { instance: String, path: Vec<String> },
+    /// A password that plat has Terraform generate for `instance`.
+    GeneratedPassword { instance: String },
+}
+
+impl Value {
+    /// Whether the value, or anything inside it, is secret.
+    pub fn is_secret(&self) -> bool {
+        match self {
+            Value::Secret(_) => true,
+            Value::List(items) => items.iter().any(Value::is_secret),
+            Value::Map(entries) => entries.values().any(Value::is_secret),
+            Value::Template(parts) => parts.iter().any(|part| match part {
+                TemplatePart::Text(_) => false,
+                TemplatePart::Value(value) => value.is_secret(),
+            }),
+            _ => false,
+        }
+    }
+
+    /// Whether the value, or anything inside it, is known only after provisioning.
+    pub fn is_deferred(&self) -> bool {
+        match self {
+            Value::Deferred(_) | Value::Template(_) => true,
+            Value::Secret(inner) => inner.is_deferred(),
+            Value::List(items) => items.iter().any(Value::is_deferred),
+            Value::Map(entries) => entries.values().any(Value::is_deferred),
+            _ => false,
+        }
+    }
+
+    /// The value without its secret wrapper(s).
+    pub fn revealed(&self) -> &Value {
+        match self {
+            Value::Secret(inner) => inner.revealed(),
+            other => other,
+        }
+    }
+
+    /// The text of a compile-time scalar (`String`, `Int`, `Float`, `Bool`,
+    /// `Quantity`), for places that take text; `None` for anything else.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Value::String(text) | Value::Float(text) | Value::Quantity(text) => Some(text.clone()),
+            Value::Int(value) => Some(value.to_string()),
+            Value::Bool(value) => Some(value.to_string()),
+            _ => None,
+        }
+    }
+}
