@@ -1,0 +1,162 @@
+//! How each value reaches a container: the one place that decides it, read by both the
+//! Kubernetes and the Terraform emitters so that the names they write always agree.
+//!
+//! Invariants: a secret value never goes inline or into a ConfigMap; it is delivered
+//! through the Secret that the Terraform of the owner's root module writes (so it never
+//! passes through a file in git). A plain value known only after provisioning goes
+//! through a ConfigMap that the same Terraform writes. A plain compile-time value is
+//! inline (environment variables) or in the ConfigMap that plat writes (files).
+
+use crate::resolve::value::Value;
+
+/// Where one value is delivered from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Written in the manifest as it is: a plain compile-time environment variable.
+    Inline(String),
+    /// A key of the ConfigMap that plat writes beside the workload.
+    PlatConfigMap { name: String, key: String },
+    /// A key of the ConfigMap that the owner's Terraform writes after provisioning.
+    ProvisionedConfigMap { name: String, key: String },
+    /// A key of the Secret that the owner's Terraform writes.
+    ProvisionedSecret { name: String, key: String },
+}
+
+/// The ConfigMap plat writes for `owner` (a workload or an in-cluster instance).
+pub fn config_map_name(owner: &str) -> String {
+    format!("{owner}-config")
+}
+
+/// The ConfigMap the owner's Terraform writes with plain provision-time values.
+pub fn provisioned_config_map_name(owner: &str) -> String {
+    format!("{owner}-provisioned")
+}
+
+/// The Secret the owner's Terraform writes with secret values.
+pub fn provisioned_secret_name(owner: &str) -> String {
+    format!("{owner}-secrets")
+}
+
+/// How the environment variable `key` of `owner` is delivered.
+pub fn env_var(owner: &str, key: &str, value: &Value) -> Delivery {
+    if value.is_secret() {
+        Delivery::ProvisionedSecret {
+            name: provisioned_secret_name(owner),
+            key: key.to_string(),
+        }
+    } else if value.is_deferred() {
+        Delivery::ProvisionedConfigMap {
+            name: provisioned_config_map_name(owner),
+            key: key.to_string(),
+        }
+    } else {
+        Delivery::Inline(compile_time_text(value))
+    }
+}
+
+/// How the file at `path` of `owner` is delivered; files are mounted, never inline.
+pub fn file(owner: &str, path: &str, value: &Value) -> Delivery {
+    let key = file_key(path);
+    if value.is_secret() {
+        Delivery::ProvisionedSecret {
+            name: provisioned_secret_name(owner),
+            key,
+        }
+    } else if value.is_deferred() {
+        Delivery::ProvisionedConfigMap {
+            name: provisioned_config_map_name(owner),
+            key,
+        }
+    } else {
+        Delivery::PlatConfigMap {
+            name: config_map_name(owner),
+            key,
+        }
+    }
+}
+
+/// A ConfigMap or Secret key for a file path: `/etc/app/config.yaml` →
+/// `file.etc.app.config.yaml` (keys may hold only `[-._a-zA-Z0-9]`).
+pub fn file_key(path: &str) -> String {
+    let mut key = String::from("file");
+    for segment in path.split('/').filter(|segment| !segment.is_empty()) {
+        key.push('.');
+        key.extend(segment.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        }));
+    }
+    key
+}
+
+/// The text of a plain compile-time value, as an environment variable or a file holds
+/// it: scalars as written, lists and maps as JSON.
+pub fn compile_time_text(value: &Value) -> String {
+    if let Some(text) = value.as_text() {
+        return text;
+    }
+    serde_json::to_string(&compile_time_json(value)).unwrap_or_default()
+}
+
+fn compile_time_json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::List(items) => items.iter().map(compile_time_json).collect(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(key, value)| (key.clone(), compile_time_json(value)))
+            .collect(),
+        Value::Int(value) => (*value).into(),
+        Value::Bool(value) => (*value).into(),
+        Value::Absent => serde_json::Value::Null,
+        other => other.as_text().unwrap_or_default().into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::value::Deferred;
+
+    #[test]
+    fn secrets_go_through_the_provisioned_secret() {
+        let password = Value::Secret(Box::new(Value::Deferred(Deferred::GeneratedPassword {
+            instance: "api.db".to_string(),
+        })));
+        assert_eq!(
+            env_var("api", "DB_PASSWORD", &password),
+            Delivery::ProvisionedSecret {
+                name: "api-secrets".to_string(),
+                key: "DB_PASSWORD".to_string()
+            }
+        );
+    }
+
+    #[test]
+    fn plain_provision_time_values_go_through_the_provisioned_config_map() {
+        let host = Value::Deferred(Deferred::ModuleOutput {
+            instance: "api.db".to_string(),
+            path: vec!["db_instance_address".to_string()],
+        });
+        assert!(matches!(
+            env_var("api", "DB_HOST", &host),
+            Delivery::ProvisionedConfigMap { .. }
+        ));
+    }
+
+    #[test]
+    fn plain_compile_time_values_are_inline() {
+        assert_eq!(
+            env_var("api", "PORT", &Value::Int(8080)),
+            Delivery::Inline("8080".to_string())
+        );
+    }
+
+    #[test]
+    fn file_keys_are_valid_config_map_keys() {
+        assert_eq!(file_key("/etc/app/config.yaml"), "file.etc.app.config.yaml");
+        assert_eq!(file_key("/a b/c"), "file.a_b.c");
+    }
+}

@@ -1,0 +1,359 @@
+//! A resolved environment built by hand, for the tests: three workloads (one with two
+//! routes, one with every kind of env var and file, one without ports) and instances of
+//! every provisioning. Every secret in it contains [`SECRET_MARKER`], so a test can
+//! prove that none is ever written.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Label;
+use crate::resolve::model::{
+    Container, HttpRoute, InClusterService, Instance, Owner, Probe, Provisioning,
+    ResolvedEnvironment, ResolvedWorkload, TerraformModule,
+};
+use crate::resolve::value::{Deferred, TemplatePart, Value};
+use crate::source::{Database, Origin, SourceFile};
+use crate::span::TextRange;
+
+pub(super) const SECRET_MARKER: &str = "s3cr3t-marker";
+pub(super) const PROJECT: &str = "shop";
+
+const SOURCE: &str = "\
+environment development {
+  namespace = \"shop-dev\"
+}
+
+workload storefront {
+  container main {}
+}
+
+workload catalog {
+  container main {}
+  container sidecar {}
+}
+
+workload worker {
+  container main {}
+}
+";
+
+/// The database that holds the fixture's source file, and the environment.
+pub(super) struct Fixture {
+    pub db: Database,
+    pub env: ResolvedEnvironment,
+}
+
+impl Fixture {
+    /// The `plat.dev/source` text of a label.
+    pub fn locate(&self, label: &Label) -> String {
+        crate::emit::source_location(&self.db, label)
+    }
+}
+
+pub(super) fn fixture() -> Fixture {
+    let db = Database::default();
+    let file = SourceFile::new(
+        &db,
+        "platform/shop.plat".to_string(),
+        SOURCE.to_string(),
+        Origin::Project,
+    );
+    let at = |needle: &str| {
+        let start = SOURCE.find(needle).unwrap_or(0) as u32;
+        Label::new(file, TextRange::new(start, start + needle.len() as u32))
+    };
+    let env = ResolvedEnvironment {
+        name: "development".into(),
+        namespace: "shop-dev".into(),
+        cluster: Some("kind-shop".into()),
+        region: None,
+        domain: Some("shop.localtest.me".into()),
+        backend: None,
+        workloads: vec![
+            catalog(&at("workload catalog")),
+            storefront(&at("workload storefront")),
+            worker(&at("workload worker")),
+        ],
+        instances: instances(&at("workload catalog")),
+        source: at("environment development"),
+    };
+    Fixture { db, env }
+}
+
+pub(super) fn secret(text: &str) -> Value {
+    Value::Secret(Box::new(Value::String(format!("{SECRET_MARKER}-{text}"))))
+}
+
+fn password(instance: &str) -> Value {
+    Value::Secret(Box::new(Value::Deferred(Deferred::GeneratedPassword {
+        instance: instance.into(),
+    })))
+}
+
+fn output(instance: &str, name: &str) -> Value {
+    Value::Deferred(Deferred::ModuleOutput {
+        instance: instance.into(),
+        path: vec![name.into()],
+    })
+}
+
+fn strings(items: &[(&str, &str)]) -> BTreeMap<String, String> {
+    items
+        .iter()
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect()
+}
+
+pub(super) fn container(name: &str, source: &Label) -> Container {
+    Container {
+        name: name.into(),
+        image: format!("ghcr.io/acme/{name}:1.0.0"),
+        command: Vec::new(),
+        args: Vec::new(),
+        env: BTreeMap::new(),
+        files: BTreeMap::new(),
+        ports: BTreeMap::new(),
+        cpu: "100m".into(),
+        memory: "128Mi".into(),
+        cpu_limit: None,
+        memory_limit: None,
+        liveness: None,
+        readiness: None,
+        volumes: BTreeMap::new(),
+        source: source.clone(),
+    }
+}
+
+pub(super) fn workload(name: &str, source: &Label) -> ResolvedWorkload {
+    ResolvedWorkload {
+        name: name.into(),
+        replicas: 1,
+        labels: BTreeMap::new(),
+        annotations: BTreeMap::new(),
+        containers: vec![container("main", source)],
+        resources: BTreeMap::new(),
+        calls: Vec::new(),
+        source: source.clone(),
+    }
+}
+
+fn catalog(source: &Label) -> ResolvedWorkload {
+    let main = Container {
+        image: "ghcr.io/acme/catalog:3.8.1".into(),
+        args: vec!["serve".into(), "--port".into(), "8080".into()],
+        env: BTreeMap::from([
+            ("PORT".into(), Value::Int(8080)),
+            ("FEATURE".into(), Value::String("yes".into())),
+            ("CACHE_HOST".into(), output("catalog.cache", "endpoint")),
+            (
+                "DATABASE_URL".into(),
+                Value::Template(vec![
+                    TemplatePart::Text("postgres://app:".into()),
+                    TemplatePart::Value(password("catalog.db")),
+                    TemplatePart::Text("@catalog-db:5432/catalog".into()),
+                ]),
+            ),
+            ("API_TOKEN".into(), secret("token")),
+            ("OPTIONAL".into(), Value::Absent),
+        ]),
+        files: BTreeMap::from([
+            (
+                "/etc/catalog/config.yaml".into(),
+                Value::String("listen: 8080\nmode: on\n".into()),
+            ),
+            (
+                "/etc/catalog/database.yaml".into(),
+                Value::Template(vec![
+                    TemplatePart::Text("password: ".into()),
+                    TemplatePart::Value(secret("file")),
+                ]),
+            ),
+            (
+                "/etc/catalog/cache-endpoint".into(),
+                output("catalog.cache", "endpoint"),
+            ),
+        ]),
+        ports: BTreeMap::from([("http".into(), 8080), ("metrics".into(), 9090)]),
+        cpu: "500m".into(),
+        memory: "512Mi".into(),
+        memory_limit: Some("1Gi".into()),
+        liveness: Some(Probe {
+            path: "/healthz".into(),
+            port: 8080,
+            period_seconds: 10,
+        }),
+        readiness: Some(Probe {
+            path: "/ready".into(),
+            port: 8080,
+            period_seconds: 5,
+        }),
+        volumes: BTreeMap::from([("/var/lib/search".into(), "search_index".into())]),
+        ..container("main", source)
+    };
+    let sidecar = Container {
+        image: "ghcr.io/acme/log-shipper@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".into(),
+        command: vec!["/ship".into()],
+        env: BTreeMap::from([("SHIP_TOKEN".into(), secret("ship"))]),
+        ..container("sidecar", source)
+    };
+    ResolvedWorkload {
+        labels: strings(&[("team", "catalog")]),
+        containers: vec![main, sidecar],
+        resources: BTreeMap::from([
+            ("cache".into(), "catalog.cache".into()),
+            ("db".into(), "catalog.db".into()),
+            ("index".into(), "search_index".into()),
+        ]),
+        ..workload("catalog", source)
+    }
+}
+
+fn storefront(source: &Label) -> ResolvedWorkload {
+    let main = Container {
+        ports: BTreeMap::from([("http".into(), 8080)]),
+        readiness: Some(Probe {
+            path: "/ready".into(),
+            port: 8080,
+            period_seconds: 10,
+        }),
+        ..container("main", source)
+    };
+    ResolvedWorkload {
+        replicas: 3,
+        labels: strings(&[("team", "web"), ("app.kubernetes.io/name", "not-this")]),
+        annotations: strings(&[("prometheus.io/scrape", "true")]),
+        containers: vec![main],
+        resources: BTreeMap::from([
+            ("public".into(), "storefront.public".into()),
+            ("web".into(), "storefront.web".into()),
+        ]),
+        calls: vec!["catalog".into()],
+        ..workload("storefront", source)
+    }
+}
+
+fn worker(source: &Label) -> ResolvedWorkload {
+    ResolvedWorkload {
+        replicas: 2,
+        resources: BTreeMap::from([("orders".into(), "order_events".into())]),
+        calls: vec!["catalog".into()],
+        containers: vec![Container {
+            volumes: BTreeMap::from([("/var/lib/search".into(), "search_index".into())]),
+            ..container("main", source)
+        }],
+        ..workload("worker", source)
+    }
+}
+
+fn instance(id: &str, owner: Owner, provisioning: Provisioning, source: &Label) -> Instance {
+    Instance {
+        id: id.into(),
+        object_name: id.replace(['.', '_'], "-"),
+        offering: "offering".into(),
+        offering_version: "1.0.0".into(),
+        implementation: "in_cluster".into(),
+        owner,
+        params: BTreeMap::from([("admin_password".into(), secret("param"))]),
+        outputs: BTreeMap::from([("password".into(), secret("output"))]),
+        provisioning,
+        needs: Vec::new(),
+        source: source.clone(),
+    }
+}
+
+fn instances(source: &Label) -> Vec<Instance> {
+    let catalog = || Owner::Workload("catalog".into());
+    let storefront = || Owner::Workload("storefront".into());
+    let cache = Instance {
+        offering: "redis".into(),
+        ..instance(
+            "catalog.cache",
+            catalog(),
+            Provisioning::Terraform(TerraformModule {
+                source: "terraform-aws-modules/elasticache/aws".into(),
+                version: Some("1.4.1".into()),
+                inputs: BTreeMap::from([("auth_token".into(), secret("input"))]),
+            }),
+            source,
+        )
+    };
+    let db = Instance {
+        offering: "postgres".into(),
+        params: BTreeMap::from([
+            ("storage_class".into(), Value::String("standard".into())),
+            ("admin_password".into(), secret("param")),
+        ]),
+        ..instance(
+            "catalog.db",
+            catalog(),
+            Provisioning::Kubernetes(InClusterService {
+                image: "postgres:16-alpine".into(),
+                port: Some(5432),
+                args: Vec::new(),
+                env: BTreeMap::from([
+                    ("POSTGRES_DB".into(), Value::String("catalog".into())),
+                    ("POSTGRES_PASSWORD".into(), password("catalog.db")),
+                ]),
+                storage: Some("10Gi".into()),
+            }),
+            source,
+        )
+    };
+    let queue = Instance {
+        offering: "queue".into(),
+        ..instance(
+            "order_events",
+            Owner::Environment,
+            Provisioning::Kubernetes(InClusterService {
+                image: "softwaremill/elasticmq-native:1.6.11".into(),
+                port: Some(9324),
+                args: Vec::new(),
+                env: BTreeMap::new(),
+                storage: None,
+            }),
+            source,
+        )
+    };
+    let index = Instance {
+        offering: "volume".into(),
+        params: BTreeMap::from([("storage_class".into(), Value::String("local-path".into()))]),
+        ..instance(
+            "search_index",
+            Owner::Environment,
+            Provisioning::Kubernetes(InClusterService {
+                image: "registry.k8s.io/sig-storage/nfs-provisioner:v4.0.8".into(),
+                port: Some(2049),
+                args: Vec::new(),
+                env: BTreeMap::new(),
+                storage: Some("5Gi".into()),
+            }),
+            source,
+        )
+    };
+    let web = instance(
+        "storefront.web",
+        storefront(),
+        Provisioning::Ingress(HttpRoute {
+            host: "shop.localtest.me".into(),
+            path: "/".into(),
+            port: 8080,
+            class_or_gateway: Some("nginx".into()),
+            gateway_namespace: None,
+        }),
+        source,
+    );
+    let public = instance(
+        "storefront.public",
+        storefront(),
+        Provisioning::GatewayRoute(HttpRoute {
+            host: "shop.example.com".into(),
+            path: "/shop".into(),
+            port: 8080,
+            class_or_gateway: Some("public".into()),
+            gateway_namespace: Some("gateways".into()),
+        }),
+        source,
+    );
+    let mut instances = vec![cache, db, queue, index, public, web];
+    instances.sort_by(|a, b| a.id.cmp(&b.id));
+    instances
+}

@@ -1,0 +1,32 @@
+//! `kustomization.yaml`: the list of every object file, so that `kubectl apply -k`,
+//! Argo CD or Flux apply the directory as it is.
+//!
+//! Invariants: it lists every object file that [`super::emit`] writes, exactly once,
+//! sorted, relative to the `kubernetes/` directory; it changes nothing in the objects
+//! (no name prefixes, no common labels), so what is applied is what plat wrote.
+
+use serde_json::json;
+
+use crate::emit::Artifact;
+
+use super::context::Context;
+use super::{DIRECTORY, Object, yaml};
+
+pub(super) const FILE: &str = "kustomization.yaml";
+
+/// The kustomization of `objects`.
+pub(super) fn artifact(context: &Context<'_>, objects: &[Object]) -> Artifact {
+    let mut resources: Vec<&str> = objects.iter().map(|object| object.file.as_str()).collect();
+    resources.sort_unstable();
+    resources.dedup();
+    let body = json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    });
+    Artifact {
+        path: format!("{DIRECTORY}/{FILE}"),
+        contents: yaml::to_string(body),
+        source: Some(context.env.source.clone()),
+    }
+}

@@ -1,0 +1,119 @@
+//! The Kubernetes artefacts of one environment: one YAML object per file under
+//! `kubernetes/`, and a `kustomization.yaml` that lists them all, so that
+//! `kubectl apply -k`, Argo CD or Flux apply the directory as it is.
+//!
+//! Layout, relative to the environment's output directory:
+//!
+//! ```text
+//! kubernetes/kustomization.yaml
+//! kubernetes/namespace.yaml
+//! kubernetes/<workload>/{deployment,service,configmap,serviceaccount,pdb,networkpolicy}.yaml
+//! kubernetes/<workload>/{ingress,httproute}-<route object name>.yaml
+//! kubernetes/instances/<object name>/{statefulset|deployment,service,serviceaccount,networkpolicy}.yaml
+//! kubernetes/instances/<object name>/persistentvolumeclaim.yaml
+//! ```
+//!
+//! Invariants:
+//! - The only input is the [`ResolvedEnvironment`]; how each value reaches a container
+//!   is decided by [`crate::emit::delivery`], never here, so that the names agree with
+//!   the Secrets and ConfigMaps that the Terraform writes.
+//! - A secret value is never rendered: secret environment variables and files reach a
+//!   container only through a `secretKeyRef` or a Secret volume; labels and annotations
+//!   are plain by construction of the model.
+//! - Every object carries `metadata.namespace` (the Namespace itself aside), the
+//!   recommended `app.kubernetes.io/{name,part-of,managed-by}` labels and a
+//!   `plat.dev/source` annotation naming the source location that produced it.
+//! - Every pod meets the Pod Security Standard "restricted" (see `security.rs`), and
+//!   every container has CPU and memory requests and limits.
+//! - Output is deterministic: keys are sorted, lists are sorted or in declaration order,
+//!   and the artefacts are returned sorted by path. Nothing here panics.
+
+mod config_map;
+mod context;
+mod deployment;
+mod env;
+mod instance;
+mod kustomization;
+mod meta;
+mod namespace;
+mod network_policy;
+mod pod;
+mod pod_disruption_budget;
+mod route;
+mod security;
+mod service;
+mod service_account;
+mod volume_claim;
+mod volumes;
+mod workload;
+mod yaml;
+
+#[cfg(test)]
+mod fixture;
+#[cfg(test)]
+mod tests;
+
+use serde_json::Value as Json;
+
+use crate::diagnostic::Label;
+use crate::emit::Artifact;
+use crate::resolve::model::ResolvedEnvironment;
+
+use context::Context;
+
+/// The directory, relative to the environment's output directory, that holds every
+/// Kubernetes artefact.
+pub const DIRECTORY: &str = "kubernetes";
+
+/// Turns a source label into the text of the `plat.dev/source` annotation
+/// (`workloads/api.plat:12`). The caller provides it because reading a label's file
+/// needs the database; [`crate::emit::source_location`] is the usual one.
+pub type Locate<'a> = &'a dyn Fn(&Label) -> String;
+
+/// The Kubernetes artefacts of `env`, for the project named `project` (the value of
+/// the `app.kubernetes.io/part-of` label), sorted by path.
+pub fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>) -> Vec<Artifact> {
+    let context = Context::new(env, project, locate);
+    let mut objects = vec![namespace::object(&context)];
+    for workload in &env.workloads {
+        objects.extend(workload::objects(&context, workload));
+    }
+    for instance in &env.instances {
+        objects.extend(instance::objects(&context, instance));
+    }
+    objects.sort_by(|a, b| a.file.cmp(&b.file));
+    objects.dedup_by(|a, b| a.file == b.file);
+
+    let kustomization = kustomization::artifact(&context, &objects);
+    let mut artifacts: Vec<Artifact> = objects.into_iter().map(Object::into_artifact).collect();
+    artifacts.push(kustomization);
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    artifacts
+}
+
+/// One Kubernetes object before it is written.
+#[derive(Debug, Clone)]
+struct Object {
+    /// Relative to [`DIRECTORY`]: `api/deployment.yaml`.
+    file: String,
+    body: Json,
+    source: Label,
+}
+
+impl Object {
+    fn new(file: String, body: Json, source: &Label) -> Self {
+        Object {
+            file,
+            body,
+            source: source.clone(),
+        }
+    }
+
+    fn into_artifact(self) -> Artifact {
+        Artifact {
+            path: format!("{DIRECTORY}/{}", self.file),
+            contents: yaml::to_string(self.body),
+            source: Some(self.source),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Pod templates and containers, shared by workloads and in-cluster instances.
+//!
+//! Invariants: every pod has its own service account without a mounted token, the
+//! restricted security context ([`super::security`]) and no service links; every
+//! container pulls its image always, has the restricted container security context and
+//! requests and limits for CPU and memory (a limit defaults to the request). Empty
+//! lists are left out rather than written as `[]`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value as Json, json};
+
+use crate::resolve::model::Probe;
+
+use super::context::Context;
+use super::meta::App;
+use super::security;
+
+/// The volume that every pod mounts at `/tmp`, since the root filesystem is read-only.
+pub(super) const TMP_VOLUME: &str = "tmp";
+pub(super) const TMP_PATH: &str = "/tmp";
+
+/// A pod template for `app`, run by the service account of the same name.
+pub(super) fn template(
+    context: &Context<'_>,
+    app: &App<'_>,
+    containers: Vec<Json>,
+    volumes: Vec<Json>,
+    lowest_port: Option<u16>,
+) -> Json {
+    let mut spec = json!({
+        "serviceAccountName": app.name,
+        "automountServiceAccountToken": false,
+        "enableServiceLinks": false,
+        "securityContext": security::pod_security_context(lowest_port),
+        "containers": containers,
+    });
+    if !volumes.is_empty() {
+        spec["volumes"] = Json::Array(volumes);
+    }
+    json!({ "metadata": app.pod_metadata(context), "spec": spec })
+}
+
+/// What a container is made of, before it is written.
+pub(super) struct ContainerParts<'a> {
+    pub name: &'a str,
+    pub image: &'a str,
+    pub command: &'a [String],
+    pub args: &'a [String],
+    pub env: Vec<Json>,
+    pub ports: Vec<Json>,
+    pub resources: Json,
+    pub liveness: Option<Json>,
+    pub readiness: Option<Json>,
+    pub mounts: Vec<Json>,
+}
+
+/// A container of a pod template.
+pub(super) fn container(parts: ContainerParts<'_>) -> Json {
+    let mut container = json!({
+        "name": parts.name,
+        "image": parts.image,
+        "imagePullPolicy": "Always",
+        "resources": parts.resources,
+        "securityContext": security::container_security_context(),
+    });
+    let lists = [
+        ("command", strings(parts.command)),
+        ("args", strings(parts.args)),
+        ("env", parts.env),
+        ("ports", parts.ports),
+        ("volumeMounts", parts.mounts),
+    ];
+    for (key, list) in lists {
+        if !list.is_empty() {
+            container[key] = Json::Array(list);
+        }
+    }
+    if let Some(probe) = parts.liveness {
+        container["livenessProbe"] = probe;
+    }
+    if let Some(probe) = parts.readiness {
+        container["readinessProbe"] = probe;
+    }
+    container
+}
+
+fn strings(items: &[String]) -> Vec<Json> {
+    items.iter().map(|item| Json::from(item.as_str())).collect()
+}
+
+/// CPU and memory requests and limits; a limit that is not given is the request.
+pub(super) fn resources(
+    cpu: &str,
+    memory: &str,
+    cpu_limit: Option<&str>,
+    memory_limit: Option<&str>,
+) -> Json {
+    json!({
+        "requests": { "cpu": cpu, "memory": memory },
+        "limits": {
+            "cpu": cpu_limit.unwrap_or(cpu),
+            "memory": memory_limit.unwrap_or(memory),
+        },
+    })
+}
+
+/// Named TCP container ports, sorted by name.
+pub(super) fn container_ports(ports: &BTreeMap<String, u16>) -> Vec<Json> {
+    ports
+        .iter()
+        .map(|(name, port)| json!({ "name": name, "containerPort": port, "protocol": "TCP" }))
+        .collect()
+}
+
+/// An HTTP GET probe.
+pub(super) fn http_probe(probe: &Probe) -> Json {
+    json!({
+        "httpGet": { "path": probe.path, "port": probe.port },
+        "periodSeconds": probe.period_seconds,
+    })
+}
+
+/// A volume mount.
+pub(super) fn mount(volume: &str, path: &str) -> Json {
+    json!({ "name": volume, "mountPath": path })
+}
+
+/// A volume of scratch space that lives as long as the pod.
+pub(super) fn empty_dir(volume: &str) -> Json {
+    json!({ "name": volume, "emptyDir": {} })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_limit_defaults_to_the_request() {
+        assert_eq!(
+            resources("250m", "256Mi", None, Some("1Gi")),
+            json!({
+                "requests": { "cpu": "250m", "memory": "256Mi" },
+                "limits": { "cpu": "250m", "memory": "1Gi" },
+            })
+        );
+    }
+}

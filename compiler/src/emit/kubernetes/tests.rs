@@ -1,0 +1,580 @@
+//! Tests of the whole emitter, on the bytes it writes (parsed back from YAML).
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value as Json, json};
+
+use super::fixture::{Fixture, PROJECT, SECRET_MARKER, fixture};
+use super::{DIRECTORY, emit};
+use crate::emit::Artifact;
+use crate::resolve::value::Value;
+
+fn artifacts() -> Vec<Artifact> {
+    let fixture = fixture();
+    emit(&fixture.env, PROJECT, &|label| fixture.locate(label))
+}
+
+fn parse(artifact: &Artifact) -> Json {
+    match serde_saphyr::from_str::<Json>(&artifact.contents) {
+        Ok(value) => value,
+        Err(error) => panic!("{} is not YAML: {error}", artifact.path),
+    }
+}
+
+fn object(artifacts: &[Artifact], path: &str) -> Json {
+    let path = format!("{DIRECTORY}/{path}");
+    match artifacts.iter().find(|artifact| artifact.path == path) {
+        Some(artifact) => parse(artifact),
+        None => panic!("no artefact {path}"),
+    }
+}
+
+fn has(artifacts: &[Artifact], path: &str) -> bool {
+    let path = format!("{DIRECTORY}/{path}");
+    artifacts.iter().any(|artifact| artifact.path == path)
+}
+
+/// Every object but the kustomization.
+fn objects(artifacts: &[Artifact]) -> impl Iterator<Item = (&str, Json)> {
+    artifacts
+        .iter()
+        .filter(|artifact| !artifact.path.ends_with(super::kustomization::FILE))
+        .map(|artifact| (artifact.path.as_str(), parse(artifact)))
+}
+
+/// Every pod template: Deployments' and StatefulSets'.
+fn pod_templates(artifacts: &[Artifact]) -> Vec<(String, Json)> {
+    objects(artifacts)
+        .filter(|(_, object)| matches!(object["kind"].as_str(), Some("Deployment" | "StatefulSet")))
+        .map(|(path, object)| (path.to_string(), object["spec"]["template"].clone()))
+        .collect()
+}
+
+fn container<'a>(pod: &'a Json, name: &str) -> &'a Json {
+    let containers = pod["spec"]["containers"].as_array().into_iter().flatten();
+    match containers.into_iter().find(|c| c["name"] == name) {
+        Some(container) => container,
+        None => panic!("no container {name}"),
+    }
+}
+
+fn env_var<'a>(container: &'a Json, name: &str) -> &'a Json {
+    let env = container["env"].as_array().into_iter().flatten();
+    match env.into_iter().find(|variable| variable["name"] == name) {
+        Some(variable) => variable,
+        None => panic!("no env var {name}"),
+    }
+}
+
+#[test]
+fn writes_the_expected_files() {
+    let paths: Vec<String> = artifacts().into_iter().map(|a| a.path).collect();
+    let expected = [
+        "catalog/configmap.yaml",
+        "catalog/deployment.yaml",
+        "catalog/networkpolicy.yaml",
+        "catalog/service.yaml",
+        "catalog/serviceaccount.yaml",
+        "instances/catalog-db/networkpolicy.yaml",
+        "instances/catalog-db/service.yaml",
+        "instances/catalog-db/serviceaccount.yaml",
+        "instances/catalog-db/statefulset.yaml",
+        "instances/order-events/deployment.yaml",
+        "instances/order-events/networkpolicy.yaml",
+        "instances/order-events/service.yaml",
+        "instances/order-events/serviceaccount.yaml",
+        "instances/search-index/persistentvolumeclaim.yaml",
+        "kustomization.yaml",
+        "namespace.yaml",
+        "storefront/deployment.yaml",
+        "storefront/httproute-storefront-public.yaml",
+        "storefront/ingress-storefront-web.yaml",
+        "storefront/networkpolicy.yaml",
+        "storefront/pdb.yaml",
+        "storefront/service.yaml",
+        "storefront/serviceaccount.yaml",
+        "worker/deployment.yaml",
+        "worker/networkpolicy.yaml",
+        "worker/pdb.yaml",
+        "worker/serviceaccount.yaml",
+    ]
+    .map(|path| format!("{DIRECTORY}/{path}"));
+    assert_eq!(paths, expected);
+}
+
+#[test]
+fn gives_identical_bytes_every_time() {
+    let first = artifacts();
+    assert_eq!(first, artifacts());
+    for artifact in &first {
+        assert!(artifact.contents.ends_with('\n'), "{}", artifact.path);
+        assert!(!artifact.contents.ends_with("\n\n"), "{}", artifact.path);
+    }
+}
+
+#[test]
+fn never_writes_a_secret() {
+    for artifact in artifacts() {
+        assert!(
+            !artifact.contents.contains(SECRET_MARKER),
+            "{} holds a secret:\n{}",
+            artifact.path,
+            artifact.contents
+        );
+    }
+}
+
+#[test]
+fn secret_env_vars_reach_containers_only_through_secret_key_refs() {
+    let fixture = fixture();
+    let artifacts = emit(&fixture.env, PROJECT, &|label| fixture.locate(label));
+    let mut checked = 0;
+    for workload in &fixture.env.workloads {
+        let deployment = object(&artifacts, &format!("{}/deployment.yaml", workload.name));
+        let pod = &deployment["spec"]["template"];
+        for declared in &workload.containers {
+            for (name, _) in declared.env.iter().filter(|(_, value)| value.is_secret()) {
+                let variable = env_var(container(pod, &declared.name), name);
+                assert_eq!(variable.get("value"), None, "{name}");
+                assert_eq!(
+                    variable["valueFrom"]["secretKeyRef"],
+                    json!({ "name": format!("{}-secrets", workload.name), "key": name })
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 3);
+
+    let database = object(&artifacts, "instances/catalog-db/statefulset.yaml");
+    let main = container(&database["spec"]["template"], "main");
+    assert_eq!(
+        env_var(main, "POSTGRES_PASSWORD")["valueFrom"],
+        json!({ "secretKeyRef": { "name": "catalog-db-secrets", "key": "POSTGRES_PASSWORD" } })
+    );
+    assert_eq!(
+        env_var(main, "POSTGRES_DB"),
+        &json!({ "name": "POSTGRES_DB", "value": "catalog" })
+    );
+}
+
+#[test]
+fn plain_and_provision_time_env_vars_are_inline_or_from_the_provisioned_config_map() {
+    let artifacts = artifacts();
+    let deployment = object(&artifacts, "catalog/deployment.yaml");
+    let main = container(&deployment["spec"]["template"], "main");
+    assert_eq!(env_var(main, "PORT")["value"], "8080");
+    assert_eq!(env_var(main, "FEATURE")["value"], "yes");
+    assert_eq!(
+        env_var(main, "CACHE_HOST")["valueFrom"],
+        json!({ "configMapKeyRef": { "name": "catalog-provisioned", "key": "CACHE_HOST" } })
+    );
+    let names: Vec<&Json> = main["env"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| &v["name"])
+        .collect();
+    assert!(
+        !names.contains(&&json!("OPTIONAL")),
+        "an absent value sets no variable"
+    );
+}
+
+#[test]
+fn files_are_mounted_from_where_delivery_puts_them() {
+    let artifacts = artifacts();
+    let config = object(&artifacts, "catalog/configmap.yaml");
+    assert_eq!(config["metadata"]["name"], "catalog-config");
+    assert_eq!(
+        config["data"],
+        json!({ "file.etc.catalog.config.yaml": "listen: 8080\nmode: on\n" })
+    );
+
+    let deployment = object(&artifacts, "catalog/deployment.yaml");
+    let pod = &deployment["spec"]["template"];
+    assert_eq!(
+        pod["spec"]["volumes"],
+        json!([
+            { "name": "tmp", "emptyDir": {} },
+            { "name": "files", "configMap": { "name": "catalog-config", "items": [
+                { "key": "file.etc.catalog.config.yaml", "path": "file.etc.catalog.config.yaml" },
+            ] } },
+            { "name": "provisioned-files", "configMap": { "name": "catalog-provisioned", "items": [
+                { "key": "file.etc.catalog.cache-endpoint", "path": "file.etc.catalog.cache-endpoint" },
+            ] } },
+            { "name": "secret-files", "secret": { "secretName": "catalog-secrets", "defaultMode": 288, "items": [
+                { "key": "file.etc.catalog.database.yaml", "path": "file.etc.catalog.database.yaml" },
+            ] } },
+            { "name": "volume-0", "persistentVolumeClaim": { "claimName": "search-index" } },
+        ])
+    );
+    assert_eq!(
+        container(pod, "main")["volumeMounts"],
+        json!([
+            { "name": "provisioned-files", "mountPath": "/etc/catalog/cache-endpoint",
+              "subPath": "file.etc.catalog.cache-endpoint", "readOnly": true },
+            { "name": "files", "mountPath": "/etc/catalog/config.yaml",
+              "subPath": "file.etc.catalog.config.yaml", "readOnly": true },
+            { "name": "secret-files", "mountPath": "/etc/catalog/database.yaml",
+              "subPath": "file.etc.catalog.database.yaml", "readOnly": true },
+            { "name": "tmp", "mountPath": "/tmp" },
+            { "name": "volume-0", "mountPath": "/var/lib/search" },
+        ])
+    );
+    assert_eq!(
+        container(pod, "sidecar")["volumeMounts"],
+        json!([{ "name": "tmp", "mountPath": "/tmp" }])
+    );
+}
+
+#[test]
+fn a_change_of_a_plain_file_rolls_the_pods() {
+    let checksum = |fixture: &Fixture| {
+        let artifacts = emit(&fixture.env, PROJECT, &|label| fixture.locate(label));
+        let deployment = object(&artifacts, "catalog/deployment.yaml");
+        deployment["spec"]["template"]["metadata"]["annotations"]["plat.dev/config-sha256"].clone()
+    };
+    let mut fixture = fixture();
+    let before = checksum(&fixture);
+    assert!(
+        before.as_str().is_some_and(|hex| hex.len() == 64),
+        "{before}"
+    );
+    let catalog = fixture
+        .env
+        .workloads
+        .iter_mut()
+        .find(|w| w.name == "catalog");
+    if let Some(catalog) = catalog {
+        catalog.containers[0].files.insert(
+            "/etc/catalog/config.yaml".into(),
+            Value::String("listen: 9090\n".into()),
+        );
+    }
+    assert_ne!(before, checksum(&fixture));
+    let artifacts = emit(&fixture.env, PROJECT, &|label| fixture.locate(label));
+    let storefront = object(&artifacts, "storefront/deployment.yaml");
+    assert!(
+        storefront["spec"]["template"]["metadata"]["annotations"]
+            .get("plat.dev/config-sha256")
+            .is_none(),
+        "no ConfigMap, no checksum"
+    );
+}
+
+#[test]
+fn network_policies_allow_exactly_the_declared_dependencies() {
+    let artifacts = artifacts();
+    let pods = |name: &str| json!({ "podSelector": { "matchLabels": { "app.kubernetes.io/name": name } } });
+    let namespace = |name: &str| json!({ "namespaceSelector": { "matchLabels": { "kubernetes.io/metadata.name": name } } });
+    let tcp = |port: u16| json!({ "protocol": "TCP", "port": port });
+    let dns = json!({
+        "to": [{
+            "namespaceSelector": { "matchLabels": { "kubernetes.io/metadata.name": "kube-system" } },
+            "podSelector": { "matchLabels": { "k8s-app": "kube-dns" } },
+        }],
+        "ports": [{ "protocol": "UDP", "port": 53 }, { "protocol": "TCP", "port": 53 }],
+    });
+    let outside = json!({ "to": [{ "ipBlock": { "cidr": "0.0.0.0/0" } }, { "ipBlock": { "cidr": "::/0" } }] });
+    let spec = |path: &str| object(&artifacts, path)["spec"].clone();
+
+    assert_eq!(
+        spec("catalog/networkpolicy.yaml"),
+        json!({
+            "podSelector": { "matchLabels": { "app.kubernetes.io/name": "catalog" } },
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{ "from": [pods("storefront"), pods("worker")], "ports": [tcp(8080), tcp(9090)] }],
+            "egress": [{ "to": [pods("catalog-db")], "ports": [tcp(5432)] }, dns, outside],
+        })
+    );
+    assert_eq!(
+        spec("storefront/networkpolicy.yaml"),
+        json!({
+            "podSelector": { "matchLabels": { "app.kubernetes.io/name": "storefront" } },
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [
+                { "from": [namespace("gateways")], "ports": [tcp(8080)] },
+                { "from": [namespace("ingress-nginx")], "ports": [tcp(8080)] },
+            ],
+            "egress": [{ "to": [pods("catalog")], "ports": [tcp(8080), tcp(9090)] }, dns],
+        })
+    );
+    assert_eq!(
+        spec("worker/networkpolicy.yaml")["ingress"],
+        json!([]),
+        "nothing calls the worker"
+    );
+    assert_eq!(
+        spec("worker/networkpolicy.yaml")["egress"],
+        json!([
+            { "to": [pods("catalog")], "ports": [tcp(8080), tcp(9090)] },
+            { "to": [pods("order-events")], "ports": [tcp(9324)] },
+            dns,
+        ])
+    );
+    assert_eq!(
+        spec("instances/order-events/networkpolicy.yaml"),
+        json!({
+            "podSelector": { "matchLabels": { "app.kubernetes.io/name": "order-events" } },
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{ "from": [pods("worker")], "ports": [tcp(9324)] }],
+            "egress": [dns],
+        })
+    );
+}
+
+#[test]
+fn a_disruption_budget_only_when_more_than_one_replica() {
+    let artifacts = artifacts();
+    assert!(!has(&artifacts, "catalog/pdb.yaml"));
+    let budget = object(&artifacts, "storefront/pdb.yaml");
+    assert_eq!(
+        budget["spec"],
+        json!({
+            "maxUnavailable": 1,
+            "selector": { "matchLabels": { "app.kubernetes.io/name": "storefront" } },
+        })
+    );
+    assert!(has(&artifacts, "worker/pdb.yaml"));
+}
+
+#[test]
+fn every_pod_and_container_is_restricted_and_bounded() {
+    let templates = pod_templates(&artifacts());
+    assert_eq!(templates.len(), 5);
+    for (path, pod) in templates {
+        let spec = &pod["spec"];
+        assert_eq!(spec["automountServiceAccountToken"], false, "{path}");
+        let context = &spec["securityContext"];
+        assert_eq!(context["runAsNonRoot"], true, "{path}");
+        assert_eq!(context["runAsUser"], 10001, "{path}");
+        assert_eq!(context["runAsGroup"], 10001, "{path}");
+        assert_eq!(context["fsGroup"], 10001, "{path}");
+        assert_eq!(
+            context["seccompProfile"]["type"], "RuntimeDefault",
+            "{path}"
+        );
+        for container in spec["containers"].as_array().into_iter().flatten() {
+            let context = &container["securityContext"];
+            assert_eq!(context["allowPrivilegeEscalation"], false, "{path}");
+            assert_eq!(context["readOnlyRootFilesystem"], true, "{path}");
+            assert_eq!(context["runAsNonRoot"], true, "{path}");
+            assert_eq!(
+                context["capabilities"],
+                json!({ "drop": ["ALL"] }),
+                "{path}"
+            );
+            assert_eq!(container["imagePullPolicy"], "Always", "{path}");
+            for bound in ["requests", "limits"] {
+                for resource in ["cpu", "memory"] {
+                    let quantity = &container["resources"][bound][resource];
+                    assert!(quantity.is_string(), "{path}: {bound}.{resource}");
+                }
+            }
+            let mounts = container["volumeMounts"].as_array().into_iter().flatten();
+            assert!(
+                mounts.into_iter().any(|mount| mount["mountPath"] == "/tmp"),
+                "{path}: /tmp is writable"
+            );
+        }
+    }
+}
+
+#[test]
+fn requests_and_limits_follow_the_model() {
+    let artifacts = artifacts();
+    let deployment = object(&artifacts, "catalog/deployment.yaml");
+    assert_eq!(
+        container(&deployment["spec"]["template"], "main")["resources"],
+        json!({
+            "requests": { "cpu": "500m", "memory": "512Mi" },
+            "limits": { "cpu": "500m", "memory": "1Gi" },
+        })
+    );
+}
+
+#[test]
+fn every_object_is_labelled_namespaced_and_traced_to_its_source() {
+    let artifacts = artifacts();
+    for (path, object) in objects(&artifacts) {
+        let metadata = &object["metadata"];
+        if object["kind"] != "Namespace" {
+            assert_eq!(metadata["namespace"], "shop-dev", "{path}");
+        }
+        let labels = &metadata["labels"];
+        assert!(labels["app.kubernetes.io/name"].is_string(), "{path}");
+        assert_eq!(labels["app.kubernetes.io/part-of"], PROJECT, "{path}");
+        assert_eq!(labels["app.kubernetes.io/managed-by"], "plat", "{path}");
+        let source = metadata["annotations"]["plat.dev/source"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            source.starts_with("platform/shop.plat:"),
+            "{path}: {source}"
+        );
+    }
+    let deployment = object(&artifacts, "storefront/deployment.yaml");
+    assert_eq!(
+        deployment["metadata"]["annotations"],
+        json!({ "plat.dev/source": "platform/shop.plat:5", "prometheus.io/scrape": "true" })
+    );
+    assert_eq!(
+        deployment["metadata"]["labels"],
+        json!({
+            "app.kubernetes.io/managed-by": "plat",
+            "app.kubernetes.io/name": "storefront",
+            "app.kubernetes.io/part-of": "shop",
+            "team": "web",
+        }),
+        "the recommended labels win over the user's"
+    );
+    assert_eq!(
+        deployment["spec"]["template"]["metadata"],
+        json!({
+            "labels": deployment["metadata"]["labels"],
+            "annotations": { "prometheus.io/scrape": "true" },
+        })
+    );
+    let namespace = object(&artifacts, "namespace.yaml");
+    assert_eq!(
+        namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+        "restricted"
+    );
+    assert_eq!(
+        namespace["metadata"]["annotations"]["plat.dev/source"],
+        "platform/shop.plat:1"
+    );
+}
+
+#[test]
+fn the_kustomization_lists_every_object_file() {
+    let artifacts = artifacts();
+    let kustomization = object(&artifacts, "kustomization.yaml");
+    let listed: Vec<&str> = kustomization["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .collect();
+    let written: Vec<String> = objects(&artifacts)
+        .map(|(path, _)| path.trim_start_matches("kubernetes/").to_string())
+        .collect();
+    assert_eq!(listed, written);
+    assert_eq!(listed.iter().collect::<BTreeSet<_>>().len(), listed.len());
+}
+
+#[test]
+fn services_expose_the_named_ports() {
+    let artifacts = artifacts();
+    assert_eq!(
+        object(&artifacts, "catalog/service.yaml")["spec"],
+        json!({
+            "type": "ClusterIP",
+            "selector": { "app.kubernetes.io/name": "catalog" },
+            "ports": [
+                { "name": "http", "port": 8080, "targetPort": "http", "protocol": "TCP" },
+                { "name": "metrics", "port": 9090, "targetPort": "metrics", "protocol": "TCP" },
+            ],
+        })
+    );
+    assert!(
+        !has(&artifacts, "worker/service.yaml"),
+        "the worker has no port"
+    );
+}
+
+#[test]
+fn routes_send_requests_to_the_workload_service() {
+    let artifacts = artifacts();
+    assert_eq!(
+        object(&artifacts, "storefront/ingress-storefront-web.yaml")["spec"],
+        json!({
+            "ingressClassName": "nginx",
+            "rules": [{
+                "host": "shop.localtest.me",
+                "http": { "paths": [{
+                    "path": "/",
+                    "pathType": "Prefix",
+                    "backend": { "service": { "name": "storefront", "port": { "number": 8080 } } },
+                }] },
+            }],
+        })
+    );
+    assert_eq!(
+        object(&artifacts, "storefront/httproute-storefront-public.yaml")["spec"],
+        json!({
+            "parentRefs": [{ "name": "public", "namespace": "gateways" }],
+            "hostnames": ["shop.example.com"],
+            "rules": [{
+                "matches": [{ "path": { "type": "PathPrefix", "value": "/shop" } }],
+                "backendRefs": [{ "name": "storefront", "port": 8080 }],
+            }],
+        })
+    );
+}
+
+#[test]
+fn in_cluster_instances_keep_their_data_in_a_claim() {
+    let artifacts = artifacts();
+    let database = object(&artifacts, "instances/catalog-db/statefulset.yaml");
+    assert_eq!(database["spec"]["serviceName"], "catalog-db");
+    assert_eq!(database["spec"]["replicas"], 1);
+    assert_eq!(
+        database["spec"]["volumeClaimTemplates"][0]["spec"],
+        json!({
+            "accessModes": ["ReadWriteOnce"],
+            "resources": { "requests": { "storage": "10Gi" } },
+            "storageClassName": "standard",
+        })
+    );
+    assert_eq!(
+        database["metadata"]["labels"]["app.kubernetes.io/component"],
+        "postgres"
+    );
+    let main = container(&database["spec"]["template"], "main");
+    let mounts: Vec<&Json> = main["volumeMounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| &m["mountPath"])
+        .collect();
+    assert_eq!(
+        mounts,
+        [&json!("/data"), &json!("/tmp"), &json!("/var/run")]
+    );
+
+    let queue = object(&artifacts, "instances/order-events/deployment.yaml");
+    assert!(queue["spec"].get("volumeClaimTemplates").is_none());
+
+    let index = object(
+        &artifacts,
+        "instances/search-index/persistentvolumeclaim.yaml",
+    );
+    assert_eq!(index["metadata"]["name"], "search-index");
+    assert_eq!(
+        index["spec"],
+        json!({
+            "accessModes": ["ReadWriteOnce"],
+            "resources": { "requests": { "storage": "5Gi" } },
+            "storageClassName": "local-path",
+        })
+    );
+}
+
+/// Writes the sample to the directory named by `PLAT_KUBERNETES_SAMPLE_DIR`, for
+/// validators (`kubernetes-validate`, `checkov`) to read; does nothing otherwise.
+#[test]
+fn writes_the_sample_when_asked() {
+    let Some(directory) = std::env::var_os("PLAT_KUBERNETES_SAMPLE_DIR") else {
+        return;
+    };
+    let directory = std::path::PathBuf::from(directory);
+    for artifact in artifacts() {
+        let path = directory.join(&artifact.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create the sample's directories");
+        }
+        std::fs::write(&path, artifact.contents).expect("write the sample");
+    }
+}

@@ -1,0 +1,71 @@
+//! Terraform, in its JSON syntax (`*.tf.json`), for one resolved environment.
+//!
+//! Layout, relative to the environment's output directory, chosen to keep the blast
+//! radius of each `terraform apply` small:
+//!
+//! - `terraform/shared/`: the root module of the environment's shared instances;
+//! - `terraform/workloads/<workload>/`: one root module per workload, for the instances
+//!   it owns and the values it hands over to its containers.
+//!
+//! A root module is written only when it creates something. Its files:
+//! - `terraform.tf.json`: `terraform { required_version, required_providers, backend }`
+//!   ([`providers`], [`backend`]);
+//! - `providers.tf.json`: the `provider` blocks;
+//! - `main.tf.json`: a `module` block per instance provisioned by Terraform; a
+//!   `random_password` per generated password; the `kubernetes_secret_v1` and
+//!   `kubernetes_config_map_v1` that hand provision-time values to the cluster, named as
+//!   [`crate::emit::delivery`] says; a `terraform_remote_state` for each other root
+//!   module it reads (apply `shared` first);
+//! - `outputs.tf.json`: an `output` per output of the instances it provisions, and per
+//!   value another root module reads.
+//!
+//! Invariants: the output is a pure function of the model and the project name
+//! (byte-identical across runs; JSON keys sorted; every file ends with a newline); no
+//! secret is ever written as a literal (secrets are references to module outputs or
+//! generated passwords); every output that may hold a secret is `sensitive`; nothing
+//! here panics.
+
+mod backend;
+mod expr;
+mod names;
+mod plan;
+mod providers;
+mod render;
+
+#[cfg(test)]
+mod tests;
+
+use crate::emit::Artifact;
+use crate::resolve::model::ResolvedEnvironment;
+
+pub use backend::LOCAL_STATE_DIRECTORY;
+
+/// The Terraform of `env`: the files of every root module that creates something, in
+/// path order. `project` names the project in labels and default state locations.
+pub fn emit(env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
+    let plan = plan::Plan::new(env);
+    let mut artifacts: Vec<Artifact> = plan
+        .roots
+        .iter()
+        .filter(|root| root.has_work())
+        .flat_map(|root| {
+            render::files(env, project, &plan, root)
+                .into_iter()
+                .map(|(name, document)| Artifact {
+                    path: format!("{}/{name}", root.id.directory()),
+                    contents: to_text(&document),
+                    source: Some(root.source.clone()),
+                })
+        })
+        .collect();
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    artifacts
+}
+
+/// Pretty-printed JSON with a final newline.
+fn to_text(document: &serde_json::Value) -> String {
+    // Serialising a `serde_json::Value` cannot fail: its keys are strings.
+    let mut text = serde_json::to_string_pretty(document).unwrap_or_default();
+    text.push('\n');
+    text
+}

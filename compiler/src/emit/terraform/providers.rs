@@ -1,0 +1,129 @@
+//! The providers a root module uses, their pinned versions and their configuration.
+//!
+//! Invariants: a root module requires exactly the providers it uses — `aws` or `google`
+//! when one of its modules' sources is for that cloud, `kubernetes` when it hands values
+//! over to the cluster, `random` when it generates a password — each pinned to a
+//! major version plat is tested against (`~>`: patch and minor updates only; the lock
+//! file that `terraform init` writes fixes the exact build).
+
+use serde_json::{Map, Value as Json};
+
+use crate::resolve::model::ResolvedEnvironment;
+
+use super::expr;
+
+/// The Terraform versions the emitted JSON is written for.
+pub(super) const REQUIRED_TERRAFORM: &str = ">= 1.5.7, < 2.0.0";
+
+/// A provider plat configures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Provider {
+    Aws,
+    Google,
+    Kubernetes,
+    Random,
+}
+
+impl Provider {
+    /// The local name: `aws`.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Provider::Aws => "aws",
+            Provider::Google => "google",
+            Provider::Kubernetes => "kubernetes",
+            Provider::Random => "random",
+        }
+    }
+
+    /// The `required_providers` entry: source address and version constraint.
+    pub(super) fn requirement(self) -> Json {
+        let version = match self {
+            // terraform-aws-modules/route53 6.x needs >= 6.3.
+            Provider::Aws => "~> 6.3",
+            // terraform-google-modules' current majors accept 6.x.
+            Provider::Google => "~> 6.0",
+            Provider::Kubernetes => "~> 2.36",
+            Provider::Random => "~> 3.7",
+        };
+        Json::Object(Map::from_iter([
+            (
+                "source".to_string(),
+                Json::String(format!("hashicorp/{}", self.name())),
+            ),
+            ("version".to_string(), Json::String(version.to_string())),
+        ]))
+    }
+
+    /// The `provider` block, or `None` when the provider needs no configuration.
+    pub(super) fn configuration(self, env: &ResolvedEnvironment) -> Option<Json> {
+        let setting = |name: &str, value: &Option<String>| {
+            value
+                .iter()
+                .map(|value| (name.to_string(), Json::String(expr::escape(value))))
+                .collect::<Map<String, Json>>()
+        };
+        match self {
+            Provider::Aws | Provider::Google => Some(Json::Object(setting("region", &env.region))),
+            Provider::Kubernetes => Some(Json::Object(setting("config_context", &env.cluster))),
+            Provider::Random => None,
+        }
+    }
+}
+
+/// The cloud a module source is for: the provider segment of a registry address
+/// (`terraform-aws-modules/rds/aws`, `registry.terraform.io/x/y/google//modules/z`), or
+/// the `terraform-<provider>-` naming convention of other sources.
+pub(super) fn of_module(source: &str) -> Option<Provider> {
+    let address = source.split("//").next().unwrap_or(source);
+    let address = address
+        .strip_prefix("registry.terraform.io/")
+        .unwrap_or(address);
+    let segments: Vec<&str> = address.split('/').collect();
+    let is_registry = segments.len() == 3 && !address.contains(['.', ':']);
+    let named = |name: &str| match name {
+        "aws" => Some(Provider::Aws),
+        "google" => Some(Provider::Google),
+        _ => None,
+    };
+    if is_registry {
+        return named(segments[2]);
+    }
+    if source.contains("terraform-aws-") {
+        Some(Provider::Aws)
+    } else if source.contains("terraform-google-") {
+        Some(Provider::Google)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_provider_of_registry_modules() {
+        assert_eq!(
+            of_module("terraform-aws-modules/rds/aws"),
+            Some(Provider::Aws)
+        );
+        assert_eq!(
+            of_module("terraform-google-modules/sql-db/google//modules/postgresql"),
+            Some(Provider::Google)
+        );
+        assert_eq!(
+            of_module("registry.terraform.io/terraform-aws-modules/sqs/aws"),
+            Some(Provider::Aws)
+        );
+        assert_eq!(of_module("acme/thing/azurerm"), None);
+    }
+
+    #[test]
+    fn the_provider_of_other_sources() {
+        assert_eq!(
+            of_module("git::https://github.com/acme/terraform-aws-db.git?ref=v1.2.0"),
+            Some(Provider::Aws)
+        );
+        assert_eq!(of_module("./modules/db"), None);
+    }
+}

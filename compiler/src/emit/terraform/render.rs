@@ -1,0 +1,313 @@
+//! One root module as Terraform JSON files.
+//!
+//! Invariants: each file is built from `serde_json` maps, whose keys are sorted, so
+//! the same plan always gives the same bytes; a block or section with nothing in it is
+//! left out. Every output that [`super::plan::is_sensitive`] calls sensitive carries
+//! `sensitive = true`; Secrets and ConfigMaps are written into the environment's
+//! namespace under the names [`delivery`] gives them.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value as Json};
+
+use crate::emit::delivery;
+use crate::resolve::model::ResolvedEnvironment;
+
+use super::backend;
+use super::expr::{self, References};
+use super::plan::{Handover, Plan, RootModule};
+use super::providers::{self, Provider};
+
+/// How long the passwords plat has Terraform generate are. Letters and digits only, so
+/// that they can be written into a URL or a configuration file without escaping.
+const PASSWORD_LENGTH: i64 = 32;
+
+/// The files of `root`, by name, each a JSON document; a file with nothing to say is
+/// left out. The split follows Terraform's style guide (`terraform.tf`, `providers.tf`,
+/// `main.tf`, `outputs.tf`); it also keeps the `terraform` block, which some scanners'
+/// JSON parsers cannot read, apart from the resources they check.
+pub(super) fn files(
+    env: &ResolvedEnvironment,
+    project: &str,
+    plan: &Plan<'_>,
+    root: &RootModule<'_>,
+) -> Vec<(&'static str, Json)> {
+    let refs = plan.references_from(&root.id);
+    let providers = used_providers(root);
+    let mut main = Map::new();
+    insert_non_empty(&mut main, "data", data(env, project, root, &refs));
+    insert_non_empty(&mut main, "module", modules(plan, root, &refs));
+    insert_non_empty(
+        &mut main,
+        "resource",
+        resources(env, project, plan, root, &refs),
+    );
+    let mut provider = Map::new();
+    insert_non_empty(&mut provider, "provider", provider_blocks(env, &providers));
+    let mut output = Map::new();
+    insert_non_empty(&mut output, "output", outputs(root, &refs));
+    let terraform = Map::from_iter([(
+        "terraform".to_string(),
+        settings(env, project, root, &providers, &refs),
+    )]);
+    [
+        ("main.tf.json", main),
+        ("outputs.tf.json", output),
+        ("providers.tf.json", provider),
+        ("terraform.tf.json", terraform),
+    ]
+    .into_iter()
+    .filter(|(_, document)| !document.is_empty())
+    .map(|(name, document)| (name, Json::Object(document)))
+    .collect()
+}
+
+fn insert_non_empty(document: &mut Map<String, Json>, key: &str, section: Map<String, Json>) {
+    if !section.is_empty() {
+        document.insert(key.to_string(), Json::Object(section));
+    }
+}
+
+/// The providers the root module uses.
+fn used_providers(root: &RootModule<'_>) -> BTreeSet<Provider> {
+    let mut used: BTreeSet<Provider> = root
+        .modules
+        .iter()
+        .filter_map(|(_, module)| providers::of_module(&module.source))
+        .collect();
+    if !root.passwords.is_empty() {
+        used.insert(Provider::Random);
+    }
+    if !root.handovers.is_empty() {
+        used.insert(Provider::Kubernetes);
+    }
+    used
+}
+
+/// The `terraform` block: version, providers and backend.
+fn settings(
+    env: &ResolvedEnvironment,
+    project: &str,
+    root: &RootModule<'_>,
+    used: &BTreeSet<Provider>,
+    refs: &dyn References,
+) -> Json {
+    let required: Map<String, Json> = used
+        .iter()
+        .map(|provider| (provider.name().to_string(), provider.requirement()))
+        .collect();
+    let mut settings = Map::new();
+    settings.insert(
+        "backend".to_string(),
+        backend::backend(env, project, &root.id, refs),
+    );
+    if !required.is_empty() {
+        settings.insert("required_providers".to_string(), Json::Object(required));
+    }
+    settings.insert(
+        "required_version".to_string(),
+        Json::String(providers::REQUIRED_TERRAFORM.to_string()),
+    );
+    Json::Object(settings)
+}
+
+fn provider_blocks(env: &ResolvedEnvironment, used: &BTreeSet<Provider>) -> Map<String, Json> {
+    used.iter()
+        .filter_map(|provider| {
+            provider
+                .configuration(env)
+                .map(|configuration| (provider.name().to_string(), configuration))
+        })
+        .collect()
+}
+
+/// The remote states this root module reads.
+fn data(
+    env: &ResolvedEnvironment,
+    project: &str,
+    root: &RootModule<'_>,
+    refs: &dyn References,
+) -> Map<String, Json> {
+    let states: Map<String, Json> = root
+        .remotes
+        .iter()
+        .map(|target| {
+            (
+                target.data_source(),
+                backend::remote_state(env, project, &root.id, target, refs),
+            )
+        })
+        .collect();
+    section("terraform_remote_state", states)
+}
+
+/// One module block per instance provisioned by Terraform: its inputs, then `source`
+/// and `version` (which no module variable may be named).
+fn modules(plan: &Plan<'_>, root: &RootModule<'_>, refs: &dyn References) -> Map<String, Json> {
+    root.modules
+        .iter()
+        .map(|(instance, module)| {
+            let mut block: Map<String, Json> = module
+                .inputs
+                .iter()
+                .filter(|(_, value)| !matches!(value, crate::resolve::value::Value::Absent))
+                .map(|(name, value)| (name.clone(), expr::json(value, refs)))
+                .collect();
+            block.insert(
+                "source".to_string(),
+                Json::String(expr::escape(&module.source)),
+            );
+            if let Some(version) = &module.version {
+                block.insert("version".to_string(), Json::String(expr::escape(version)));
+            }
+            (plan.identifier(&instance.id), Json::Object(block))
+        })
+        .collect()
+}
+
+fn outputs(root: &RootModule<'_>, refs: &dyn References) -> Map<String, Json> {
+    root.outputs
+        .iter()
+        .map(|output| {
+            let mut block = Map::new();
+            block.insert(
+                "description".to_string(),
+                Json::String(expr::escape(&output.description)),
+            );
+            if output.sensitive {
+                block.insert("sensitive".to_string(), Json::Bool(true));
+            }
+            block.insert("value".to_string(), expr::json(&output.value, refs));
+            (output.name.clone(), Json::Object(block))
+        })
+        .collect()
+}
+
+/// Generated passwords, and the Secrets and ConfigMaps that hand values to the cluster.
+fn resources(
+    env: &ResolvedEnvironment,
+    project: &str,
+    plan: &Plan<'_>,
+    root: &RootModule<'_>,
+    refs: &dyn References,
+) -> Map<String, Json> {
+    let mut resources = Map::new();
+    let passwords: Map<String, Json> = root
+        .passwords
+        .iter()
+        .map(|instance| (plan.identifier(&instance.id), password()))
+        .collect();
+    let mut secrets = Map::new();
+    let mut config_maps = Map::new();
+    for handover in &root.handovers {
+        if !handover.secret.is_empty() {
+            secrets.insert(
+                handover.identifier.clone(),
+                secret(env, project, handover, refs),
+            );
+        }
+        if !handover.config.is_empty() {
+            config_maps.insert(
+                handover.identifier.clone(),
+                config_map(env, project, handover, refs),
+            );
+        }
+    }
+    for (kind, blocks) in [
+        ("kubernetes_config_map_v1", config_maps),
+        ("kubernetes_secret_v1", secrets),
+        ("random_password", passwords),
+    ] {
+        if !blocks.is_empty() {
+            resources.insert(kind.to_string(), Json::Object(blocks));
+        }
+    }
+    resources
+}
+
+fn password() -> Json {
+    Json::Object(Map::from_iter([
+        ("length".to_string(), Json::from(PASSWORD_LENGTH)),
+        ("special".to_string(), Json::Bool(false)),
+    ]))
+}
+
+fn secret(
+    env: &ResolvedEnvironment,
+    project: &str,
+    handover: &Handover<'_>,
+    refs: &dyn References,
+) -> Json {
+    let name = delivery::provisioned_secret_name(&handover.owner);
+    Json::Object(Map::from_iter([
+        (
+            "data".to_string(),
+            data_entries(handover.secret.iter().map(|(k, v)| (k, *v)), refs),
+        ),
+        (
+            "metadata".to_string(),
+            metadata(env, project, &handover.owner, &name),
+        ),
+        ("type".to_string(), Json::String("Opaque".to_string())),
+    ]))
+}
+
+fn config_map(
+    env: &ResolvedEnvironment,
+    project: &str,
+    handover: &Handover<'_>,
+    refs: &dyn References,
+) -> Json {
+    let name = delivery::provisioned_config_map_name(&handover.owner);
+    Json::Object(Map::from_iter([
+        (
+            "data".to_string(),
+            data_entries(handover.config.iter().map(|(k, v)| (k, *v)), refs),
+        ),
+        (
+            "metadata".to_string(),
+            metadata(env, project, &handover.owner, &name),
+        ),
+    ]))
+}
+
+/// The `data` map of a Secret or ConfigMap: every value as a string template.
+fn data_entries<'v>(
+    entries: impl Iterator<Item = (&'v String, &'v crate::resolve::value::Value)>,
+    refs: &dyn References,
+) -> Json {
+    Json::Object(
+        entries
+            .map(|(key, value)| (expr::escape(key), Json::String(expr::string(value, refs))))
+            .collect(),
+    )
+}
+
+/// The metadata of an object Terraform writes into the cluster, with the recommended
+/// labels (`managed-by` names Terraform, which owns the object).
+fn metadata(env: &ResolvedEnvironment, project: &str, owner: &str, name: &str) -> Json {
+    let labels = Map::from_iter(
+        [
+            ("app.kubernetes.io/managed-by", "terraform"),
+            ("app.kubernetes.io/name", owner),
+            ("app.kubernetes.io/part-of", project),
+        ]
+        .map(|(key, value)| (key.to_string(), Json::String(expr::escape(value)))),
+    );
+    Json::Object(Map::from_iter([
+        ("labels".to_string(), Json::Object(labels)),
+        ("name".to_string(), Json::String(expr::escape(name))),
+        (
+            "namespace".to_string(),
+            Json::String(expr::escape(&env.namespace)),
+        ),
+    ]))
+}
+
+fn section(kind: &str, blocks: Map<String, Json>) -> Map<String, Json> {
+    if blocks.is_empty() {
+        Map::new()
+    } else {
+        Map::from_iter([(kind.to_string(), Json::Object(blocks))])
+    }
+}

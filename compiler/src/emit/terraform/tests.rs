@@ -1,0 +1,576 @@
+//! The Terraform emitter on hand-built environments.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+use super::emit;
+use crate::diagnostic::Label;
+use crate::emit::Artifact;
+use crate::resolve::model::{
+    Backend, Container, InClusterService, Instance, Owner, Provisioning, ResolvedEnvironment,
+    ResolvedWorkload, TerraformModule,
+};
+use crate::resolve::value::{Deferred, TemplatePart, Value};
+use crate::source::{Database, Origin, SourceFile};
+use crate::span::TextRange;
+
+/// A secret that must never appear in any artefact.
+const SECRET_LITERAL: &str = "hunter2-do-not-write";
+
+fn label(db: &Database) -> Label {
+    let file = SourceFile::new(
+        db,
+        "platform.plat".to_string(),
+        "environment staging {}\n".to_string(),
+        Origin::Project,
+    );
+    Label::new(file, TextRange::new(0, 1))
+}
+
+fn text(value: &str) -> Value {
+    Value::String(value.to_string())
+}
+
+fn secret(value: Value) -> Value {
+    Value::Secret(Box::new(value))
+}
+
+fn module_output(instance: &str, path: &[&str]) -> Value {
+    Value::Deferred(Deferred::ModuleOutput {
+        instance: instance.to_string(),
+        path: path.iter().map(|segment| segment.to_string()).collect(),
+    })
+}
+
+fn generated(instance: &str) -> Value {
+    Value::Deferred(Deferred::GeneratedPassword {
+        instance: instance.to_string(),
+    })
+}
+
+fn map(entries: &[(&str, Value)]) -> BTreeMap<String, Value> {
+    entries
+        .iter()
+        .map(|(key, value)| (key.to_string(), value.clone()))
+        .collect()
+}
+
+fn instance(
+    source: &Label,
+    id: &str,
+    owner: Owner,
+    provisioning: Provisioning,
+    outputs: BTreeMap<String, Value>,
+) -> Instance {
+    Instance {
+        id: id.to_string(),
+        object_name: id.replace(['.', '_'], "-"),
+        offering: "postgres".to_string(),
+        offering_version: "1.0.0".to_string(),
+        implementation: "aws".to_string(),
+        owner,
+        params: BTreeMap::new(),
+        outputs,
+        provisioning,
+        needs: Vec::new(),
+        source: source.clone(),
+    }
+}
+
+fn rds(inputs: BTreeMap<String, Value>) -> Provisioning {
+    Provisioning::Terraform(TerraformModule {
+        source: "terraform-aws-modules/rds/aws".to_string(),
+        version: Some("6.10.0".to_string()),
+        inputs,
+    })
+}
+
+fn container(
+    source: &Label,
+    env: BTreeMap<String, Value>,
+    files: BTreeMap<String, Value>,
+) -> Container {
+    Container {
+        name: "main".to_string(),
+        image: "ghcr.io/acme/api:1.0.0".to_string(),
+        command: Vec::new(),
+        args: Vec::new(),
+        env,
+        files,
+        ports: BTreeMap::from([("http".to_string(), 8080)]),
+        cpu: "250m".to_string(),
+        memory: "256Mi".to_string(),
+        cpu_limit: None,
+        memory_limit: None,
+        liveness: None,
+        readiness: None,
+        volumes: BTreeMap::new(),
+        source: source.clone(),
+    }
+}
+
+fn workload(source: &Label, name: &str, containers: Vec<Container>) -> ResolvedWorkload {
+    ResolvedWorkload {
+        name: name.to_string(),
+        replicas: 1,
+        labels: BTreeMap::new(),
+        annotations: BTreeMap::new(),
+        containers,
+        resources: BTreeMap::new(),
+        calls: Vec::new(),
+        source: source.clone(),
+    }
+}
+
+/// A staging environment: a shared RDS database, a workload with its own in-cluster
+/// cache (with a generated password) and its own RDS database, and a workload that needs
+/// no Terraform at all.
+fn staging(db: &Database) -> ResolvedEnvironment {
+    let source = label(db);
+    let shared_db = instance(
+        &source,
+        "shared_db",
+        Owner::Environment,
+        rds(map(&[
+            ("identifier", text("shared-db")),
+            ("engine", text("postgres")),
+            ("allocated_storage", Value::Int(20)),
+            ("multi_az", Value::Bool(false)),
+            (
+                "subnet_ids",
+                Value::List(vec![text("subnet-1"), text("subnet-2")]),
+            ),
+            (
+                "tags",
+                Value::Map(map(&[("plat/environment", text("staging"))])),
+            ),
+            ("unused", Value::Absent),
+        ])),
+        map(&[
+            ("host", module_output("shared_db", &["db_instance_address"])),
+            ("port", module_output("shared_db", &["db_instance_port"])),
+            (
+                "username",
+                module_output("shared_db", &["db_instance_username"]),
+            ),
+            (
+                "password",
+                secret(module_output("shared_db", &["db_instance_password"])),
+            ),
+        ]),
+    );
+    let cache = instance(
+        &source,
+        "api.cache",
+        Owner::Workload("api".to_string()),
+        Provisioning::Kubernetes(InClusterService {
+            image: "redis:7".to_string(),
+            port: Some(6379),
+            args: Vec::new(),
+            env: map(&[
+                ("REDIS_PASSWORD", secret(generated("api.cache"))),
+                ("MODE", text("standalone")),
+            ]),
+            storage: None,
+        }),
+        map(&[
+            ("host", text("api-cache.shop.svc.cluster.local")),
+            ("password", secret(generated("api.cache"))),
+        ]),
+    );
+    let api_db = instance(
+        &source,
+        "api.db",
+        Owner::Workload("api".to_string()),
+        rds(map(&[
+            ("identifier", text("api-db")),
+            // A provision-time input from another root module.
+            (
+                "vpc_security_group_ids",
+                Value::List(vec![module_output("shared_db", &["security_group_id"])]),
+            ),
+            // A secret literal cannot come from a checked program; if one ever does, it
+            // is not written.
+            ("password", secret(text(SECRET_LITERAL))),
+        ])),
+        map(&[("host", module_output("api.db", &["db_instance_address"]))]),
+    );
+    let cache_url = secret(Value::Template(vec![
+        TemplatePart::Text("rediss://:".to_string()),
+        TemplatePart::Value(secret(generated("api.cache"))),
+        TemplatePart::Text("@api-cache:6379/${literally}".to_string()),
+    ]));
+    let database_yaml = secret(Value::Template(vec![
+        TemplatePart::Text("host: ".to_string()),
+        TemplatePart::Value(module_output("shared_db", &["db_instance_address"])),
+        TemplatePart::Text("\npassword: ".to_string()),
+        TemplatePart::Value(secret(module_output(
+            "shared_db",
+            &["db_instance_password"],
+        ))),
+        TemplatePart::Text("\n".to_string()),
+    ]));
+    let api = workload(
+        &source,
+        "api",
+        vec![container(
+            &source,
+            map(&[
+                ("PORT", Value::Int(8080)),
+                (
+                    "DB_HOST",
+                    module_output("shared_db", &["db_instance_address"]),
+                ),
+                (
+                    "DB_PASSWORD",
+                    secret(module_output("shared_db", &["db_instance_password"])),
+                ),
+                (
+                    "OWN_DB_HOST",
+                    module_output("api.db", &["db_instance_address"]),
+                ),
+                ("CACHE_URL", cache_url),
+                ("LEAKED", secret(text(SECRET_LITERAL))),
+            ]),
+            map(&[("/etc/api/database.yaml", database_yaml)]),
+        )],
+    );
+    let web = workload(
+        &source,
+        "web",
+        vec![container(
+            &source,
+            map(&[("PORT", Value::Int(8080))]),
+            BTreeMap::new(),
+        )],
+    );
+    ResolvedEnvironment {
+        name: "staging".to_string(),
+        namespace: "shop".to_string(),
+        cluster: Some("eks-staging".to_string()),
+        region: Some("eu-west-1".to_string()),
+        domain: None,
+        backend: Some(Backend {
+            kind: "s3".to_string(),
+            config: map(&[
+                ("bucket", text("acme-terraform-state")),
+                ("key", text("shop/staging.tfstate")),
+                ("region", text("eu-west-1")),
+            ]),
+        }),
+        workloads: vec![api, web],
+        instances: vec![api_db, cache, shared_db],
+        source,
+    }
+}
+
+fn parse(artifact: &Artifact) -> Json {
+    serde_json::from_str(&artifact.contents).expect("valid JSON")
+}
+
+/// The root module in `directory`: its files' documents merged (each top-level key is
+/// in one file only).
+fn find(artifacts: &[Artifact], directory: &str) -> Json {
+    let mut merged = serde_json::Map::new();
+    for artifact in artifacts {
+        if artifact.path.rsplit_once('/').map(|(dir, _)| dir) == Some(directory) {
+            let Json::Object(document) = parse(artifact) else {
+                panic!("{} is not an object", artifact.path);
+            };
+            for (key, value) in document {
+                assert!(merged.insert(key.clone(), value).is_none(), "{key} twice");
+            }
+        }
+    }
+    assert!(
+        !merged.is_empty(),
+        "no {directory} in {:?}",
+        paths(artifacts)
+    );
+    Json::Object(merged)
+}
+
+fn paths(artifacts: &[Artifact]) -> Vec<&str> {
+    artifacts
+        .iter()
+        .map(|artifact| artifact.path.as_str())
+        .collect()
+}
+
+const SHARED: &str = "terraform/shared";
+const API: &str = "terraform/workloads/api";
+
+#[test]
+fn one_root_module_for_shared_and_one_per_workload_that_needs_terraform() {
+    let db = Database::default();
+    let artifacts = emit(&staging(&db), "shop");
+    assert_eq!(
+        paths(&artifacts),
+        [
+            "terraform/shared/main.tf.json",
+            "terraform/shared/outputs.tf.json",
+            "terraform/shared/providers.tf.json",
+            "terraform/shared/terraform.tf.json",
+            "terraform/workloads/api/main.tf.json",
+            "terraform/workloads/api/outputs.tf.json",
+            "terraform/workloads/api/providers.tf.json",
+            "terraform/workloads/api/terraform.tf.json",
+        ]
+    );
+    assert!(artifacts.iter().all(|artifact| artifact.source.is_some()));
+}
+
+#[test]
+fn output_is_deterministic_and_ends_with_a_newline() {
+    let db = Database::default();
+    let env = staging(&db);
+    let first = emit(&env, "shop");
+    let mut shuffled = env.clone();
+    shuffled.instances.reverse();
+    let second = emit(&shuffled, "shop");
+    assert_eq!(first, second);
+    for artifact in &first {
+        assert!(artifact.contents.ends_with("}\n"), "{}", artifact.path);
+        assert!(!artifact.contents.ends_with("\n\n"), "{}", artifact.path);
+    }
+}
+
+#[test]
+fn every_output_that_may_hold_a_secret_is_sensitive() {
+    let db = Database::default();
+    let artifacts = emit(&staging(&db), "shop");
+    let mut checked = 0;
+    for artifact in &artifacts {
+        let document = parse(artifact);
+        let Some(outputs) = document["output"].as_object() else {
+            continue;
+        };
+        for (name, output) in outputs {
+            let value = output["value"].to_string();
+            if value.contains("${") || name.contains("password") {
+                assert_eq!(output["sensitive"], Json::Bool(true), "{name}: {output}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 5, "only {checked} outputs checked");
+    // A plain compile-time output is not hidden.
+    let api = find(&artifacts, API);
+    assert_eq!(api["output"]["api_cache_host"]["sensitive"], Json::Null);
+}
+
+#[test]
+fn no_secret_literal_is_ever_written() {
+    let db = Database::default();
+    for artifact in emit(&staging(&db), "shop") {
+        assert!(
+            !artifact.contents.contains(SECRET_LITERAL),
+            "{}:\n{}",
+            artifact.path,
+            artifact.contents
+        );
+    }
+}
+
+#[test]
+fn references_across_root_modules_go_through_remote_state() {
+    let db = Database::default();
+    let artifacts = emit(&staging(&db), "shop");
+    let shared = find(&artifacts, SHARED);
+    let api = find(&artifacts, API);
+
+    // The shared root module exports what the workload reads, sensitively...
+    let password = &shared["output"]["shared_db_password"];
+    assert_eq!(
+        password["value"],
+        "${module.shared_db.db_instance_password}"
+    );
+    assert_eq!(password["sensitive"], true);
+    let security_group = &shared["output"]["shared_db_security_group_id"];
+    assert_eq!(
+        security_group["value"],
+        "${module.shared_db.security_group_id}"
+    );
+    assert_eq!(security_group["sensitive"], true);
+
+    // ... and the workload reads it from the shared state, with the same backend.
+    let state = &api["data"]["terraform_remote_state"]["shared"];
+    assert_eq!(state["backend"], "s3");
+    assert_eq!(state["config"]["key"], "shop/staging/shared.tfstate");
+    assert_eq!(state["config"]["bucket"], "acme-terraform-state");
+    assert_eq!(
+        api["resource"]["kubernetes_secret_v1"]["api"]["data"]["DB_PASSWORD"],
+        "${data.terraform_remote_state.shared.outputs.shared_db_password}"
+    );
+    assert_eq!(
+        api["module"]["api_db"]["vpc_security_group_ids"],
+        serde_json::json!([
+            "${data.terraform_remote_state.shared.outputs.shared_db_security_group_id}"
+        ])
+    );
+    // A value of the same root module is referred to directly.
+    assert_eq!(
+        api["resource"]["kubernetes_config_map_v1"]["api"]["data"]["OWN_DB_HOST"],
+        "${module.api_db.db_instance_address}"
+    );
+    assert!(shared.get("data").is_none());
+}
+
+#[test]
+fn each_root_module_has_a_state_of_its_own() {
+    let db = Database::default();
+    let artifacts = emit(&staging(&db), "shop");
+    let shared = find(&artifacts, SHARED);
+    let api = find(&artifacts, API);
+    assert_eq!(
+        shared["terraform"]["backend"]["s3"]["key"],
+        "shop/staging/shared.tfstate"
+    );
+    assert_eq!(
+        api["terraform"]["backend"]["s3"]["key"],
+        "shop/staging/workloads/api.tfstate"
+    );
+    assert_eq!(api["terraform"]["backend"]["s3"]["region"], "eu-west-1");
+    assert_eq!(
+        api["terraform"]["backend"]["s3"]["encrypt"], true,
+        "state holds secrets"
+    );
+}
+
+#[test]
+fn without_a_backend_state_is_local_beside_the_root_modules() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    env.backend = None;
+    let artifacts = emit(&env, "shop");
+    let shared = find(&artifacts, SHARED);
+    let api = find(&artifacts, API);
+    assert_eq!(
+        shared["terraform"]["backend"]["local"]["path"],
+        "../.state/shared.tfstate"
+    );
+    assert_eq!(
+        api["terraform"]["backend"]["local"]["path"],
+        "../../.state/workloads/api.tfstate"
+    );
+    let state = &api["data"]["terraform_remote_state"]["shared"];
+    assert_eq!(state["backend"], "local");
+    assert_eq!(state["config"]["path"], "../../.state/shared.tfstate");
+}
+
+#[test]
+fn values_are_handed_over_through_secrets_and_config_maps_named_by_delivery() {
+    let db = Database::default();
+    let artifacts = emit(&staging(&db), "shop");
+    let api = find(&artifacts, API);
+    let secret = &api["resource"]["kubernetes_secret_v1"]["api"];
+    assert_eq!(secret["metadata"]["name"], "api-secrets");
+    assert_eq!(secret["metadata"]["namespace"], "shop");
+    assert_eq!(secret["type"], "Opaque");
+    assert_eq!(
+        secret["data"]["CACHE_URL"],
+        "rediss://:${random_password.api_cache.result}@api-cache:6379/$${literally}"
+    );
+    assert_eq!(
+        secret["data"]["file.etc.api.database.yaml"],
+        "host: ${data.terraform_remote_state.shared.outputs.shared_db_host}\npassword: ${data.terraform_remote_state.shared.outputs.shared_db_password}\n"
+    );
+    let config = &api["resource"]["kubernetes_config_map_v1"]["api"];
+    assert_eq!(config["metadata"]["name"], "api-provisioned");
+    assert_eq!(
+        config["data"]["DB_HOST"],
+        "${data.terraform_remote_state.shared.outputs.shared_db_host}"
+    );
+    assert!(
+        config["data"].get("PORT").is_none(),
+        "inline values stay inline"
+    );
+    assert!(config["data"].get("DB_PASSWORD").is_none());
+    // The in-cluster cache gets its generated password through its own Secret.
+    let cache = &api["resource"]["kubernetes_secret_v1"]["api_cache"];
+    assert_eq!(cache["metadata"]["name"], "api-cache-secrets");
+    assert_eq!(
+        cache["data"]["REDIS_PASSWORD"],
+        "${random_password.api_cache.result}"
+    );
+    assert!(cache["data"].get("MODE").is_none());
+    let password = &api["resource"]["random_password"]["api_cache"];
+    assert_eq!(password["special"], false);
+}
+
+#[test]
+fn no_secret_reaches_a_config_map() {
+    let db = Database::default();
+    for artifact in emit(&staging(&db), "shop") {
+        let document = parse(&artifact);
+        let Some(config_maps) = document["resource"]["kubernetes_config_map_v1"].as_object() else {
+            continue;
+        };
+        for config_map in config_maps.values() {
+            let data = config_map["data"].to_string();
+            assert!(!data.contains("password"), "{}: {data}", artifact.path);
+            assert!(
+                !data.contains("random_password"),
+                "{}: {data}",
+                artifact.path
+            );
+        }
+    }
+}
+
+#[test]
+fn only_the_providers_used_are_required_and_configured() {
+    let db = Database::default();
+    let artifacts = emit(&staging(&db), "shop");
+    let shared = find(&artifacts, SHARED);
+    let api = find(&artifacts, API);
+    let required = |document: &Json| -> Vec<String> {
+        document["terraform"]["required_providers"]
+            .as_object()
+            .map(|providers| providers.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(required(&shared), ["aws"]);
+    assert_eq!(required(&api), ["aws", "kubernetes", "random"]);
+    assert_eq!(shared["provider"]["aws"]["region"], "eu-west-1");
+    assert_eq!(
+        api["provider"]["kubernetes"]["config_context"],
+        "eks-staging"
+    );
+    assert_eq!(
+        api["terraform"]["required_providers"]["aws"]["source"],
+        "hashicorp/aws"
+    );
+    assert!(shared["terraform"]["required_version"].is_string());
+}
+
+#[test]
+fn module_blocks_carry_source_version_and_inputs() {
+    let db = Database::default();
+    let artifacts = emit(&staging(&db), "shop");
+    let shared = find(&artifacts, SHARED);
+    let module = &shared["module"]["shared_db"];
+    assert_eq!(module["source"], "terraform-aws-modules/rds/aws");
+    assert_eq!(module["version"], "6.10.0");
+    assert_eq!(module["allocated_storage"], 20);
+    assert_eq!(module["multi_az"], false);
+    assert_eq!(
+        module["subnet_ids"],
+        serde_json::json!(["subnet-1", "subnet-2"])
+    );
+    assert_eq!(module["tags"]["plat/environment"], "staging");
+    assert!(
+        module.get("unused").is_none(),
+        "absent inputs are left to their default"
+    );
+}
+
+#[test]
+fn an_environment_without_terraform_writes_nothing() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    env.instances.clear();
+    env.workloads.retain(|workload| workload.name == "web");
+    assert!(emit(&env, "shop").is_empty());
+}
