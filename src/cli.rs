@@ -11,6 +11,11 @@ Examples:
   plat check --format json .       Diagnostics as JSON, for scripts
   plat check --format sarif . > plat.sarif
                                    Diagnostics as SARIF, for code scanning in CI
+  plat build --out out             Write Kubernetes manifests and Terraform per environment
+  plat graph --env production --format dot
+                                   The resource graph of an environment
+  plat fmt                         Rewrite every .plat file in the canonical style
+  plat fmt --check                 List the files that are not, for CI
   plat explain E0204               What a diagnostic code means, and the fix
   plat completions bash > /etc/bash_completion.d/plat
                                    Install shell completions
@@ -53,6 +58,80 @@ Examples:
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Build a project: write each environment's Kubernetes manifests and Terraform.
+    ///
+    /// Checks the project first and writes nothing if it has errors. Writes, per
+    /// environment, `<env>/kubernetes/`, `<env>/terraform/`, `<env>/graph.json` and
+    /// `<env>/manifest.json` under OUT, replacing OUT as a whole and atomically: a failed
+    /// build leaves the previous output as it was.
+    #[command(after_help = "\
+Examples:
+  plat build                       Build every environment into ./out
+  plat build examples/shop --out /tmp/shop
+                                   Build another project into another directory
+  plat build --env staging --env production
+                                   Build only some environments
+  kubectl apply -k out/staging/kubernetes
+                                   Apply what was built (then the Terraform, shared first)")]
+    Build {
+        /// The project directory or `.plat` file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Build only this environment (repeat for more); every one by default.
+        #[arg(long = "env", value_name = "ENV")]
+        environments: Vec<String>,
+        /// The output directory; replaced as a whole by each build.
+        #[arg(long, value_name = "DIR", default_value = "out")]
+        out: PathBuf,
+    },
+    /// Print the resource graph of an environment: workloads, resource instances and
+    /// the edges between them.
+    ///
+    /// Checks the project first and prints nothing if it has errors. The graph holds
+    /// names only, never values, so no secret can appear in it.
+    #[command(after_help = "\
+Examples:
+  plat graph examples/shop --env production
+                                   The graph as JSON (the shape is in docs/graph.md)
+  plat graph --env staging --format dot | dot -Tsvg > staging.svg
+                                   Draw it with Graphviz
+  plat graph --env production --format mermaid
+                                   A Mermaid flowchart, for Markdown")]
+    Graph {
+        /// The project directory or `.plat` file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The environment to draw; may be left out when the project has only one.
+        #[arg(long = "env", value_name = "ENV")]
+        environment: Option<String>,
+        /// How to print the graph.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
+        format: GraphFormat,
+    },
+    /// Format `.plat` files in the one canonical style.
+    ///
+    /// Rewrites every `.plat` file under each PATH (a directory, read recursively like
+    /// `plat check` reads a project, or a single file) that is not in the canonical style.
+    /// Formatting changes only layout: comments are kept and the meaning never changes. A
+    /// file with syntax errors is left as it is and its errors are reported.
+    #[command(after_help = "\
+Examples:
+  plat fmt                         Format every .plat file in the current directory
+  plat fmt examples/shop stdlib    Format other directories or single files
+  plat fmt --check .               List the files that would change; exit 1 if any
+  plat fmt - < api.plat            Format standard input to standard output, for editors
+
+Exit status: 0 nothing to change (or all written), 1 files would change (--check) or have
+syntax errors, 2 usage or I/O problem.")]
+    Fmt {
+        /// Directories or `.plat` files; `-` alone reads standard input.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Write nothing: list the files that would change, one per line, and exit with 1
+        /// if there are any.
+        #[arg(long)]
+        check: bool,
+    },
     /// Explain a diagnostic code: what it means, an example, and the fix.
     #[command(after_help = "\
 Examples:
@@ -66,6 +145,14 @@ Examples:
         #[arg(long, conflicts_with = "code")]
         list: bool,
     },
+    /// Run the language server, speaking LSP over standard input and output.
+    ///
+    /// Editors start it themselves; see docs/editors.md for VS Code, Neovim, Helix and
+    /// Emacs. The workspace's `.plat` files are loaded from the root the editor sends.
+    #[command(after_help = "\
+Examples:
+  plat lsp                         Started by an editor; talks JSON-RPC on stdio")]
+    Lsp,
     /// Print a completion script for a shell.
     #[command(after_help = "\
 Examples:
@@ -86,6 +173,17 @@ pub enum Format {
     Json,
     /// A SARIF 2.1.0 log.
     Sarif,
+}
+
+/// How `plat graph` prints the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// JSON: `environment`, `nodes` and `edges`, for tools.
+    Json,
+    /// Graphviz DOT, for `dot -Tsvg`.
+    Dot,
+    /// A Mermaid flowchart, for Markdown.
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

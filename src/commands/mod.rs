@@ -1,8 +1,12 @@
 //! One module per command; each returns the exit status.
 
+mod build;
 mod check;
 mod completions;
 mod explain;
+mod fmt;
+mod graph;
+mod lsp;
 
 use crate::Status;
 use crate::cli::{Cli, Command};
@@ -11,7 +15,19 @@ pub fn run(cli: Cli) -> Status {
     let color = cli.color.for_stderr();
     match cli.command {
         Command::Check { path, format } => check::run(&path, format, color),
+        Command::Build {
+            path,
+            environments,
+            out,
+        } => build::run(&path, &environments, &out, color),
+        Command::Graph {
+            path,
+            environment,
+            format,
+        } => graph::run(&path, environment.as_deref(), format, color),
+        Command::Fmt { paths, check } => fmt::run(&paths, check, color),
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
         Command::Completions { shell } => completions::run(shell),
+        Command::Lsp => lsp::run(),
     }
 }

@@ -1,0 +1,184 @@
+//! The server's state: one salsa database, the project's inputs, and the open documents.
+//!
+//! Invariants: this is the only place that writes inputs. A document's text, while it is
+//! open, comes from the client only; otherwise from disk. Every write bumps
+//! [`Workspace::revision`], so a result computed on an older snapshot can be recognised
+//! as stale and dropped. The project's file list stays sorted by path, as the compiler
+//! requires. Paths are the compiler's: relative to the root with `/` separators, or
+//! absolute for a file outside the root.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use plat_compiler::source::{Database, Origin, Project, SourceFile};
+use salsa::Setter;
+use tower_lsp_server::ls_types::Uri;
+
+use crate::convert::Encoding;
+
+/// Maps URIs to the compiler's paths and back.
+#[derive(Debug, Clone, Default)]
+pub struct Paths {
+    pub root: Option<PathBuf>,
+}
+
+impl Paths {
+    /// The compiler path of a `file:` URI.
+    pub fn path_of(&self, uri: &Uri) -> Option<String> {
+        let path = uri.to_file_path()?;
+        if let Some(root) = &self.root
+            && let Ok(relative) = path.strip_prefix(root)
+        {
+            let parts: Vec<String> = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            return Some(parts.join("/"));
+        }
+        Some(path.to_string_lossy().into_owned())
+    }
+
+    /// The file system path of a compiler path.
+    pub fn disk_path(&self, path: &str) -> PathBuf {
+        let path = Path::new(path);
+        match &self.root {
+            Some(root) if path.is_relative() => root.join(path),
+            _ => path.to_path_buf(),
+        }
+    }
+
+    /// The URI of a project file (`None` for the embedded standard library).
+    pub fn uri_of(&self, db: &Database, file: SourceFile) -> Option<Uri> {
+        if file.origin(db) == Origin::Std {
+            return None;
+        }
+        Uri::from_file_path(self.disk_path(file.path(db)))
+    }
+}
+
+/// An open document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub file: SourceFile,
+    pub version: i32,
+}
+
+pub struct Workspace {
+    pub db: Database,
+    pub project: Project,
+    pub paths: Paths,
+    pub encoding: Encoding,
+    /// Open documents by URI.
+    pub open: BTreeMap<Uri, Document>,
+    /// Incremented on every write to an input.
+    pub revision: u64,
+    /// URIs that were last published with a non-empty list of diagnostics.
+    pub published: Vec<Uri>,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        let db = Database::default();
+        let project = plat_compiler::project::from_texts(&db, &[]);
+        Workspace {
+            db,
+            project,
+            paths: Paths::default(),
+            encoding: Encoding::default(),
+            open: BTreeMap::new(),
+            revision: 0,
+            published: Vec::new(),
+        }
+    }
+}
+
+impl Workspace {
+    /// Loads every `.plat` file under `root` (a missing or unreadable root leaves the
+    /// project empty: documents are still served as they are opened).
+    pub fn load(&mut self, root: Option<PathBuf>) {
+        self.paths.root = root.clone();
+        if let Some(root) = root
+            && let Ok(loaded) = plat_compiler::project::load(&self.db, &root)
+        {
+            self.project = loaded.project;
+        }
+        self.revision += 1;
+    }
+
+    /// The project file with this compiler path.
+    pub fn file(&self, path: &str) -> Option<SourceFile> {
+        self.project
+            .files(&self.db)
+            .iter()
+            .copied()
+            .find(|file| file.origin(&self.db) == Origin::Project && file.path(&self.db) == path)
+    }
+
+    /// The file behind a URI, open or on disk and loaded.
+    pub fn file_of(&self, uri: &Uri) -> Option<SourceFile> {
+        if let Some(document) = self.open.get(uri) {
+            return Some(document.file);
+        }
+        self.file(&self.paths.path_of(uri)?)
+    }
+
+    /// Sets the text of the file at `path`, adding it to the project if it is new.
+    /// Writes nothing when the text is unchanged.
+    pub fn set_text(&mut self, path: &str, text: String) -> SourceFile {
+        if let Some(file) = self.file(path) {
+            if *file.text(&self.db) != text {
+                file.set_text(&mut self.db).to(text);
+                self.revision += 1;
+            }
+            return file;
+        }
+        let file = SourceFile::new(&self.db, path.to_string(), text, Origin::Project);
+        let mut files = self.project.files(&self.db).clone();
+        files.push(file);
+        let db = &self.db;
+        files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
+        self.project.set_files(&mut self.db).to(files);
+        self.revision += 1;
+        file
+    }
+
+    /// Removes the file at `path` from the project.
+    pub fn remove(&mut self, path: &str) {
+        let Some(file) = self.file(path) else {
+            return;
+        };
+        let files: Vec<SourceFile> = self
+            .project
+            .files(&self.db)
+            .iter()
+            .copied()
+            .filter(|other| *other != file)
+            .collect();
+        self.project.set_files(&mut self.db).to(files);
+        self.revision += 1;
+    }
+
+    /// Re-reads a file that is not open from disk (created, changed or deleted).
+    pub fn reload_from_disk(&mut self, uri: &Uri) {
+        if self.open.contains_key(uri) {
+            return;
+        }
+        let Some(path) = self.paths.path_of(uri) else {
+            return;
+        };
+        if !path.ends_with(".plat") {
+            return;
+        }
+        match std::fs::read_to_string(self.paths.disk_path(&path)) {
+            Ok(text) => {
+                self.set_text(&path, text);
+            }
+            Err(_) => self.remove(&path),
+        }
+    }
+
+    /// The version of an open document.
+    pub fn version(&self, uri: &Uri) -> Option<i32> {
+        self.open.get(uri).map(|document| document.version)
+    }
+}
