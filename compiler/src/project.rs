@@ -9,13 +9,21 @@
 //! hidden directories and build output, bounds the depth, the number of files and the
 //! size of each file, and turns every problem into a diagnostic. Files are sorted by
 //! path, so the same tree always gives the same project.
+//!
+//! A directory's Terraform files (`*.tf`, outside hidden directories such as
+//! `.terraform`) are read too, under the same bounds, so that implementations whose
+//! `source` is a module kept in the project can be checked against it without the
+//! checker reading the disk. A problem with a `.tf` file is not reported here: it is
+//! kept with the file and reported (E0705) only where a module that holds it is used.
+//! A single `.plat` file is read without Terraform files, and its local modules are
+//! not checked.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{Db, Origin, Project, SourceFile};
+use crate::source::{Db, Origin, Project, SourceFile, TerraformFile};
 use crate::span::TextRange;
 use crate::stdlib;
 
@@ -25,6 +33,8 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 pub const MAX_DEPTH: usize = 64;
 /// At most this many `.plat` files are read from one project.
 pub const MAX_FILES: usize = 100_000;
+/// At most this many `.tf` files are read from one project; the rest are left out.
+pub const MAX_TERRAFORM_FILES: usize = 10_000;
 /// The name of the optional project manifest.
 pub const MANIFEST: &str = "plat.toml";
 
@@ -85,6 +95,7 @@ pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> 
             .clone()
             .unwrap_or_else(|| directory_name(path));
         loader.excluded = manifest.project.exclude.clone();
+        loader.terraform = Some(Vec::new());
         loader.walk(path, path, 0);
         if loader.files.is_empty() && loader.diagnostics.is_empty() {
             loader.diagnostics.push(
@@ -141,6 +152,8 @@ struct Loader<'db> {
     diagnostics: Vec<Diagnostic>,
     excluded: Vec<String>,
     limit_reported: bool,
+    /// The Terraform files read; `None` unless a directory is read.
+    terraform: Option<Vec<TerraformFile>>,
 }
 
 impl<'db> Loader<'db> {
@@ -151,6 +164,7 @@ impl<'db> Loader<'db> {
             diagnostics: Vec::new(),
             excluded: Vec::new(),
             limit_reported: false,
+            terraform: None,
         }
     }
 
@@ -158,7 +172,13 @@ impl<'db> Loader<'db> {
         let mut files = stdlib_files(self.db);
         files.append(&mut self.files);
         files.sort_by(|a, b| a.path(self.db).cmp(b.path(self.db)));
-        Project::new(self.db, files, self.diagnostics)
+        let mut terraform = self.terraform;
+        if let Some(terraform) = &mut terraform {
+            terraform.sort_by(|a, b| a.path(self.db).cmp(b.path(self.db)));
+        }
+        Project::builder(files, self.diagnostics)
+            .terraform_files(terraform)
+            .new(self.db)
     }
 
     fn add(&mut self, path: String, text: String, origin: Origin) -> SourceFile {
@@ -228,8 +248,33 @@ impl<'db> Loader<'db> {
                     return;
                 }
                 self.read_file(&path, display);
+            } else if name.ends_with(".tf") && !name.starts_with('.') {
+                self.read_terraform(&path, display);
             }
         }
+    }
+
+    /// Reads one `.tf` file; a problem is kept with the file, for E0705 where it is used.
+    fn read_terraform(&mut self, path: &Path, display: String) {
+        let db = self.db;
+        let Some(terraform) = &mut self.terraform else {
+            return;
+        };
+        if terraform.len() >= MAX_TERRAFORM_FILES {
+            return;
+        }
+        let text = match std::fs::metadata(path) {
+            Ok(metadata) if metadata.len() > MAX_FILE_BYTES => Err(format!(
+                "larger than {} MiB",
+                MAX_FILE_BYTES / (1024 * 1024)
+            )),
+            Ok(_) => match std::fs::read(path) {
+                Ok(bytes) => String::from_utf8(bytes).map_err(|_| "not UTF-8".to_string()),
+                Err(error) => Err(io_reason(&error)),
+            },
+            Err(error) => Err(io_reason(&error)),
+        };
+        terraform.push(TerraformFile::new(db, display, text));
     }
 
     fn is_excluded(&self, display: &str) -> bool {

@@ -3,7 +3,9 @@
 //! Invariants: these are the only salsa inputs. Everything else is derived from them by
 //! tracked queries, so setting a file's text is all an editor or the command line does
 //! to make the compiler see a change. A project's files are kept sorted by path, so that
-//! every walk over them, and every output, is deterministic.
+//! every walk over them, and every output, is deterministic. A project's Terraform files
+//! ([`TerraformFile`]) are inputs too, read for the same reason: so that the checker
+//! never touches the disk.
 
 /// Where a file comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -37,6 +39,23 @@ pub struct Project {
     /// are not UTF-8, an empty directory). They are part of the project's diagnostics.
     #[returns(ref)]
     pub load_diagnostics: Vec<crate::diagnostic::Diagnostic>,
+    /// The project's Terraform files (`*.tf`), sorted by path, so that modules kept in
+    /// the project can be checked. `None` when the project was not read from a
+    /// directory (texts held in memory): local modules are then not checked at all.
+    #[default]
+    #[returns(ref)]
+    pub terraform_files: Option<Vec<TerraformFile>>,
+}
+
+/// One Terraform file (`*.tf`) of a project, read so that local modules can be checked.
+#[salsa::input(debug)]
+pub struct TerraformFile {
+    /// Relative to the project root with `/` separators, like a [`SourceFile`]'s path.
+    #[returns(ref)]
+    pub path: String,
+    /// The file's text, or why it could not be read (too large, not UTF-8).
+    #[returns(ref)]
+    pub text: Result<String, String>,
 }
 
 /// The database trait every query of the compiler takes.

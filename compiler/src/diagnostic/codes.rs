@@ -86,6 +86,12 @@ codes! {
     E0604 DependencyCycle "dependency cycle",
     E0605 PolicyViolation "policy violated",
     E0606 MissingSharedResource "shared resource not declared",
+    // Terraform modules kept in the project.
+    E0701 UnknownModuleInput "unknown module input",
+    E0702 MissingModuleVariable "missing module variable",
+    E0703 ModuleInputTypeMismatch "module input has the wrong type",
+    E0704 UnknownModuleOutput "unknown module output",
+    E0705 InvalidModule "unreadable Terraform module",
     // Projects and files.
     E0501 Io "cannot read",
     E0502 NotUtf8 "file is not UTF-8",

@@ -20,7 +20,7 @@ use crate::resolve::context::{
 };
 use crate::resolve::environment::EnvResolver;
 use crate::resolve::eval::{eval, secret};
-use crate::resolve::model::{Instance, Owner};
+use crate::resolve::model::{Instance, LocalModule, Owner, Provisioning};
 use crate::resolve::naming::{child_id, object_name};
 use crate::resolve::order::{read_order, sibling_reads};
 use crate::resolve::provisioning::provisioning;
@@ -130,7 +130,7 @@ impl<'db> EnvResolver<'db> {
             owner: request.owner.clone(),
             params: params.clone(),
             outputs: outputs.clone(),
-            provisioning: provisioning(provisioner, imp, &scope),
+            provisioning: self.with_local_module(provisioning(provisioner, imp, &scope), imp),
             needs,
             source: request.site.clone(),
         };
@@ -265,6 +265,21 @@ impl<'db> EnvResolver<'db> {
         );
     }
 
+    /// Attaches the files of a module kept in the project to a Terraform provisioning.
+    fn with_local_module(&self, provisioning: Provisioning, imp: ImplView<'_>) -> Provisioning {
+        let Provisioning::Terraform(mut module) = provisioning else {
+            return provisioning;
+        };
+        let from = imp.file.path(self.cx.db);
+        if let Some(crate::terraform::path::LocalSource::Inside(directory)) =
+            crate::terraform::path::resolve(from, &module.source)
+        {
+            let files = crate::terraform::module_files(self.cx.db, self.cx.project, &directory);
+            module.local = Some(LocalModule { directory, files });
+        }
+        Provisioning::Terraform(module)
+    }
+
     /// `params`, `self`, `env` and, for Terraform, `module`.
     fn implementation_scope(
         &self,
@@ -276,7 +291,13 @@ impl<'db> EnvResolver<'db> {
             ("name", Value::String(object_name(id))),
             ("namespace", Value::String(self.namespace.clone())),
         ];
-        if provisioner == Some(Provisioner::Kubernetes) {
+        // The schema says which provisioners generate a password.
+        let generates_password = provisioner.is_some_and(|provisioner| {
+            crate::types::schema::implementation_self(provisioner)
+                .iter()
+                .any(|field| field.name == "generated_password")
+        });
+        if generates_password {
             own.push((
                 "generated_password",
                 secret(Value::Deferred(Deferred::GeneratedPassword {

@@ -83,6 +83,18 @@ pub struct TerraformModule {
     pub version: Option<String>,
     /// The module's input variables.
     pub inputs: BTreeMap<String, Value>,
+    /// A module kept in the project (a local `source`): its files travel with the
+    /// output, so that the emitted Terraform does not depend on where it is written.
+    pub local: Option<LocalModule>,
+}
+
+/// A Terraform module kept in the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalModule {
+    /// The module's directory, as a project path (`modules/search_cluster`).
+    pub directory: String,
+    /// The `*.tf` files directly in it: file name and text, sorted by name.
+    pub files: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

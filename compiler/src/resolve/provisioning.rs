@@ -29,6 +29,7 @@ pub fn provisioning(
             source: text(&read("source")).unwrap_or_default(),
             version: text(&read("version")),
             inputs: map(read("inputs")),
+            local: None,
         }),
         Some(Provisioner::Kubernetes) => Provisioning::Kubernetes(InClusterService {
             image: text(&read("image")).unwrap_or_default(),

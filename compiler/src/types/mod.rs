@@ -13,7 +13,8 @@
 //! - [`signature`]: what other files see of offerings and environments;
 //! - [`checker`], [`expr`], [`body`], [`instance`]: checking values and bodies;
 //! - [`offering`], [`environment`], [`workload`], [`policy`], [`typedecl`]: one
-//!   module per kind of declaration;
+//!   module per kind of declaration; [`terraform_module`]: a `terraform`
+//!   implementation against its module kept in the project;
 //! - [`analysis`]: the per-file query that ties it together.
 
 pub mod analysis;
@@ -29,6 +30,7 @@ pub mod offering;
 pub mod policy;
 pub mod schema;
 pub mod signature;
+pub mod terraform_module;
 pub mod ty;
 pub mod typedecl;
 pub mod workload;

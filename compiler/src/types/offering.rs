@@ -235,6 +235,9 @@ impl Checker<'_> {
         }
 
         self.check_fields(&scope, &members.attributes, schema, &owner, &[OUTPUTS]);
+        if provisioner == Provisioner::Terraform {
+            self.check_terraform_module(&members);
+        }
         let required_elsewhere = sig.outputs.is_empty();
         let missing: Vec<&str> = schema
             .fields

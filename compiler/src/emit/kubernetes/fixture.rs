@@ -272,6 +272,7 @@ fn instances(source: &Label) -> Vec<Instance> {
                 source: "terraform-aws-modules/elasticache/aws".into(),
                 version: Some("1.4.1".into()),
                 inputs: BTreeMap::from([("auth_token".into(), secret("input"))]),
+                local: None,
             }),
             source,
         )

@@ -36,7 +36,7 @@ mod render;
 mod tests;
 
 use crate::emit::Artifact;
-use crate::resolve::model::ResolvedEnvironment;
+use crate::resolve::model::{Provisioning, ResolvedEnvironment, TerraformModule};
 
 pub use backend::LOCAL_STATE_DIRECTORY;
 
@@ -58,8 +58,47 @@ pub fn emit(env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
                 })
         })
         .collect();
+    artifacts.extend(local_modules(env));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts
+}
+
+/// Where the files of modules kept in the project are copied, under `terraform/`.
+const LOCAL_MODULES: &str = "terraform/project";
+
+/// The files of every module kept in the project that an instance uses, copied beside
+/// the root modules, each once.
+fn local_modules(env: &ResolvedEnvironment) -> Vec<Artifact> {
+    let mut copied = std::collections::BTreeMap::new();
+    for instance in &env.instances {
+        if let Provisioning::Terraform(TerraformModule {
+            local: Some(local), ..
+        }) = &instance.provisioning
+        {
+            copied.entry(local.directory.clone()).or_insert_with(|| {
+                local
+                    .files
+                    .iter()
+                    .map(|(name, text)| Artifact {
+                        path: format!("{LOCAL_MODULES}/{}/{name}", local.directory),
+                        contents: text.clone(),
+                        source: Some(instance.source.clone()),
+                    })
+                    .collect::<Vec<_>>()
+            });
+        }
+    }
+    copied.into_values().flatten().collect()
+}
+
+/// The `source` by which the root module in `root_directory` reaches the copy of the
+/// module kept in the project at `directory`: `../../project/modules/search_cluster`.
+pub(crate) fn local_module_source(root_directory: &str, directory: &str) -> String {
+    // `root_directory` starts with `terraform/`, where the copies live too.
+    let depth = root_directory.split('/').count().saturating_sub(1);
+    let up = "../".repeat(depth);
+    let below = LOCAL_MODULES.trim_start_matches("terraform/");
+    format!("{up}{below}/{directory}")
 }
 
 /// Pretty-printed JSON with a final newline.

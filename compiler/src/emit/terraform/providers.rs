@@ -97,6 +97,23 @@ pub(super) fn of_module(source: &str) -> Option<Provider> {
     }
 }
 
+/// The clouds a module kept in the project uses: the providers its files require or
+/// whose resources and data sources they declare (`resource "aws_..."`).
+pub(super) fn of_local_module(files: &[(String, String)]) -> Vec<Provider> {
+    let uses = |name: &str| {
+        files.iter().any(|(_, text)| {
+            text.contains(&format!("hashicorp/{name}\""))
+                || text.contains(&format!("resource \"{name}_"))
+                || text.contains(&format!("data \"{name}_"))
+        })
+    };
+    [("aws", Provider::Aws), ("google", Provider::Google)]
+        .into_iter()
+        .filter(|(name, _)| uses(name))
+        .map(|(_, provider)| provider)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +142,10 @@ mod tests {
             Some(Provider::Aws)
         );
         assert_eq!(of_module("./modules/db"), None);
+        let files = vec![(
+            "main.tf".to_string(),
+            "resource \"aws_opensearch_domain\" \"this\" {}".to_string(),
+        )];
+        assert_eq!(of_local_module(&files), vec![Provider::Aws]);
     }
 }

@@ -73,7 +73,10 @@ fn used_providers(root: &RootModule<'_>) -> BTreeSet<Provider> {
     let mut used: BTreeSet<Provider> = root
         .modules
         .iter()
-        .filter_map(|(_, module)| providers::of_module(&module.source))
+        .flat_map(|(_, module)| match &module.local {
+            Some(local) => providers::of_local_module(&local.files),
+            None => providers::of_module(&module.source).into_iter().collect(),
+        })
         .collect();
     if !root.passwords.is_empty() {
         used.insert(Provider::Random);
@@ -153,10 +156,11 @@ fn modules(plan: &Plan<'_>, root: &RootModule<'_>, refs: &dyn References) -> Map
                 .filter(|(_, value)| !matches!(value, crate::resolve::value::Value::Absent))
                 .map(|(name, value)| (name.clone(), expr::json(value, refs)))
                 .collect();
-            block.insert(
-                "source".to_string(),
-                Json::String(expr::escape(&module.source)),
-            );
+            let source = match &module.local {
+                Some(local) => super::local_module_source(&root.id.directory(), &local.directory),
+                None => module.source.clone(),
+            };
+            block.insert("source".to_string(), Json::String(expr::escape(&source)));
             if let Some(version) = &module.version {
                 block.insert("version".to_string(), Json::String(expr::escape(version)));
             }

@@ -83,6 +83,7 @@ fn rds(inputs: BTreeMap<String, Value>) -> Provisioning {
         source: "terraform-aws-modules/rds/aws".to_string(),
         version: Some("6.10.0".to_string()),
         inputs,
+        local: None,
     })
 }
 

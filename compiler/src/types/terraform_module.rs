@@ -1,0 +1,467 @@
+//! A `terraform` implementation checked against its module, when the module is kept in
+//! the project (a local `source` such as `./modules/search`).
+//!
+//! Invariants: only a literal, local `source` in a project file is checked; the module
+//! is read through [`crate::terraform::module_interface`], never from disk. Every
+//! diagnostic points into the `.plat` file: E0701 for an `inputs` key that is not a
+//! variable, E0702 for a required variable left out, E0703 for a literal input that
+//! Terraform could not convert to the variable's type (values known only later, and
+//! types not understood, are accepted), E0704 for `module.NAME` naming no output, and
+//! E0705 for a module that is missing, outside the project, or unreadable. Nothing is
+//! checked against a module whose files were not loaded.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::names::suggest;
+use crate::source::Origin;
+use crate::span::TextRange;
+use crate::syntax::ast::{Attribute, Expr, StringPart};
+use crate::terraform::path::{self, LocalSource};
+use crate::terraform::types::TfAttribute;
+use crate::terraform::{ModuleInterface, ModuleProblem, TfType, module_interface};
+use crate::types::body::Members;
+use crate::types::checker::{Checker, MAX_DEPTH};
+use crate::types::schema::OUTPUTS;
+
+/// How many variables a help line lists before it says how many more there are.
+const LISTED_VARIABLES: usize = 24;
+
+/// A local module, as the implementation names it, with what it declares.
+struct Module {
+    source: String,
+    interface: ModuleInterface,
+}
+
+/// Where a literal input does not fit its variable's type.
+struct Mismatch {
+    range: TextRange,
+    expected: TfType,
+    found: String,
+}
+
+impl Checker<'_> {
+    /// Checks the `inputs` and `outputs` of a `terraform` implementation against its
+    /// local module.
+    pub fn check_terraform_module(&mut self, members: &Members<'_>) {
+        if self.file.origin(self.db) == Origin::Std {
+            return;
+        }
+        let Some(source) = members.attribute("source") else {
+            return;
+        };
+        let Some(module) = self.local_module(source) else {
+            return;
+        };
+        match members.attribute("inputs") {
+            Some(inputs) => self.check_module_inputs(&module, inputs),
+            None => self.missing_module_variables(&module, source.name.range, &BTreeSet::new()),
+        }
+        if let Some(outputs) = members.attribute(OUTPUTS) {
+            self.check_module_outputs(&module, &outputs.value, 0);
+        }
+    }
+
+    /// The module a literal, local `source` names; E0705 when it cannot be read.
+    fn local_module(&mut self, source: &Attribute) -> Option<Module> {
+        let text = literal_text(&source.value)?;
+        let range = source.value.range();
+        let dir = match path::resolve(self.file.path(self.db), &text)? {
+            LocalSource::Inside(dir) => dir,
+            LocalSource::Outside => {
+                self.invalid_module(range, format!("the module `{text}` is outside the project"), "outside the project root",
+                    "keep the module inside the project directory, or publish it and use its registry address");
+                return None;
+            }
+        };
+        match module_interface(self.db, self.project, &dir) {
+            Ok(interface) => Some(Module {
+                source: text,
+                interface,
+            }),
+            Err(ModuleProblem::NotLoaded) => None,
+            Err(ModuleProblem::Missing) => {
+                let shown = if dir.is_empty() { "." } else { dir.as_str() };
+                self.invalid_module(
+                    range,
+                    format!("no Terraform module at `{text}`"),
+                    format!("no `.tf` files in `{shown}`"),
+                    "a local `source` is relative to this file's directory; check the path, or create the module's `variables.tf`, `main.tf` and `outputs.tf`",
+                );
+                None
+            }
+            Err(ModuleProblem::Invalid { file, reason }) => {
+                self.invalid_module(
+                    range,
+                    format!("cannot read the module `{text}`: `{file}`: {reason}"),
+                    format!("`{file}` is not valid Terraform"),
+                    format!("fix `{file}`; `terraform validate` in the module's directory shows the problem too"),
+                );
+                None
+            }
+        }
+    }
+
+    fn invalid_module(
+        &mut self,
+        range: TextRange,
+        message: String,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.report(
+            Diagnostic::new(Code::InvalidModule, message, self.file, range)
+                .with_label(label)
+                .with_help(help),
+        );
+    }
+
+    /// Each key of `inputs` names a variable (E0701) and fits its type (E0703); every
+    /// required variable is set (E0702).
+    fn check_module_inputs(&mut self, module: &Module, inputs: &Attribute) {
+        let Expr::Record { entries, .. } = &inputs.value else {
+            return;
+        };
+        let mut set: BTreeSet<&str> = BTreeSet::new();
+        for entry in entries {
+            let key = entry.key.text();
+            if !set.insert(key) {
+                continue;
+            }
+            match module.interface.variable(key) {
+                Some(variable) => {
+                    if let Some(mismatch) = mismatch(&entry.value, &variable.ty, 0) {
+                        self.module_input_mismatch(module, key, &variable.ty, mismatch);
+                    }
+                }
+                None => self.unknown_module_input(module, key, entry.key.range()),
+            }
+        }
+        self.missing_module_variables(module, inputs.name.range, &set);
+    }
+
+    fn unknown_module_input(&mut self, module: &Module, key: &str, range: TextRange) {
+        let names: Vec<&str> = module
+            .interface
+            .variables
+            .iter()
+            .map(|variable| variable.name.as_str())
+            .collect();
+        let listed = listed(&names);
+        let help = match suggest::did_you_mean(key, names.iter().copied()) {
+            Some(suggestion) if !names.is_empty() => format!("{suggestion} {listed}"),
+            _ => listed,
+        };
+        self.report(
+            Diagnostic::new(
+                Code::UnknownModuleInput,
+                format!("unknown module input `{key}`"),
+                self.file,
+                range,
+            )
+            .with_label(format!("`{}` has no variable `{key}`", module.source))
+            .with_help(help),
+        );
+    }
+
+    /// E0702 for the required variables not in `set`, at `range`.
+    fn missing_module_variables(
+        &mut self,
+        module: &Module,
+        range: TextRange,
+        set: &BTreeSet<&str>,
+    ) {
+        let missing: Vec<&str> = module
+            .interface
+            .variables
+            .iter()
+            .filter(|variable| variable.required && !set.contains(variable.name.as_str()))
+            .map(|variable| variable.name.as_str())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let (noun, list) = match missing.as_slice() {
+            [only] => ("variable", format!("`{only}`")),
+            _ => ("variables", suggest::all_of(&missing)),
+        };
+        let adds: Vec<String> = missing.iter().map(|name| format!("{name} = ...")).collect();
+        self.report(
+            Diagnostic::new(
+                Code::MissingModuleVariable,
+                format!("the module `{}` needs the {noun} {list}", module.source),
+                self.file,
+                range,
+            )
+            .with_label(format!("{list} missing here"))
+            .with_help(format!(
+                "add `{}` to `inputs`; a variable without a `default` must be set",
+                adds.join(", ")
+            )),
+        );
+    }
+
+    fn module_input_mismatch(&mut self, module: &Module, key: &str, ty: &TfType, found: Mismatch) {
+        self.report(
+            Diagnostic::new(
+                Code::ModuleInputTypeMismatch,
+                format!(
+                    "module input `{key}` has the wrong type: expected `{}`, found {}",
+                    found.expected, found.found
+                ),
+                self.file,
+                found.range,
+            )
+            .with_label(format!("expected `{}`", found.expected))
+            .with_help(format!(
+                "the variable `{key}` of `{}` is declared `{ty}`",
+                module.source
+            )),
+        );
+    }
+
+    /// E0704 for every `module.NAME` in `expr` whose `NAME` is not an output.
+    fn check_module_outputs(&mut self, module: &Module, expr: &Expr, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let next = depth + 1;
+        match expr {
+            Expr::Field { base, name, .. } => match base.as_ref() {
+                Expr::Name(root) if root.name == "module" => {
+                    self.module_output(module, &name.name, name.range)
+                }
+                other => self.check_module_outputs(module, other, next),
+            },
+            Expr::String { parts, .. } => {
+                for part in parts {
+                    if let StringPart::Interpolation(path) = part
+                        && let [root, name, ..] = path.segments.as_slice()
+                        && root.name == "module"
+                    {
+                        self.module_output(module, &name.name, name.range);
+                    }
+                }
+            }
+            Expr::List { items, .. } => {
+                for item in items {
+                    self.check_module_outputs(module, item, next);
+                }
+            }
+            Expr::Record { entries, .. } => {
+                for entry in entries {
+                    self.check_module_outputs(module, &entry.value, next);
+                }
+            }
+            Expr::If {
+                condition,
+                then_branch,
+                else_branch,
+                ..
+            } => {
+                for part in [condition, then_branch, else_branch] {
+                    self.check_module_outputs(module, part, next);
+                }
+            }
+            Expr::Match {
+                scrutinee, arms, ..
+            } => {
+                self.check_module_outputs(module, scrutinee, next);
+                for arm in arms {
+                    self.check_module_outputs(module, &arm.value, next);
+                }
+            }
+            Expr::Binary { lhs, rhs, .. } => {
+                self.check_module_outputs(module, lhs, next);
+                self.check_module_outputs(module, rhs, next);
+            }
+            Expr::Not { operand, .. } => self.check_module_outputs(module, operand, next),
+            Expr::Int { .. }
+            | Expr::Float { .. }
+            | Expr::Quantity { .. }
+            | Expr::Bool { .. }
+            | Expr::Name(_)
+            | Expr::Error(_) => {}
+        }
+    }
+
+    fn module_output(&mut self, module: &Module, name: &str, range: TextRange) {
+        if module.interface.output(name).is_some() {
+            return;
+        }
+        let names: Vec<&str> = module
+            .interface
+            .outputs
+            .iter()
+            .map(|output| output.name.as_str())
+            .collect();
+        let help =
+            suggest::did_you_mean(name, names.iter().copied()).unwrap_or_else(|| {
+                match names.as_slice() {
+                    [] => format!(
+                        "`{}` declares no outputs; add an `output` block to it",
+                        module.source
+                    ),
+                    _ => format!(
+                        "the outputs of `{}` are {}",
+                        module.source,
+                        suggest::all_of(&names)
+                    ),
+                }
+            });
+        self.report(
+            Diagnostic::new(
+                Code::UnknownModuleOutput,
+                format!("unknown module output `{name}`"),
+                self.file,
+                range,
+            )
+            .with_label(format!("`{}` has no output `{name}`", module.source))
+            .with_help(help),
+        );
+    }
+}
+
+/// "the module's variables are `a`, `b` and `c`", shortened past [`LISTED_VARIABLES`].
+fn listed(names: &[&str]) -> String {
+    match names {
+        [] => "the module declares no variables".to_string(),
+        _ if names.len() > LISTED_VARIABLES => format!(
+            "the module's variables are {} and {} more",
+            names[..LISTED_VARIABLES]
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            names.len() - LISTED_VARIABLES
+        ),
+        _ => format!("the module's variables are {}", suggest::all_of(names)),
+    }
+}
+
+/// The text of a string without interpolations.
+fn literal_text(expr: &Expr) -> Option<String> {
+    let Expr::String { parts, .. } = expr else {
+        return None;
+    };
+    let mut text = String::new();
+    for part in parts {
+        match part {
+            StringPart::Text(part) => text.push_str(part),
+            StringPart::Interpolation(_) => return None,
+        }
+    }
+    Some(text)
+}
+
+/// Where the literal parts of `expr` cannot become a `ty`, following Terraform's
+/// conversions: numbers and booleans become strings, strings that spell a number or
+/// `true`/`false` become one, records become maps and objects (extra attributes are
+/// dropped), lists become lists, sets and tuples. A value that is not a literal fits.
+fn mismatch(expr: &Expr, ty: &TfType, depth: usize) -> Option<Mismatch> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let fail = |found: &str| {
+        Some(Mismatch {
+            range: expr.range(),
+            expected: ty.clone(),
+            found: found.to_string(),
+        })
+    };
+    let found = shape(expr)?;
+    match ty {
+        TfType::Any => None,
+        TfType::String => match expr {
+            Expr::List { .. } | Expr::Record { .. } => fail(found),
+            _ => None,
+        },
+        TfType::Number => match expr {
+            Expr::Int { .. } | Expr::Float { .. } | Expr::Quantity { .. } => None,
+            Expr::String { .. } => match literal_text(expr) {
+                Some(text) if text.trim().parse::<f64>().is_err() => fail(found),
+                _ => None,
+            },
+            _ => fail(found),
+        },
+        TfType::Bool => match expr {
+            Expr::Bool { .. } => None,
+            Expr::String { .. } => match literal_text(expr) {
+                Some(text) if text != "true" && text != "false" => fail(found),
+                _ => None,
+            },
+            _ => fail(found),
+        },
+        TfType::List(element) | TfType::Set(element) => match expr {
+            Expr::List { items, .. } => items
+                .iter()
+                .find_map(|item| mismatch(item, element, depth + 1)),
+            _ => fail(found),
+        },
+        TfType::Tuple(types) => match expr {
+            Expr::List { items, .. } if items.len() == types.len() => items
+                .iter()
+                .zip(types)
+                .find_map(|(item, ty)| mismatch(item, ty, depth + 1)),
+            Expr::List { items, .. } => fail(&format!(
+                "a list of {} items, not {}",
+                items.len(),
+                types.len()
+            )),
+            _ => fail(found),
+        },
+        TfType::Map(element) => match expr {
+            Expr::Record { entries, .. } => entries
+                .iter()
+                .find_map(|entry| mismatch(&entry.value, element, depth + 1)),
+            _ => fail(found),
+        },
+        TfType::Object(attributes) => match expr {
+            Expr::Record { entries, .. } => object_mismatch(expr, ty, entries, attributes, depth),
+            _ => fail(found),
+        },
+    }
+}
+
+fn object_mismatch(
+    expr: &Expr,
+    ty: &TfType,
+    entries: &[crate::syntax::ast::RecordEntry],
+    attributes: &[TfAttribute],
+    depth: usize,
+) -> Option<Mismatch> {
+    for attribute in attributes {
+        match entries
+            .iter()
+            .find(|entry| entry.key.text() == attribute.name)
+        {
+            Some(entry) => {
+                if let Some(found) = mismatch(&entry.value, &attribute.ty, depth + 1) {
+                    return Some(found);
+                }
+            }
+            None if !attribute.optional => {
+                return Some(Mismatch {
+                    range: expr.range(),
+                    expected: ty.clone(),
+                    found: format!("a record without `{}`", attribute.name),
+                });
+            }
+            None => {}
+        }
+    }
+    None
+}
+
+/// What a literal is, in words; `None` for values that are not literals.
+fn shape(expr: &Expr) -> Option<&'static str> {
+    match expr {
+        Expr::String { .. } => Some("a string"),
+        Expr::Int { .. } | Expr::Float { .. } => Some("a number"),
+        Expr::Quantity { .. } => Some("a quantity"),
+        Expr::Bool { .. } => Some("a bool"),
+        Expr::List { .. } => Some("a list"),
+        Expr::Record { .. } => Some("a record"),
+        _ => None,
+    }
+}

@@ -1,0 +1,97 @@
+//! Acceptance of the standard library's APIs: for every offering of `stdlib/`, one valid
+//! use checks clean and one invalid use gives the code that its API promises.
+
+use plat_compiler::check::check_project;
+use plat_compiler::diagnostic::Code;
+use plat_compiler::project::from_texts;
+use plat_compiler::source::Database;
+
+/// `(offering, a valid body, an invalid body, the code of the invalid one)`.
+const CASES: &[(&str, &str, &str, Code)] = &[
+    (
+        "bucket",
+        "{ versioned = true }",
+        "{ versioned = \"yes\" }",
+        Code::TypeMismatch,
+    ),
+    (
+        "dns",
+        "{ domain = \"shop.example.com\" }",
+        "{ domain = \"Shop Example\" }",
+        Code::PatternMismatch,
+    ),
+    (
+        "mysql",
+        "{ database = \"shop\" }",
+        "{ database = \"shop\", engine_version = \"5.7\" }",
+        Code::NotInEnum,
+    ),
+    (
+        "postgres",
+        "{ database = \"shop\", engine_version = \"17\" }",
+        "{}",
+        Code::MissingField,
+    ),
+    (
+        "queue",
+        "{ fifo = true }",
+        "{ visibility_timeout_seconds = 50000 }",
+        Code::OutOfRange,
+    ),
+    (
+        "redis",
+        "{ size = \"medium\" }",
+        "{ eviction = \"lru\" }",
+        Code::NotInEnum,
+    ),
+    (
+        "route",
+        "{ host = \"shop.example.com\", port = 8080 }",
+        "{ host = \"shop.example.com\" }",
+        Code::MissingField,
+    ),
+    (
+        "volume",
+        "{ size = 20Gi }",
+        "{ performance = \"fast\" }",
+        Code::NotInEnum,
+    ),
+];
+
+/// The codes of checking a workload that uses `offering` with `body`.
+fn codes(offering: &str, body: &str) -> Vec<Code> {
+    let text = format!(
+        "import std.{offering}\n\nworkload app {{\n  container main {{ image = \"ghcr.io/acme/app:1.0.0\" }}\n  r: {offering} {body}\n}}\n"
+    );
+    let db = Database::default();
+    let project = from_texts(&db, &[("main.plat".to_string(), text)]);
+    check_project(&db, project)
+        .iter()
+        .map(|diagnostic| diagnostic.code)
+        .collect()
+}
+
+#[test]
+fn every_stdlib_offering_accepts_a_valid_use_and_rejects_an_invalid_one() {
+    for (offering, valid, invalid, code) in CASES {
+        assert_eq!(codes(offering, valid), vec![], "valid use of `{offering}`");
+        assert_eq!(
+            codes(offering, invalid),
+            vec![*code],
+            "invalid use of `{offering}`"
+        );
+    }
+}
+
+#[test]
+fn the_table_covers_every_stdlib_offering() {
+    let mut declared: Vec<&str> = plat_compiler::stdlib::FILES
+        .iter()
+        .flat_map(|(_, text)| text.lines())
+        .filter_map(|line| line.strip_prefix("offering "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .collect();
+    declared.sort();
+    let covered: Vec<&str> = CASES.iter().map(|case| case.0).collect();
+    assert_eq!(covered, declared);
+}
