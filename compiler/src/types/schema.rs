@@ -603,7 +603,10 @@ pub fn implementation_self(provisioner: Provisioner) -> Vec<FieldTy> {
         FieldTy::new("name", Ty::String).with_doc("The name of the resource instance."),
         FieldTy::new("namespace", Ty::String).with_doc("The namespace of the environment."),
     ];
-    if provisioner == Provisioner::Kubernetes {
+    if matches!(
+        provisioner,
+        Provisioner::Kubernetes | Provisioner::Terraform
+    ) {
         fields.push(
             FieldTy::new("generated_password", Ty::Secret)
                 .with_doc("A password generated when the resource is provisioned."),
