@@ -14,6 +14,8 @@ Examples:
   plat build --out out             Write Kubernetes manifests and Terraform per environment
   plat graph --env production --format dot
                                    The resource graph of an environment
+  plat init shop                   Scaffold a new platform that checks and builds
+  plat doc --out catalog           The catalogue of the offerings, as HTML and Markdown
   plat fmt                         Rewrite every .plat file in the canonical style
   plat fmt --check                 List the files that are not, for CI
   plat explain E0204               What a diagnostic code means, and the fix
@@ -107,6 +109,52 @@ Examples:
         /// How to print the graph.
         #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
         format: GraphFormat,
+    },
+    /// Scaffold a new platform: an environment, a workload and a README, ready to check
+    /// and build.
+    ///
+    /// Writes `plat.toml`, `platform/environments.plat` (a `development` environment
+    /// where everything runs in the cluster), `workloads/hello.plat` (a container and the
+    /// PostgreSQL database it needs), `README.md` and `.gitignore` into DIR, created if
+    /// missing. Never overwrites a file: if any of them exists, nothing is written.
+    #[command(after_help = "\
+Examples:
+  plat init shop                   A new platform in ./shop, named `shop`
+  plat init                        A new platform in the current directory
+  plat init infra --name payments  Choose the project name (a DNS label)
+  plat init shop && plat build shop --out shop/out
+                                   Scaffold, check and build in one go
+
+Exit status: 0 created, 2 a file exists already, or a usage or I/O problem.")]
+    Init {
+        /// The directory of the new platform; created if missing.
+        #[arg(default_value = ".")]
+        directory: PathBuf,
+        /// The project's name, a DNS label; the directory's name by default.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Write the catalogue of a platform's offerings, as static HTML and Markdown.
+    ///
+    /// For every offering the project declares, imports or binds: its documentation,
+    /// version, params (types, defaults, whether required), outputs (which are secret),
+    /// implementations (their own params and the environments that select each one),
+    /// and, per environment, the workloads that use it. Writes `index.html`, `index.md`
+    /// and `<offering>.html`, `<offering>.md` under OUT, replacing OUT as a whole and
+    /// atomically. Checks the project first and writes nothing if it has errors.
+    #[command(after_help = "\
+Examples:
+  plat doc --out catalog           The catalogue of the project here, into ./catalog
+  plat doc examples/shop --out /tmp/shop-catalog
+                                   The catalogue of another project
+  open catalog/index.html          Read it: self-contained pages, no scripts")]
+    Doc {
+        /// The project directory or `.plat` file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The output directory; replaced as a whole by each run.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// Format `.plat` files in the one canonical style.
     ///

@@ -12,17 +12,21 @@
 //!    every value decided;
 //! 7. [`emit`]: the artefacts (Kubernetes, Terraform, graph, manifest) of a resolved
 //!    environment, in memory, and [`graph`]: the resource graph of an environment;
-//! 8. [`check`]: the entry point that gathers every diagnostic of a project.
+//! 8. [`check`]: the entry point that gathers every diagnostic of a project;
+//! 9. [`catalog`]: the self-service catalogue of a project's offerings (`plat doc`),
+//!    as plain data read from [`types`] and [`resolve`], rendered as Markdown and HTML.
 //!
 //! [`project`] reads a project from disk into the inputs; [`stdlib`] holds the standard
 //! library embedded in the binary; [`position`] turns byte offsets into lines and columns
 //! for the edges that show them; [`format`] prints a file's syntax tree back in the one
-//! canonical style (`plat fmt`), using only [`syntax`].
+//! canonical style (`plat fmt`), using only [`syntax`]. [`terraform`] reads the
+//! variables and outputs of Terraform modules kept in the project, for [`types`].
 //!
 //! Invariants that hold across the crate: no function panics on user input (bad input is
 //! a [`diagnostic::Diagnostic`]); recursion over user-written structure is bounded by the
 //! parser's nesting limit; results are deterministic (sorted, no hash-map order leaks).
 
+pub mod catalog;
 pub mod check;
 pub mod diagnostic;
 pub mod emit;
@@ -36,4 +40,5 @@ pub mod source;
 pub mod span;
 pub mod stdlib;
 pub mod syntax;
+pub mod terraform;
 pub mod types;

@@ -3,9 +3,11 @@
 mod build;
 mod check;
 mod completions;
+mod doc;
 mod explain;
 mod fmt;
 mod graph;
+mod init;
 mod lsp;
 
 use crate::Status;
@@ -25,6 +27,8 @@ pub fn run(cli: Cli) -> Status {
             environment,
             format,
         } => graph::run(&path, environment.as_deref(), format, color),
+        Command::Init { directory, name } => init::run(&directory, name.as_deref()),
+        Command::Doc { path, out } => doc::run(&path, &out, color),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color),
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
         Command::Completions { shell } => completions::run(shell),

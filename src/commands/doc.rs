@@ -1,0 +1,84 @@
+//! `plat doc`: write the catalogue of a platform's offerings as HTML and Markdown.
+//!
+//! Under `--out`: `index.html` and `index.md`, and per offering `<offering>.html` and
+//! `<offering>.md` (see [`plat_compiler::catalog`] for what a page holds).
+//!
+//! Invariants: nothing is written unless the project checks and resolves without
+//! errors; the catalogue is built from the compiler's queries, rendered in memory and
+//! written by [`crate::output`] atomically (all of it or none of it, replacing a
+//! previous catalogue as a whole); the same project always gives the same bytes.
+
+use std::path::Path;
+
+use plat_compiler::catalog::{self, Catalog};
+use plat_compiler::diagnostic::Diagnostic;
+use plat_compiler::source::Database;
+
+use crate::Status;
+use crate::cli::Format;
+use crate::output::{self, Tree};
+use crate::report::Report;
+
+pub fn run(path: &Path, out: &Path, color: bool) -> Status {
+    let db = Database::default();
+    let (loaded, root) = match super::check::open(&db, path, Format::Human, color) {
+        Ok(opened) => opened,
+        Err(status) => return status,
+    };
+    if let Err(message) = output::destination(out, &root) {
+        eprintln!("error: {message}\nhelp: pass `--out DIR` with a directory of its own");
+        return Status::Usage;
+    }
+    let diagnostics = diagnostics(&db, loaded.project);
+    if !diagnostics.is_empty() {
+        Report::new(&db, &root, color).print(Format::Human, &diagnostics, None);
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        eprintln!(
+            "error: no catalogue for `{}`: it has errors\nhelp: `plat check` shows them; fix \
+             them and run `plat doc` again",
+            loaded.name
+        );
+        return Status::Errors;
+    }
+    let catalog = catalog::build(&db, loaded.project, &loaded.name);
+    if let Err(message) = output::write(out, &tree(&catalog), &[]) {
+        eprintln!("error: {message}\nnote: the previous output, if any, is unchanged");
+        return Status::Usage;
+    }
+    let count = catalog.offerings.len();
+    eprintln!(
+        "wrote the catalogue of {} ({count} {}) into {}",
+        loaded.name,
+        if count == 1 { "offering" } else { "offerings" },
+        out.display()
+    );
+    Status::Clean
+}
+
+/// The project's diagnostics, with resolution's when the earlier layers found no error
+/// (as `plat build` reports them).
+fn diagnostics(db: &Database, project: plat_compiler::source::Project) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = plat_compiler::check::check_project(db, project).clone();
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        let resolved = plat_compiler::resolve::resolve_project(db, project);
+        for diagnostic in &resolved.diagnostics {
+            if !diagnostics.contains(diagnostic) {
+                diagnostics.push(diagnostic.clone());
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Every page of the catalogue, in both formats.
+fn tree(catalog: &Catalog) -> Tree {
+    let mut tree = Tree::default();
+    let pages = catalog::markdown::render(catalog)
+        .into_iter()
+        .chain(catalog::html::render(catalog));
+    for (path, contents) in pages {
+        tree.insert(path, contents);
+    }
+    tree
+}
