@@ -323,3 +323,397 @@ fn hostile_input_does_not_kill_the_server() {
     assert!(!symbols.as_array().unwrap().is_empty());
     assert!(client.shutdown().success());
 }
+
+/// A one-file project with its own offering, user type, environment and workload.
+const CACHE_PROJECT: &str = r#"/// How big.
+type tier = "small" | "large"
+
+/// A cache.
+offering cache {
+  version = "1.0.0"
+  /// Its size.
+  param size: tier = "small"
+  param name: string
+  output url: string
+  output token: secret
+  implementation local: kubernetes {
+    image = "redis:7"
+    port = 6379
+    outputs = { url = self.name, token = self.generated_password }
+  }
+  implementation other: kubernetes {
+    image = "redis:6"
+    port = 6379
+    outputs = { url = self.name, token = self.generated_password }
+  }
+}
+
+environment production {
+  namespace = "shop"
+  use cache.local
+}
+
+workload api {
+  container main {
+    image = "ghcr.io/acme/api:1.0.0"
+    env = { URL = c.url, TOKEN = c.token }
+  }
+  c: cache { name = "x" }
+}
+"#;
+
+/// A server on a temporary project whose `main.plat` is `text`, open as version 1.
+fn open_project(text: &str) -> (Client, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.plat"), text).unwrap();
+    let mut client = Client::start();
+    client.initialize(&uri(dir.path()), json!({}));
+    let file = uri(&dir.path().join("main.plat"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": file, "languageId": "plat", "version": 1, "text": text } }),
+    );
+    (client, file, dir)
+}
+
+/// Replaces the whole text of `file` with `text` as `version`.
+fn change(client: &mut Client, file: &str, version: i64, text: &str) {
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": file, "version": version }, "contentChanges": [{ "text": text }] }),
+    );
+}
+
+/// Applies LSP text edits (ASCII text, ranges not overlapping) to `text`.
+fn apply(text: &str, edits: &[Value]) -> String {
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + p["character"].as_u64().unwrap() as usize
+    };
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let mut out = text.to_string();
+    for (start, end, new) in edits {
+        out.replace_range(start..end, new);
+    }
+    out
+}
+
+/// Decoded semantic tokens: (line, column, length, type name, modifier names).
+fn semantic_tokens(
+    client: &mut Client,
+    legend: &Value,
+    file: &str,
+) -> Vec<(u64, u64, u64, String, Vec<String>)> {
+    let result = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": file } }),
+    );
+    let data: Vec<u64> = result["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    let (mut line, mut column) = (0, 0);
+    data.chunks(5)
+        .map(|t| {
+            if t[0] > 0 {
+                column = 0;
+            }
+            line += t[0];
+            column += t[1];
+            let kind = legend["tokenTypes"][t[3] as usize]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let modifiers = (0..2)
+                .filter(|bit| t[4] & (1 << bit) != 0)
+                .map(|bit| legend["tokenModifiers"][bit].as_str().unwrap().to_string())
+                .collect();
+            (line, column, t[2], kind, modifiers)
+        })
+        .collect()
+}
+
+#[test]
+fn semantic_tokens_classify_keywords_declarations_literals_and_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.plat"), CACHE_PROJECT).unwrap();
+    let mut client = Client::start();
+    let result = client.initialize(&uri(dir.path()), json!({}));
+    let legend = result["capabilities"]["semanticTokensProvider"]["legend"].clone();
+    let file = uri(&dir.path().join("main.plat"));
+    let tokens = semantic_tokens(&mut client, &legend, &file);
+    let text = CACHE_PROJECT;
+    let token_at = |needle: &str, nth: usize| {
+        let p = position(text, needle, nth, 0);
+        let (line, column) = (
+            p["line"].as_u64().unwrap(),
+            p["character"].as_u64().unwrap(),
+        );
+        tokens
+            .iter()
+            .find(|t| t.0 == line && t.1 == column)
+            .unwrap_or_else(|| panic!("no token at {needle}: {tokens:?}"))
+            .clone()
+    };
+    let kind = |needle: &str, nth: usize| token_at(needle, nth).3;
+    assert_eq!(kind("offering", 0), "keyword");
+    assert_eq!(kind("workload", 0), "keyword");
+    let cache = token_at("cache {", 0);
+    assert_eq!(
+        (cache.3.as_str(), cache.4.clone()),
+        ("class", vec!["declaration".to_string()])
+    );
+    assert_eq!(kind("api {", 0), "struct");
+    assert_eq!(kind("production", 0), "namespace");
+    assert_eq!(kind("tier =", 0), "type");
+    assert_eq!(kind("tier =", 1), "type", "a reference to the user type");
+    assert_eq!(kind("size:", 0), "parameter");
+    assert_eq!(kind("url:", 0), "property");
+    assert_eq!(kind("c: cache", 0), "variable");
+    assert_eq!(kind("c.url", 0), "variable");
+    assert_eq!(kind("url, TOKEN", 0), "property");
+    assert_eq!(kind("\"redis:7\"", 0), "string");
+    assert_eq!(kind("6379", 0), "number");
+    let doc = token_at("/// A cache.", 0);
+    assert_eq!(
+        (doc.3.as_str(), doc.4.clone()),
+        ("comment", vec!["documentation".to_string()])
+    );
+    // No token spans lines or overlaps the next one.
+    for pair in tokens.windows(2) {
+        assert!(
+            pair[0].0 < pair[1].0 || pair[0].1 + pair[0].2 <= pair[1].1,
+            "{pair:?}"
+        );
+    }
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn semantic_tokens_count_utf16_units() {
+    let text = "// é😀\nworkload w {\n  labels = { team = \"é😀\" }\n}\n";
+    let (mut client, file, _dir) = open_project(text);
+    let tokens = semantic_tokens(
+        &mut client,
+        &json!({ "tokenTypes": ["keyword", "type", "class", "namespace", "struct", "interface", "parameter", "property", "variable", "string", "number", "comment"], "tokenModifiers": ["declaration", "documentation"] }),
+        &file,
+    );
+    // `// é😀` is 2 + 1 + 1 + 2 = 6 UTF-16 units; the string `"é😀"` is 5.
+    assert_eq!(tokens[0], (0, 0, 6, "comment".to_string(), vec![]));
+    let string = tokens.iter().find(|t| t.3 == "string").unwrap();
+    assert_eq!((string.0, string.2), (2, 5), "{tokens:?}");
+}
+
+/// The code actions at the first diagnostic with `code` published for `file` at
+/// `version`.
+fn actions_for(client: &mut Client, file: &str, version: i64, code: &str) -> Vec<Value> {
+    let diagnostics = client.diagnostics(file, version);
+    let diagnostic = diagnostics
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code}: {diagnostics:?}"))
+        .clone();
+    let result = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": file }, "range": diagnostic["range"], "context": { "diagnostics": [diagnostic] } }),
+    );
+    result.as_array().unwrap().clone()
+}
+
+#[test]
+fn code_action_applies_did_you_mean() {
+    let (mut client, file, text) = open_shop();
+    let broken = text.replace("${db.host}", "${db.hots}");
+    change(&mut client, &file, 2, &broken);
+    let actions = actions_for(&mut client, &file, 2, "E0204");
+    let action = actions
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("`host`"))
+        .unwrap_or_else(|| panic!("{actions:?}"));
+    assert_eq!(action["kind"], "quickfix");
+    let edits = action["edit"]["changes"][&file].as_array().unwrap();
+    assert_eq!(apply(&broken, edits), text);
+}
+
+#[test]
+fn code_action_adds_the_missing_required_params() {
+    let (mut client, file, _dir) = open_project(CACHE_PROJECT);
+    let broken = CACHE_PROJECT.replace("c: cache { name = \"x\" }", "c: cache {}");
+    change(&mut client, &file, 2, &broken);
+    let actions = actions_for(&mut client, &file, 2, "E0302");
+    let edits = actions[0]["edit"]["changes"][&file].as_array().unwrap();
+    let fixed = apply(&broken, edits);
+    assert!(
+        fixed.contains("  c: cache {\n    name = \n  }\n"),
+        "{fixed}"
+    );
+    // A multi-line body gets the line before its closing brace.
+    let broken = CACHE_PROJECT.replace("  namespace = \"shop\"\n", "");
+    change(&mut client, &file, 3, &broken);
+    let actions = actions_for(&mut client, &file, 3, "E0302");
+    let edits = actions[0]["edit"]["changes"][&file].as_array().unwrap();
+    let fixed = apply(&broken, edits);
+    assert!(
+        fixed.contains("  use cache.local\n  namespace = \n}\n"),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn code_action_adds_the_missing_implementation_to_the_environment() {
+    let broken = CACHE_PROJECT.replace("  use cache.local\n", "");
+    let (mut client, file, _dir) = open_project(&broken);
+    let actions = actions_for(&mut client, &file, 1, "E0601");
+    let action = &actions[0];
+    assert!(
+        action["title"]
+            .as_str()
+            .unwrap()
+            .contains("use cache.local"),
+        "{action}"
+    );
+    let edits = action["edit"]["changes"][&file].as_array().unwrap();
+    let fixed = apply(&broken, edits);
+    assert!(
+        fixed.contains("  namespace = \"shop\"\n  use cache.local\n}"),
+        "{fixed}"
+    );
+    // The fix is complete: the server then reports nothing.
+    change(&mut client, &file, 2, &fixed);
+    assert_eq!(client.diagnostics(&file, 2), Vec::<Value>::new());
+}
+
+/// The inlay hints of the whole of `file`: (line, column, label).
+fn inlay_hints(client: &mut Client, file: &str) -> Vec<(u64, u64, String)> {
+    let result = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": file }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 9999, "character": 0 } } }),
+    );
+    result
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["position"]["line"].as_u64().unwrap(),
+                h["position"]["character"].as_u64().unwrap(),
+                h["label"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn inlay_hints_show_defaults_secrets_and_provision_time_values() {
+    let (mut client, file, _dir) = open_project(CACHE_PROJECT);
+    let hints = inlay_hints(&mut client, &file);
+    let labels: Vec<&str> = hints.iter().map(|h| h.2.as_str()).collect();
+    // The resource omits `size`; the container omits `cpu` and `memory`.
+    let size = hints
+        .iter()
+        .find(|h| h.2 == "size = \"small\"")
+        .expect("size");
+    let close = position(CACHE_PROJECT, "\"x\" }", 0, 4);
+    assert_eq!(json!({ "line": size.0, "character": size.1 }), close);
+    assert!(labels.contains(&"cpu = 100m"), "{labels:?}");
+    assert!(labels.contains(&"memory = 128Mi"), "{labels:?}");
+    // `c.token` is a secret, generated when the cache is provisioned.
+    let token = hints
+        .iter()
+        .find(|h| h.2.contains("secret"))
+        .unwrap_or_else(|| panic!("{labels:?}"));
+    assert_eq!(
+        json!({ "line": token.0, "character": token.1 }),
+        position(CACHE_PROJECT, "c.token", 0, 7)
+    );
+    assert!(token.2.contains("after provisioning"), "{labels:?}");
+    // `c.url` is known when the plan is made: no hint after it.
+    let url_end = position(CACHE_PROJECT, "c.url", 0, 5);
+    assert!(
+        !hints
+            .iter()
+            .any(|h| json!({ "line": h.0, "character": h.1 }) == url_end),
+        "{hints:?}"
+    );
+    // In the shop, a shared resource shows no defaults (the environment's apply).
+    let (mut client, file, text) = open_shop();
+    let hints = inlay_hints(&mut client, &file);
+    let password = hints
+        .iter()
+        .find(|h| json!({ "line": h.0, "character": h.1 }) == position(&text, "db.password", 0, 11))
+        .unwrap_or_else(|| panic!("{hints:?}"));
+    assert!(password.2.contains("secret"), "{password:?}");
+    assert!(
+        !hints.iter().any(|h| h.2.starts_with("size =")),
+        "{hints:?}"
+    );
+}
+
+#[test]
+fn hover_on_a_resource_lists_its_implementation_per_environment() {
+    let (mut client, file, text) = open_shop();
+    let hover = client.request(
+        "textDocument/hover",
+        at(&file, position(&text, "db: postgres", 0, 0)),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("Bound to"), "{value}");
+    assert!(
+        value.contains("- `development`: `postgres.in_cluster` (shared `shared_db`)"),
+        "{value}"
+    );
+    assert!(value.contains("- `production`: `postgres.aws`"), "{value}");
+    // On a reference too.
+    let hover = client.request(
+        "textDocument/hover",
+        at(&file, position(&text, "orders.url", 0, 1)),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("`queue."), "{value}");
+}
+
+#[test]
+fn type_definition_of_a_resource_and_of_a_param() {
+    let (mut client, file, _dir) = open_project(CACHE_PROJECT);
+    let text = CACHE_PROJECT;
+    // A resource (its declaration or a reference) → its offering.
+    for (needle, nth) in [("c: cache", 0), ("c.url", 0)] {
+        let target = client.request(
+            "textDocument/typeDefinition",
+            at(&file, position(text, needle, nth, 0)),
+        );
+        assert_eq!(target["uri"], file);
+        assert_eq!(
+            target["range"]["start"],
+            position(text, "cache {", 0, 0),
+            "{needle}"
+        );
+    }
+    // A param → its user type.
+    let target = client.request(
+        "textDocument/typeDefinition",
+        at(&file, position(text, "size: tier", 0, 1)),
+    );
+    assert_eq!(target["range"]["start"], position(text, "tier =", 0, 0));
+    // A param without a user type, a keyword: nothing.
+    for needle in ["name: string", "workload"] {
+        let target = client.request(
+            "textDocument/typeDefinition",
+            at(&file, position(text, needle, 0, 1)),
+        );
+        assert!(target.is_null(), "{needle}: {target}");
+    }
+}

@@ -3,13 +3,16 @@
 //! Invariant: hover never invents information: a field's type, default and doc come
 //! from the block schema (`types::schema`) or the offering signature
 //! (`types::signature`); a reference shows its definition's doc comment; an offering
-//! shows its API (params, outputs, implementations) from its signature.
+//! shows its API (params, outputs, implementations) from its signature; a resource
+//! shows which implementation each environment binds it to (`resolve::resolve_project`).
 
 use plat_compiler::check::definitions;
-use plat_compiler::names::{NameKind, TargetKind};
+use plat_compiler::names::{Definition, NameKind, TargetKind};
+use plat_compiler::resolve::model::Owner;
+use plat_compiler::resolve::resolve_project;
 use plat_compiler::source::SourceFile;
 use plat_compiler::span::TextRange;
-use plat_compiler::syntax::ast::{Body, Member};
+use plat_compiler::syntax::ast::{Body, DeclKind, Item, Member};
 use plat_compiler::syntax::parse_file;
 use plat_compiler::types::signature::{OfferingSig, ParamSig, offering_signature};
 
@@ -33,10 +36,59 @@ pub fn hover(snapshot: &Snapshot, file: SourceFile, offset: u32) -> Option<(Stri
         }
         let module = &parse_file(db, target.file).module;
         if let Some(named) = named_at(module, target.file.text(db), target.range) {
-            return Some((markdown(&named.title, named.doc.as_deref()), range));
+            let mut text = markdown(&named.title, named.doc.as_deref());
+            if let Some(bindings) = bindings(snapshot, target) {
+                text.push_str(&bindings);
+            }
+            return Some((text, range));
         }
     }
     attribute_hover(snapshot, file, offset)
+}
+
+/// For a resource instance (its name at `target`): the implementation each environment
+/// binds it to, from `resolve_project`.
+fn bindings(snapshot: &Snapshot, target: Definition) -> Option<String> {
+    let db = &snapshot.db;
+    let module = &parse_file(db, target.file).module;
+    let (owner, instance) = module.items.iter().find_map(|item| match item {
+        Item::Decl(decl) => decl.body.members.iter().find_map(|m| match m {
+            Member::Instance(i) if i.name.range == target.range => Some((decl, i)),
+            _ => None,
+        }),
+        _ => None,
+    })?;
+    let resolved = resolve_project(db, snapshot.project);
+    let mut lines = Vec::new();
+    for environment in &resolved.environments {
+        let id = match owner.kind {
+            DeclKind::Workload => environment
+                .workloads
+                .iter()
+                .find(|w| w.name == owner.name.name)
+                .and_then(|w| w.resources.get(&instance.name.name))
+                .cloned(),
+            DeclKind::Environment if environment.name == owner.name.name => {
+                Some(instance.name.name.clone())
+            }
+            _ => None,
+        };
+        let Some(bound) = id.and_then(|id| environment.instances.iter().find(|i| i.id == id))
+        else {
+            continue;
+        };
+        let shared = match bound.owner {
+            Owner::Environment if owner.kind == DeclKind::Workload => {
+                format!(" (shared `{}`)", bound.id)
+            }
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "- `{}`: `{}.{}`{shared}",
+            environment.name, bound.offering, bound.implementation
+        ));
+    }
+    (!lines.is_empty()).then(|| format!("\n\nBound to:\n{}", lines.join("\n")))
 }
 
 fn markdown(title: &str, doc: Option<&str>) -> String {

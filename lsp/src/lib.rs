@@ -10,14 +10,18 @@
 //!
 //! Modules, one concept each: [`server`] (the protocol), [`workspace`] (inputs),
 //! [`convert`] (positions), [`diagnostics`], [`hover`], [`completion`], [`navigation`]
-//! (definition, references, rename), [`symbols`], [`syntax`] (walking the tree),
-//! [`transport`] (dropping malformed input).
+//! (definition, type definition, references, rename), [`symbols`],
+//! [`semantic_tokens`], [`actions`] (quick fixes), [`inlay`] (hints), [`syntax`]
+//! (walking the tree), [`transport`] (dropping malformed input).
 
+pub mod actions;
 pub mod completion;
 pub mod convert;
 pub mod diagnostics;
 pub mod hover;
+pub mod inlay;
 pub mod navigation;
+pub mod semantic_tokens;
 pub mod server;
 pub mod snapshot;
 pub mod symbols;

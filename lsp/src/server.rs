@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use plat_compiler::source::SourceFile;
+use plat_compiler::span::TextRange;
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
@@ -83,6 +84,20 @@ impl Backend {
         blocking(move || {
             let offset = snapshot.line_map(file).offset(position);
             f(&snapshot, file, offset)
+        })
+        .await
+    }
+
+    /// Answers a request about a range of the document at `uri` (clamped into its text).
+    async fn over<T: Send + 'static>(
+        &self,
+        uri: &Uri,
+        range: Range,
+        f: impl FnOnce(&Snapshot, SourceFile, TextRange) -> Option<T> + Send + 'static,
+    ) -> Result<Option<T>> {
+        self.at(uri, Position::default(), move |snapshot, file, _| {
+            let range = snapshot.line_map(file).text_range(range);
+            f(snapshot, file, range)
         })
         .await
     }
@@ -167,6 +182,24 @@ impl LanguageServer for Backend {
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                type_definition_provider: Some(TypeDefinitionProviderCapability::Simple(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        SemanticTokensOptions {
+                            legend: crate::semantic_tokens::legend(),
+                            full: Some(SemanticTokensFullOptions::Bool(true)),
+                            range: None,
+                            work_done_progress_options: Default::default(),
+                        },
+                    ),
+                ),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..Default::default()
+                    },
+                )),
+                inlay_hint_provider: Some(OneOf::Left(true)),
                 references_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
@@ -418,6 +451,57 @@ impl LanguageServer for Backend {
                 let whole = plat_compiler::span::TextRange::new(0, text.len() as u32);
                 Some(vec![TextEdit::new(map.range(whole), formatted)])
             },
+        )
+        .await
+    }
+
+    async fn goto_type_definition(
+        &self,
+        params: request::GotoTypeDefinitionParams,
+    ) -> Result<Option<request::GotoTypeDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        self.at(
+            &p.text_document.uri,
+            p.position,
+            |snapshot, file, offset| {
+                crate::navigation::type_definition(snapshot, file, offset)
+                    .map(GotoDefinitionResponse::Scalar)
+            },
+        )
+        .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        self.at(
+            &params.text_document.uri,
+            Position::default(),
+            |snapshot, file, _| {
+                Some(SemanticTokensResult::Tokens(SemanticTokens {
+                    result_id: None,
+                    data: crate::semantic_tokens::tokens(snapshot, file),
+                }))
+            },
+        )
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.over(
+            &params.text_document.uri,
+            params.range,
+            |snapshot, file, range| Some(crate::actions::code_actions(snapshot, file, range)),
+        )
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.over(
+            &params.text_document.uri,
+            params.range,
+            |snapshot, file, range| Some(crate::inlay::inlay_hints(snapshot, file, range)),
         )
         .await
     }
