@@ -26,8 +26,12 @@ fn embed_stdlib() {
                 .filter(|name| name.ends_with(".plat"))
                 .collect()
         })
-        .unwrap_or_default();
+        .expect("the standard library directory `stdlib/` exists beside `compiler/`");
     names.sort();
+    assert!(
+        !names.is_empty(),
+        "`stdlib/` holds the standard library's `.plat` files"
+    );
     let mut table = String::from("&[\n");
     for name in &names {
         let full = dir.join(name);
