@@ -12,7 +12,16 @@ use support::{args, run_plat};
 
 /// The offerings the shop imports and binds.
 const SHOP_OFFERINGS: &[&str] = &[
-    "bucket", "dns", "postgres", "queue", "redis", "route", "volume",
+    "bucket",
+    "dns",
+    "external_secret",
+    "mysql",
+    "postgres",
+    "queue",
+    "redis",
+    "route",
+    "volume",
+    "workload_identity",
 ];
 
 /// Every file under `dir` (but the output marker), by relative path.

@@ -21,6 +21,12 @@ const CASES: &[(&str, &str, &str, Code)] = &[
         Code::PatternMismatch,
     ),
     (
+        "external_secret",
+        "{ name = \"shop/payments/psp-api-key\" }",
+        "{ name = \"psp api key\" }",
+        Code::PatternMismatch,
+    ),
+    (
         "mysql",
         "{ database = \"shop\" }",
         "{ database = \"shop\", engine_version = \"5.7\" }",
@@ -55,6 +61,12 @@ const CASES: &[(&str, &str, &str, Code)] = &[
         "{ size = 20Gi }",
         "{ performance = \"fast\" }",
         Code::NotInEnum,
+    ),
+    (
+        "workload_identity",
+        "{ service_account = \"payments-api\", policy_arns = { s3 = \"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\" } }",
+        "{ policy_arns = { s3 = \"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\" } }",
+        Code::MissingField,
     ),
 ];
 

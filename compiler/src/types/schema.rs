@@ -605,7 +605,7 @@ pub fn implementation_self(provisioner: Provisioner) -> Vec<FieldTy> {
     ];
     if matches!(
         provisioner,
-        Provisioner::Kubernetes | Provisioner::Terraform
+        Provisioner::Kubernetes | Provisioner::Terraform | Provisioner::Existing
     ) {
         fields.push(
             FieldTy::new("generated_password", Ty::Secret)
