@@ -6,8 +6,43 @@
 //! passes through a file in git). A plain value known only after provisioning goes
 //! through a ConfigMap that the same Terraform writes. A plain compile-time value is
 //! inline (environment variables) or in the ConfigMap that plat writes (files).
+//! A workload's ServiceAccount is written by plat when its annotations are known at
+//! compile time, and by the workload's Terraform when one is known only after
+//! provisioning (a cloud role's ARN), so that pods are never created before it carries
+//! them.
 
+use std::collections::BTreeMap;
+
+use crate::resolve::model::ResolvedWorkload;
 use crate::resolve::value::Value;
+
+/// Who writes a workload's ServiceAccount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceAccount {
+    /// plat, beside the Deployment, with these annotations.
+    Plat(BTreeMap<String, String>),
+    /// The workload's Terraform, after provisioning what its annotations refer to.
+    Terraform,
+}
+
+/// Who writes the ServiceAccount of `workload`. A secret annotation is never written
+/// anywhere (the checker refuses one before this is reached).
+pub fn service_account(workload: &ResolvedWorkload) -> ServiceAccount {
+    let annotations = &workload.service_account_annotations;
+    if annotations
+        .values()
+        .any(|value| value.is_deferred() && !value.is_secret())
+    {
+        return ServiceAccount::Terraform;
+    }
+    ServiceAccount::Plat(
+        annotations
+            .iter()
+            .filter(|(_, value)| !value.is_secret())
+            .map(|(key, value)| (key.clone(), compile_time_text(value)))
+            .collect(),
+    )
+}
 
 /// Where one value is delivered from.
 #[derive(Debug, Clone, PartialEq, Eq)]

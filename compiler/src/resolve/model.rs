@@ -138,6 +138,9 @@ pub struct ResolvedWorkload {
     pub replicas: u32,
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
+    /// Annotations on the workload's ServiceAccount; plain, but possibly known only
+    /// after provisioning (a cloud role's ARN).
+    pub service_account_annotations: BTreeMap<String, Value>,
     /// In declaration order.
     pub containers: Vec<Container>,
     /// The workload's resources: local name (`db`) → instance id.

@@ -230,6 +230,10 @@ impl<'db> EnvResolver<'db> {
             replicas,
             labels: text_map(read(&workload.attributes, "labels")),
             annotations: text_map(read(&workload.attributes, "annotations")),
+            service_account_annotations: value_map(read(
+                &workload.attributes,
+                "service_account_annotations",
+            )),
             containers,
             resources,
             calls,
@@ -425,6 +429,13 @@ fn probe(value: &Value) -> Option<Probe> {
         port: fields.get("port").and_then(port)?,
         period_seconds: period.max(1),
     })
+}
+
+fn value_map(value: Value) -> BTreeMap<String, Value> {
+    match value {
+        Value::Map(entries) => entries,
+        _ => BTreeMap::new(),
+    }
 }
 
 fn text_map(value: Value) -> BTreeMap<String, String> {

@@ -75,6 +75,11 @@ pub type FileInterface = Result<ModuleInterface, String>;
 #[salsa::tracked(returns(ref))]
 pub fn file_interface(db: &dyn Db, file: TerraformFile) -> FileInterface {
     let text = file.text(db).as_ref().map_err(Clone::clone)?;
+    interface_of(text)
+}
+
+/// The variables and outputs that the Terraform `text` declares.
+fn interface_of(text: &str) -> FileInterface {
     let body = hcl::parse(text).map_err(|error| describe(&error))?;
     let mut interface = ModuleInterface::default();
     for block in body.blocks() {
@@ -95,31 +100,43 @@ pub fn file_interface(db: &dyn Db, file: TerraformFile) -> FileInterface {
 }
 
 /// The interface of the module in `dir` (a project path with `/` separators, no
-/// trailing slash): the `.tf` files directly in it, merged.
+/// trailing slash): the `.tf` files directly in it, merged. The standard library's
+/// modules (`std/modules/<name>`) are read from the binary.
 pub fn module_interface(
     db: &dyn Db,
     project: Project,
     dir: &str,
 ) -> Result<ModuleInterface, ModuleProblem> {
+    if crate::stdlib::is_module_directory(dir) {
+        let files = crate::stdlib::module_files(dir);
+        return merge(
+            files
+                .iter()
+                .map(|(name, text)| (format!("{dir}/{name}"), interface_of(text))),
+        );
+    }
     let Some(files) = project.terraform_files(db) else {
         return Err(ModuleProblem::NotLoaded);
     };
+    merge(
+        files
+            .iter()
+            .filter(|file| path::is_directly_in(file.path(db), dir))
+            .map(|file| (file.path(db).clone(), file_interface(db, *file).clone())),
+    )
+}
+
+/// The interfaces of a module's files, by path, merged into the module's.
+fn merge(
+    files: impl Iterator<Item = (String, FileInterface)>,
+) -> Result<ModuleInterface, ModuleProblem> {
     let mut merged = ModuleInterface::default();
     let mut found = false;
-    for file in files
-        .iter()
-        .filter(|file| path::is_directly_in(file.path(db), dir))
-    {
+    for (file, interface) in files {
         found = true;
-        let interface =
-            file_interface(db, *file)
-                .as_ref()
-                .map_err(|reason| ModuleProblem::Invalid {
-                    file: file.path(db).clone(),
-                    reason: reason.clone(),
-                })?;
-        merged.variables.extend(interface.variables.iter().cloned());
-        merged.outputs.extend(interface.outputs.iter().cloned());
+        let interface = interface.map_err(|reason| ModuleProblem::Invalid { file, reason })?;
+        merged.variables.extend(interface.variables);
+        merged.outputs.extend(interface.outputs);
     }
     if !found {
         return Err(ModuleProblem::Missing);
@@ -180,6 +197,12 @@ mod tests;
 /// The `*.tf` files directly in `dir` (a project path), as `(file name, text)` sorted by
 /// name; files that could not be read are left out (the checker reports them).
 pub fn module_files(db: &dyn Db, project: Project, dir: &str) -> Vec<(String, String)> {
+    if crate::stdlib::is_module_directory(dir) {
+        return crate::stdlib::module_files(dir)
+            .into_iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect();
+    }
     let Some(files) = project.terraform_files(db) else {
         return Vec::new();
     };

@@ -48,6 +48,12 @@ impl FieldSchema {
         self
     }
 
+    /// Plain values known only after provisioning may flow here; secrets may not.
+    fn provision(mut self) -> FieldSchema {
+        self.accepts_provision = true;
+        self
+    }
+
     fn secret_and_provision(mut self) -> FieldSchema {
         self.accepts_secret = true;
         self.accepts_provision = true;
@@ -185,7 +191,8 @@ fn probe() -> Ty {
     ])
 }
 
-static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
+    BlockSchema {
     keyword: "workload",
     noun: "a workload",
     doc: "What a developer runs: containers, the resources they need, the workloads they call.",
@@ -211,6 +218,12 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
             Ty::map(Ty::String),
             "Kubernetes annotations added to the workload's pods. Plain values only.",
         ),
+        FieldSchema::optional(
+            "service_account_annotations",
+            Ty::map(Ty::String),
+            "Annotations on the workload's ServiceAccount, such as the cloud role it assumes: `{ \"eks.amazonaws.com/role-arn\" = identity.role }`. Plain values only; a value known only after provisioning makes the workload's Terraform write the ServiceAccount.",
+        )
+        .provision(),
     ],
     blocks: vec![
         NestedBlock {
@@ -231,6 +244,7 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
         ..Members::default()
     },
     free_attributes: None,
+}
 });
 
 static CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {

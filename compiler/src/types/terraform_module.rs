@@ -14,7 +14,6 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::names::suggest;
-use crate::source::Origin;
 use crate::span::TextRange;
 use crate::syntax::ast::{Attribute, Expr, StringPart};
 use crate::terraform::path::{self, LocalSource};
@@ -44,9 +43,6 @@ impl Checker<'_> {
     /// Checks the `inputs` and `outputs` of a `terraform` implementation against its
     /// local module.
     pub fn check_terraform_module(&mut self, members: &Members<'_>) {
-        if self.file.origin(self.db) == Origin::Std {
-            return;
-        }
         let Some(source) = members.attribute("source") else {
             return;
         };

@@ -129,6 +129,7 @@ pub(super) fn workload(name: &str, source: &Label) -> ResolvedWorkload {
         replicas: 1,
         labels: BTreeMap::new(),
         annotations: BTreeMap::new(),
+        service_account_annotations: BTreeMap::new(),
         containers: vec![container("main", source)],
         resources: BTreeMap::new(),
         calls: Vec::new(),

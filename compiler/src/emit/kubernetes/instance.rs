@@ -15,6 +15,8 @@
 //! Terraform, existing ones and routes have no object here (routes are written beside
 //! the workload that owns them).
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value as Json, json};
 
 use crate::resolve::model::{InClusterService, Instance, Provisioning};
@@ -72,7 +74,7 @@ pub(super) fn objects(context: &Context<'_>, instance: &Instance) -> Vec<Object>
         Object::new(file(kind), body, source),
         Object::new(
             file("serviceaccount"),
-            service_account::object(context, &app, source),
+            service_account::object(context, &app, source, &BTreeMap::new()),
             source,
         ),
         Object::new(

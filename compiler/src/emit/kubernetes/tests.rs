@@ -578,3 +578,43 @@ fn writes_the_sample_when_asked() {
         std::fs::write(&path, artifact.contents).expect("write the sample");
     }
 }
+
+#[test]
+fn service_account_annotations_known_at_compile_time_are_on_the_service_account() {
+    let mut fixture = fixture();
+    fixture.env.workloads[0].service_account_annotations = std::collections::BTreeMap::from([
+        ("team".to_string(), Value::String("checkout".to_string())),
+        (
+            "plat.dev/source".to_string(),
+            Value::String("elsewhere".to_string()),
+        ),
+    ]);
+    let name = fixture.env.workloads[0].name.clone();
+    let artifacts = emit(&fixture.env, PROJECT, &|label| fixture.locate(label));
+    let account = object(&artifacts, &format!("{name}/serviceaccount.yaml"));
+    assert_eq!(account["metadata"]["annotations"]["team"], "checkout");
+    assert_ne!(
+        account["metadata"]["annotations"]["plat.dev/source"], "elsewhere",
+        "the source annotation always names the source"
+    );
+}
+
+#[test]
+fn a_service_account_with_a_provision_time_annotation_is_left_to_terraform() {
+    let mut fixture = fixture();
+    fixture.env.workloads[0].service_account_annotations = std::collections::BTreeMap::from([(
+        "eks.amazonaws.com/role-arn".to_string(),
+        Value::Deferred(crate::resolve::value::Deferred::ModuleOutput {
+            instance: "catalog.identity".to_string(),
+            path: vec!["iam_role_arn".to_string()],
+        }),
+    )]);
+    let name = fixture.env.workloads[0].name.clone();
+    let artifacts = emit(&fixture.env, PROJECT, &|label| fixture.locate(label));
+    assert!(!has(&artifacts, &format!("{name}/serviceaccount.yaml")));
+    let deployment = object(&artifacts, &format!("{name}/deployment.yaml"));
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["serviceAccountName"],
+        name.as_str()
+    );
+}

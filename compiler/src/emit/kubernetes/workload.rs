@@ -1,11 +1,12 @@
 //! Every object of one workload, under `<workload>/`.
 //!
-//! Invariants: a workload always has a Deployment, a ServiceAccount and a
-//! NetworkPolicy; a Service when it has ports, a ConfigMap when it has plain
+//! Invariants: a workload always has a Deployment and a NetworkPolicy; a
+//! ServiceAccount unless its Terraform writes it; a Service when it has ports, a ConfigMap when it has plain
 //! compile-time files, a PodDisruptionBudget when it runs more than one copy, and an
 //! Ingress or HTTPRoute per route it owns. Its own labels and annotations are on every
 //! one of them.
 
+use crate::emit::delivery::{self, ServiceAccount};
 use crate::resolve::model::{Owner, Provisioning, ResolvedWorkload};
 
 use super::context::Context;
@@ -34,16 +35,18 @@ pub(super) fn objects(context: &Context<'_>, workload: &ResolvedWorkload) -> Vec
             source,
         ),
         Object::new(
-            file("serviceaccount"),
-            service_account::object(context, &app, source),
-            source,
-        ),
-        Object::new(
             file("networkpolicy"),
             network_policy::workload(context, &app, workload),
             source,
         ),
     ];
+    if let ServiceAccount::Plat(annotations) = delivery::service_account(workload) {
+        objects.push(Object::new(
+            file("serviceaccount"),
+            service_account::object(context, &app, source, &annotations),
+            source,
+        ));
+    }
     let ports = service::workload_ports(workload);
     if let Some(body) = service::object(context, &app, source, &ports) {
         objects.push(Object::new(file("service"), body, source));

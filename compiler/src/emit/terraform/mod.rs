@@ -63,8 +63,15 @@ pub fn emit(env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
     artifacts
 }
 
-/// Where the files of modules kept in the project are copied, under `terraform/`.
-const LOCAL_MODULES: &str = "terraform/project";
+/// Where the files of a module kept in the project (`modules/search`) or in the
+/// standard library (`std/modules/secrets_manager_value`) are copied, relative to
+/// `terraform/`: `project/modules/search`, `std/secrets_manager_value`.
+fn copy_directory(directory: &str) -> String {
+    match directory.strip_prefix("std/modules/") {
+        Some(module) => format!("std/{module}"),
+        None => format!("project/{directory}"),
+    }
+}
 
 /// The files of every module kept in the project that an instance uses, copied beside
 /// the root modules, each once.
@@ -80,7 +87,7 @@ fn local_modules(env: &ResolvedEnvironment) -> Vec<Artifact> {
                     .files
                     .iter()
                     .map(|(name, text)| Artifact {
-                        path: format!("{LOCAL_MODULES}/{}/{name}", local.directory),
+                        path: format!("terraform/{}/{name}", copy_directory(&local.directory)),
                         contents: text.clone(),
                         source: Some(instance.source.clone()),
                     })
@@ -97,8 +104,7 @@ pub(crate) fn local_module_source(root_directory: &str, directory: &str) -> Stri
     // `root_directory` starts with `terraform/`, where the copies live too.
     let depth = root_directory.split('/').count().saturating_sub(1);
     let up = "../".repeat(depth);
-    let below = LOCAL_MODULES.trim_start_matches("terraform/");
-    format!("{up}{below}/{directory}")
+    format!("{up}{}", copy_directory(directory))
 }
 
 /// Pretty-printed JSON with a final newline.

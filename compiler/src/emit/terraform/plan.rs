@@ -13,6 +13,8 @@
 //!   instance) goes into the owner's provisioned Secret, every plain provision-time one
 //!   into its provisioned ConfigMap, under the keys [`delivery`] decides (the first
 //!   container that sets a key wins, in declaration order);
+//! - a workload whose ServiceAccount [`delivery::service_account`] gives to Terraform
+//!   has it written by its own root module;
 //! - a reference to a value provisioned in another root module goes through that root
 //!   module's remote state, and that root module exports it as an output (reusing the
 //!   instance output that holds exactly that value, when there is one);
@@ -24,7 +26,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Label;
-use crate::emit::delivery::{self, Delivery};
+use crate::emit::delivery::{self, Delivery, ServiceAccount};
 use crate::resolve::model::{
     Instance, Owner, Provisioning, ResolvedEnvironment, ResolvedWorkload, TerraformModule,
 };
@@ -111,6 +113,8 @@ pub(super) struct RootModule<'a> {
     pub passwords: Vec<&'a Instance>,
     /// By owner.
     pub handovers: Vec<Handover<'a>>,
+    /// The workloads whose ServiceAccount this root module writes.
+    pub service_accounts: Vec<&'a ResolvedWorkload>,
     /// By name.
     pub outputs: Vec<Output>,
     /// The root modules whose state this one reads.
@@ -120,7 +124,10 @@ pub(super) struct RootModule<'a> {
 impl RootModule<'_> {
     /// Whether the root module creates anything; one that does not is not written.
     pub(super) fn has_work(&self) -> bool {
-        !self.modules.is_empty() || !self.passwords.is_empty() || !self.handovers.is_empty()
+        !self.modules.is_empty()
+            || !self.passwords.is_empty()
+            || !self.handovers.is_empty()
+            || !self.service_accounts.is_empty()
     }
 }
 
@@ -312,8 +319,14 @@ fn assemble<'a>(
         if !handover.secret.is_empty() || !handover.config.is_empty() {
             let root = roots
                 .entry(id.clone())
-                .or_insert_with(|| empty_root(id, env));
+                .or_insert_with(|| empty_root(id.clone(), env));
             root.handovers.push(handover);
+        }
+        if delivery::service_account(workload) == ServiceAccount::Terraform {
+            let root = roots
+                .entry(id.clone())
+                .or_insert_with(|| empty_root(id, env));
+            root.service_accounts.push(workload);
         }
     }
     for root in roots.values_mut() {
@@ -439,6 +452,7 @@ fn empty_root<'a>(id: RootId, env: &'a ResolvedEnvironment) -> RootModule<'a> {
         modules: Vec::new(),
         passwords: Vec::new(),
         handovers: Vec::new(),
+        service_accounts: Vec::new(),
         outputs: Vec::new(),
         remotes: BTreeSet::new(),
     }
@@ -507,6 +521,11 @@ fn deferred_in(root: &RootModule<'_>) -> BTreeSet<Deferred> {
     }
     for handover in &root.handovers {
         for value in handover.secret.values().chain(handover.config.values()) {
+            found.extend(deferreds(value));
+        }
+    }
+    for workload in &root.service_accounts {
+        for value in workload.service_account_annotations.values() {
             found.extend(deferreds(value));
         }
     }

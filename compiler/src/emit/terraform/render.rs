@@ -3,18 +3,19 @@
 //! Invariants: each file is built from `serde_json` maps, whose keys are sorted, so
 //! the same plan always gives the same bytes; a block or section with nothing in it is
 //! left out. Every output that [`super::plan::is_sensitive`] calls sensitive carries
-//! `sensitive = true`; Secrets and ConfigMaps are written into the environment's
-//! namespace under the names [`delivery`] gives them.
+//! `sensitive = true`; Secrets, ConfigMaps and ServiceAccounts are written into the
+//! environment's namespace under the names [`delivery`] gives them.
 
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value as Json};
 
 use crate::emit::delivery;
-use crate::resolve::model::ResolvedEnvironment;
+use crate::resolve::model::{ResolvedEnvironment, ResolvedWorkload};
 
 use super::backend;
 use super::expr::{self, References};
+use super::names;
 use super::plan::{Handover, Plan, RootModule};
 use super::providers::{self, Provider};
 
@@ -81,7 +82,7 @@ fn used_providers(root: &RootModule<'_>) -> BTreeSet<Provider> {
     if !root.passwords.is_empty() {
         used.insert(Provider::Random);
     }
-    if !root.handovers.is_empty() {
+    if !root.handovers.is_empty() || !root.service_accounts.is_empty() {
         used.insert(Provider::Kubernetes);
     }
     used
@@ -187,7 +188,8 @@ fn outputs(root: &RootModule<'_>, refs: &dyn References) -> Map<String, Json> {
         .collect()
 }
 
-/// Generated passwords, and the Secrets and ConfigMaps that hand values to the cluster.
+/// Generated passwords, the Secrets and ConfigMaps that hand values to the cluster, and
+/// the ServiceAccounts that carry provision-time annotations.
 fn resources(
     env: &ResolvedEnvironment,
     project: &str,
@@ -217,9 +219,20 @@ fn resources(
             );
         }
     }
+    let service_accounts: Map<String, Json> = root
+        .service_accounts
+        .iter()
+        .map(|workload| {
+            (
+                names::identifier(&workload.name),
+                service_account(env, project, workload, refs),
+            )
+        })
+        .collect();
     for (kind, blocks) in [
         ("kubernetes_config_map_v1", config_maps),
         ("kubernetes_secret_v1", secrets),
+        ("kubernetes_service_account_v1", service_accounts),
         ("random_password", passwords),
     ] {
         if !blocks.is_empty() {
@@ -272,6 +285,36 @@ fn config_map(
             "metadata".to_string(),
             metadata(env, project, &handover.owner, &name),
         ),
+    ]))
+}
+
+/// A workload's ServiceAccount with its labels and its annotations, some known only
+/// now. Its token is never mounted, as on the ServiceAccounts plat writes.
+fn service_account(
+    env: &ResolvedEnvironment,
+    project: &str,
+    workload: &ResolvedWorkload,
+    refs: &dyn References,
+) -> Json {
+    let mut metadata = metadata(env, project, &workload.name, &workload.name);
+    let annotations = data_entries(workload.service_account_annotations.iter(), refs);
+    if let Json::Object(fields) = &mut metadata {
+        // The workload's own labels too; the recommended ones win.
+        if let Some(Json::Object(labels)) = fields.get_mut("labels") {
+            for (key, value) in &workload.labels {
+                labels
+                    .entry(expr::escape(key))
+                    .or_insert_with(|| Json::String(expr::escape(value)));
+            }
+        }
+        fields.insert("annotations".to_string(), annotations);
+    }
+    Json::Object(Map::from_iter([
+        (
+            "automount_service_account_token".to_string(),
+            Json::Bool(false),
+        ),
+        ("metadata".to_string(), metadata),
     ]))
 }
 

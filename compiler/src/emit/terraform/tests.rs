@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
 
 use super::emit;
 use crate::diagnostic::Label;
@@ -117,6 +117,7 @@ fn workload(source: &Label, name: &str, containers: Vec<Container>) -> ResolvedW
         replicas: 1,
         labels: BTreeMap::new(),
         annotations: BTreeMap::new(),
+        service_account_annotations: BTreeMap::new(),
         containers,
         resources: BTreeMap::new(),
         calls: Vec::new(),
@@ -574,4 +575,54 @@ fn an_environment_without_terraform_writes_nothing() {
     env.instances.clear();
     env.workloads.retain(|workload| workload.name == "web");
     assert!(emit(&env, "shop").is_empty());
+}
+
+#[test]
+fn a_service_account_annotated_with_a_provision_time_value_is_written_by_terraform() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    let api = env
+        .workloads
+        .iter_mut()
+        .find(|workload| workload.name == "api")
+        .expect("the fixture has an `api` workload");
+    api.service_account_annotations = map(&[
+        (
+            "eks.amazonaws.com/role-arn",
+            module_output("api.db", &["db_instance_arn"]),
+        ),
+        ("team", text("checkout")),
+    ]);
+    let artifacts = emit(&env, "shop");
+    let root = find(&artifacts, API);
+    let account = &root["resource"]["kubernetes_service_account_v1"]["api"];
+    assert_eq!(account["metadata"]["name"], "api");
+    assert_eq!(account["metadata"]["namespace"], "shop");
+    assert_eq!(account["automount_service_account_token"], false);
+    assert_eq!(
+        account["metadata"]["annotations"],
+        json!({
+            "eks.amazonaws.com/role-arn": "${module.api_db.db_instance_arn}",
+            "team": "checkout",
+        })
+    );
+    assert_eq!(
+        root["terraform"]["required_providers"]["kubernetes"]["source"],
+        "hashicorp/kubernetes"
+    );
+}
+
+#[test]
+fn a_service_account_with_compile_time_annotations_is_left_to_plat() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    for workload in &mut env.workloads {
+        workload.service_account_annotations = map(&[("team", text("checkout"))]);
+    }
+    let artifacts = emit(&env, "shop");
+    assert!(
+        artifacts
+            .iter()
+            .all(|artifact| !artifact.contents.contains("kubernetes_service_account_v1"))
+    );
 }
