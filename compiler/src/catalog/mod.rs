@@ -1,5 +1,6 @@
 //! The catalogue: the self-service documentation of a platform's offerings, as plain
-//! data, and its renderings as Markdown ([`markdown`]) and HTML ([`html`]).
+//! data; what its pages say ([`pages`], as [`document`] trees); and how they are
+//! written as Markdown ([`markdown`]) and HTML ([`html`]).
 //!
 //! For every offering the project declares, imports from the standard library, or
 //! binds in some environment, the catalogue holds its doc comment, version, params,
@@ -20,8 +21,10 @@
 //! - the catalogue holds declarations and names only, never a resolved value, so no
 //!   secret can reach it (defaults are the text written in the offering).
 
+pub mod document;
 pub mod html;
 pub mod markdown;
+pub mod pages;
 
 use std::collections::{BTreeMap, BTreeSet};
 
