@@ -9,11 +9,14 @@
 //! A workload's ServiceAccount is written by plat when its annotations are known at
 //! compile time, and by the workload's Terraform when one is known only after
 //! provisioning (a cloud role's ARN), so that pods are never created before it carries
-//! them.
+//! them. A resource that containers mount is the PersistentVolumeClaim named after its
+//! instance: written by plat for an in-cluster instance, and for one provisioned by
+//! Terraform, by that Terraform, bound to a PersistentVolume of the NFS export that the
+//! instance's `host` and `path` outputs name ([`mounted_export`]).
 
 use std::collections::BTreeMap;
 
-use crate::resolve::model::ResolvedWorkload;
+use crate::resolve::model::{Instance, ResolvedWorkload};
 use crate::resolve::value::Value;
 
 /// Who writes a workload's ServiceAccount.
@@ -70,6 +73,41 @@ pub fn provisioned_config_map_name(owner: &str) -> String {
 /// The Secret the owner's Terraform writes with secret values.
 pub fn provisioned_secret_name(owner: &str) -> String {
     format!("{owner}-secrets")
+}
+
+/// The NFS export that a mounted instance offers: its `host` and `path` outputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountedExport<'a> {
+    pub host: &'a Value,
+    pub path: &'a Value,
+    /// The instance's `size` param, as written, when it has one.
+    pub size: Option<String>,
+}
+
+/// The NFS export of `instance`, when it offers one.
+pub fn mounted_export(instance: &Instance) -> Option<MountedExport<'_>> {
+    let output = |name: &str| {
+        instance
+            .outputs
+            .get(name)
+            .filter(|value| !value.is_secret() && !matches!(value, Value::Absent))
+    };
+    Some(MountedExport {
+        host: output("host")?,
+        path: output("path")?,
+        size: instance
+            .params
+            .get("size")
+            .filter(|value| !value.is_deferred() && !value.is_secret())
+            .map(compile_time_text),
+    })
+}
+
+/// The PersistentVolume that holds the export of the instance `object_name` in the
+/// namespace `namespace`: volumes belong to the cluster, so the name carries the
+/// namespace.
+pub fn persistent_volume_name(namespace: &str, object_name: &str) -> String {
+    format!("{namespace}-{object_name}")
 }
 
 /// How the environment variable `key` of `owner` is delivered.

@@ -15,6 +15,9 @@
 //!   container that sets a key wins, in declaration order);
 //! - a workload whose ServiceAccount [`delivery::service_account`] gives to Terraform
 //!   has it written by its own root module;
+//! - an instance provisioned by Terraform that a container mounts, and that offers the
+//!   `host` and `path` of an NFS export, gets a PersistentVolume of that export and the
+//!   claim bound to it from the root module of its owner ([`delivery::mounted_export`]);
 //! - a reference to a value provisioned in another root module goes through that root
 //!   module's remote state, and that root module exports it as an output (reusing the
 //!   instance output that holds exactly that value, when there is one);
@@ -115,6 +118,8 @@ pub(super) struct RootModule<'a> {
     pub handovers: Vec<Handover<'a>>,
     /// The workloads whose ServiceAccount this root module writes.
     pub service_accounts: Vec<&'a ResolvedWorkload>,
+    /// Mounted instances whose PersistentVolume and claim this root module writes, by id.
+    pub claims: Vec<&'a Instance>,
     /// By name.
     pub outputs: Vec<Output>,
     /// The root modules whose state this one reads.
@@ -128,6 +133,7 @@ impl RootModule<'_> {
             || !self.passwords.is_empty()
             || !self.handovers.is_empty()
             || !self.service_accounts.is_empty()
+            || !self.claims.is_empty()
     }
 }
 
@@ -329,10 +335,38 @@ fn assemble<'a>(
             root.service_accounts.push(workload);
         }
     }
+    for instance in mounted_exports(env) {
+        let id = RootId::of(&instance.owner);
+        let root = roots
+            .entry(id.clone())
+            .or_insert_with(|| empty_root(id, env));
+        root.claims.push(instance);
+    }
     for root in roots.values_mut() {
         name_resources(root);
     }
     roots
+}
+
+/// The instances provisioned by Terraform that some container mounts and that offer
+/// an NFS export, sorted by id.
+fn mounted_exports(env: &ResolvedEnvironment) -> Vec<&Instance> {
+    let mounted: BTreeSet<&str> = env
+        .workloads
+        .iter()
+        .flat_map(|workload| &workload.containers)
+        .flat_map(|container| container.volumes.values())
+        .map(String::as_str)
+        .collect();
+    let mut found: Vec<&Instance> = env
+        .instances
+        .iter()
+        .filter(|instance| mounted.contains(instance.id.as_str()))
+        .filter(|instance| matches!(instance.provisioning, Provisioning::Terraform(_)))
+        .filter(|instance| delivery::mounted_export(instance).is_some())
+        .collect();
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    found
 }
 
 /// Gives the handovers and outputs of a root module their final, distinct names:
@@ -453,6 +487,7 @@ fn empty_root<'a>(id: RootId, env: &'a ResolvedEnvironment) -> RootModule<'a> {
         passwords: Vec::new(),
         handovers: Vec::new(),
         service_accounts: Vec::new(),
+        claims: Vec::new(),
         outputs: Vec::new(),
         remotes: BTreeSet::new(),
     }
@@ -527,6 +562,12 @@ fn deferred_in(root: &RootModule<'_>) -> BTreeSet<Deferred> {
     for workload in &root.service_accounts {
         for value in workload.service_account_annotations.values() {
             found.extend(deferreds(value));
+        }
+    }
+    for instance in &root.claims {
+        if let Some(export) = delivery::mounted_export(instance) {
+            found.extend(deferreds(export.host));
+            found.extend(deferreds(export.path));
         }
     }
     found

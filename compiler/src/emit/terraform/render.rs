@@ -11,13 +11,22 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value as Json};
 
 use crate::emit::delivery;
-use crate::resolve::model::{ResolvedEnvironment, ResolvedWorkload};
+use crate::resolve::model::{Instance, ResolvedEnvironment, ResolvedWorkload};
 
 use super::backend;
 use super::expr::{self, References};
 use super::names;
 use super::plan::{Handover, Plan, RootModule};
 use super::providers::{self, Provider};
+
+/// The storage class that binds the PersistentVolumes plat writes to their claims, and
+/// only to them: no StorageClass of that name exists, so nothing provisions one
+/// dynamically, and no other claim asks for it.
+const STATIC_STORAGE_CLASS: &str = "plat-static";
+
+/// The size of a PersistentVolume whose instance gives none. NFS exports such as EFS
+/// do not enforce it.
+const DEFAULT_VOLUME_SIZE: &str = "10Gi";
 
 /// How long the passwords plat has Terraform generate are. Letters and digits only, so
 /// that they can be written into a URL or a configuration file without escaping.
@@ -82,7 +91,7 @@ fn used_providers(root: &RootModule<'_>) -> BTreeSet<Provider> {
     if !root.passwords.is_empty() {
         used.insert(Provider::Random);
     }
-    if !root.handovers.is_empty() || !root.service_accounts.is_empty() {
+    if !root.handovers.is_empty() || !root.service_accounts.is_empty() || !root.claims.is_empty() {
         used.insert(Provider::Kubernetes);
     }
     used
@@ -229,8 +238,25 @@ fn resources(
             )
         })
         .collect();
+    let mut volumes = Map::new();
+    let mut claims = Map::new();
+    for instance in &root.claims {
+        let identifier = plan.identifier(&instance.id);
+        if let Some(export) = delivery::mounted_export(instance) {
+            volumes.insert(
+                identifier.clone(),
+                persistent_volume(env, project, instance, &export, refs),
+            );
+            claims.insert(
+                identifier.clone(),
+                claim(env, project, instance, &export, &identifier),
+            );
+        }
+    }
     for (kind, blocks) in [
         ("kubernetes_config_map_v1", config_maps),
+        ("kubernetes_persistent_volume_claim_v1", claims),
+        ("kubernetes_persistent_volume_v1", volumes),
         ("kubernetes_secret_v1", secrets),
         ("kubernetes_service_account_v1", service_accounts),
         ("random_password", passwords),
@@ -316,6 +342,104 @@ fn service_account(
         ),
         ("metadata".to_string(), metadata),
     ]))
+}
+
+/// The PersistentVolume of a mounted instance's NFS export, kept when its claim goes
+/// (`Retain`): the data belongs to the file system, not to the claim.
+fn persistent_volume(
+    env: &ResolvedEnvironment,
+    project: &str,
+    instance: &Instance,
+    export: &delivery::MountedExport<'_>,
+    refs: &dyn References,
+) -> Json {
+    let name = delivery::persistent_volume_name(&env.namespace, &instance.object_name);
+    let mut metadata = metadata(env, project, &instance.object_name, &name);
+    if let Json::Object(fields) = &mut metadata {
+        // A PersistentVolume belongs to the cluster, not to a namespace.
+        fields.remove("namespace");
+    }
+    let nfs = Map::from_iter([
+        (
+            "path".to_string(),
+            Json::String(expr::string(export.path, refs)),
+        ),
+        (
+            "server".to_string(),
+            Json::String(expr::string(export.host, refs)),
+        ),
+    ]);
+    let spec = Map::from_iter([
+        ("access_modes".to_string(), Json::from(["ReadWriteMany"])),
+        (
+            "capacity".to_string(),
+            Json::Object(Map::from_iter([("storage".to_string(), size(export))])),
+        ),
+        (
+            "mount_options".to_string(),
+            Json::from(["nfsvers=4.1", "hard", "timeo=600", "retrans=2"]),
+        ),
+        (
+            "persistent_volume_reclaim_policy".to_string(),
+            Json::String("Retain".to_string()),
+        ),
+        (
+            "persistent_volume_source".to_string(),
+            Json::Object(Map::from_iter([("nfs".to_string(), Json::Object(nfs))])),
+        ),
+        (
+            "storage_class_name".to_string(),
+            Json::String(STATIC_STORAGE_CLASS.to_string()),
+        ),
+    ]);
+    Json::Object(Map::from_iter([
+        ("metadata".to_string(), metadata),
+        ("spec".to_string(), Json::Object(spec)),
+    ]))
+}
+
+/// The claim that the mounts of the instance's workloads name, bound to its volume.
+fn claim(
+    env: &ResolvedEnvironment,
+    project: &str,
+    instance: &Instance,
+    export: &delivery::MountedExport<'_>,
+    identifier: &str,
+) -> Json {
+    let requests = Map::from_iter([("storage".to_string(), size(export))]);
+    let spec = Map::from_iter([
+        ("access_modes".to_string(), Json::from(["ReadWriteMany"])),
+        (
+            "resources".to_string(),
+            Json::Object(Map::from_iter([(
+                "requests".to_string(),
+                Json::Object(requests),
+            )])),
+        ),
+        (
+            "storage_class_name".to_string(),
+            Json::String(STATIC_STORAGE_CLASS.to_string()),
+        ),
+        (
+            "volume_name".to_string(),
+            Json::String(format!(
+                "${{kubernetes_persistent_volume_v1.{identifier}.metadata[0].name}}"
+            )),
+        ),
+    ]);
+    Json::Object(Map::from_iter([
+        (
+            "metadata".to_string(),
+            metadata(env, project, &instance.object_name, &instance.object_name),
+        ),
+        ("spec".to_string(), Json::Object(spec)),
+    ]))
+}
+
+fn size(export: &delivery::MountedExport<'_>) -> Json {
+    Json::String(expr::escape(
+        export.size.as_deref().unwrap_or(DEFAULT_VOLUME_SIZE),
+    ))
 }
 
 /// The `data` map of a Secret or ConfigMap: every value as a string template.

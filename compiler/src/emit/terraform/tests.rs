@@ -626,3 +626,61 @@ fn a_service_account_with_compile_time_annotations_is_left_to_plat() {
             .all(|artifact| !artifact.contents.contains("kubernetes_service_account_v1"))
     );
 }
+
+#[test]
+fn a_mounted_nfs_export_gets_a_persistent_volume_and_its_claim_from_its_owner() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    let source = label(&db);
+    let mut files = instance(
+        &source,
+        "shared_files",
+        Owner::Environment,
+        Provisioning::Terraform(TerraformModule {
+            source: "terraform-aws-modules/efs/aws".to_string(),
+            version: Some("1.6.5".to_string()),
+            inputs: map(&[("name", text("shared-files"))]),
+            local: None,
+        }),
+        map(&[
+            ("id", module_output("shared_files", &["id"])),
+            ("host", module_output("shared_files", &["dns_name"])),
+            ("path", text("/")),
+        ]),
+    );
+    files.params = map(&[("size", text("20Gi"))]);
+    env.instances.push(files);
+    env.instances.sort_by(|a, b| a.id.cmp(&b.id));
+    let api = env
+        .workloads
+        .iter_mut()
+        .find(|workload| workload.name == "api")
+        .expect("the fixture has an `api` workload");
+    api.containers[0]
+        .volumes
+        .insert("/data".to_string(), "shared_files".to_string());
+    let artifacts = emit(&env, "shop");
+    let shared = find(&artifacts, SHARED);
+    let volume = &shared["resource"]["kubernetes_persistent_volume_v1"]["shared_files"];
+    assert_eq!(volume["metadata"]["name"], "shop-shared-files");
+    assert_eq!(volume["metadata"].get("namespace"), None);
+    assert_eq!(
+        volume["spec"]["persistent_volume_source"]["nfs"],
+        json!({ "server": "${module.shared_files.dns_name}", "path": "/" })
+    );
+    assert_eq!(volume["spec"]["capacity"]["storage"], "20Gi");
+    let claim = &shared["resource"]["kubernetes_persistent_volume_claim_v1"]["shared_files"];
+    assert_eq!(claim["metadata"]["name"], "shared-files");
+    assert_eq!(claim["metadata"]["namespace"], "shop");
+    assert_eq!(
+        claim["spec"]["volume_name"],
+        "${kubernetes_persistent_volume_v1.shared_files.metadata[0].name}"
+    );
+    assert_eq!(
+        claim["spec"]["storage_class_name"],
+        volume["spec"]["storage_class_name"]
+    );
+    // An export nobody mounts gets no volume.
+    let api = find(&artifacts, API);
+    assert_eq!(api["resource"].get("kubernetes_persistent_volume_v1"), None);
+}
