@@ -32,6 +32,18 @@ pub struct ResolvedEnvironment {
     pub source: Label,
 }
 
+impl ResolvedEnvironment {
+    /// The ids of the instances that some container mounts in `volumes`.
+    pub fn mounted_instances(&self) -> std::collections::BTreeSet<&str> {
+        self.workloads
+            .iter()
+            .flat_map(|workload| &workload.containers)
+            .flat_map(|container| container.volumes.values())
+            .map(String::as_str)
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backend {
     /// `s3`, `gcs`, `local`, ...

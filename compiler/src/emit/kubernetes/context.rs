@@ -24,18 +24,11 @@ pub(super) struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(env: &'a ResolvedEnvironment, project: &'a str, locate: Locate<'a>) -> Self {
-        let mounted = env
-            .workloads
-            .iter()
-            .flat_map(|workload| &workload.containers)
-            .flat_map(|container| container.volumes.values())
-            .map(String::as_str)
-            .collect();
         Context {
             env,
             project,
             locate,
-            mounted,
+            mounted: env.mounted_instances(),
         }
     }
 

@@ -351,13 +351,7 @@ fn assemble<'a>(
 /// The instances provisioned by Terraform that some container mounts and that offer
 /// an NFS export, sorted by id.
 fn mounted_exports(env: &ResolvedEnvironment) -> Vec<&Instance> {
-    let mounted: BTreeSet<&str> = env
-        .workloads
-        .iter()
-        .flat_map(|workload| &workload.containers)
-        .flat_map(|container| container.volumes.values())
-        .map(String::as_str)
-        .collect();
+    let mounted = env.mounted_instances();
     let mut found: Vec<&Instance> = env
         .instances
         .iter()
