@@ -669,7 +669,7 @@ impl<'a> Converter<'a> {
                 "binaryContent" => content = self.binary(value),
                 "mode" => self.dropped(
                     key.range,
-                    format!("the mode of `{target}` is not carried over: plat mounts files read-only, mode 0644"),
+                    format!("the mode of `{target}` is not carried over: plat mounts files read-only, mode 0644 (0440 when they hold a secret)"),
                 ),
                 other => self.dropped(key.range, format!("`{other}` of a file is not carried over")),
             }

@@ -149,3 +149,51 @@ pub fn mapping(score_type: &str) -> Mapping {
 
 /// The Score types that map to something, for the help of a refused type.
 pub const SUPPORTED: &str = "postgres, mysql, redis, s3, amqp, route, volume, dns and service-port";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The offering-level lines (`  output host: string`) of a standard library file.
+    fn declared(offering: &str, keyword: &str) -> Vec<String> {
+        let (_, text) = crate::stdlib::FILES
+            .iter()
+            .find(|(path, _)| path.ends_with(&format!("{offering}.plat")))
+            .unwrap_or_else(|| panic!("std has no `{offering}`"));
+        let prefix = format!("  {keyword} ");
+        text.lines()
+            .filter_map(|line| line.strip_prefix(&prefix))
+            .filter_map(|rest| rest.split(':').next())
+            .map(|name| name.trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_table_names_only_what_the_standard_library_declares() {
+        for offering in ALL {
+            let outputs = declared(offering.name, "output");
+            for (output, _) in offering.outputs {
+                assert!(
+                    outputs.iter().any(|o| o == output),
+                    "std.{} has no output `{output}`",
+                    offering.name
+                );
+            }
+            let params = declared(offering.name, "param");
+            for param in offering.params {
+                assert!(
+                    params.iter().any(|p| p == param),
+                    "std.{} has no param `{param}`",
+                    offering.name
+                );
+            }
+            for output in &outputs {
+                assert!(
+                    offering.outputs.iter().any(|(o, _)| o == output),
+                    "std.{}'s output `{output}` is missing from the table",
+                    offering.name
+                );
+            }
+        }
+    }
+}

@@ -48,21 +48,40 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
         Err(error) => {
             let at = error
                 .location()
-                .and_then(|location| location.span().byte_offset())
-                .unwrap_or(0);
-            let at = clamp(at, text);
+                .map_or(0, |location| offset_of(&location, text));
             let message = error.to_string();
-            let message = message
-                .lines()
-                .next()
-                .unwrap_or("not valid YAML")
-                .to_string();
+            let first = message.lines().next().unwrap_or("not valid YAML");
+            // The position is shown by the label: keep only the reason.
+            let reason = first.rsplit_once(": ").map_or(first, |(_, reason)| reason);
             Err(YamlError {
-                message,
+                message: reason.to_string(),
                 range: TextRange::empty(at),
             })
         }
     }
+}
+
+/// The byte offset of a location: its byte offset when known, else its line and
+/// (character) column.
+fn offset_of(location: &Location, text: &str) -> u32 {
+    if let Some(offset) = location.span().byte_offset() {
+        return clamp(offset, text);
+    }
+    let line = usize::try_from(location.line()).unwrap_or(0).max(1);
+    let column = usize::try_from(location.column()).unwrap_or(0).max(1);
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
+    let line_text = text.get(start..).unwrap_or_default();
+    let within: usize = line_text
+        .chars()
+        .take_while(|c| *c != '\n')
+        .take(column - 1)
+        .map(char::len_utf8)
+        .sum();
+    clamp((start + within) as u64, text)
 }
 
 fn clamp(offset: u64, text: &str) -> u32 {
