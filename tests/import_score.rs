@@ -419,3 +419,109 @@ fn policies_hold_imported_workloads() {
         check.stdout
     );
 }
+
+#[test]
+fn an_existing_file_is_never_overwritten() {
+    let temporary = tempfile::tempdir().expect("temporary directory");
+    let sample = staged(
+        "examples__resources__postgres__score.yaml",
+        temporary.path(),
+    );
+    let out = temporary.path().join("workloads");
+    let first = import(std::slice::from_ref(&sample), &out, &[]);
+    assert_eq!(first.status, Some(0), "{}", first.transcript());
+    let written = out.join("my-workload.plat");
+    fs::write(&written, "// mine\n").expect("write");
+    let second = import(&[sample], &out, &["--format", "json"]);
+    assert_eq!(second.status, Some(2), "{}", second.transcript());
+    assert!(
+        second.stdout.contains("\"code\": \"E0807\""),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(fs::read_to_string(&written).expect("read"), "// mine\n");
+}
+
+#[test]
+fn secrets_stay_secret_and_the_output_is_formatted() {
+    let temporary = tempfile::tempdir().expect("temporary directory");
+    let sample = staged("sample-app-gif__score.yaml", temporary.path());
+    let project = project(temporary.path(), false);
+    let workloads = project.join("workloads");
+    let run = import(&[sample], &workloads, &[]);
+    assert_eq!(run.status, Some(0), "{}", run.transcript());
+    let written = workloads.join("sample.plat");
+    insta::assert_snapshot!(
+        "imported_sample_app_gif",
+        fs::read_to_string(&written).expect("imported")
+    );
+    let fmt = run_plat(&[
+        String::from("fmt"),
+        String::from("--check"),
+        path_arg(&written),
+    ]);
+    assert_eq!(
+        fmt.status,
+        Some(0),
+        "not in the canonical style\n{}",
+        fmt.transcript()
+    );
+    check_and_build(&project, "sample-app-gif");
+    let deployment = fs::read_to_string(
+        project
+            .parent()
+            .expect("parent")
+            .join("out/development/kubernetes/sample/deployment.yaml"),
+    )
+    .expect("deployment");
+    assert!(deployment.contains("secretKeyRef"), "{deployment}");
+    assert!(!deployment.contains("postgresql://"), "{deployment}");
+}
+
+#[test]
+fn a_shared_resource_is_bound_and_listed_for_the_environments() {
+    let temporary = tempfile::tempdir().expect("temporary directory");
+    let sample = temporary.path().join("score.yaml");
+    fs::write(
+        &sample,
+        "apiVersion: score.dev/v1b1\nmetadata:\n  name: api\ncontainers:\n  main:\n    \
+         image: ghcr.io/acme/api:1.0.0\n    variables:\n      CACHE: ${resources.cache.url}\n\
+         resources:\n  cache:\n    type: redis\n    id: main-cache\n",
+    )
+    .expect("write");
+    let run = import(&[sample], Path::new("-"), &[]);
+    assert_eq!(run.status, Some(0), "{}", run.transcript());
+    assert!(
+        run.stdout.contains("cache: redis { shared = main-cache }"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("CACHE = cache.url"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("  main-cache: redis {}"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn placeholders_are_reported_at_their_line_and_column() {
+    let temporary = tempfile::tempdir().expect("temporary directory");
+    let sample = temporary.path().join("score.yaml");
+    fs::write(
+        &sample,
+        "apiVersion: score.dev/v1b1\nmetadata:\n  name: api\ncontainers:\n  main:\n    \
+         image: ghcr.io/acme/api:1.0.0\n    variables:\n      A: x-${resources.db.host}-${resources.db.hots}\n\
+         resources:\n  db:\n    type: postgres\n",
+    )
+    .expect("write");
+    let run = import(&[sample], Path::new("-"), &["--format", "json"]);
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    let diagnostics: Json = serde_json::from_str(&run.stdout).expect("JSON");
+    let first = &diagnostics[0];
+    assert_eq!(first["code"], "E0804", "{first}");
+    let text = first.to_string();
+    assert!(text.contains("\"line\":8"), "{text}");
+    assert!(text.contains("\"column\":33"), "{text}");
+    assert!(text.contains("did you mean `host`?"), "{text}");
+}

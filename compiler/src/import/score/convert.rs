@@ -595,11 +595,14 @@ impl<'a> Converter<'a> {
                         "the offering `{}` has no output `{output}` (`${{{path}}}`)",
                         offering.name
                     ),
-                    format!(
-                        "`{resource}` is a `{}`, whose outputs are: {}",
-                        offering.name,
-                        offering.output_names().join(", ")
-                    ),
+                    crate::names::suggest::did_you_mean(output, offering.output_names())
+                        .unwrap_or_else(|| {
+                            format!(
+                                "`{resource}` is a `{}`, whose outputs are {}",
+                                offering.name,
+                                crate::names::suggest::all_of(&offering.output_names())
+                            )
+                        }),
                 ))),
             },
             Became::Dns(host) if output == "host" => Ok(host_parts(host)),
