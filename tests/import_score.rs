@@ -525,3 +525,32 @@ fn placeholders_are_reported_at_their_line_and_column() {
     assert!(text.contains("\"column\":33"), "{text}");
     assert!(text.contains("did you mean `host`?"), "{text}");
 }
+
+#[test]
+fn resource_outputs_in_arguments_and_reserved_names_are_refused() {
+    let temporary = tempfile::tempdir().expect("temporary directory");
+    let sample = temporary.path().join("score.yaml");
+    fs::write(
+        &sample,
+        "apiVersion: score.dev/v1b1\nmetadata:\n  name: api\ncontainers:\n  main:\n    \
+         image: ghcr.io/acme/api:1.0.0\n    args: [\"--db\", \"${resources.db.password}\", \"${metadata.name}\"]\n\
+         resources:\n  env:\n    type: postgres\n  db:\n    type: postgres\n",
+    )
+    .expect("write");
+    let run = import(&[sample], Path::new("-"), &["--format", "json"]);
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    let diagnostics: Json = serde_json::from_str(&run.stdout).expect("JSON");
+    let messages: Vec<&str> = diagnostics
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`${resources.db.password}` in `args`: a resource's output may be secret, or known only once it is provisioned",
+            "the resource name `env` is not a plat name",
+        ]
+    );
+}

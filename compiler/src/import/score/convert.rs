@@ -47,6 +47,10 @@ pub struct Converter<'a> {
     resources: Vec<(String, Became)>,
     /// Service ports: name, the port callers use, the port the container listens on.
     ports: Vec<(String, i64, i64)>,
+    /// The field being read when it must hold plain values known when compiling
+    /// (`command`, `args`): resource outputs may be secret or known only after
+    /// provisioning, so they are refused there.
+    plain_field: Option<&'static str>,
 }
 
 impl<'a> Converter<'a> {
@@ -58,6 +62,7 @@ impl<'a> Converter<'a> {
             diagnostics: Vec::new(),
             resources: Vec::new(),
             ports: Vec::new(),
+            plain_field: None,
         }
     }
 
@@ -121,12 +126,13 @@ impl<'a> Converter<'a> {
 
     /// A plat name must be an identifier and no keyword.
     fn identifier(&mut self, name: &str, range: TextRange, what: &str) {
-        if !super::plat::is_identifier(name) {
+        if !super::plat::is_identifier(name) || super::plat::RESERVED.contains(&name) {
             self.unsupported(
                 range,
                 format!("the {what} name `{name}` is not a plat name"),
-                "plat names start with a letter and are not keywords of the language \
-                 (`workload`, `type`, `in` …): rename it in the Score file",
+                "plat names start with a letter, and are neither keywords (`workload`, \
+                 `type`, `in` …) nor names a workload gives a meaning to (`env`, `self` …): \
+                 rename it in the Score file",
             );
         }
     }
@@ -440,8 +446,8 @@ impl<'a> Converter<'a> {
         for (field, value) in node.entries() {
             match field.text.as_str() {
                 "image" => self.image(value, &mut container),
-                "command" => container.command = self.strings(value),
-                "args" => container.args = self.strings(value),
+                "command" => container.command = self.strings(value, "command"),
+                "args" => container.args = self.strings(value, "args"),
                 "variables" => {
                     for (name, value) in value.entries() {
                         if let Some(text) = self.string(value) {
@@ -477,11 +483,14 @@ impl<'a> Converter<'a> {
     }
 
     /// A list of strings (`command`, `args`), placeholders translated.
-    fn strings(&mut self, value: &Node) -> Option<Vec<String>> {
+    fn strings(&mut self, value: &Node, field: &'static str) -> Option<Vec<String>> {
         let Value::Seq(items) = &value.value else {
             return None;
         };
-        Some(items.iter().filter_map(|item| self.string(item)).collect())
+        self.plain_field = Some(field);
+        let strings = items.iter().filter_map(|item| self.string(item)).collect();
+        self.plain_field = None;
+        Some(strings)
     }
 
     /// A Score string value as a plat expression, placeholders translated.
@@ -503,6 +512,17 @@ impl<'a> Converter<'a> {
                     let nth = seen.iter().filter(|p| **p == path).count();
                     seen.push(path.clone());
                     match self.placeholder(&path) {
+                        Ok(_) if self.reads_resource_output(&path) => {
+                            ok = false;
+                            let field = self.plain_field.unwrap_or_default();
+                            let range = self.locate(node, &format!("${{{path}}}"), nth);
+                            self.unsupported(
+                                range,
+                                format!("`${{{path}}}` in `{field}`: a resource's output may be secret, or known only once it is provisioned"),
+                                "pass it in `variables` (`DB_HOST: ${resources.db.host}`) and write \
+                                 `$(DB_HOST)` in the argument: Kubernetes expands it",
+                            );
+                        }
                         Ok(mut translated) => parts.append(&mut translated),
                         Err(None) => ok = false,
                         Err(Some((message, help))) => {
@@ -561,6 +581,21 @@ impl<'a> Converter<'a> {
                     .to_string(),
             ))),
         }
+    }
+
+    /// Whether `path` reads an offering resource's output inside `command` or `args`.
+    fn reads_resource_output(&self, path: &str) -> bool {
+        let Some(name) = path
+            .strip_prefix("resources.")
+            .and_then(|rest| rest.split('.').next())
+        else {
+            return false;
+        };
+        self.plain_field.is_some()
+            && self
+                .resources
+                .iter()
+                .any(|(n, became)| n == name && matches!(became, Became::Offering(_)))
     }
 
     fn resource_names(&self) -> String {

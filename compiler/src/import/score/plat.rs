@@ -70,6 +70,9 @@ const KEYWORDS: &[&str] = &[
     "_",
 ];
 
+/// Names a workload gives meaning to, that a resource or container may not take.
+pub const RESERVED: &[&str] = &["env", "self", "container", "override", "params", "module"];
+
 /// Whether `name` can be written bare in plat: an identifier that is no keyword.
 pub fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();

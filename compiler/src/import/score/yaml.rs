@@ -41,20 +41,38 @@ pub struct YamlError {
     pub range: TextRange,
 }
 
+/// The most nodes a Score file may have: real ones have a few hundred.
+const MAX_NODES: usize = 20_000;
+/// The most aliases (`*name`) a Score file may use.
+const MAX_ALIASES: usize = 1_000;
+
 /// Parses one YAML document.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    match serde_saphyr::from_str::<Spanned<Value>>(text) {
+    let mut budget = serde_saphyr::budget::Budget::default();
+    budget.max_nodes = MAX_NODES;
+    budget.max_aliases = MAX_ALIASES;
+    let mut options = serde_saphyr::options::Options::default();
+    options.budget = Some(budget);
+    options.with_snippet = false;
+    match serde_saphyr::from_str_with_options::<Spanned<Value>>(text, options) {
         Ok(spanned) => Ok(clamped(raw_node(spanned), text)),
         Err(error) => {
             let at = error
                 .location()
                 .map_or(0, |location| offset_of(&location, text));
             let message = error.to_string();
-            let first = message.lines().next().unwrap_or("not valid YAML");
             // The position is shown by the label: keep only the reason.
-            let reason = first.rsplit_once(": ").map_or(first, |(_, reason)| reason);
+            let reason = message
+                .split(" at line ")
+                .next()
+                .unwrap_or("not valid YAML");
+            let reason = if reason.starts_with("budget breached") {
+                format!("the file is too large or too deeply nested for a Score file ({reason})")
+            } else {
+                reason.to_string()
+            };
             Err(YamlError {
-                message: reason.to_string(),
+                message: reason,
                 range: TextRange::empty(at),
             })
         }
