@@ -159,7 +159,7 @@ fn score_files_that_nest_deeply_or_expand_aliases_are_refused() {
     let mut bomb = format!("{header}x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for level in 1..12 {
         let previous = format!("*a{}", level - 1);
-        let items = vec![previous.as_str(); 9].join(", ");
+        let items = [previous.as_str(); 9].join(", ");
         bomb.push_str(&format!("x{level}: &a{level} [{items}]\n"));
     }
     for (what, text) in [("deep", deep), ("alias bomb", bomb)] {

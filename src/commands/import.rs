@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use plat_compiler::diagnostic::{Code, Diagnostic};
@@ -18,6 +17,8 @@ use plat_compiler::source::{Database, Origin, SourceFile};
 use crate::Status;
 use crate::cli::{Format, ImportCommand};
 use crate::report::Report;
+
+use super::init::create;
 
 pub fn run(command: ImportCommand, format: Format, color: bool) -> Status {
     match command {
@@ -203,19 +204,4 @@ fn reason(error: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => error.to_string(),
     }
-}
-
-/// Creates a new file (and its directory); fails if it exists.
-fn create(path: &Path, contents: &str) -> Result<(), String> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)
-            .map_err(|error| format!("cannot create `{}`: {error}", parent.display()))?;
-    }
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|error| format!("cannot create `{}`: {error}", path.display()))?;
-    file.write_all(contents.as_bytes())
-        .map_err(|error| format!("cannot write `{}`: {error}", path.display()))
 }

@@ -668,22 +668,8 @@ impl<'a> Converter<'a> {
     }
 
     fn files(&mut self, value: &Node, container: &mut Container) {
-        match &value.value {
-            Value::Map(entries) => {
-                for (target, file) in entries {
-                    self.file(&target.text, file, container);
-                }
-            }
-            Value::Seq(items) => {
-                for file in items {
-                    let target = file
-                        .get("target")
-                        .and_then(Node::as_str)
-                        .unwrap_or_default();
-                    self.file(target, file, container);
-                }
-            }
-            _ => {}
+        for (target, file) in by_target(value) {
+            self.file(&target, file, container);
         }
     }
 
@@ -759,22 +745,8 @@ impl<'a> Converter<'a> {
     }
 
     fn volumes(&mut self, value: &Node, container: &mut Container) {
-        match &value.value {
-            Value::Map(entries) => {
-                for (target, volume) in entries {
-                    self.volume(&target.text, volume, container);
-                }
-            }
-            Value::Seq(items) => {
-                for volume in items {
-                    let target = volume
-                        .get("target")
-                        .and_then(Node::as_str)
-                        .unwrap_or_default();
-                    self.volume(target, volume, container);
-                }
-            }
-            _ => {}
+        for (target, volume) in by_target(value) {
+            self.volume(&target, volume, container);
         }
     }
 
@@ -871,6 +843,28 @@ impl<'a> Converter<'a> {
             probe.path = literal("/");
         }
         Some(probe)
+    }
+}
+
+/// The entries of `files` or `volumes`: a mapping from target paths, or the deprecated
+/// list of entries with a `target`.
+fn by_target(value: &Node) -> Vec<(String, &Node)> {
+    match &value.value {
+        Value::Map(entries) => entries
+            .iter()
+            .map(|(target, node)| (target.text.clone(), node))
+            .collect(),
+        Value::Seq(items) => items
+            .iter()
+            .map(|node| {
+                let target = node
+                    .get("target")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default();
+                (target.to_string(), node)
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

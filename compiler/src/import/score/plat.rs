@@ -47,40 +47,16 @@ pub struct Resource {
     pub params: Vec<(String, String)>,
 }
 
-const KEYWORDS: &[&str] = &[
-    "import",
-    "as",
-    "type",
-    "offering",
-    "environment",
-    "workload",
-    "policy",
-    "param",
-    "output",
-    "use",
-    "require",
-    "else",
-    "if",
-    "then",
-    "match",
-    "true",
-    "false",
-    "in",
-    "matching",
-    "_",
-];
-
 /// Names a workload gives meaning to, that a resource or container may not take.
 pub const RESERVED: &[&str] = &["env", "self", "container", "override", "params", "module"];
 
-/// Whether `name` can be written bare in plat: an identifier that is no keyword.
+/// Whether `name` can be written bare in plat: one identifier token, as plat's own
+/// lexer reads it (so no keyword).
 pub fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && !KEYWORDS.contains(&name)
+    use logos::Logos;
+    let mut tokens = crate::syntax::lexer::Tok::lexer(name);
+    matches!(tokens.next(), Some(Ok(crate::syntax::lexer::Tok::Ident(ident))) if ident == name)
+        && tokens.next().is_none()
 }
 
 /// A map key: bare when it can be, quoted otherwise.
