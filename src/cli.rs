@@ -232,8 +232,8 @@ pub enum ImportCommand {
     /// Validates each FILE against the Score v1b1 schema, maps its containers, service
     /// ports and resources onto a plat workload (resource types onto the standard
     /// library's offerings, `${...}` placeholders onto references) and writes
-    /// `<metadata.name>.plat`, formatted, into OUT. Writes nothing if any file has
-    /// errors, and never overwrites a file. The mapping is in docs/score.md.
+    /// `<metadata.name>.plat`, formatted, into the `--out` directory. Writes nothing if
+    /// any file has errors, and never overwrites a file. The mapping is in docs/score.md.
     #[command(after_help = "\
 Examples:
   plat import score score.yaml     Write ./<name>.plat

@@ -67,7 +67,8 @@ impl<'a> Converter<'a> {
     }
 
     fn error(&mut self, code: Code, range: TextRange, message: String, help: Option<String>) {
-        let mut diagnostic = Diagnostic::new(code, message, self.file, range);
+        let mut diagnostic =
+            Diagnostic::new(code, message, self.file, range).with_label(label(code));
         if let Some(help) = help {
             diagnostic = diagnostic.with_help(help);
         }
@@ -843,6 +844,17 @@ impl<'a> Converter<'a> {
             probe.path = literal("/");
         }
         Some(probe)
+    }
+}
+
+/// What the primary label says, by code.
+fn label(code: Code) -> &'static str {
+    match code {
+        Code::UnknownResourceType => "no offering for this type",
+        Code::UnknownPlaceholder => "plat cannot translate this placeholder",
+        Code::UnreadableSource => "this file cannot be read",
+        Code::ScoreDropped => "left out of the .plat workload",
+        _ => "plat cannot express this",
     }
 }
 
