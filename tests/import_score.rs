@@ -554,3 +554,36 @@ fn resource_outputs_in_arguments_and_reserved_names_are_refused() {
         ]
     );
 }
+
+#[test]
+fn schema_violations_point_at_their_nodes() {
+    let temporary = tempfile::tempdir().expect("temporary directory");
+    let sample = temporary.path().join("score.yaml");
+    fs::write(
+        &sample,
+        "apiVersion: score.sh/v1b1\nmetadata:\n  name: Bad_Name\ncontainers:\n  main:\n    \
+         image: nginx\n    variables:\n      PORT: 8080\n",
+    )
+    .expect("write");
+    let run = import(&[sample], Path::new("-"), &["--format", "json"]);
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    let diagnostics: Json = serde_json::from_str(&run.stdout).expect("JSON");
+    let found: Vec<(String, i64, i64)> = diagnostics
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["start"]["line"].as_i64().unwrap_or_default(),
+                d["start"]["column"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let expected = [("E0802", 1, 13), ("E0802", 3, 9), ("E0802", 8, 13)];
+    let expected: Vec<(String, i64, i64)> = expected
+        .iter()
+        .map(|(code, line, column)| (code.to_string(), *line, *column))
+        .collect();
+    assert_eq!(found, expected, "{}", run.stdout);
+}
