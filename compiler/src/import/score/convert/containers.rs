@@ -93,6 +93,8 @@ impl Converter<'_> {
                 }
                 "source" => content = self.source(value, no_expand),
                 "binaryContent" => content = self.binary(value),
+                // 0644 is what plat gives a plain file anyway.
+                "mode" if value.value.scalar_text().as_deref().map(|m| m.trim_start_matches('0')) == Some("644") => {}
                 "mode" => self.dropped(
                     key.range,
                     format!("the mode of `{target}` is not carried over: plat mounts files read-only, mode 0644 (0440 when they hold a secret)"),
