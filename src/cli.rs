@@ -16,6 +16,8 @@ Examples:
                                    The resource graph of an environment
   plat init shop                   Scaffold a new platform that checks and builds
   plat doc --out catalog           The catalogue of the offerings, as HTML and Markdown
+  plat import score score.yaml --out workloads
+                                   Turn a Score workload into a .plat workload
   plat fmt                         Rewrite every .plat file in the canonical style
   plat fmt --check                 List the files that are not, for CI
   plat explain E0204               What a diagnostic code means, and the fix
@@ -156,6 +158,14 @@ Examples:
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Import workloads written for other tools as `.plat` files.
+    Import {
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
+        format: Format,
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
     /// Format `.plat` files in the one canonical style.
     ///
     /// Rewrites every `.plat` file under each PATH (a directory, read recursively like
@@ -210,6 +220,40 @@ Examples:
     Completions {
         /// The shell to write completions for.
         shell: clap_complete::Shell,
+    },
+}
+
+/// What `plat import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Turn Score workload files (score.dev, `apiVersion: score.dev/v1b1`) into `.plat`
+    /// workloads.
+    ///
+    /// Validates each FILE against the Score v1b1 schema, maps its containers, service
+    /// ports and resources onto a plat workload (resource types onto the standard
+    /// library's offerings, `${...}` placeholders onto references) and writes
+    /// `<metadata.name>.plat`, formatted, into the `--out` directory. Writes nothing if
+    /// any file has errors, and never overwrites a file. The mapping is in docs/score.md.
+    #[command(after_help = "\
+Examples:
+  plat import score score.yaml     Write ./<name>.plat
+  plat import score a.yaml b.yaml --out workloads
+                                   Import several workloads into a project's workloads/
+  plat import score score.yaml --out -
+                                   Print the .plat text instead of writing it
+  plat import score score.yaml --format json
+                                   Diagnostics as JSON
+
+Exit status: 0 imported (warnings aside), 1 a Score file has errors, 2 a file exists
+already, or a usage or I/O problem.")]
+    Score {
+        /// Score files (YAML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The directory to write `<name>.plat` into, created if missing; `-` prints
+        /// the files to standard output instead.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
     },
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Each entry of `tests/fixtures/diagnostics/` whose name starts with a code is run
 //! through the real binary: a `.plat` file or a directory with `plat check PATH`, an
-//! `.args` file with the arguments it holds. The human rendering (without colour) and
+//! `.args` file with the arguments it holds, a Score `.yaml` file with
+//! `plat import score PATH --out -`. The human rendering (without colour) and
 //! the exit status are compared with the snapshot in `tests/snapshots/`; the JSON
 //! rendering must carry the fixture's code.
 

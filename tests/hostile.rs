@@ -134,3 +134,50 @@ fn a_symbolic_link_loop() {
     run.assert_no_crash("a symbolic link loop");
     assert_eq!(run.status, Some(0), "{}", run.transcript());
 }
+
+/// `plat import score` on `text`, written to a temporary Score file.
+fn import_score(text: &str) -> support::Run {
+    let dir = project_with("score.yaml", text.as_bytes());
+    let file = dir.path().join("score.yaml");
+    run_plat(&args(&[
+        "import",
+        "score",
+        &file.to_string_lossy(),
+        "--out",
+        "-",
+    ]))
+}
+
+#[test]
+fn score_files_that_nest_deeply_or_expand_aliases_are_refused() {
+    let header = "apiVersion: score.dev/v1b1\nmetadata:\n  name: x\ncontainers:\n  main:\n    image: nginx:1.27\n";
+    let deep = format!(
+        "{header}    args: {}{}\n",
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
+    let mut bomb = format!("{header}x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..12 {
+        let previous = format!("*a{}", level - 1);
+        let items = [previous.as_str(); 9].join(", ");
+        bomb.push_str(&format!("x{level}: &a{level} [{items}]\n"));
+    }
+    for (what, text) in [("deep", deep), ("alias bomb", bomb)] {
+        let run = import_score(&text);
+        run.assert_no_crash(what);
+        assert_eq!(run.status, Some(1), "{what}\n{}", run.transcript());
+        assert!(run.stderr.contains("E0801"), "{what}\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn score_garbage_and_non_utf8_are_refused() {
+    let run = import_score("\u{0}\u{1}: [}{");
+    run.assert_no_crash("garbage");
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    let dir = project_with("score.yaml", b"name: caf\xe9\n");
+    let file = dir.path().join("score.yaml");
+    let run = run_plat(&args(&["import", "score", &file.to_string_lossy()]));
+    run.assert_no_crash("latin-1");
+    assert_eq!(run.status, Some(2), "{}", run.transcript());
+}

@@ -32,6 +32,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod format;
 pub mod graph;
+pub mod import;
 pub mod names;
 pub mod position;
 pub mod project;

@@ -135,7 +135,7 @@ fn check_directory(directory: &Path) -> Result<(), String> {
 }
 
 /// Creates a new file (and its directory); fails if it exists.
-fn create(path: &Path, contents: &str) -> Result<(), String> {
+pub(super) fn create(path: &Path, contents: &str) -> Result<(), String> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)
             .map_err(|error| format!("cannot create `{}`: {error}", parent.display()))?;

@@ -7,6 +7,7 @@ mod doc;
 mod explain;
 mod fmt;
 mod graph;
+mod import;
 mod init;
 mod lsp;
 
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Status {
         } => graph::run(&path, environment.as_deref(), format, color),
         Command::Init { directory, name } => init::run(&directory, name.as_deref()),
         Command::Doc { path, out } => doc::run(&path, &out, color),
+        Command::Import { format, what } => import::run(what, format, color),
         Command::Fmt { paths, check } => fmt::run(&paths, check, color),
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
         Command::Completions { shell } => completions::run(shell),

@@ -71,7 +71,8 @@ pub fn args(args: &[&str]) -> Vec<String> {
     args.iter().map(|arg| arg.to_string()).collect()
 }
 
-/// One fixture: a `.plat` file, a project directory, or an `.args` file.
+/// One fixture: a `.plat` file, a project directory, an `.args` file, or a Score
+/// `.yaml` file (run with `plat import score PATH --out -`).
 pub struct Fixture {
     pub name: String,
     pub path: PathBuf,
@@ -92,7 +93,8 @@ impl Fixture {
                 } else {
                     let stem = file_name
                         .strip_suffix(".plat")
-                        .or_else(|| file_name.strip_suffix(".args"))?;
+                        .or_else(|| file_name.strip_suffix(".args"))
+                        .or_else(|| file_name.strip_suffix(".yaml"))?;
                     stem.to_string()
                 };
                 Some(Fixture { name, path })
@@ -115,6 +117,12 @@ impl Fixture {
                 .expect("args fixture is readable")
                 .split_whitespace()
                 .map(str::to_string)
+                .collect()
+        } else if self.path.extension().is_some_and(|e| e == "yaml") {
+            let path = self.path.to_string_lossy().into_owned();
+            ["import", "score", &path, "--out", "-"]
+                .iter()
+                .map(|word| word.to_string())
                 .collect()
         } else {
             vec![

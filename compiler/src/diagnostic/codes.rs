@@ -92,6 +92,15 @@ codes! {
     E0703 ModuleInputTypeMismatch "module input has the wrong type",
     E0704 UnknownModuleOutput "unknown module output",
     E0705 InvalidModule "unreadable Terraform module",
+    // Importing Score files.
+    E0801 InvalidYaml "not valid YAML",
+    E0802 InvalidScore "not a valid Score file",
+    E0803 UnknownResourceType "no offering for a Score resource type",
+    E0804 UnknownPlaceholder "unknown Score placeholder",
+    E0805 ScoreUnsupported "Score feature plat cannot express",
+    E0806 UnreadableSource "cannot read a file's source",
+    E0807 ImportTargetExists "import would overwrite a file",
+    W0808 ScoreDropped "Score field not carried over",
     // Projects and files.
     E0501 Io "cannot read",
     E0502 NotUtf8 "file is not UTF-8",

@@ -1,0 +1,177 @@
+//! The plat workload an import writes, and its text.
+//!
+//! Invariants: values are held as plat expressions already escaped (see
+//! `placeholder`), names are checked identifiers or quoted keys, and the text is passed
+//! through `plat fmt`'s formatter, so that an imported file is in the canonical style.
+
+use crate::format::format_text;
+
+#[derive(Debug, Default)]
+pub struct Workload {
+    pub name: String,
+    pub calls: Vec<String>,
+    pub annotations: Vec<(String, String)>,
+    pub containers: Vec<Container>,
+    pub resources: Vec<Resource>,
+}
+
+#[derive(Debug, Default)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub command: Option<Vec<String>>,
+    pub args: Option<Vec<String>>,
+    pub ports: Vec<(String, i64)>,
+    pub env: Vec<(String, String)>,
+    pub files: Vec<(String, String)>,
+    pub volumes: Vec<(String, String)>,
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    pub cpu_limit: Option<String>,
+    pub memory_limit: Option<String>,
+    pub liveness: Option<Probe>,
+    pub readiness: Option<Probe>,
+}
+
+#[derive(Debug, Default)]
+pub struct Probe {
+    pub path: String,
+    pub port: i64,
+}
+
+#[derive(Debug)]
+pub struct Resource {
+    pub name: String,
+    pub offering: &'static str,
+    /// Param name → plat expression.
+    pub params: Vec<(String, String)>,
+}
+
+/// Names a workload gives meaning to, that a resource or container may not take.
+pub const RESERVED: &[&str] = &["env", "self", "container", "override", "params", "module"];
+
+/// Whether `name` can be written bare in plat: one identifier token, as plat's own
+/// lexer reads it (so no keyword).
+pub fn is_identifier(name: &str) -> bool {
+    use logos::Logos;
+    let mut tokens = crate::syntax::lexer::Tok::lexer(name);
+    matches!(tokens.next(), Some(Ok(crate::syntax::lexer::Tok::Ident(ident))) if ident == name)
+        && tokens.next().is_none()
+}
+
+/// A map key: bare when it can be, quoted otherwise.
+fn key(name: &str) -> String {
+    if is_identifier(name) && !name.contains('-') {
+        name.to_string()
+    } else {
+        super::placeholder::literal(name)
+    }
+}
+
+fn map(entries: &[(String, String)]) -> String {
+    let items: Vec<String> = entries
+        .iter()
+        .map(|(name, value)| format!("{} = {value}", key(name)))
+        .collect();
+    format!("{{ {} }}", items.join(", "))
+}
+
+impl Workload {
+    /// The workload as a `.plat` file in the canonical style; `origin` names the
+    /// Score file in the doc comment.
+    pub fn render(&self, origin: &str) -> Result<String, String> {
+        let mut out = String::new();
+        let mut offerings: Vec<&str> = self.resources.iter().map(|r| r.offering).collect();
+        offerings.sort_unstable();
+        offerings.dedup();
+        match offerings.as_slice() {
+            [] => {}
+            [one] => out.push_str(&format!("import std.{one}\n\n")),
+            many => out.push_str(&format!("import std.{{{}}}\n\n", many.join(", "))),
+        }
+        out.push_str(&format!("/// Imported from the Score file `{origin}`.\n"));
+        out.push_str(&format!("workload {} {{\n", self.name));
+        if !self.calls.is_empty() {
+            out.push_str(&format!("calls = [{}]\n", self.calls.join(", ")));
+        }
+        if !self.annotations.is_empty() {
+            out.push_str(&format!("annotations = {}\n", map(&self.annotations)));
+        }
+        for container in &self.containers {
+            out.push('\n');
+            container.render(&mut out);
+        }
+        if !self.resources.is_empty() {
+            out.push('\n');
+        }
+        for resource in &self.resources {
+            let params: Vec<String> = resource
+                .params
+                .iter()
+                .map(|(name, value)| format!("{name} = {value}"))
+                .collect();
+            out.push_str(&format!(
+                "{}: {} {{ {} }}\n",
+                resource.name,
+                resource.offering,
+                params.join(", ")
+            ));
+        }
+        out.push_str("}\n");
+        format_text(&out).map_err(|error| format!("{error:?}"))
+    }
+}
+
+impl Container {
+    fn render(&self, out: &mut String) {
+        out.push_str(&format!("container {} {{\n", self.name));
+        out.push_str(&format!("image = {}\n", self.image));
+        if let Some(command) = &self.command {
+            out.push_str(&format!("command = [{}]\n", command.join(", ")));
+        }
+        if let Some(args) = &self.args {
+            out.push_str(&format!("args = [{}]\n", args.join(", ")));
+        }
+        if !self.ports.is_empty() {
+            let ports: Vec<(String, String)> = self
+                .ports
+                .iter()
+                .map(|(name, port)| (name.clone(), port.to_string()))
+                .collect();
+            out.push_str(&format!("ports = {}\n", map(&ports)));
+        }
+        for (field, entries) in [("env", &self.env), ("files", &self.files)] {
+            if !entries.is_empty() {
+                out.push_str(&format!("{field} = {}\n", map(entries)));
+            }
+        }
+        if !self.volumes.is_empty() {
+            let volumes: Vec<(String, String)> = self
+                .volumes
+                .iter()
+                .map(|(path, name)| (path.clone(), name.clone()))
+                .collect();
+            out.push_str(&format!("volumes = {}\n", map(&volumes)));
+        }
+        let quantities = [
+            ("cpu", &self.cpu),
+            ("memory", &self.memory),
+            ("cpu_limit", &self.cpu_limit),
+            ("memory_limit", &self.memory_limit),
+        ];
+        for (field, value) in quantities {
+            if let Some(value) = value {
+                out.push_str(&format!("{field} = {value}\n"));
+            }
+        }
+        for (field, probe) in [("liveness", &self.liveness), ("readiness", &self.readiness)] {
+            if let Some(probe) = probe {
+                out.push_str(&format!(
+                    "{field} = {{ path = {}, port = {} }}\n",
+                    probe.path, probe.port
+                ));
+            }
+        }
+        out.push_str("}\n");
+    }
+}
