@@ -88,10 +88,7 @@ pub fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>) -> Vec
     let kustomization = kustomization::artifact(&context, &objects);
     // Rendering is most of the work, and each object is independent: split it across
     // cores (the order of the result is that of `objects`).
-    let mut artifacts: Vec<Artifact> = objects
-        .into_par_iter()
-        .map(Object::into_artifact)
-        .collect();
+    let mut artifacts: Vec<Artifact> = objects.into_par_iter().map(Object::into_artifact).collect();
     artifacts.push(kustomization);
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts
