@@ -145,9 +145,8 @@ fn teams(workloads: usize) -> usize {
 }
 
 fn environments_file(workloads: usize, environments: usize) -> String {
-    let mut out = format!(
-        "// The environments of the synthetic platform.\n\nimport std.{{{OFFERINGS}}}\n"
-    );
+    let mut out =
+        format!("// The environments of the synthetic platform.\n\nimport std.{{{OFFERINGS}}}\n");
     for e in 0..environments {
         out.push('\n');
         if e == 0 {

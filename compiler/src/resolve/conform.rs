@@ -7,7 +7,6 @@
 //! only after provisioning, which cannot be judged yet. Both are bounded in depth and
 //! never panic.
 
-
 use crate::resolve::eval::secret;
 use crate::resolve::value::Value;
 use crate::types::literal;
@@ -74,8 +73,9 @@ fn misfit_at(value: &Value, ty: &Ty, depth: usize) -> Option<String> {
             Value::Absent => None,
             _ => misfit_at(value, inner, depth + 1),
         },
-        Ty::Constrained(base, constraint) => misfit_at(value, base, depth + 1)
-            .or_else(|| constraint_misfit(value, constraint)),
+        Ty::Constrained(base, constraint) => {
+            misfit_at(value, base, depth + 1).or_else(|| constraint_misfit(value, constraint))
+        }
         _ => shape_misfit(value, ty, depth),
     }
 }
@@ -147,10 +147,7 @@ fn quantity_misfit(value: &Value, ty: &Ty) -> Option<String> {
         .map(|reason| format!("`{text}` is not a `{ty}`: {reason}"))
 }
 
-fn constraint_misfit(
-    value: &Value,
-    constraint: &Constraint,
-) -> Option<String> {
+fn constraint_misfit(value: &Value, constraint: &Constraint) -> Option<String> {
     match (constraint, value) {
         (Constraint::Range { min, max }, Value::Int(_) | Value::Float(_)) => {
             let number = match value {
@@ -169,8 +166,10 @@ fn constraint_misfit(
                 format!("{} is not in `{bounds}`", describe(value))
             })
         }
-        (Constraint::Pattern(pattern), Value::String(text)) => (!crate::types::pattern::matches(pattern, text))
-            .then(|| format!("`\"{text}\"` does not match the pattern `{pattern}`")),
+        (Constraint::Pattern(pattern), Value::String(text)) => {
+            (!crate::types::pattern::matches(pattern, text))
+                .then(|| format!("`\"{text}\"` does not match the pattern `{pattern}`"))
+        }
         (Constraint::Format(format), Value::String(text)) => {
             let result = match format {
                 Format::Image => literal::check_image(text),
@@ -227,10 +226,7 @@ mod tests {
     #[test]
     fn misfits_are_explained() {
         let ty = pattern("^[a-z_]+$");
-        assert_eq!(
-            misfit(&Value::String("ok_name".into()), &ty),
-            None
-        );
+        assert_eq!(misfit(&Value::String("ok_name".into()), &ty), None);
         assert_eq!(
             misfit(&Value::String("checkout-api".into()), &ty).as_deref(),
             Some("`\"checkout-api\"` does not match the pattern `^[a-z_]+$`")
@@ -238,10 +234,7 @@ mod tests {
         assert!(misfit(&Value::Int(70000), &Ty::Port).is_some());
         assert!(misfit(&Value::Int(5), &Ty::int_in(0, 3)).is_some());
         assert!(misfit(&Value::Quantity("512MB".into()), &Ty::Memory).is_some());
-        assert_eq!(
-            misfit(&Value::Absent, &Ty::optional(Ty::String)),
-            None
-        );
+        assert_eq!(misfit(&Value::Absent, &Ty::optional(Ty::String)), None);
         let deferred = Value::Deferred(crate::resolve::value::Deferred::GeneratedPassword {
             instance: "a".into(),
         });
