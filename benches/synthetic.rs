@@ -423,7 +423,7 @@ fn workload(n: usize, environments: usize) -> String {
                 out,
                 "/// Worker number {n}: takes orders from the queue and queues e-mails."
             );
-            let _ = writeln!(out, "workload {name} {{");
+            let _ = writeln!(out, "workload {name} {{\n  replicas = 2");
             calls_line(&mut out, &calls);
             let _ = writeln!(out, "  labels = {{ team = \"team-{team}\" }}\n");
             let mut env = vec![
@@ -455,7 +455,7 @@ fn workload(n: usize, environments: usize) -> String {
                 "\n  db: postgres {{ shared = team_{team}_db }}\n  orders: queue {{ shared = order_events }}\n  outbox: queue {{ shared = email_outbox }}\n"
             );
             if production {
-                out.push_str("\n  override production {\n    replicas = 2\n  }\n");
+                out.push_str("\n  override production {\n    replicas = 3\n  }\n");
             }
         }
         Shape::Job => {
