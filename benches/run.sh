@@ -8,7 +8,8 @@
 #
 # Environment: SIZES (workload counts), ENVIRONMENTS (default 3), RUNS (hyperfine runs,
 # default 10), WORK (where platforms and outputs go; default a temporary directory),
-# PLAT (the binary; default target/release/plat, built here).
+# PLAT and GENERATE (the binaries; by default the release builds of `plat` and of the
+# `generate` example, built here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,12 +18,11 @@ environments=${ENVIRONMENTS:-3}
 runs=${RUNS:-10}
 work=${WORK:-$(mktemp -d)}
 
-if [ -z "${PLAT:-}" ]; then
+if [ -z "${PLAT:-}" ] || [ -z "${GENERATE:-}" ]; then
   cargo build --release --locked --bin plat --example generate
-  PLAT=target/release/plat
 fi
-generate=target/release/examples/generate
-[ -x "$generate" ] || cargo build --release --locked --example generate
+PLAT=${PLAT:-target/release/plat}
+generate=${GENERATE:-target/release/examples/generate}
 
 # The peak resident set size of a command, in MiB.
 peak_rss() {
