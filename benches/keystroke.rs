@@ -3,6 +3,7 @@
 //! ```text
 //! cargo bench --bench keystroke            # 200 keystrokes per workspace
 //! KEYSTROKES=1000 cargo bench --bench keystroke
+//! KEYSTROKES=10 WORKLOADS=20 cargo bench --bench keystroke   # a smoke test
 //! ```
 //!
 //! For each workspace the server is started on it, one file is opened, and each
@@ -10,9 +11,12 @@
 //! deleting it, alternately); the latency is the time from writing the notification to
 //! reading the `publishDiagnostics` for that document version. Workspaces: the largest
 //! example (`examples/shop`, editing its largest file, `platform/environments.plat`) and
-//! a synthetic project of 200 files generated deterministically (one environment file,
-//! 199 workloads, each with a container and a database; editing one workload).
+//! the synthetic platform of `benches/synthetic.rs` with `WORKLOADS` workloads (1,000 by
+//! default: 1,002 files) and 3 environments, editing a queue worker in its middle.
 //! Prints median, p95 and max per workspace.
+
+#[path = "synthetic.rs"]
+mod synthetic;
 
 #[path = "../tests/lsp/client.rs"]
 #[allow(dead_code)]
@@ -38,37 +42,22 @@ fn main() {
         "namespace = \"shop-dev",
         keystrokes,
     );
+    let workloads: usize = std::env::var("WORKLOADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1000);
     let synthetic = tempfile::tempdir().expect("a temporary directory");
-    generate(synthetic.path(), 200);
+    synthetic::write(synthetic.path(), workloads, 3).expect("the synthetic platform");
+    // A queue worker in the middle of the project: it binds shared resources and calls
+    // an API, so an edit to it touches every layer.
+    let edited = format!("workloads/worker-{:05}.plat", (workloads / 2) / 10 * 10 + 3);
     measure(
-        "synthetic, 200 files (workloads/w-100.plat)",
+        &format!("synthetic, {workloads} workloads x 3 environments ({edited})"),
         synthetic.path(),
-        "workloads/w-100.plat",
-        "team = \"t",
+        &edited,
+        "labels = { team = \"team-",
         keystrokes,
     );
-}
-
-/// Writes a valid project of `files` files under `root`.
-fn generate(root: &Path, files: usize) {
-    std::fs::write(root.join("plat.toml"), "[project]\nname = \"synthetic\"\n").unwrap();
-    std::fs::create_dir_all(root.join("workloads")).unwrap();
-    std::fs::write(
-        root.join("environments.plat"),
-        "import std.postgres\n\nenvironment development {\n  namespace = \"dev\"\n  use postgres.in_cluster\n}\n",
-    )
-    .unwrap();
-    for n in 1..files {
-        let calls = if n > 1 {
-            format!("  calls = [w-{}]\n", n - 1)
-        } else {
-            String::new()
-        };
-        let text = format!(
-            "import std.postgres\n\n/// Workload number {n}.\nworkload w-{n} {{\n{calls}  labels = {{ team = \"t{n}\" }}\n\n  container main {{\n    image = \"ghcr.io/acme/w-{n}:1.0.{n}\"\n    ports = {{ http = 8080 }}\n    env = {{\n      DATABASE_URL = \"postgres://${{db.username}}@${{db.host}}:${{db.port}}/${{db.database}}\"\n    }}\n  }}\n\n  db: postgres {{ database = \"w_{n}\" }}\n}}\n"
-        );
-        std::fs::write(root.join(format!("workloads/w-{n}.plat")), text).unwrap();
-    }
 }
 
 fn measure(name: &str, root: &Path, file: &str, after: &str, keystrokes: usize) {

@@ -17,6 +17,7 @@ use plat_compiler::diagnostic::{Diagnostic, Label};
 use plat_compiler::emit::{self, Artifact};
 use plat_compiler::resolve::model::ResolvedEnvironment;
 use plat_compiler::source::Database;
+use rayon::prelude::*;
 use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
@@ -68,8 +69,10 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
     };
     let mut tree = Tree::default();
     let mut counts = Vec::new();
-    for env in &selected {
-        let artifacts = environment_artifacts(&db, env, &loaded.name);
+    for (env, artifacts) in selected
+        .iter()
+        .zip(all_artifacts(&db, &selected, &loaded.name))
+    {
         counts.push((env.name.as_str(), artifacts.len()));
         for artifact in artifacts {
             tree.insert(format!("{}/{}", env.name, artifact.path), artifact.contents);
@@ -89,6 +92,7 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
         plural(selected.len(), "environment", "environments"),
         out.display()
     );
+    super::exit_without_freeing((db, tree));
     Status::Clean
 }
 
@@ -125,6 +129,21 @@ fn select<'a>(
         .collect())
 }
 
+/// The artefacts of every selected environment, in order, built in parallel (each
+/// environment on its own handle of the database, which is `Send` but not `Sync`).
+fn all_artifacts(
+    db: &Database,
+    selected: &[&ResolvedEnvironment],
+    project: &str,
+) -> Vec<Vec<Artifact>> {
+    let handles: Vec<Database> = selected.iter().map(|_| db.clone()).collect();
+    selected
+        .par_iter()
+        .zip(handles)
+        .map(|(env, db)| environment_artifacts(&db, env, project))
+        .collect()
+}
+
 /// Every artefact of one environment, its manifest included, sorted by path.
 fn environment_artifacts(db: &Database, env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
     let locate = |label: &Label| emit::source_location(db, label);
@@ -154,15 +173,17 @@ fn manifest(
     artifacts: &[Artifact],
     locate: &dyn Fn(&Label) -> String,
 ) -> Artifact {
+    let hashes: Vec<String> = artifacts
+        .par_iter()
+        .map(|artifact| sha256(artifact.contents.as_bytes()))
+        .collect();
     let entries: Vec<Json> = artifacts
         .iter()
-        .map(|artifact| {
+        .zip(hashes)
+        .map(|(artifact, hash)| {
             Json::Object(Map::from_iter([
                 ("path".to_string(), Json::String(artifact.path.clone())),
-                (
-                    "sha256".to_string(),
-                    Json::String(sha256(artifact.contents.as_bytes())),
-                ),
+                ("sha256".to_string(), Json::String(hash)),
                 (
                     "source".to_string(),
                     artifact
@@ -191,10 +212,13 @@ fn manifest(
 
 /// The sha256 of `bytes`, as lowercase hex.
 fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(64);
+    for byte in Sha256::digest(bytes) {
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 fn quoted(names: &[&str]) -> String {

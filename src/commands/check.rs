@@ -22,11 +22,13 @@ pub fn run(path: &Path, format: Format, color: bool) -> Status {
         files: loaded.project.source_count(&db),
     };
     Report::new(&db, &root, color).print(format, diagnostics, Some(&summary));
-    if diagnostics.iter().any(Diagnostic::is_error) {
+    let status = if diagnostics.iter().any(Diagnostic::is_error) {
         Status::Errors
     } else {
         Status::Clean
-    }
+    };
+    super::exit_without_freeing(db);
+    status
 }
 
 /// Reads the project at `path` (shared by the commands that start by checking one):

@@ -14,6 +14,14 @@ mod lsp;
 use crate::Status;
 use crate::cli::{Cli, Command};
 
+/// Ends the life of a command's large values (the query database, a build's files)
+/// without freeing them one allocation at a time: the process is about to exit, and
+/// the operating system reclaims its memory at once. In a large project, freeing the
+/// memos of every query took a tenth of `plat check`.
+fn exit_without_freeing<T>(value: T) {
+    std::mem::forget(value);
+}
+
 pub fn run(cli: Cli) -> Status {
     let color = cli.color.for_stderr();
     match cli.command {

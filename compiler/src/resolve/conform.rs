@@ -7,8 +7,6 @@
 //! only after provisioning, which cannot be judged yet. Both are bounded in depth and
 //! never panic.
 
-use std::collections::BTreeMap;
-
 use crate::resolve::eval::secret;
 use crate::resolve::value::Value;
 use crate::types::literal;
@@ -57,49 +55,32 @@ fn seal_at(value: Value, ty: &Ty, depth: usize) -> Value {
     }
 }
 
-/// Compiled `matching` patterns, by source.
-#[derive(Default)]
-pub struct Patterns {
-    compiled: BTreeMap<String, Option<regex::Regex>>,
-}
-
-impl Patterns {
-    /// Whether `text` matches `pattern`; an invalid pattern (reported where it is
-    /// written) matches everything.
-    fn matches(&mut self, pattern: &str, text: &str) -> bool {
-        self.compiled
-            .entry(pattern.to_string())
-            .or_insert_with(|| crate::types::lower::compile_pattern(pattern).ok())
-            .as_ref()
-            .is_none_or(|regex| regex.is_match(text))
-    }
-}
-
 /// Why `value` does not fit `ty`, in a phrase for a label: ``"`\"Api\"` does not match
 /// the pattern `^[a-z]+$`"``. `None` when it fits, or cannot be judged before
 /// provisioning.
-pub fn misfit(value: &Value, ty: &Ty, patterns: &mut Patterns) -> Option<String> {
-    misfit_at(value, ty, patterns, 0)
+pub fn misfit(value: &Value, ty: &Ty) -> Option<String> {
+    misfit_at(value, ty, 0)
 }
 
-fn misfit_at(value: &Value, ty: &Ty, patterns: &mut Patterns, depth: usize) -> Option<String> {
+fn misfit_at(value: &Value, ty: &Ty, depth: usize) -> Option<String> {
     if depth > MAX_DEPTH || value.is_deferred() {
         return None;
     }
     let value = value.revealed();
     match ty {
-        Ty::Alias(_, inner) => misfit_at(value, inner, patterns, depth + 1),
+        Ty::Alias(_, inner) => misfit_at(value, inner, depth + 1),
         Ty::Optional(inner) => match value {
             Value::Absent => None,
-            _ => misfit_at(value, inner, patterns, depth + 1),
+            _ => misfit_at(value, inner, depth + 1),
         },
-        Ty::Constrained(base, constraint) => misfit_at(value, base, patterns, depth + 1)
-            .or_else(|| constraint_misfit(value, constraint, patterns)),
-        _ => shape_misfit(value, ty, patterns, depth),
+        Ty::Constrained(base, constraint) => {
+            misfit_at(value, base, depth + 1).or_else(|| constraint_misfit(value, constraint))
+        }
+        _ => shape_misfit(value, ty, depth),
     }
 }
 
-fn shape_misfit(value: &Value, ty: &Ty, patterns: &mut Patterns, depth: usize) -> Option<String> {
+fn shape_misfit(value: &Value, ty: &Ty, depth: usize) -> Option<String> {
     let fits = match (ty, value) {
         (Ty::Any | Ty::Error | Ty::Ref(_) | Ty::Quantity, _) => true,
         (_, Value::Absent) => return Some("it has no value".to_string()),
@@ -125,12 +106,12 @@ fn shape_misfit(value: &Value, ty: &Ty, patterns: &mut Patterns, depth: usize) -
         (Ty::List(item), Value::List(items)) => {
             return items
                 .iter()
-                .find_map(|value| misfit_at(value, item, patterns, depth + 1));
+                .find_map(|value| misfit_at(value, item, depth + 1));
         }
         (Ty::Map(item), Value::Map(entries)) => {
             return entries
                 .values()
-                .find_map(|value| misfit_at(value, item, patterns, depth + 1));
+                .find_map(|value| misfit_at(value, item, depth + 1));
         }
         (Ty::Record(fields), Value::Map(entries)) => {
             if let Some(unknown) = entries
@@ -146,7 +127,7 @@ fn shape_misfit(value: &Value, ty: &Ty, patterns: &mut Patterns, depth: usize) -
                         Some(format!("the field `{}` has no value", field.name))
                     }
                     None => None,
-                    Some(value) => misfit_at(value, &field.ty, patterns, depth + 1),
+                    Some(value) => misfit_at(value, &field.ty, depth + 1),
                 });
         }
         _ => false,
@@ -166,11 +147,7 @@ fn quantity_misfit(value: &Value, ty: &Ty) -> Option<String> {
         .map(|reason| format!("`{text}` is not a `{ty}`: {reason}"))
 }
 
-fn constraint_misfit(
-    value: &Value,
-    constraint: &Constraint,
-    patterns: &mut Patterns,
-) -> Option<String> {
+fn constraint_misfit(value: &Value, constraint: &Constraint) -> Option<String> {
     match (constraint, value) {
         (Constraint::Range { min, max }, Value::Int(_) | Value::Float(_)) => {
             let number = match value {
@@ -189,8 +166,10 @@ fn constraint_misfit(
                 format!("{} is not in `{bounds}`", describe(value))
             })
         }
-        (Constraint::Pattern(pattern), Value::String(text)) => (!patterns.matches(pattern, text))
-            .then(|| format!("`\"{text}\"` does not match the pattern `{pattern}`")),
+        (Constraint::Pattern(pattern), Value::String(text)) => {
+            (!crate::types::pattern::matches(pattern, text))
+                .then(|| format!("`\"{text}\"` does not match the pattern `{pattern}`"))
+        }
         (Constraint::Format(format), Value::String(text)) => {
             let result = match format {
                 Format::Image => literal::check_image(text),
@@ -221,6 +200,7 @@ pub fn describe(value: &Value) -> String {
 mod tests {
     use super::*;
     use crate::types::ty::FieldTy;
+    use std::collections::BTreeMap;
 
     fn pattern(p: &str) -> Ty {
         Ty::Constrained(Box::new(Ty::String), Constraint::Pattern(p.to_string()))
@@ -245,26 +225,19 @@ mod tests {
 
     #[test]
     fn misfits_are_explained() {
-        let mut patterns = Patterns::default();
         let ty = pattern("^[a-z_]+$");
+        assert_eq!(misfit(&Value::String("ok_name".into()), &ty), None);
         assert_eq!(
-            misfit(&Value::String("ok_name".into()), &ty, &mut patterns),
-            None
-        );
-        assert_eq!(
-            misfit(&Value::String("checkout-api".into()), &ty, &mut patterns).as_deref(),
+            misfit(&Value::String("checkout-api".into()), &ty).as_deref(),
             Some("`\"checkout-api\"` does not match the pattern `^[a-z_]+$`")
         );
-        assert!(misfit(&Value::Int(70000), &Ty::Port, &mut patterns).is_some());
-        assert!(misfit(&Value::Int(5), &Ty::int_in(0, 3), &mut patterns).is_some());
-        assert!(misfit(&Value::Quantity("512MB".into()), &Ty::Memory, &mut patterns).is_some());
-        assert_eq!(
-            misfit(&Value::Absent, &Ty::optional(Ty::String), &mut patterns),
-            None
-        );
+        assert!(misfit(&Value::Int(70000), &Ty::Port).is_some());
+        assert!(misfit(&Value::Int(5), &Ty::int_in(0, 3)).is_some());
+        assert!(misfit(&Value::Quantity("512MB".into()), &Ty::Memory).is_some());
+        assert_eq!(misfit(&Value::Absent, &Ty::optional(Ty::String)), None);
         let deferred = Value::Deferred(crate::resolve::value::Deferred::GeneratedPassword {
             instance: "a".into(),
         });
-        assert_eq!(misfit(&deferred, &Ty::Int, &mut patterns), None);
+        assert_eq!(misfit(&deferred, &Ty::Int), None);
     }
 }

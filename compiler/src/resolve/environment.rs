@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::names::{DeclRef, NameKind};
-use crate::resolve::conform::Patterns;
 use crate::resolve::context::{
     Context, OfferingKey, OfferingView, attribute, attributes, blocks, instance_range, instances,
     offering_key,
@@ -68,7 +67,6 @@ pub struct EnvResolver<'db> {
     /// Every instance bound so far, by id.
     pub instances: BTreeMap<String, crate::resolve::model::Instance>,
     pub diagnostics: Vec<Diagnostic>,
-    pub patterns: Patterns,
     /// Cycles already reported.
     pub cycles: BTreeSet<Vec<String>>,
 }
@@ -161,7 +159,6 @@ impl<'db> EnvResolver<'db> {
             shared_outputs: BTreeMap::new(),
             instances: BTreeMap::new(),
             diagnostics: Vec::new(),
-            patterns: Patterns::default(),
             cycles: BTreeSet::new(),
         };
         resolver.collect_uses(syntax);

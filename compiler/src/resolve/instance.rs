@@ -239,7 +239,7 @@ impl<'db> EnvResolver<'db> {
             );
             return;
         }
-        let Some(reason) = misfit(value, &slot.sig.ty, &mut self.patterns) else {
+        let Some(reason) = misfit(value, &slot.sig.ty) else {
             return;
         };
         let primary = slot.origin.clone().unwrap_or_else(|| request.site.clone());

@@ -42,6 +42,30 @@ impl ResolvedEnvironment {
             .map(String::as_str)
             .collect()
     }
+
+    /// The workload `name`, by binary search (workloads are sorted by name); a model
+    /// built by hand out of order is scanned instead.
+    pub fn workload(&self, name: &str) -> Option<&ResolvedWorkload> {
+        match self
+            .workloads
+            .binary_search_by(|workload| workload.name.as_str().cmp(name))
+        {
+            Ok(at) => self.workloads.get(at),
+            Err(_) => self.workloads.iter().find(|workload| workload.name == name),
+        }
+    }
+
+    /// The instance `id`, by binary search (instances are sorted by id); a model built
+    /// by hand out of order is scanned instead.
+    pub fn instance(&self, id: &str) -> Option<&Instance> {
+        match self
+            .instances
+            .binary_search_by(|instance| instance.id.as_str().cmp(id))
+        {
+            Ok(at) => self.instances.get(at),
+            Err(_) => self.instances.iter().find(|instance| instance.id == id),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 //! it collected. A [`Scope`] is a list of local bindings searched innermost first;
 //! names not bound locally are looked up among the project's declarations.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::names::{Definition, NameKind, Reference, Resolver, TargetKind};
@@ -154,9 +154,6 @@ pub struct Checker<'a> {
     pub references: Vec<Reference>,
     pub used_imports: BTreeSet<String>,
     pub depth: usize,
-    /// Compiled patterns of `matching` constraints, by source (`None`: invalid, and
-    /// reported where the type is written).
-    pub patterns: BTreeMap<String, Option<regex::Regex>>,
 }
 
 impl<'a> Checker<'a> {
@@ -176,7 +173,6 @@ impl<'a> Checker<'a> {
             references: Vec::new(),
             used_imports: BTreeSet::new(),
             depth: 0,
-            patterns: BTreeMap::new(),
         }
     }
 
@@ -237,12 +233,8 @@ impl<'a> Checker<'a> {
 
     /// Whether `text` matches `pattern`; an invalid pattern matches everything (it is
     /// reported where it is written).
-    pub fn matches(&mut self, pattern: &str, text: &str) -> bool {
-        let regex = self
-            .patterns
-            .entry(pattern.to_string())
-            .or_insert_with(|| crate::types::lower::compile_pattern(pattern).ok());
-        regex.as_ref().is_none_or(|regex| regex.is_match(text))
+    pub fn matches(&self, pattern: &str, text: &str) -> bool {
+        crate::types::pattern::matches(pattern, text)
     }
 
     pub fn leave(&mut self) {

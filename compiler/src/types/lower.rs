@@ -386,7 +386,7 @@ impl<'a, 's> Lowerer<'a, 's> {
                     );
                     return base;
                 }
-                if let Err(error) = compile_pattern(&pattern.value) {
+                if let Err(error) = crate::types::pattern::compile(&pattern.value) {
                     self.report(
                         Diagnostic::new(
                             Code::InvalidPattern,
@@ -444,24 +444,6 @@ impl<'a, 's> Lowerer<'a, 's> {
         }
         Ty::Record(lowered)
     }
-}
-
-/// Compiles a pattern as written (anchored only where it says so), with a size limit so
-/// that no pattern can take unbounded memory.
-pub fn compile_pattern(pattern: &str) -> Result<regex::Regex, String> {
-    regex::RegexBuilder::new(pattern)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|error| match error {
-            regex::Error::Syntax(text) => text
-                .lines()
-                .rev()
-                .find(|line| line.starts_with("error:"))
-                .map(|line| line.trim_start_matches("error:").trim().to_string())
-                .unwrap_or_else(|| "not a valid regular expression".to_string()),
-            regex::Error::CompiledTooBig(_) => "the pattern is too large".to_string(),
-            _ => "not a valid regular expression".to_string(),
-        })
 }
 
 /// The text of a range of a file, for showing defaults as written.

@@ -9,6 +9,7 @@
 //! - [`lower`]: written types to [`ty::Ty`], and the project's user types (E0312, E0308);
 //! - [`schema`]: the built-in blocks' fields with types, defaults, docs and sinks;
 //! - [`literal`]: formats of quantities, images, versions, DNS labels;
+//! - [`pattern`]: `matching` patterns, compiled once per process;
 //! - [`flow`]: sensitivity and phase, sinks, E0401–E0403;
 //! - [`signature`]: what other files see of offerings and environments;
 //! - [`checker`], [`expr`], [`body`], [`instance`]: checking values and bodies;
@@ -27,6 +28,7 @@ pub mod instance;
 pub mod literal;
 pub mod lower;
 pub mod offering;
+pub mod pattern;
 pub mod policy;
 pub mod schema;
 pub mod signature;

@@ -2,14 +2,16 @@
 //! locator, and the questions about the graph that several objects ask (who calls a
 //! workload, who uses an instance, which instances are mounted as volumes).
 //!
-//! Invariant: every answer is in a deterministic order (the model's sorted order, or
-//! sorted here).
+//! Invariants: every answer is in a deterministic order (the model's sorted order, or
+//! sorted here); the questions asked once per workload or instance are answered from
+//! indexes built once per environment, so that emitting stays linear in the size of
+//! the environment.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Label;
 use crate::resolve::model::{
-    InClusterService, Instance, Provisioning, ResolvedEnvironment, ResolvedWorkload,
+    InClusterService, Instance, Owner, Provisioning, ResolvedEnvironment, ResolvedWorkload,
 };
 
 use super::Locate;
@@ -20,15 +22,67 @@ pub(super) struct Context<'a> {
     locate: Locate<'a>,
     /// Ids of the instances that some container mounts in `volumes`.
     mounted: BTreeSet<&'a str>,
+    /// Workload name → the workloads that call it, in the model's order.
+    callers: BTreeMap<&'a str, Vec<&'a ResolvedWorkload>>,
+    /// Instance id → the workloads that bind it, in the model's order.
+    users: BTreeMap<&'a str, Vec<&'a ResolvedWorkload>>,
+    /// Instance id → the instances that need it, in the model's order.
+    needers: BTreeMap<&'a str, Vec<&'a Instance>>,
+    /// Workload name → the instances it owns, in the model's order.
+    owned: BTreeMap<&'a str, Vec<&'a Instance>>,
+}
+
+/// Adds `item` to the list of each key, once per key however often `keys` repeats it.
+fn index<'a, T>(
+    map: &mut BTreeMap<&'a str, Vec<&'a T>>,
+    keys: impl IntoIterator<Item = &'a str>,
+    item: &'a T,
+) {
+    for key in keys {
+        let list = map.entry(key).or_default();
+        if !list.last().is_some_and(|last| std::ptr::eq(*last, item)) {
+            list.push(item);
+        }
+    }
 }
 
 impl<'a> Context<'a> {
     pub fn new(env: &'a ResolvedEnvironment, project: &'a str, locate: Locate<'a>) -> Self {
+        let mut callers = BTreeMap::new();
+        let mut users = BTreeMap::new();
+        for workload in &env.workloads {
+            index(
+                &mut callers,
+                workload.calls.iter().map(String::as_str),
+                workload,
+            );
+            index(
+                &mut users,
+                workload.resources.values().map(String::as_str),
+                workload,
+            );
+        }
+        let mut needers = BTreeMap::new();
+        let mut owned = BTreeMap::new();
+        for instance in &env.instances {
+            index(
+                &mut needers,
+                instance.needs.iter().map(String::as_str),
+                instance,
+            );
+            if let Owner::Workload(owner) = &instance.owner {
+                index(&mut owned, [owner.as_str()], instance);
+            }
+        }
         Context {
             env,
             project,
             locate,
             mounted: env.mounted_instances(),
+            callers,
+            users,
+            needers,
+            owned,
         }
     }
 
@@ -38,39 +92,32 @@ impl<'a> Context<'a> {
     }
 
     pub fn workload(&self, name: &str) -> Option<&'a ResolvedWorkload> {
-        self.env
-            .workloads
-            .iter()
-            .find(|workload| workload.name == name)
+        self.env.workload(name)
     }
 
     pub fn instance(&self, id: &str) -> Option<&'a Instance> {
-        self.env.instances.iter().find(|instance| instance.id == id)
+        self.env.instance(id)
     }
 
     /// The workloads whose `calls` name `name`, sorted by name.
     pub fn callers_of(&self, name: &str) -> impl Iterator<Item = &'a ResolvedWorkload> {
-        self.env
-            .workloads
-            .iter()
-            .filter(move |workload| workload.calls.iter().any(|callee| callee == name))
+        self.callers.get(name).into_iter().flatten().copied()
     }
 
     /// The workloads that bind the instance `id` as one of their resources, sorted by
     /// name.
     pub fn users_of(&self, id: &str) -> impl Iterator<Item = &'a ResolvedWorkload> {
-        self.env
-            .workloads
-            .iter()
-            .filter(move |workload| workload.resources.values().any(|used| used == id))
+        self.users.get(id).into_iter().flatten().copied()
     }
 
     /// The instances whose implementation needs the instance `id`, sorted by id.
     pub fn needers_of(&self, id: &str) -> impl Iterator<Item = &'a Instance> {
-        self.env
-            .instances
-            .iter()
-            .filter(move |instance| instance.needs.iter().any(|needed| needed == id))
+        self.needers.get(id).into_iter().flatten().copied()
+    }
+
+    /// The instances that the workload `name` owns, sorted by id.
+    pub fn owned_by(&self, name: &str) -> impl Iterator<Item = &'a Instance> {
+        self.owned.get(name).into_iter().flatten().copied()
     }
 
     /// Whether some container mounts the instance `id` as a volume: such an instance is

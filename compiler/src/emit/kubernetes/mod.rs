@@ -53,6 +53,7 @@ mod fixture;
 #[cfg(test)]
 mod tests;
 
+use rayon::prelude::*;
 use serde_json::Value as Json;
 
 use crate::diagnostic::Label;
@@ -85,7 +86,9 @@ pub fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>) -> Vec
     objects.dedup_by(|a, b| a.file == b.file);
 
     let kustomization = kustomization::artifact(&context, &objects);
-    let mut artifacts: Vec<Artifact> = objects.into_iter().map(Object::into_artifact).collect();
+    // Rendering is most of the work, and each object is independent: split it across
+    // cores (the order of the result is that of `objects`).
+    let mut artifacts: Vec<Artifact> = objects.into_par_iter().map(Object::into_artifact).collect();
     artifacts.push(kustomization);
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts

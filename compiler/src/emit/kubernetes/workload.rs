@@ -7,7 +7,7 @@
 //! one of them.
 
 use crate::emit::delivery::{self, ServiceAccount};
-use crate::resolve::model::{Owner, Provisioning, ResolvedWorkload};
+use crate::resolve::model::{Provisioning, ResolvedWorkload};
 
 use super::context::Context;
 use super::meta::App;
@@ -63,10 +63,8 @@ pub(super) fn objects(context: &Context<'_>, workload: &ResolvedWorkload) -> Vec
 
 /// The Ingresses and HTTPRoutes of the routes that `workload` owns.
 fn routes(context: &Context<'_>, app: &App<'_>, workload: &ResolvedWorkload) -> Vec<Object> {
-    let owned = context.env.instances.iter().filter(
-        |instance| matches!(&instance.owner, Owner::Workload(owner) if *owner == workload.name),
-    );
-    owned
+    context
+        .owned_by(&workload.name)
         .filter_map(|instance| {
             let (kind, body) = match &instance.provisioning {
                 Provisioning::Ingress(http) => (

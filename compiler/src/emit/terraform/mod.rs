@@ -35,6 +35,8 @@ mod render;
 #[cfg(test)]
 mod tests;
 
+use rayon::prelude::*;
+
 use crate::emit::Artifact;
 use crate::resolve::model::{Provisioning, ResolvedEnvironment, TerraformModule};
 
@@ -44,11 +46,12 @@ pub use backend::LOCAL_STATE_DIRECTORY;
 /// path order. `project` names the project in labels and default state locations.
 pub fn emit(env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
     let plan = plan::Plan::new(env);
+    // Root modules are independent: render them across cores (in order).
     let mut artifacts: Vec<Artifact> = plan
         .roots
-        .iter()
+        .par_iter()
         .filter(|root| root.has_work())
-        .flat_map(|root| {
+        .flat_map_iter(|root| {
             render::files(env, project, &plan, root)
                 .into_iter()
                 .map(|(name, document)| Artifact {

@@ -468,9 +468,7 @@ fn empty_root<'a>(id: RootId, env: &'a ResolvedEnvironment) -> RootModule<'a> {
     let source = match &id {
         RootId::Shared => env.source.clone(),
         RootId::Workload(name) => env
-            .workloads
-            .iter()
-            .find(|workload| &workload.name == name)
+            .workload(name)
             .map(|workload| workload.source.clone())
             .unwrap_or_else(|| env.source.clone()),
     };
