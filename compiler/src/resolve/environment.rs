@@ -71,6 +71,11 @@ pub struct EnvResolver<'db> {
     pub patterns: Patterns,
     /// Cycles already reported.
     pub cycles: BTreeSet<Vec<String>>,
+    /// How many instances the resource being instantiated has pulled in so far,
+    /// itself included (see [`crate::resolve::instance::MAX_PULLED`]).
+    pub pulled: usize,
+    /// The id of that resource.
+    pub pulling: String,
 }
 
 /// Resolves the environment `decl` of the project.
@@ -163,6 +168,8 @@ impl<'db> EnvResolver<'db> {
             diagnostics: Vec::new(),
             patterns: Patterns::default(),
             cycles: BTreeSet::new(),
+            pulled: 0,
+            pulling: String::new(),
         };
         resolver.collect_uses(syntax);
         resolver

@@ -35,6 +35,12 @@ use crate::types::signature::ParamSig;
 /// platform nests a few levels; the bound keeps hostile input from exhausting the stack).
 pub const MAX_NEEDS_DEPTH: usize = 64;
 
+/// How many instances one resource (a workload's or a shared one) may pull in, itself
+/// and its needs transitively. Needs that fan out (an implementation that needs two of
+/// an offering whose implementation needs two of the next, ...) grow exponentially with
+/// depth; the bound keeps the resolved environment linear in the size of the project.
+pub const MAX_PULLED: usize = 1_000;
+
 /// A param set somewhere, evaluated where it is written.
 #[derive(Debug, Clone)]
 pub struct Assigned {
@@ -102,6 +108,9 @@ impl<'db> EnvResolver<'db> {
         hop: Option<Label>,
         stack: &mut Vec<Frame>,
     ) -> Option<Value> {
+        if !self.admit(&request, stack) {
+            return None;
+        }
         let offering = request.offering;
         let key = offering_key(offering.decl);
         let Some(used) = self.uses.get(&key).cloned() else {
@@ -390,6 +399,38 @@ impl<'db> EnvResolver<'db> {
     }
 
     /// E0601: the environment has no `use` for the offering.
+    /// Counts `request` against [`MAX_PULLED`] for the resource at the bottom of
+    /// `stack`; `false` (and E0607, once per resource) when it is over.
+    fn admit(&mut self, request: &Request<'db>, stack: &[Frame]) -> bool {
+        if stack.is_empty() {
+            self.pulled = 0;
+            self.pulling = request.id.clone();
+        }
+        self.pulled += 1;
+        if self.pulled <= MAX_PULLED {
+            return true;
+        }
+        if self.pulled == MAX_PULLED + 1 {
+            self.diagnostics.push(
+                located(
+                    Code::TooManyInstances,
+                    format!(
+                        "`{}` pulls in more than {MAX_PULLED} instances in the environment `{}`",
+                        self.pulling, self.name
+                    ),
+                    request.site.clone(),
+                    format!("`{}` is one too many", request.id),
+                )
+                .with_help(
+                    "needs multiply at every level where an implementation needs more than one \
+                     instance: pass what a need provides as a parameter instead, or provision \
+                     it once and bind it with `shared = NAME`",
+                ),
+            );
+        }
+        false
+    }
+
     fn missing_implementation(&mut self, request: &Request<'db>) {
         let offering = &request.offering.sig.decl.name;
         let names: Vec<String> = request
