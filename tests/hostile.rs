@@ -397,3 +397,41 @@ fn implementation_needs_that_fan_out_are_bounded() {
     );
     assert_reported("exponential needs", &text, "E0607");
 }
+
+#[test]
+fn strings_that_double_at_every_level_are_bounded() {
+    // Sixty levels, each passing its param twice to the next: 2^60 bytes, unbounded.
+    let levels = 60;
+    let mut text = String::new();
+    for level in 0..levels {
+        let needs = if level + 1 < levels {
+            format!(
+                "    next: o{} {{ p = \"${{params.p}}${{params.p}}\" }}\n",
+                level + 1
+            )
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "offering o{level} {{\n  version = \"1.0.0\"\n  param p: string\n  output id: string\n  \
+             implementation k: terraform {{\n    source = \"acme/o{level}/aws\"\n{needs}    \
+             outputs = {{ id = module.id }}\n  }}\n}}\n\n"
+        ));
+    }
+    text.push_str("environment production {\n  namespace = \"shop\"\n");
+    for level in 0..levels {
+        text.push_str(&format!("  use o{level}.k\n"));
+    }
+    text.push_str(
+        "}\n\nworkload api {\n  container main { image = \"nginx:1.27\" }\n  r: o0 { p = \"ab\" }\n}\n",
+    );
+    let dir = project_of(&text);
+    let run = check_dir(dir.path());
+    run.assert_no_crash("strings that double");
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(
+        run.stderr.contains("E0603") && run.stderr.contains("builds a text longer than 64 KiB"),
+        "{}",
+        run.stderr
+    );
+}

@@ -50,6 +50,9 @@ pub struct Assigned {
     pub origin: Label,
     /// Whether that expression is a `match` (whose arms may not cover every environment).
     pub from_match: bool,
+    /// Whether it is an interpolation whose text is too long to build
+    /// ([`crate::resolve::eval::MAX_INTERPOLATED_BYTES`]).
+    pub too_long: bool,
 }
 
 /// What to instantiate.
@@ -82,6 +85,7 @@ struct Merged<'db> {
     value: Value,
     origin: Option<Label>,
     from_match: bool,
+    too_long: bool,
 }
 
 /// Evaluates the attributes of a body in `scope` (without `shared`, which binds
@@ -90,11 +94,16 @@ pub fn assign(scope: &Scope, file: SourceFile, body: &ast::Body) -> Vec<Assigned
     attributes(body)
         .into_iter()
         .filter(|attribute| attribute.name.name != SHARED)
-        .map(|attribute| Assigned {
-            name: attribute.name.name.clone(),
-            value: eval(scope, &attribute.value),
-            origin: Label::new(file, attribute.value.range()),
-            from_match: matches!(attribute.value, ast::Expr::Match { .. }),
+        .map(|attribute| {
+            let value = eval(scope, &attribute.value);
+            Assigned {
+                name: attribute.name.name.clone(),
+                too_long: matches!(value, Value::Absent)
+                    && matches!(attribute.value, ast::Expr::String { .. }),
+                value,
+                origin: Label::new(file, attribute.value.range()),
+                from_match: matches!(attribute.value, ast::Expr::Match { .. }),
+            }
         })
         .collect()
 }
@@ -174,6 +183,7 @@ impl<'db> EnvResolver<'db> {
                 value: default.map_or(Value::Absent, |expr| eval(&defaults, expr)),
                 origin: default.map(|expr| Label::new(file, expr.range())),
                 from_match: false,
+                too_long: false,
             });
         }
         let from_use = used
@@ -190,6 +200,7 @@ impl<'db> EnvResolver<'db> {
                 slot.value = assigned.value.clone();
                 slot.origin = Some(assigned.origin.clone());
                 slot.from_match = assigned.from_match;
+                slot.too_long = assigned.too_long;
             }
         }
         merged
@@ -216,6 +227,10 @@ impl<'db> EnvResolver<'db> {
         let name = &slot.sig.name;
         // Implementations are declared inside their offering: one file for both.
         let declared = Label::new(request.offering.file(), slot.sig.name_range);
+        if slot.too_long {
+            self.too_long(request, slot, declared);
+            return;
+        }
         if matches!(value, Value::Absent) && !slot.sig.ty.is_optional() {
             let (primary, label) = match &slot.origin {
                 Some(origin) => (
@@ -399,6 +414,28 @@ impl<'db> EnvResolver<'db> {
     }
 
     /// E0601: the environment has no `use` for the offering.
+    /// E0603 for a param whose interpolation builds a text longer than a string may be.
+    fn too_long(&mut self, request: &Request<'db>, slot: &Merged<'db>, declared: Label) {
+        let primary = slot.origin.clone().unwrap_or_else(|| request.site.clone());
+        let limit = crate::resolve::eval::MAX_INTERPOLATED_BYTES / 1024;
+        self.diagnostics.push(
+            located(
+                Code::MergedTypeMismatch,
+                format!(
+                    "the parameter `{}` of `{}` does not fit its type in the environment `{}`",
+                    slot.sig.name, request.id, self.name
+                ),
+                primary,
+                format!("this builds a text longer than {limit} KiB"),
+            )
+            .with_secondary(declared.with_message(format!("`{}` declared here", slot.sig.name)))
+            .with_help(
+                "an interpolated string is at most 64 KiB: strings that interpolate each other \
+                 double at every level; interpolate each value once",
+            ),
+        );
+    }
+
     /// Counts `request` against [`MAX_PULLED`] for the resource at the bottom of
     /// `stack`; `false` (and E0607, once per resource) when it is over.
     fn admit(&mut self, request: &Request<'db>, stack: &[Frame]) -> bool {
