@@ -277,7 +277,7 @@ fn a_hundred_megabyte_file() {
 #[test]
 fn a_hundred_thousand_files() {
     // In memory where the system has a tmpfs: 100,000 files on a busy disk take minutes.
-    let mut builder = tempfile::Builder::new();
+    let builder = tempfile::Builder::new();
     let dir = if Path::new("/dev/shm").is_dir() {
         builder.tempdir_in("/dev/shm")
     } else {

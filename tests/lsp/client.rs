@@ -68,6 +68,7 @@ impl Client {
     }
 
     /// Writes `bytes` as they are, without a header: for malformed framing.
+    #[allow(dead_code)] // Only tests/lsp.rs sends broken framing.
     pub fn send_bytes(&mut self, bytes: &[u8]) {
         self.stdin.write_all(bytes).unwrap();
         self.stdin.flush().unwrap();
