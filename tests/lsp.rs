@@ -306,6 +306,9 @@ fn hostile_input_does_not_kill_the_server() {
     // Broken framing: a header without a length, a length past the limit with no body.
     client.send_bytes(b"X-Nonsense: 1\r\n\r\n");
     client.send_bytes(b"Content-Length: 99999999999\r\n\r\n");
+    // A header line of 1 MB that is not UTF-8, then a blank line.
+    client.send_bytes(&[0xff; 1 << 20]);
+    client.send_bytes(b"\r\n\r\n");
     client.send_raw("\u{0}\u{1}\u{ff}");
     // Well-framed JSON-RPC with parameters of the wrong shape.
     client
