@@ -371,19 +371,24 @@ fn a_catastrophic_pattern_is_matched_in_linear_time() {
     assert_reported("a huge pattern", text, "E0308");
 }
 
-#[test]
-fn implementation_needs_that_fan_out_are_bounded() {
-    // Thirty levels, each needing two of the next: 2^30 instances, unbounded.
-    let levels = 30;
+/// A project of `levels` offerings `o0`, `o1`, ..., each with one Terraform
+/// implementation `k` whose body adds `needs(level)` (its needs of the next level), an
+/// environment that uses them all, and a workload with the resource `r: o0 { BODY }`.
+fn chain_of_offerings(
+    levels: usize,
+    param: &str,
+    needs: impl Fn(usize) -> String,
+    body: &str,
+) -> String {
     let mut text = String::new();
     for level in 0..levels {
         let needs = if level + 1 < levels {
-            format!("    a: o{0} {{}}\n    b: o{0} {{}}\n", level + 1)
+            needs(level + 1)
         } else {
             String::new()
         };
         text.push_str(&format!(
-            "offering o{level} {{\n  version = \"1.0.0\"\n  output id: string\n  \
+            "offering o{level} {{\n  version = \"1.0.0\"\n{param}  output id: string\n  \
              implementation k: terraform {{\n    source = \"acme/o{level}/aws\"\n{needs}    \
              outputs = {{ id = module.id }}\n  }}\n}}\n\n"
         ));
@@ -392,39 +397,26 @@ fn implementation_needs_that_fan_out_are_bounded() {
     for level in 0..levels {
         text.push_str(&format!("  use o{level}.k\n"));
     }
-    text.push_str(
-        "}\n\nworkload api {\n  container main { image = \"nginx:1.27\" }\n  r: o0 {}\n}\n",
-    );
+    text.push_str(&format!(
+        "}}\n\nworkload api {{\n  container main {{ image = \"nginx:1.27\" }}\n  r: o0 {{ {body} }}\n}}\n"
+    ));
+    text
+}
+
+#[test]
+fn implementation_needs_that_fan_out_are_bounded() {
+    // Thirty levels, each needing two of the next: 2^30 instances, unbounded.
+    let needs = |next: usize| format!("    a: o{next} {{}}\n    b: o{next} {{}}\n");
+    let text = chain_of_offerings(30, "", needs, "");
     assert_reported("exponential needs", &text, "E0607");
 }
 
 #[test]
 fn strings_that_double_at_every_level_are_bounded() {
     // Sixty levels, each passing its param twice to the next: 2^60 bytes, unbounded.
-    let levels = 60;
-    let mut text = String::new();
-    for level in 0..levels {
-        let needs = if level + 1 < levels {
-            format!(
-                "    next: o{} {{ p = \"${{params.p}}${{params.p}}\" }}\n",
-                level + 1
-            )
-        } else {
-            String::new()
-        };
-        text.push_str(&format!(
-            "offering o{level} {{\n  version = \"1.0.0\"\n  param p: string\n  output id: string\n  \
-             implementation k: terraform {{\n    source = \"acme/o{level}/aws\"\n{needs}    \
-             outputs = {{ id = module.id }}\n  }}\n}}\n\n"
-        ));
-    }
-    text.push_str("environment production {\n  namespace = \"shop\"\n");
-    for level in 0..levels {
-        text.push_str(&format!("  use o{level}.k\n"));
-    }
-    text.push_str(
-        "}\n\nworkload api {\n  container main { image = \"nginx:1.27\" }\n  r: o0 { p = \"ab\" }\n}\n",
-    );
+    let needs =
+        |next: usize| format!("    next: o{next} {{ p = \"${{params.p}}${{params.p}}\" }}\n");
+    let text = chain_of_offerings(60, "  param p: string\n", needs, "p = \"ab\"");
     let dir = project_of(&text);
     let run = check_dir(dir.path());
     run.assert_no_crash("strings that double");
