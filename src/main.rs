@@ -36,6 +36,11 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Status {
+    // Lets tests prove that a panic is reported as an internal error (debug builds only).
+    #[cfg(debug_assertions)]
+    if std::env::var_os("PLAT_TEST_PANIC").is_some() {
+        panic!("a panic requested by PLAT_TEST_PANIC");
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

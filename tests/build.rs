@@ -234,7 +234,7 @@ fn dangerous_output_directories_are_refused() {
     let someone_elses = temp.path().join("documents");
     fs::create_dir_all(&someone_elses).expect("mkdir");
     fs::write(someone_elses.join("notes.md"), "mine\n").expect("writable");
-    let cases = [
+    let mut cases = vec![
         project.clone(),
         project.join("."),
         temp.path().to_path_buf(),
@@ -242,6 +242,20 @@ fn dangerous_output_directories_are_refused() {
         PathBuf::from("/"),
         someone_elses.clone(),
     ];
+    // Links to the project, to its parent and to the root, made outside the project.
+    let links = tempfile::tempdir().expect("temp dir");
+    #[cfg(unix)]
+    {
+        for (name, target) in [
+            ("project", project.clone()),
+            ("parent", temp.path().to_path_buf()),
+            ("root", PathBuf::from("/")),
+        ] {
+            let link = links.path().join(name);
+            std::os::unix::fs::symlink(&target, &link).expect("symlink");
+            cases.push(link);
+        }
+    }
     for out in &cases {
         let run = build(&project, out, &[]);
         assert_eq!(

@@ -176,6 +176,30 @@ fn exit_statuses_tell_clean_errors_and_usage_apart() {
 }
 
 #[test]
+fn a_panic_is_an_internal_error_with_exit_status_3_and_no_backtrace() {
+    let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_plat"))
+        .args(["check", "examples/minimal"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PLAT_TEST_PANIC", "1")
+        .env("RUST_BACKTRACE", "full")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("plat runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.starts_with("error: internal error in plat ")
+            && stderr.contains("a panic requested by PLAT_TEST_PANIC")
+            && stderr
+                .contains("note: this is a bug in plat, not in your project; please report it"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked at"), "{stderr}");
+    assert!(!stderr.contains("stack backtrace"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
 fn help_teaches_with_examples() {
     let run = run_plat(&args(&["--help"]));
     assert_eq!(run.status, Some(0));

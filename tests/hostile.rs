@@ -170,6 +170,100 @@ fn score_files_that_nest_deeply_or_expand_aliases_are_refused() {
     }
 }
 
+/// A project of one `main.plat` file with `text`.
+fn project_of(text: &str) -> tempfile::TempDir {
+    project_with("main.plat", text.as_bytes())
+}
+
+/// Checks `text` as a project: no crash, exit 1, and the diagnostic `code`.
+fn assert_reported(what: &str, text: &str, code: &str) {
+    let dir = project_of(text);
+    let run = check_dir(dir.path());
+    run.assert_no_crash(what);
+    assert_eq!(run.status, Some(1), "{what}: {}", run.transcript());
+    assert!(
+        run.stderr.contains(code),
+        "{what}: no {code}\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn deep_nesting_of_every_construct() {
+    const N: usize = 20_000;
+    let workload = |expr: String| format!("workload w {{\n  replicas = {expr}\n}}\n");
+    let cases = [
+        (
+            "parentheses",
+            workload(format!("{}1{}", "(".repeat(N), ")".repeat(N))),
+        ),
+        (
+            "records",
+            workload(format!("{}1{}", "{ a = ".repeat(N), " }".repeat(N))),
+        ),
+        ("negations", workload(format!("{}true", "!".repeat(N)))),
+        (
+            "a chain of `||`",
+            workload(format!("true{}", " || true".repeat(N))),
+        ),
+        (
+            "a chain of `==`",
+            workload(format!("1{}", " == 1".repeat(N))),
+        ),
+        ("field accesses", workload(format!("w{}", ".x".repeat(N)))),
+        (
+            "ifs",
+            workload(format!(
+                "{}1{}",
+                "if true then ".repeat(N),
+                " else 2".repeat(N)
+            )),
+        ),
+        (
+            "matches",
+            workload(format!(
+                "{}1{}",
+                "match env.name { \"a\" => ".repeat(N),
+                " }".repeat(N)
+            )),
+        ),
+        (
+            "interpolations",
+            workload(format!(
+                "{}x{}",
+                "\"${".repeat(N / 10),
+                "}\"".repeat(N / 10)
+            )),
+        ),
+        (
+            "calls",
+            workload(format!("{}1{}", "f(".repeat(N), ")".repeat(N))),
+        ),
+        (
+            "type arguments",
+            format!("type t = {}string{}\n", "list<".repeat(N), ">".repeat(N)),
+        ),
+        (
+            "record types",
+            format!("type t = {}string{}\n", "{ a: ".repeat(N), " }".repeat(N)),
+        ),
+        (
+            "blocks",
+            format!("workload w {{ {} }}\n", "container c { ".repeat(N)),
+        ),
+        (
+            "comments",
+            format!("{}\nworkload w {{}}\n", "/* ".repeat(N)),
+        ),
+    ];
+    for (what, text) in cases {
+        let dir = project_of(&text);
+        let run = check_dir(dir.path());
+        run.assert_no_crash(what);
+        assert_eq!(run.status, Some(1), "{what}: {}", run.transcript());
+    }
+}
+
 #[test]
 fn score_garbage_and_non_utf8_are_refused() {
     let run = import_score("\u{0}\u{1}: [}{");
@@ -180,4 +274,203 @@ fn score_garbage_and_non_utf8_are_refused() {
     let run = run_plat(&args(&["import", "score", &file.to_string_lossy()]));
     run.assert_no_crash("latin-1");
     assert_eq!(run.status, Some(2), "{}", run.transcript());
+}
+
+#[test]
+fn a_hundred_thousand_variants_and_lines() {
+    let variants: Vec<String> = (0..100_000).map(|i| format!("\"v{i}\"")).collect();
+    let text = format!(
+        "type t = {}\n{}workload w {{ replicas = \"x\" }}\n",
+        variants.join(" | "),
+        "\n".repeat(100_000)
+    );
+    let dir = project_of(&text);
+    let run = check_dir(dir.path());
+    run.assert_no_crash("a union of 100,000 variants");
+}
+
+#[test]
+fn a_label_on_a_line_too_long_to_draw_gives_its_place() {
+    let text = format!(
+        "workload w {{\n  replicas = {}\n}}\n",
+        "true || ".repeat(20_000) + "true"
+    );
+    let dir = project_of(&text);
+    let run = check_dir(dir.path());
+    run.assert_no_crash("a 160,000-character line");
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("main.plat:2:14 (the source is not shown"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_hundred_megabyte_file() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("main.plat"), "workload w {}\n").expect("writable");
+    let huge = std::fs::File::create(dir.path().join("huge.plat")).expect("writable");
+    // Sparse: the size is what counts, and the loader never reads past it.
+    huge.set_len(100 * 1024 * 1024).expect("set_len");
+    let run = check_dir(dir.path());
+    run.assert_no_crash("a 100 MB file");
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(run.stderr.contains("E0503"), "{}", run.stderr);
+    assert!(run.stderr.contains("104857600 bytes"), "{}", run.stderr);
+}
+
+#[test]
+fn a_hundred_thousand_files() {
+    // In memory where the system has a tmpfs: 100,000 files on a busy disk take minutes.
+    let builder = tempfile::Builder::new();
+    let dir = if Path::new("/dev/shm").is_dir() {
+        builder.tempdir_in("/dev/shm")
+    } else {
+        builder.tempdir()
+    }
+    .expect("temporary directory");
+    // Links to one empty file: directory entries are what the loader counts.
+    let seed = dir.path().join("seed.plat");
+    std::fs::File::create(&seed).expect("create");
+    for group in 0..100 {
+        let sub = dir.path().join(format!("g{group:03}"));
+        std::fs::create_dir(&sub).expect("mkdir");
+        for file in 0..1_000 {
+            std::fs::hard_link(&seed, sub.join(format!("f{file:04}.plat"))).expect("link");
+        }
+    }
+    let run = check_dir(dir.path());
+    run.assert_no_crash("100,000 files");
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("more than 10000 `.plat` files; the rest are not read"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_pipes_are_not_read() {
+    let dir = project_of("workload w {\n  container main { image = \"nginx:1.27\" }\n}\n");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.plat")).expect("symlink");
+    let run = check_dir(dir.path());
+    run.assert_no_crash("a link to /dev/zero");
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+}
+
+#[test]
+fn imports_and_module_sources_cannot_leave_the_project() {
+    assert_reported("a path import", "import \"../secrets.plat\"\n", "E0101");
+    assert_reported("a relative import", "import ../secrets\n", "E0101");
+    assert_reported(
+        "an import from outside `std`",
+        "import etc.passwd\n",
+        "E0205",
+    );
+    // A module source that climbs out of the project, next to a real module there.
+    let temp = tempfile::tempdir().expect("temporary directory");
+    let outside = temp.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(outside.join("variables.tf"), "variable \"x\" {}\n").expect("writable");
+    let project = temp.path().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    for source in [
+        "../outside",
+        "./../outside",
+        "./a/../../outside",
+        "../../../../../etc",
+    ] {
+        let text = format!(
+            "offering o {{\n  version = \"1.0.0\"\n  output id: string\n  \
+             implementation aws: terraform {{\n    source = \"{source}\"\n    \
+             outputs = {{ id = module.id }}\n  }}\n}}\n"
+        );
+        std::fs::write(project.join("main.plat"), text).expect("writable");
+        let run = check_dir(&project);
+        run.assert_no_crash(source);
+        assert_eq!(run.status, Some(1), "{source}: {}", run.transcript());
+        assert!(
+            run.stderr.contains("E0705") && run.stderr.contains("is outside the project"),
+            "{source}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_catastrophic_pattern_is_matched_in_linear_time() {
+    // `(a+)+$` backtracks exponentially in a backtracking engine on `aaa...!`.
+    let text = format!(
+        "offering o {{\n  version = \"1.0.0\"\n  param name: string matching \"^(a+)+$\"\n  \
+         output id: string\n  implementation k: kubernetes {{\n    image = \"redis:7\"\n    \
+         outputs = {{ id = self.name }}\n  }}\n}}\n\n\
+         workload w {{\n  container main {{ image = \"nginx:1.27\" }}\n  r: o {{ name = \"{}!\" }}\n}}\n",
+        "a".repeat(100_000)
+    );
+    assert_reported("a catastrophic pattern", &text, "E0305");
+    // A pattern whose compiled form would be huge is refused, not compiled.
+    let text = "offering o {\n  version = \"1.0.0\"\n  param name: string matching \"(a{1000}){1000}\"\n}\n";
+    assert_reported("a huge pattern", text, "E0308");
+}
+
+/// A project of `levels` offerings `o0`, `o1`, ..., each with one Terraform
+/// implementation `k` whose body adds `needs(level)` (its needs of the next level), an
+/// environment that uses them all, and a workload with the resource `r: o0 { BODY }`.
+fn chain_of_offerings(
+    levels: usize,
+    param: &str,
+    needs: impl Fn(usize) -> String,
+    body: &str,
+) -> String {
+    let mut text = String::new();
+    for level in 0..levels {
+        let needs = if level + 1 < levels {
+            needs(level + 1)
+        } else {
+            String::new()
+        };
+        text.push_str(&format!(
+            "offering o{level} {{\n  version = \"1.0.0\"\n{param}  output id: string\n  \
+             implementation k: terraform {{\n    source = \"acme/o{level}/aws\"\n{needs}    \
+             outputs = {{ id = module.id }}\n  }}\n}}\n\n"
+        ));
+    }
+    text.push_str("environment production {\n  namespace = \"shop\"\n");
+    for level in 0..levels {
+        text.push_str(&format!("  use o{level}.k\n"));
+    }
+    text.push_str(&format!(
+        "}}\n\nworkload api {{\n  container main {{ image = \"nginx:1.27\" }}\n  r: o0 {{ {body} }}\n}}\n"
+    ));
+    text
+}
+
+#[test]
+fn implementation_needs_that_fan_out_are_bounded() {
+    // Thirty levels, each needing two of the next: 2^30 instances, unbounded.
+    let needs = |next: usize| format!("    a: o{next} {{}}\n    b: o{next} {{}}\n");
+    let text = chain_of_offerings(30, "", needs, "");
+    assert_reported("exponential needs", &text, "E0607");
+}
+
+#[test]
+fn strings_that_double_at_every_level_are_bounded() {
+    // Sixty levels, each passing its param twice to the next: 2^60 bytes, unbounded.
+    let needs =
+        |next: usize| format!("    next: o{next} {{ p = \"${{params.p}}${{params.p}}\" }}\n");
+    let text = chain_of_offerings(60, "  param p: string\n", needs, "p = \"ab\"");
+    let dir = project_of(&text);
+    let run = check_dir(dir.path());
+    run.assert_no_crash("strings that double");
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(
+        run.stderr.contains("E0603") && run.stderr.contains("builds a text longer than 64 KiB"),
+        "{}",
+        run.stderr
+    );
 }

@@ -303,6 +303,20 @@ fn hostile_input_does_not_kill_the_server() {
     client.send_raw("[1, 2]");
     let unknown = client.wait(|m| m["id"] == 99);
     assert!(unknown.get("error").is_some());
+    // Broken framing: a header without a length, a length past the limit with no body.
+    client.send_bytes(b"X-Nonsense: 1\r\n\r\n");
+    client.send_bytes(b"Content-Length: 99999999999\r\n\r\n");
+    // A header line of 1 MB that is not UTF-8, then a blank line.
+    client.send_bytes(&[0xff; 1 << 20]);
+    client.send_bytes(b"\r\n\r\n");
+    client.send_raw("\u{0}\u{1}\u{ff}");
+    // Well-framed JSON-RPC with parameters of the wrong shape.
+    client
+        .send_raw(r#"{"jsonrpc":"2.0","id":98,"method":"textDocument/hover","params":"nonsense"}"#);
+    let invalid = client.wait(|m| m["id"] == 98);
+    assert!(invalid.get("error").is_some(), "{invalid}");
+    client.send_raw(r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{}}"#);
+    client.send_raw(r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":[]}"#);
     // Documents never opened, unknown URIs, absurd positions.
     for uri in ["file:///nowhere/x.plat", "untitled:Untitled-1"] {
         let response = client.request_full(
@@ -321,6 +335,61 @@ fn hostile_input_does_not_kill_the_server() {
     }
     let symbols = client.request("workspace/symbol", json!({ "query": "" }));
     assert!(!symbols.as_array().unwrap().is_empty());
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn out_of_range_edits_and_files_deleted_under_the_server_are_survived() {
+    let (mut client, file, dir) = open_project("workload w {\n  replicas = 1\n}\n");
+    // Ranges past the end, reversed, and inside a surrogate pair all clamp.
+    let huge = json!({ "line": 4294967295u32, "character": 4294967295u32 });
+    let edits = [
+        json!({ "range": { "start": huge, "end": huge }, "text": "\n// 😀 end\n" }),
+        json!({ "range": { "start": { "line": 2, "character": 1 }, "end": { "line": 0, "character": 0 } }, "text": "workload v {" }),
+        json!({ "range": { "start": { "line": 1, "character": 6 }, "end": { "line": 1, "character": 7 } }, "text": "x" }),
+    ];
+    for (version, edit) in edits.iter().enumerate() {
+        client.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": file, "version": version + 2 }, "contentChanges": [edit] }),
+        );
+    }
+    for method in [
+        "textDocument/hover",
+        "textDocument/completion",
+        "textDocument/definition",
+    ] {
+        let response = client.request_full(method, at(&file, huge.clone()));
+        assert!(response.get("error").is_none(), "{method}: {response}");
+    }
+    client.diagnostics(&file, 4);
+    // A file created then deleted on disk, and the open file deleted, then closed.
+    let other = dir.path().join("other.plat");
+    std::fs::write(&other, "workload other {}\n").unwrap();
+    let watched = |kind: u8| json!({ "changes": [{ "uri": uri(&other), "type": kind }] });
+    client.notify("workspace/didChangeWatchedFiles", watched(1));
+    std::fs::remove_file(&other).unwrap();
+    client.notify("workspace/didChangeWatchedFiles", watched(3));
+    std::fs::remove_file(dir.path().join("main.plat")).unwrap();
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": file } }),
+    );
+    // The whole project directory goes too.
+    let root = dir.path().to_path_buf();
+    drop(dir);
+    assert!(!root.exists());
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": file, "type": 3 }] }),
+    );
+    let response = client.request_full(
+        "textDocument/hover",
+        at(&file, json!({ "line": 0, "character": 0 })),
+    );
+    assert!(response["result"].is_null(), "{response}");
+    let symbols = client.request("workspace/symbol", json!({ "query": "other" }));
+    assert_eq!(symbols, json!([]), "the deleted file is gone");
     assert!(client.shutdown().success());
 }
 

@@ -6,8 +6,9 @@
 //!
 //! Invariants: this is the only module that touches the file system on the way in. It
 //! never follows symbolic links to directories (so a link loop cannot trap it), skips
-//! hidden directories and build output, bounds the depth, the number of files and the
-//! size of each file, and turns every problem into a diagnostic. Files are sorted by
+//! hidden directories and build output, reads only regular files (never a device or a
+//! pipe, which could block or never end), bounds the depth, the number of files, the
+//! size of each file and of all of them, and turns every problem into a diagnostic. Files are sorted by
 //! path, so the same tree always gives the same project.
 //!
 //! A directory's Terraform files (`*.tf`, outside hidden directories such as
@@ -32,7 +33,10 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 /// Directories deeper than this below the root are not read.
 pub const MAX_DEPTH: usize = 64;
 /// At most this many `.plat` files are read from one project.
-pub const MAX_FILES: usize = 100_000;
+pub const MAX_FILES: usize = 10_000;
+/// The `.plat` files of one project add up to at most this many bytes; files past it
+/// are not read.
+pub const MAX_PROJECT_BYTES: u64 = 256 * 1024 * 1024;
 /// At most this many `.tf` files are read from one project; the rest are left out.
 pub const MAX_TERRAFORM_FILES: usize = 10_000;
 /// The name of the optional project manifest.
@@ -151,7 +155,11 @@ struct Loader<'db> {
     files: Vec<SourceFile>,
     diagnostics: Vec<Diagnostic>,
     excluded: Vec<String>,
-    limit_reported: bool,
+    /// Whether a bound of the whole project (files, bytes) was hit: nothing more is
+    /// read.
+    full: bool,
+    /// The bytes of `.plat` files read so far.
+    bytes: u64,
     /// The Terraform files read; `None` unless a directory is read.
     terraform: Option<Vec<TerraformFile>>,
 }
@@ -163,7 +171,8 @@ impl<'db> Loader<'db> {
             files: Vec::new(),
             diagnostics: Vec::new(),
             excluded: Vec::new(),
-            limit_reported: false,
+            full: false,
+            bytes: 0,
             terraform: None,
         }
     }
@@ -214,7 +223,7 @@ impl<'db> Loader<'db> {
     }
 
     fn walk(&mut self, root: &Path, directory: &Path, depth: usize) {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.full {
             return;
         }
         let entries = match std::fs::read_dir(directory) {
@@ -227,6 +236,9 @@ impl<'db> Loader<'db> {
         let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
         entries.sort_by_key(|entry| entry.file_name());
         for entry in entries {
+            if self.full {
+                return;
+            }
             let path = entry.path();
             let display = relative_display(root, &path);
             if self.is_excluded(&display) {
@@ -244,7 +256,7 @@ impl<'db> Loader<'db> {
                 }
             } else if name.ends_with(".plat") && !name.starts_with('.') {
                 if self.files.len() >= MAX_FILES {
-                    self.report_too_many();
+                    self.report_full(format!("more than {MAX_FILES} `.plat` files"));
                     return;
                 }
                 self.read_file(&path, display);
@@ -268,7 +280,8 @@ impl<'db> Loader<'db> {
                 "larger than {} MiB",
                 MAX_FILE_BYTES / (1024 * 1024)
             )),
-            Ok(_) => match std::fs::read(path) {
+            Ok(metadata) if !metadata.is_file() => Err("not a regular file".to_string()),
+            Ok(_) => match read_bounded(path) {
                 Ok(bytes) => String::from_utf8(bytes).map_err(|_| "not UTF-8".to_string()),
                 Err(error) => Err(io_reason(&error)),
             },
@@ -286,6 +299,14 @@ impl<'db> Loader<'db> {
 
     fn read_file(&mut self, path: &Path, display: String) {
         match std::fs::metadata(path) {
+            Ok(metadata) if !metadata.is_file() => {
+                self.diagnostics.push(Diagnostic::about_path(
+                    Code::Io,
+                    "cannot read: not a regular file",
+                    display,
+                ));
+                return;
+            }
             Ok(metadata) if metadata.len() > MAX_FILE_BYTES => {
                 self.diagnostics.push(
                     Diagnostic::about_path(
@@ -301,13 +322,20 @@ impl<'db> Loader<'db> {
                 );
                 return;
             }
-            Ok(_) => {}
+            Ok(metadata) if self.bytes + metadata.len() > MAX_PROJECT_BYTES => {
+                self.report_full(format!(
+                    "the `.plat` files add up to more than {} MiB",
+                    MAX_PROJECT_BYTES / (1024 * 1024)
+                ));
+                return;
+            }
+            Ok(metadata) => self.bytes += metadata.len(),
             Err(error) => {
                 self.report_io(display, &error);
                 return;
             }
         }
-        let bytes = match std::fs::read(path) {
+        let bytes = match read_bounded(path) {
             Ok(bytes) => bytes,
             Err(error) => {
                 self.report_io(display, &error);
@@ -350,19 +378,32 @@ impl<'db> Loader<'db> {
         ));
     }
 
-    fn report_too_many(&mut self) {
-        if !self.limit_reported {
-            self.limit_reported = true;
-            self.diagnostics.push(
-                Diagnostic::about_path(
-                    Code::Io,
-                    format!("more than {MAX_FILES} `.plat` files; the rest are not read"),
-                    String::new(),
-                )
-                .with_help("exclude generated or vendored directories in `plat.toml`"),
-            );
-        }
+    /// Stops reading: a bound of the whole project is hit.
+    fn report_full(&mut self, what: String) {
+        self.full = true;
+        self.diagnostics.push(
+            Diagnostic::about_path(
+                Code::Io,
+                format!("{what}; the rest are not read"),
+                String::new(),
+            )
+            .with_help("exclude generated or vendored directories in `plat.toml`"),
+        );
     }
+}
+
+/// The bytes of a file, at most `MAX_FILE_BYTES + 1` of them: a file that grows after
+/// its size was checked cannot make the loader read without end.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other("the file grew while it was read"));
+    }
+    Ok(bytes)
 }
 
 /// `path` relative to `root`, with `/` separators, as users see it in diagnostics.

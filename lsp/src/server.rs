@@ -20,7 +20,7 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
-use crate::convert::{Encoding, LineMap};
+use crate::convert::Encoding;
 use crate::snapshot::Snapshot;
 use crate::workspace::{Document, Workspace};
 
@@ -263,26 +263,10 @@ impl LanguageServer for Backend {
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         {
             let mut workspace = lock(&self.state);
-            let uri = params.text_document.uri;
-            let Some(document) = workspace.open.get(&uri).cloned() else {
+            let document = params.text_document;
+            if !workspace.change(&document.uri, document.version, params.content_changes) {
                 return;
-            };
-            let mut text = document.file.text(&workspace.db).clone();
-            for change in params.content_changes {
-                match change.range {
-                    Some(range) => {
-                        let range = LineMap::new(&text, workspace.encoding).text_range(range);
-                        text.replace_range(range.as_range(), &change.text);
-                    }
-                    None => text = change.text,
-                }
             }
-            let path = document.file.path(&workspace.db).clone();
-            workspace.set_text(&path, text);
-            if let Some(open) = workspace.open.get_mut(&uri) {
-                open.version = params.text_document.version;
-            }
-            workspace.revision += 1;
         }
         self.schedule_diagnostics();
     }

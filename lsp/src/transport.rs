@@ -11,6 +11,9 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufRead
 
 /// Messages larger than this are dropped.
 const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+/// A header line is read at most this many bytes at a time, so a "line" that never
+/// ends cannot fill the memory: each piece is a header line that is not understood.
+const MAX_HEADER_LINE: u64 = 8 * 1024;
 
 fn is_message(value: &Value) -> bool {
     let Some(object) = value.as_object() else {
@@ -27,11 +30,17 @@ pub async fn filter(input: impl AsyncRead + Unpin, mut output: DuplexStream) {
     loop {
         let mut length: Option<usize> = None;
         loop {
-            let mut line = String::new();
-            match reader.read_line(&mut line).await {
+            let mut bytes = Vec::new();
+            match (&mut reader)
+                .take(MAX_HEADER_LINE)
+                .read_until(b'\n', &mut bytes)
+                .await
+            {
                 Ok(0) | Err(_) => return,
                 Ok(_) => {}
             }
+            // A header that is not UTF-8 is not understood, but does not end the session.
+            let line = String::from_utf8_lossy(&bytes);
             let line = line.trim_end();
             if line.is_empty() {
                 if length.is_some() {

@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use plat_compiler::source::{Database, Origin, Project, SourceFile};
 use salsa::Setter;
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
-use crate::convert::Encoding;
+use crate::convert::{Encoding, LineMap};
 
 /// Maps URIs to the compiler's paths and back.
 #[derive(Debug, Clone, Default)]
@@ -175,6 +175,37 @@ impl Workspace {
             }
             Err(_) => self.remove(&path),
         }
+    }
+
+    /// Applies a client's changes to the open document at `uri`, in order, and sets its
+    /// version. Ranges clamp into the text as it is when each change applies, so no
+    /// change can fail. `false` (and nothing changes) if the document is not open.
+    pub fn change(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) -> bool {
+        let Some(document) = self.open.get(uri).cloned() else {
+            return false;
+        };
+        let mut text = document.file.text(&self.db).clone();
+        for change in changes {
+            match change.range {
+                Some(range) => {
+                    let range = LineMap::new(&text, self.encoding).text_range(range);
+                    text.replace_range(range.as_range(), &change.text);
+                }
+                None => text = change.text,
+            }
+        }
+        let path = document.file.path(&self.db).clone();
+        self.set_text(&path, text);
+        if let Some(open) = self.open.get_mut(uri) {
+            open.version = version;
+        }
+        self.revision += 1;
+        true
     }
 
     /// The version of an open document.

@@ -13,23 +13,16 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use plat_compiler::diagnostic::{Diagnostic, Label};
-use plat_compiler::emit::{self, Artifact};
+use plat_compiler::diagnostic::Diagnostic;
+use plat_compiler::emit::{self, Artifact, bundle};
 use plat_compiler::resolve::model::ResolvedEnvironment;
 use plat_compiler::source::Database;
 use rayon::prelude::*;
-use serde_json::{Map, Value as Json};
-use sha2::{Digest, Sha256};
 
 use crate::Status;
 use crate::cli::Format;
 use crate::output::{self, Tree};
 use crate::report::Report;
-
-/// The manifest of each environment's artefacts.
-const MANIFEST: &str = "manifest.json";
-/// The resolved graph of each environment.
-const GRAPH: &str = "graph.json";
 
 pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Status {
     let db = Database::default();
@@ -42,16 +35,7 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
         return Status::Usage;
     }
     let report = Report::new(&db, &root, color);
-    let mut diagnostics: Vec<Diagnostic> =
-        plat_compiler::check::check_project(&db, loaded.project).clone();
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        let resolved = plat_compiler::resolve::resolve_project(&db, loaded.project);
-        for diagnostic in &resolved.diagnostics {
-            if !diagnostics.contains(diagnostic) {
-                diagnostics.push(diagnostic.clone());
-            }
-        }
-    }
+    let diagnostics = bundle::diagnostics(&db, loaded.project);
     if !diagnostics.is_empty() {
         report.print(Format::Human, &diagnostics, None);
     }
@@ -140,85 +124,8 @@ fn all_artifacts(
     selected
         .par_iter()
         .zip(handles)
-        .map(|(env, db)| environment_artifacts(&db, env, project))
+        .map(|(env, db)| bundle::environment(&db, env, project))
         .collect()
-}
-
-/// Every artefact of one environment, its manifest included, sorted by path.
-fn environment_artifacts(db: &Database, env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
-    let locate = |label: &Label| emit::source_location(db, label);
-    let mut artifacts = emit::kubernetes::emit(env, project, &locate);
-    artifacts.extend(emit::terraform::emit(env, project));
-    artifacts.push(graph(env));
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    let manifest = manifest(env, project, &artifacts, &locate);
-    artifacts.push(manifest);
-    artifacts
-}
-
-/// `graph.json`: the resolved graph (it holds no values, so no secret).
-fn graph(env: &ResolvedEnvironment) -> Artifact {
-    let graph = plat_compiler::graph::ResourceGraph::of(env);
-    Artifact {
-        path: GRAPH.to_string(),
-        contents: plat_compiler::graph::json::render(&graph),
-        source: Some(env.source.clone()),
-    }
-}
-
-/// `manifest.json`: every artefact with its sha256 and the source that produced it.
-fn manifest(
-    env: &ResolvedEnvironment,
-    project: &str,
-    artifacts: &[Artifact],
-    locate: &dyn Fn(&Label) -> String,
-) -> Artifact {
-    let hashes: Vec<String> = artifacts
-        .par_iter()
-        .map(|artifact| sha256(artifact.contents.as_bytes()))
-        .collect();
-    let entries: Vec<Json> = artifacts
-        .iter()
-        .zip(hashes)
-        .map(|(artifact, hash)| {
-            Json::Object(Map::from_iter([
-                ("path".to_string(), Json::String(artifact.path.clone())),
-                ("sha256".to_string(), Json::String(hash)),
-                (
-                    "source".to_string(),
-                    artifact
-                        .source
-                        .as_ref()
-                        .map(|label| Json::String(locate(label)))
-                        .unwrap_or(Json::Null),
-                ),
-            ]))
-        })
-        .collect();
-    let document = Json::Object(Map::from_iter([
-        ("artifacts".to_string(), Json::Array(entries)),
-        ("environment".to_string(), Json::String(env.name.clone())),
-        ("project".to_string(), Json::String(project.to_string())),
-    ]));
-    // Serialising a `serde_json::Value` cannot fail.
-    let mut contents = serde_json::to_string_pretty(&document).unwrap_or_default();
-    contents.push('\n');
-    Artifact {
-        path: MANIFEST.to_string(),
-        contents,
-        source: Some(env.source.clone()),
-    }
-}
-
-/// The sha256 of `bytes`, as lowercase hex.
-fn sha256(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(64);
-    for byte in Sha256::digest(bytes) {
-        text.push(char::from(HEX[usize::from(byte >> 4)]));
-        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    text
 }
 
 fn quoted(names: &[&str]) -> String {
@@ -234,18 +141,5 @@ fn plural(count: usize, one: &str, many: &str) -> String {
         format!("{count} {one}")
     } else {
         format!("{count} {many}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_is_lowercase_hex() {
-        assert_eq!(
-            sha256(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 }

@@ -29,7 +29,7 @@ pub fn run(path: &Path, out: &Path, color: bool) -> Status {
         eprintln!("error: {message}\nhelp: pass `--out DIR` with a directory of its own");
         return Status::Usage;
     }
-    let diagnostics = diagnostics(&db, loaded.project);
+    let diagnostics = plat_compiler::emit::bundle::diagnostics(&db, loaded.project);
     if !diagnostics.is_empty() {
         Report::new(&db, &root, color).print(Format::Human, &diagnostics, None);
     }
@@ -54,21 +54,6 @@ pub fn run(path: &Path, out: &Path, color: bool) -> Status {
         out.display()
     );
     Status::Clean
-}
-
-/// The project's diagnostics, with resolution's when the earlier layers found no error
-/// (as `plat build` reports them).
-fn diagnostics(db: &Database, project: plat_compiler::source::Project) -> Vec<Diagnostic> {
-    let mut diagnostics: Vec<Diagnostic> = plat_compiler::check::check_project(db, project).clone();
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        let resolved = plat_compiler::resolve::resolve_project(db, project);
-        for diagnostic in &resolved.diagnostics {
-            if !diagnostics.contains(diagnostic) {
-                diagnostics.push(diagnostic.clone());
-            }
-        }
-    }
-    diagnostics
 }
 
 /// Every page of the catalogue, in both formats.

@@ -14,6 +14,10 @@ use super::Located;
 /// Width of rendered reports; fixed so that output does not depend on the terminal.
 const WIDTH: usize = 100;
 
+/// Source lines longer than this are not drawn: the label's place is printed instead.
+/// (A drawing that wide helps no one, and miette cannot pad past 65,535 columns.)
+const MAX_DRAWN_LINE: usize = 1_000;
+
 pub fn render(located: &Located<'_>, diagnostics: &[Diagnostic], color: bool) -> String {
     let mut out = String::new();
     for diagnostic in diagnostics {
@@ -82,6 +86,17 @@ impl Rendered {
         let Some(primary) = &diagnostic.primary else {
             return rendered;
         };
+        let same_file = diagnostic
+            .secondary
+            .iter()
+            .filter(|label| label.file == primary.file);
+        if std::iter::once(primary)
+            .chain(same_file)
+            .any(|label| too_wide(located, label))
+        {
+            rendered.heading = format!("{}\n{}", rendered.heading, undrawn(located, primary));
+            return rendered;
+        }
         rendered.source = Some(source(located, primary.file));
         rendered.labels.push(labeled(primary, true));
         for label in &diagnostic.secondary {
@@ -108,6 +123,44 @@ impl Rendered {
             related: Vec::new(),
         }
     }
+}
+
+/// Whether drawing `label` would show a line longer than [`MAX_DRAWN_LINE`] (the
+/// lines it covers, and one of context on either side).
+fn too_wide(located: &Located<'_>, label: &Label) -> bool {
+    let text = label.file.text(located.db);
+    let start = (label.range.start as usize).min(text.len());
+    let end = (label.range.end as usize).clamp(start, text.len());
+    let before = text.get(..start).unwrap_or_default();
+    let from = before
+        .rfind('\n')
+        .and_then(|at| before.get(..at)?.rfind('\n').map(|at| at + 1).or(Some(0)))
+        .unwrap_or(0);
+    let after = text.get(end..).unwrap_or_default();
+    let to = after
+        .find('\n')
+        .map(|at| {
+            let rest = &after[at + 1..];
+            end + at + 1 + rest.find('\n').unwrap_or(rest.len())
+        })
+        .unwrap_or(text.len());
+    text.get(from..to)
+        .unwrap_or_default()
+        .split('\n')
+        .any(|line| line.len() > MAX_DRAWN_LINE)
+}
+
+/// Where a label is, for a diagnostic whose source is not drawn.
+fn undrawn(located: &Located<'_>, label: &Label) -> String {
+    let place = located.place(label);
+    let mut text = format!(
+        "  --> {}:{}:{} (the source is not shown: a line is longer than {MAX_DRAWN_LINE} characters)",
+        place.path, place.start.line, place.start.column
+    );
+    if let Some(message) = &label.message {
+        text.push_str(&format!("\n  {message}"));
+    }
+    text
 }
 
 fn severity(severity: Severity) -> miette::Severity {

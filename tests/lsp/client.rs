@@ -67,6 +67,13 @@ impl Client {
         }
     }
 
+    /// Writes `bytes` as they are, without a header: for malformed framing.
+    #[allow(dead_code)] // Only tests/lsp.rs sends broken framing.
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     pub fn send_raw(&mut self, body: &str) {
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         self.stdin.flush().unwrap();

@@ -86,6 +86,7 @@ codes! {
     E0604 DependencyCycle "dependency cycle",
     E0605 PolicyViolation "policy violated",
     E0606 MissingSharedResource "shared resource not declared",
+    E0607 TooManyInstances "too many instances",
     // Terraform modules kept in the project.
     E0701 UnknownModuleInput "unknown module input",
     E0702 MissingModuleVariable "missing module variable",

@@ -6,6 +6,7 @@
 
 use crate::diagnostic::Label;
 
+pub mod bundle;
 pub mod delivery;
 pub mod kubernetes;
 pub mod terraform;

@@ -69,6 +69,11 @@ pub struct EnvResolver<'db> {
     pub diagnostics: Vec<Diagnostic>,
     /// Cycles already reported.
     pub cycles: BTreeSet<Vec<String>>,
+    /// How many instances the resource being instantiated has pulled in so far,
+    /// itself included (see [`crate::resolve::instance::MAX_PULLED`]).
+    pub pulled: usize,
+    /// The id of that resource.
+    pub pulling: String,
 }
 
 /// Resolves the environment `decl` of the project.
@@ -160,6 +165,8 @@ impl<'db> EnvResolver<'db> {
             instances: BTreeMap::new(),
             diagnostics: Vec::new(),
             cycles: BTreeSet::new(),
+            pulled: 0,
+            pulling: String::new(),
         };
         resolver.collect_uses(syntax);
         resolver

@@ -8,7 +8,10 @@
 //! built from a secret is secret: a field of a secret, an interpolation or a
 //! comparison with a secret in it, an `if` or `match` whose condition is secret. An
 //! interpolation whose parts are all known is a [`Value::String`], otherwise a
-//! [`Value::Template`].
+//! [`Value::Template`]. An interpolation whose text would be longer than
+//! [`MAX_INTERPOLATED_BYTES`] is `Absent` (strings that interpolate each other, level
+//! after level, would otherwise double in size at each one); the resolution reports it
+//! where it is assigned.
 
 use std::cmp::Ordering;
 
@@ -19,6 +22,9 @@ use crate::types::literal;
 
 /// How deeply evaluation follows nested expressions (the parser caps nesting lower).
 pub const MAX_DEPTH: usize = 512;
+
+/// The longest text an interpolation may build.
+pub const MAX_INTERPOLATED_BYTES: usize = 64 * 1024;
 
 /// Evaluates `expr` in `scope`.
 pub fn eval(scope: &Scope, expr: &Expr) -> Value {
@@ -360,10 +366,23 @@ fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
 struct TemplateBuilder {
     parts: Vec<TemplatePart>,
     secret: bool,
+    /// The bytes of text so far.
+    length: usize,
+    /// Whether the text went past [`MAX_INTERPOLATED_BYTES`]: the result is `Absent`.
+    too_long: bool,
 }
 
 impl TemplateBuilder {
     fn text(&mut self, text: &str) {
+        if self.too_long {
+            return;
+        }
+        self.length += text.len();
+        if self.length > MAX_INTERPOLATED_BYTES {
+            self.too_long = true;
+            self.parts.clear();
+            return;
+        }
         if let Some(TemplatePart::Text(last)) = self.parts.last_mut() {
             last.push_str(text);
         } else if !text.is_empty() {
@@ -393,6 +412,9 @@ impl TemplateBuilder {
     }
 
     fn finish(self) -> Value {
+        if self.too_long {
+            return Value::Absent;
+        }
         let known = self
             .parts
             .iter()

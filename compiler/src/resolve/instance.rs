@@ -35,6 +35,12 @@ use crate::types::signature::ParamSig;
 /// platform nests a few levels; the bound keeps hostile input from exhausting the stack).
 pub const MAX_NEEDS_DEPTH: usize = 64;
 
+/// How many instances one resource (a workload's or a shared one) may pull in, itself
+/// and its needs transitively. Needs that fan out (an implementation that needs two of
+/// an offering whose implementation needs two of the next, ...) grow exponentially with
+/// depth; the bound keeps the resolved environment linear in the size of the project.
+pub const MAX_PULLED: usize = 1_000;
+
 /// A param set somewhere, evaluated where it is written.
 #[derive(Debug, Clone)]
 pub struct Assigned {
@@ -44,6 +50,9 @@ pub struct Assigned {
     pub origin: Label,
     /// Whether that expression is a `match` (whose arms may not cover every environment).
     pub from_match: bool,
+    /// Whether it is an interpolation whose text is too long to build
+    /// ([`crate::resolve::eval::MAX_INTERPOLATED_BYTES`]).
+    pub too_long: bool,
 }
 
 /// What to instantiate.
@@ -76,6 +85,7 @@ struct Merged<'db> {
     value: Value,
     origin: Option<Label>,
     from_match: bool,
+    too_long: bool,
 }
 
 /// Evaluates the attributes of a body in `scope` (without `shared`, which binds
@@ -84,11 +94,16 @@ pub fn assign(scope: &Scope, file: SourceFile, body: &ast::Body) -> Vec<Assigned
     attributes(body)
         .into_iter()
         .filter(|attribute| attribute.name.name != SHARED)
-        .map(|attribute| Assigned {
-            name: attribute.name.name.clone(),
-            value: eval(scope, &attribute.value),
-            origin: Label::new(file, attribute.value.range()),
-            from_match: matches!(attribute.value, ast::Expr::Match { .. }),
+        .map(|attribute| {
+            let value = eval(scope, &attribute.value);
+            Assigned {
+                name: attribute.name.name.clone(),
+                too_long: matches!(value, Value::Absent)
+                    && matches!(attribute.value, ast::Expr::String { .. }),
+                value,
+                origin: Label::new(file, attribute.value.range()),
+                from_match: matches!(attribute.value, ast::Expr::Match { .. }),
+            }
         })
         .collect()
 }
@@ -102,6 +117,9 @@ impl<'db> EnvResolver<'db> {
         hop: Option<Label>,
         stack: &mut Vec<Frame>,
     ) -> Option<Value> {
+        if !self.admit(&request, stack) {
+            return None;
+        }
         let offering = request.offering;
         let key = offering_key(offering.decl);
         let Some(used) = self.uses.get(&key).cloned() else {
@@ -165,6 +183,7 @@ impl<'db> EnvResolver<'db> {
                 value: default.map_or(Value::Absent, |expr| eval(&defaults, expr)),
                 origin: default.map(|expr| Label::new(file, expr.range())),
                 from_match: false,
+                too_long: false,
             });
         }
         let from_use = used
@@ -181,6 +200,7 @@ impl<'db> EnvResolver<'db> {
                 slot.value = assigned.value.clone();
                 slot.origin = Some(assigned.origin.clone());
                 slot.from_match = assigned.from_match;
+                slot.too_long = assigned.too_long;
             }
         }
         merged
@@ -207,6 +227,10 @@ impl<'db> EnvResolver<'db> {
         let name = &slot.sig.name;
         // Implementations are declared inside their offering: one file for both.
         let declared = Label::new(request.offering.file(), slot.sig.name_range);
+        if slot.too_long {
+            self.too_long(request, slot, declared);
+            return;
+        }
         if matches!(value, Value::Absent) && !slot.sig.ty.is_optional() {
             let (primary, label) = match &slot.origin {
                 Some(origin) => (
@@ -390,6 +414,60 @@ impl<'db> EnvResolver<'db> {
     }
 
     /// E0601: the environment has no `use` for the offering.
+    /// E0603 for a param whose interpolation builds a text longer than a string may be.
+    fn too_long(&mut self, request: &Request<'db>, slot: &Merged<'db>, declared: Label) {
+        let primary = slot.origin.clone().unwrap_or_else(|| request.site.clone());
+        let limit = crate::resolve::eval::MAX_INTERPOLATED_BYTES / 1024;
+        self.diagnostics.push(
+            located(
+                Code::MergedTypeMismatch,
+                format!(
+                    "the parameter `{}` of `{}` does not fit its type in the environment `{}`",
+                    slot.sig.name, request.id, self.name
+                ),
+                primary,
+                format!("this builds a text longer than {limit} KiB"),
+            )
+            .with_secondary(declared.with_message(format!("`{}` declared here", slot.sig.name)))
+            .with_help(
+                "an interpolated string is at most 64 KiB: strings that interpolate each other \
+                 double at every level; interpolate each value once",
+            ),
+        );
+    }
+
+    /// Counts `request` against [`MAX_PULLED`] for the resource at the bottom of
+    /// `stack`; `false` (and E0607, once per resource) when it is over.
+    fn admit(&mut self, request: &Request<'db>, stack: &[Frame]) -> bool {
+        if stack.is_empty() {
+            self.pulled = 0;
+            self.pulling = request.id.clone();
+        }
+        self.pulled += 1;
+        if self.pulled <= MAX_PULLED {
+            return true;
+        }
+        if self.pulled == MAX_PULLED + 1 {
+            self.diagnostics.push(
+                located(
+                    Code::TooManyInstances,
+                    format!(
+                        "`{}` pulls in more than {MAX_PULLED} instances in the environment `{}`",
+                        self.pulling, self.name
+                    ),
+                    request.site.clone(),
+                    format!("`{}` is one too many", request.id),
+                )
+                .with_help(
+                    "needs multiply at every level where an implementation needs more than one \
+                     instance: pass what a need provides as a parameter instead, or provision \
+                     it once and bind it with `shared = NAME`",
+                ),
+            );
+        }
+        false
+    }
+
     fn missing_implementation(&mut self, request: &Request<'db>) {
         let offering = &request.offering.sig.decl.name;
         let names: Vec<String> = request

@@ -203,12 +203,13 @@ impl<'a, 's> Lowerer<'a, 's> {
             }
             TypeExpr::Optional { inner, .. } => Ty::optional(self.lower(inner, depth)),
             TypeExpr::Enum { variants, .. } => {
-                let mut names: Vec<String> = Vec::new();
-                for variant in variants {
-                    if !names.contains(&variant.value) {
-                        names.push(variant.value.clone());
-                    }
-                }
+                // The first of each variant, in order; a set keeps this linear.
+                let mut seen = std::collections::BTreeSet::new();
+                let names: Vec<String> = variants
+                    .iter()
+                    .filter(|variant| seen.insert(variant.value.as_str()))
+                    .map(|variant| variant.value.clone())
+                    .collect();
                 Ty::Enum(names)
             }
             TypeExpr::Record { fields, .. } => self.record(fields, depth),

@@ -216,7 +216,10 @@ fn fits(found: &Ty, expected: &Ty, depth: usize) -> bool {
         (_, Ty::Constrained(base, _)) => fits(found, base, depth),
         (Ty::Secret, Ty::String) | (Ty::Enum(_), Ty::String) => true,
         (Ty::Int, Ty::Float) | (Ty::Int, Ty::Port) | (Ty::Port, Ty::Int | Ty::Float) => true,
-        (Ty::Enum(a), Ty::Enum(b)) => a.iter().all(|variant| b.contains(variant)),
+        (Ty::Enum(a), Ty::Enum(b)) => {
+            let b: std::collections::BTreeSet<&String> = b.iter().collect();
+            a.iter().all(|variant| b.contains(variant))
+        }
         (Ty::List(a), Ty::List(b)) | (Ty::Map(a), Ty::Map(b)) => fits(a, b, depth),
         (Ty::Record(a), Ty::Record(b)) => record_fits(a, b, depth),
         (Ty::Ref(RefTy::Resource(_)), Ty::Ref(RefTy::Resource(None))) => true,

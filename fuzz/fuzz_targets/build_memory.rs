@@ -1,0 +1,27 @@
+//! Building a project to memory: the diagnostics `plat build` stops on, then every
+//! artefact of every environment, emitted twice to catch any nondeterminism.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use plat_compiler::diagnostic::Diagnostic;
+use plat_compiler::emit::bundle;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((db, project)) = plat_fuzz::project(data) else {
+        return;
+    };
+    let diagnostics = bundle::diagnostics(&db, project);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return;
+    }
+    let resolved = plat_compiler::resolve::resolve_project(&db, project);
+    for env in &resolved.environments {
+        let first = bundle::environment(&db, env, "fuzz");
+        let second = bundle::environment(&db, env, "fuzz");
+        assert_eq!(
+            first, second,
+            "the build of `{}` is not deterministic",
+            env.name
+        );
+    }
+});
