@@ -786,3 +786,40 @@ fn type_definition_of_a_resource_and_of_a_param() {
         assert!(target.is_null(), "{needle}: {target}");
     }
 }
+
+#[test]
+fn definition_reaches_the_standard_library_on_disk() {
+    let (mut client, file, text) = open_shop();
+    let target = client.request(
+        "textDocument/definition",
+        at(&file, position(&text, "db: postgres", 0, 6)),
+    );
+    let uri = target["uri"].as_str().expect("a location");
+    assert!(uri.ends_with("/postgres.plat"), "{target}");
+    assert!(uri.contains("/plat/std-"), "{target}");
+    let path = uri.strip_prefix("file://").expect("a file URI");
+    let on_disk = std::fs::read_to_string(path).expect("the file is written");
+    assert!(on_disk.contains("offering postgres"), "{on_disk}");
+    // Opening it is reading it: hover answers there, and it does not become a second,
+    // duplicate declaration of the project.
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "plat", "version": 1, "text": on_disk } }),
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        at(uri, position(&on_disk, "offering postgres", 0, 10)),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|value| value.contains("postgres")),
+        "{hover}"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": file, "version": 2 }, "contentChanges": [{ "text": text }] }),
+    );
+    assert_eq!(client.diagnostics(&file, 2), Vec::<Value>::new());
+    assert!(client.shutdown().success());
+}

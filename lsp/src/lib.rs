@@ -24,6 +24,7 @@ pub mod navigation;
 pub mod semantic_tokens;
 pub mod server;
 pub mod snapshot;
+pub mod stdlib_files;
 pub mod symbols;
 pub mod syntax;
 pub mod transport;

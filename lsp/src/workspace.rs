@@ -20,11 +20,18 @@ use crate::convert::{Encoding, LineMap};
 #[derive(Debug, Clone, Default)]
 pub struct Paths {
     pub root: Option<PathBuf>,
+    /// Where the standard library's files are on disk, for editors to open
+    /// ([`crate::stdlib_files`]); `None` when they could not be written.
+    pub std_dir: Option<PathBuf>,
 }
 
 impl Paths {
-    /// The compiler path of a `file:` URI.
+    /// The compiler path of a project file's `file:` URI; `None` for a file of the
+    /// standard library, which is never a project file.
     pub fn path_of(&self, uri: &Uri) -> Option<String> {
+        if self.std_path_of(uri).is_some() {
+            return None;
+        }
         let path = uri.to_file_path()?;
         if let Some(root) = &self.root
             && let Ok(relative) = path.strip_prefix(root)
@@ -47,10 +54,19 @@ impl Paths {
         }
     }
 
-    /// The URI of a project file (`None` for the embedded standard library).
+    /// The compiler path (`std/postgres.plat`) of a standard-library file's URI.
+    pub fn std_path_of(&self, uri: &Uri) -> Option<String> {
+        let path = uri.to_file_path()?;
+        let name = path.strip_prefix(self.std_dir.as_ref()?).ok()?;
+        Some(format!("std/{}", name.to_str()?))
+    }
+
+    /// The URI of a file: a project file where it is, a standard-library file where
+    /// [`crate::stdlib_files`] wrote it (`None` if it could not).
     pub fn uri_of(&self, db: &Database, file: SourceFile) -> Option<Uri> {
         if file.origin(db) == Origin::Std {
-            return None;
+            let name = file.path(db).strip_prefix("std/")?;
+            return Uri::from_file_path(self.std_dir.as_ref()?.join(name));
         }
         Uri::from_file_path(self.disk_path(file.path(db)))
     }
@@ -97,6 +113,7 @@ impl Workspace {
     /// project empty: documents are still served as they are opened).
     pub fn load(&mut self, root: Option<PathBuf>) {
         self.paths.root = root.clone();
+        self.paths.std_dir = crate::stdlib_files::materialize();
         if let Some(root) = root
             && let Ok(loaded) = plat_compiler::project::load(&self.db, &root)
         {
@@ -114,10 +131,18 @@ impl Workspace {
             .find(|file| file.origin(&self.db) == Origin::Project && file.path(&self.db) == path)
     }
 
-    /// The file behind a URI, open or on disk and loaded.
+    /// The file behind a URI, open or on disk and loaded, or of the standard library.
     pub fn file_of(&self, uri: &Uri) -> Option<SourceFile> {
         if let Some(document) = self.open.get(uri) {
             return Some(document.file);
+        }
+        if let Some(path) = self.paths.std_path_of(uri) {
+            return self
+                .project
+                .files(&self.db)
+                .iter()
+                .copied()
+                .find(|file| file.origin(&self.db) == Origin::Std && *file.path(&self.db) == path);
         }
         self.file(&self.paths.path_of(uri)?)
     }

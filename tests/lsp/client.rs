@@ -23,6 +23,8 @@ impl Client {
     pub fn start() -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_plat"))
             .arg("lsp")
+            // Where the server writes the standard library for editors to open.
+            .env("XDG_CACHE_HOME", env!("CARGO_TARGET_TMPDIR"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
