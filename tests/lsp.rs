@@ -3,7 +3,7 @@
 #[path = "lsp/client.rs"]
 mod client;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use client::{Client, uri};
 use serde_json::{Value, json};
@@ -821,5 +821,55 @@ fn definition_reaches_the_standard_library_on_disk() {
         json!({ "textDocument": { "uri": file, "version": 2 }, "contentChanges": [{ "text": text }] }),
     );
     assert_eq!(client.diagnostics(&file, 2), Vec::<Value>::new());
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn a_terraform_module_changed_on_disk_is_checked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/own-module");
+    for relative in [
+        "plat.toml",
+        "catalog.plat",
+        "environments.plat",
+        "search.plat",
+        "modules/search_cluster/main.tf",
+        "modules/search_cluster/outputs.tf",
+        "modules/search_cluster/variables.tf",
+    ] {
+        let to = dir.path().join(relative);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(example.join(relative), &to).unwrap();
+    }
+    let mut client = Client::start();
+    client.initialize(&uri(dir.path()), json!({}));
+    let search = dir.path().join("search.plat");
+    let text = std::fs::read_to_string(&search).unwrap();
+    let file = uri(&search);
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": file, "languageId": "plat", "version": 1, "text": text } }),
+    );
+    assert_eq!(client.diagnostics(&file, 1), Vec::<Value>::new());
+    // The platform team renames a variable of its module.
+    let variables = dir.path().join("modules/search_cluster/variables.tf");
+    let renamed = std::fs::read_to_string(&variables)
+        .unwrap()
+        .replace("variable \"instance_type\"", "variable \"node_type\"");
+    std::fs::write(&variables, renamed).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&variables), "type": 2 }] }),
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": file, "version": 2 }, "contentChanges": [{ "text": text }] }),
+    );
+    let diagnostics = client.diagnostics(&file, 2);
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"E0701"), "{diagnostics:?}");
     assert!(client.shutdown().success());
 }

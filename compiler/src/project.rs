@@ -142,6 +142,23 @@ pub fn from_texts(db: &dyn Db, files: &[(String, String)]) -> Project {
     loader.finish()
 }
 
+/// The text of a Terraform file, as the project keeps it: an error says why it cannot
+/// be read (too large, not a regular file, not UTF-8), for E0705 where it is used.
+pub fn read_terraform_text(path: &Path) -> Result<String, String> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.len() > MAX_FILE_BYTES => Err(format!(
+            "larger than {} MiB",
+            MAX_FILE_BYTES / (1024 * 1024)
+        )),
+        Ok(metadata) if !metadata.is_file() => Err("not a regular file".to_string()),
+        Ok(_) => match read_bounded(path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|_| "not UTF-8".to_string()),
+            Err(error) => Err(io_reason(&error)),
+        },
+        Err(error) => Err(io_reason(&error)),
+    }
+}
+
 /// The standard library as source files.
 pub fn stdlib_files(db: &dyn Db) -> Vec<SourceFile> {
     stdlib::FILES
@@ -275,19 +292,7 @@ impl<'db> Loader<'db> {
         if terraform.len() >= MAX_TERRAFORM_FILES {
             return;
         }
-        let text = match std::fs::metadata(path) {
-            Ok(metadata) if metadata.len() > MAX_FILE_BYTES => Err(format!(
-                "larger than {} MiB",
-                MAX_FILE_BYTES / (1024 * 1024)
-            )),
-            Ok(metadata) if !metadata.is_file() => Err("not a regular file".to_string()),
-            Ok(_) => match read_bounded(path) {
-                Ok(bytes) => String::from_utf8(bytes).map_err(|_| "not UTF-8".to_string()),
-                Err(error) => Err(io_reason(&error)),
-            },
-            Err(error) => Err(io_reason(&error)),
-        };
-        terraform.push(TerraformFile::new(db, display, text));
+        terraform.push(TerraformFile::new(db, display, read_terraform_text(path)));
     }
 
     fn is_excluded(&self, display: &str) -> bool {

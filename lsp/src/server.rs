@@ -230,7 +230,10 @@ impl LanguageServer for Backend {
             let registration = Registration {
                 id: "plat-watch".into(),
                 method: "workspace/didChangeWatchedFiles".into(),
-                register_options: Some(json!({ "watchers": [{ "globPattern": "**/*.plat" }] })),
+                register_options: Some(json!({ "watchers": [
+                    { "globPattern": "**/*.plat" },
+                    { "globPattern": "**/*.tf" },
+                ] })),
             };
             let _ = client.register_capability(vec![registration]).await;
         });

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use plat_compiler::source::{Database, Origin, Project, SourceFile};
+use plat_compiler::source::{Database, Origin, Project, SourceFile, TerraformFile};
 use salsa::Setter;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -191,6 +191,10 @@ impl Workspace {
         let Some(path) = self.paths.path_of(uri) else {
             return;
         };
+        if path.ends_with(".tf") {
+            self.reload_terraform(&path);
+            return;
+        }
         if !path.ends_with(".plat") {
             return;
         }
@@ -199,6 +203,47 @@ impl Workspace {
                 self.set_text(&path, text);
             }
             Err(_) => self.remove(&path),
+        }
+    }
+
+    /// Reads the Terraform file at `path` again (created, changed or deleted on disk), so
+    /// that the local modules the project's implementations use are checked as they are
+    /// now. Nothing to do when the project was not read from a directory.
+    fn reload_terraform(&mut self, path: &str) {
+        let Some(mut files) = self.project.terraform_files(&self.db).clone() else {
+            return;
+        };
+        let disk = self.paths.disk_path(path);
+        let existing = files.iter().position(|file| file.path(&self.db) == path);
+        if !disk.exists() {
+            if let Some(at) = existing {
+                files.remove(at);
+                self.project
+                    .set_terraform_files(&mut self.db)
+                    .to(Some(files));
+                self.revision += 1;
+            }
+            return;
+        }
+        let text = plat_compiler::project::read_terraform_text(&disk);
+        match existing {
+            Some(at) => {
+                let file = files[at];
+                if *file.text(&self.db) != text {
+                    // The previous text is not needed.
+                    let _previous = file.set_text(&mut self.db).to(text);
+                    self.revision += 1;
+                }
+            }
+            None => {
+                files.push(TerraformFile::new(&self.db, path.to_string(), text));
+                let db = &self.db;
+                files.sort_by(|a, b| a.path(db).cmp(b.path(db)));
+                self.project
+                    .set_terraform_files(&mut self.db)
+                    .to(Some(files));
+                self.revision += 1;
+            }
         }
     }
 
