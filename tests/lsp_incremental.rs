@@ -137,6 +137,9 @@ fn apply(texts: &mut [String], edit: &Edit) -> (usize, usize, usize, String) {
 fn from_scratch(root: &Path) -> Value {
     let mut workspace = Workspace::default();
     workspace.load(Some(root.to_path_buf()));
+    // The standard library where the server under test writes it (tests/lsp/client.rs).
+    workspace.paths.std_dir =
+        plat_lsp::stdlib_files::materialize_in(Path::new(env!("CARGO_TARGET_TMPDIR")));
     let snapshot = Snapshot::of(&workspace);
     serde_json::to_value(plat_lsp::diagnostics::project_diagnostics(&snapshot)).unwrap()
 }

@@ -9,9 +9,16 @@
 
 use std::path::{Path, PathBuf};
 
-/// Writes the standard library's files into the cache; the directory, if it worked.
+/// Writes the standard library's files into the user's cache; the directory, if it
+/// worked.
 pub fn materialize() -> Option<PathBuf> {
-    let dir = cache_root()?
+    materialize_in(&cache_root()?)
+}
+
+/// Writes the standard library's files under the cache directory `cache`; the
+/// directory that holds them, if it worked.
+pub fn materialize_in(cache: &Path) -> Option<PathBuf> {
+    let dir = cache
         .join("plat")
         .join(format!("std-{}", env!("CARGO_PKG_VERSION")));
     std::fs::create_dir_all(&dir).ok()?;
