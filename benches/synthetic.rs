@@ -331,12 +331,7 @@ fn workload(n: usize, environments: usize) -> String {
                 "COOKIE_DOMAIN = site.domain".to_string(),
                 "SESSION_REDIS_URL = sessions.url".to_string(),
             ];
-            env.extend(calls.iter().map(|callee| {
-                format!(
-                    "{}_URL = {callee}.url",
-                    callee.to_uppercase().replace('-', "_")
-                )
-            }));
+            env.extend(call_urls(&calls));
             container(
                 &mut out,
                 Container {
@@ -381,12 +376,7 @@ fn workload(n: usize, environments: usize) -> String {
                 env.push("FILES_ENDPOINT = files.endpoint".to_string());
                 env.push("PUBLIC_API_URL = api.url".to_string());
             }
-            env.extend(calls.iter().map(|callee| {
-                format!(
-                    "{}_URL = {callee}.url",
-                    callee.to_uppercase().replace('-', "_")
-                )
-            }));
+            env.extend(call_urls(&calls));
             container(
                 &mut out,
                 Container {
@@ -431,12 +421,7 @@ fn workload(n: usize, environments: usize) -> String {
                 "ORDER_EVENTS_QUEUE_URL = orders.url".to_string(),
                 "EMAIL_OUTBOX_QUEUE_URL = outbox.url".to_string(),
             ];
-            env.extend(calls.iter().map(|callee| {
-                format!(
-                    "{}_URL = {callee}.url",
-                    callee.to_uppercase().replace('-', "_")
-                )
-            }));
+            env.extend(call_urls(&calls));
             container(
                 &mut out,
                 Container {
@@ -537,20 +522,14 @@ fn workload(n: usize, environments: usize) -> String {
             calls_line(&mut out, &calls);
             let _ = writeln!(
                 out,
-                "  labels = {{ team = \"team-{team}\", \"acme.example/pci-scope\" = \"true\" }}\n  annotations = {{ \"acme.example/on-call\" = \"payments@acme.example\" }}\n"
+                "  labels = {{ team = \"team-{team}\", \"acme.example/pci-scope\" = \"true\" }}\n  annotations = {{ \"acme.example/on-call\" = \"payments@acme.example\" }}\n  service_account_annotations = {{ \"eks.amazonaws.com/role-arn\" = identity.role }}\n"
             );
             let mut env = vec![
                 "DATABASE_URL = \"postgres://${db.username}:${db.password}@${db.host}:${db.port}/${db.database}\"".to_string(),
                 "PSP_BASE_URL = if env.name == \"production\" then \"https://api.psp.example\" else \"https://sandbox.psp.example\"".to_string(),
                 "PSP_API_KEY = psp_key.value".to_string(),
-                "AWS_ROLE_ARN = identity.role".to_string(),
             ];
-            env.extend(calls.iter().map(|callee| {
-                format!(
-                    "{}_URL = {callee}.url",
-                    callee.to_uppercase().replace('-', "_")
-                )
-            }));
+            env.extend(call_urls(&calls));
             container(
                 &mut out,
                 Container {
@@ -628,4 +607,14 @@ fn container(out: &mut String, container: Container) {
         );
     }
     out.push_str("  }\n");
+}
+
+/// `CALLEE_URL = callee.url` for each workload called.
+fn call_urls(calls: &[String]) -> impl Iterator<Item = String> + '_ {
+    calls.iter().map(|callee| {
+        format!(
+            "{}_URL = {callee}.url",
+            callee.to_uppercase().replace('-', "_")
+        )
+    })
 }
