@@ -346,7 +346,7 @@ fn a_hundred_thousand_files() {
     assert_eq!(run.status, Some(1), "{}", run.transcript());
     assert!(
         run.stderr
-            .contains("more than 10000 `.plat` files; the rest are not read"),
+            .contains("more than 50000 `.plat` files; the rest are not read"),
         "{}",
         run.stderr
     );

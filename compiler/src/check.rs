@@ -32,27 +32,7 @@ pub fn check_project(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
         let resolved = crate::resolve::resolve_project(db, project);
         diagnostics.extend(resolved.diagnostics.iter().cloned());
     }
-    sort_diagnostics(db, &mut diagnostics);
-    diagnostics
-}
-
-/// The diagnostics about one file (syntax, names, types, and the duplicates whose
-/// repeat is in it), sorted: what an editor shows for an open document.
-pub fn file_diagnostics(db: &dyn Db, project: Project, file: SourceFile) -> Vec<Diagnostic> {
-    let mut diagnostics: Vec<Diagnostic> = crate::syntax::parse_file(db, file).diagnostics.clone();
-    diagnostics.extend(file_analysis(db, project, file).diagnostics.iter().cloned());
-    diagnostics.extend(
-        duplicate_declarations(db, project)
-            .iter()
-            .filter(|diagnostic| {
-                diagnostic
-                    .primary
-                    .as_ref()
-                    .is_some_and(|label| label.file == file)
-            })
-            .cloned(),
-    );
-    sort_diagnostics(db, &mut diagnostics);
+    crate::diagnostic::sort(db, &mut diagnostics);
     diagnostics
 }
 
@@ -60,28 +40,4 @@ pub fn file_diagnostics(db: &dyn Db, project: Project, file: SourceFile) -> Vec<
 /// go-to-definition, find-references, rename and hover).
 pub fn definitions(db: &dyn Db, project: Project, file: SourceFile) -> &ResolutionTable {
     &file_analysis(db, project, file).table
-}
-
-/// Sorts by (file path, start, code), project-level diagnostics first, and removes
-/// exact repeats.
-pub fn sort_diagnostics(db: &dyn Db, diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics.sort_by_cached_key(|diagnostic| {
-        let (path, start, end) = match &diagnostic.primary {
-            Some(label) => (
-                Some(label.file.path(db).clone()),
-                label.range.start,
-                label.range.end,
-            ),
-            None => (None, 0, 0),
-        };
-        (
-            path,
-            diagnostic.subject.clone(),
-            start,
-            diagnostic.code,
-            end,
-            diagnostic.message.clone(),
-        )
-    });
-    diagnostics.dedup();
 }

@@ -26,6 +26,8 @@
 //! a [`diagnostic::Diagnostic`]); recursion over user-written structure is bounded by the
 //! parser's nesting limit; results are deterministic (sorted, no hash-map order leaks).
 
+#![warn(unreachable_pub)]
+
 pub mod catalog;
 pub mod check;
 pub mod diagnostic;

@@ -33,7 +33,7 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 /// Directories deeper than this below the root are not read.
 pub const MAX_DEPTH: usize = 64;
 /// At most this many `.plat` files are read from one project.
-pub const MAX_FILES: usize = 10_000;
+pub const MAX_FILES: usize = 50_000;
 /// The `.plat` files of one project add up to at most this many bytes; files past it
 /// are not read.
 pub const MAX_PROJECT_BYTES: u64 = 256 * 1024 * 1024;

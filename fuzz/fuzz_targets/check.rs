@@ -8,5 +8,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut diagnostics = plat_compiler::check::check_project(&db, project).clone();
-    plat_compiler::check::sort_diagnostics(&db, &mut diagnostics);
+    plat_compiler::diagnostic::sort(&db, &mut diagnostics);
 });

@@ -9,14 +9,14 @@
 
 /// One page: its title (HTML's `<title>`) and its blocks, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Document {
+pub(crate) struct Document {
     pub title: String,
     pub blocks: Vec<Block>,
 }
 
 /// A block of a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Block {
+pub(crate) enum Block {
     /// A heading of `level` 1 to 3; `anchor` is a fragment id for links into the page;
     /// `aside` is shown after the heading's text, less prominently.
     Heading {
@@ -37,14 +37,14 @@ pub enum Block {
 }
 
 /// A run of inline pieces.
-pub type Line = Vec<Inline>;
+pub(crate) type Line = Vec<Inline>;
 
 /// A table cell: zero or more paragraphs.
-pub type Cell = Vec<Line>;
+pub(crate) type Cell = Vec<Line>;
 
 /// An inline piece of text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Inline {
+pub(crate) enum Inline {
     /// Plain text, shown as it is.
     Text(String),
     /// Doc-comment text, whose single-backtick spans are code.
@@ -58,7 +58,7 @@ pub enum Inline {
 }
 
 impl Block {
-    pub fn heading(level: u8, text: Line) -> Block {
+    pub(crate) fn heading(level: u8, text: Line) -> Block {
         Block::Heading {
             level,
             anchor: None,
@@ -67,23 +67,23 @@ impl Block {
         }
     }
 
-    pub fn paragraph(text: Line) -> Block {
+    pub(crate) fn paragraph(text: Line) -> Block {
         Block::Paragraph { text, meta: false }
     }
 }
 
 /// `Inline::Text` of `text`.
-pub fn text(text: impl Into<String>) -> Inline {
+pub(crate) fn text(text: impl Into<String>) -> Inline {
     Inline::Text(text.into())
 }
 
 /// `Inline::Code` of `code`.
-pub fn code(code: impl Into<String>) -> Inline {
+pub(crate) fn code(code: impl Into<String>) -> Inline {
     Inline::Code(code.into())
 }
 
 /// The pieces joined by `", "`; a dash when there are none.
-pub fn list_or_dash(pieces: Vec<Inline>) -> Line {
+pub(crate) fn list_or_dash(pieces: Vec<Inline>) -> Line {
     if pieces.is_empty() {
         return vec![text("–")];
     }
@@ -91,7 +91,7 @@ pub fn list_or_dash(pieces: Vec<Inline>) -> Line {
 }
 
 /// The pieces joined by `", "`.
-pub fn list(pieces: Vec<Inline>) -> Line {
+pub(crate) fn list(pieces: Vec<Inline>) -> Line {
     let mut line = Vec::with_capacity(pieces.len() * 2);
     for (at, piece) in pieces.into_iter().enumerate() {
         if at > 0 {

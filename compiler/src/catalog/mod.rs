@@ -21,10 +21,10 @@
 //! - the catalogue holds declarations and names only, never a resolved value, so no
 //!   secret can reach it (defaults are the text written in the offering).
 
-pub mod document;
+pub(crate) mod document;
 pub mod html;
 pub mod markdown;
-pub mod pages;
+pub(crate) mod pages;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -192,7 +192,7 @@ fn offerings<'db>(
         .project_names_of(NameKind::Offering)
         .for_each(&mut add);
     for &file in project.files(db) {
-        if crate::names::index::origin_of(db, file) == Origin::Project {
+        if file.origin(db) == Origin::Project {
             let scope = file_scope(db, project, file);
             scope
                 .imports

@@ -12,7 +12,7 @@ use super::{
 };
 
 /// Every page: `(file stem, document)`, the index first, then the offerings in order.
-pub fn all(catalog: &Catalog) -> Vec<(String, Document)> {
+pub(crate) fn all(catalog: &Catalog) -> Vec<(String, Document)> {
     let mut pages = vec![(super::INDEX.to_string(), index(catalog))];
     for offering in &catalog.offerings {
         pages.push((offering.slug.clone(), offering_page(catalog, offering)));
@@ -22,7 +22,7 @@ pub fn all(catalog: &Catalog) -> Vec<(String, Document)> {
 
 /// The index: every offering with a summary, and which implementation each
 /// environment selects.
-pub fn index(catalog: &Catalog) -> Document {
+pub(crate) fn index(catalog: &Catalog) -> Document {
     let title = format!("Offerings of {}", catalog.project);
     let mut blocks = vec![
         Block::heading(1, vec![text(title.clone())]),
@@ -96,7 +96,7 @@ fn selection_matrix(catalog: &Catalog) -> Block {
 }
 
 /// The page of one offering.
-pub fn offering_page(catalog: &Catalog, offering: &OfferingEntry) -> Document {
+pub(crate) fn offering_page(catalog: &Catalog, offering: &OfferingEntry) -> Document {
     let mut blocks = vec![
         Block::heading(1, vec![code(&offering.name)]),
         Block::Paragraph {

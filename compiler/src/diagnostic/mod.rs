@@ -10,7 +10,7 @@ mod codes;
 
 pub use codes::Code;
 
-use crate::source::SourceFile;
+use crate::source::{Db, SourceFile};
 use crate::span::TextRange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,4 +113,29 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// Sorts diagnostics by (file path, subject, start, code, end, message), project-level
+/// ones (no file) first, and removes exact repeats: the one order every list of
+/// diagnostics is shown in.
+pub fn sort(db: &dyn Db, diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.sort_by_cached_key(|diagnostic| {
+        let (path, start, end) = match &diagnostic.primary {
+            Some(label) => (
+                Some(label.file.path(db).clone()),
+                label.range.start,
+                label.range.end,
+            ),
+            None => (None, 0, 0),
+        };
+        (
+            path,
+            diagnostic.subject.clone(),
+            start,
+            diagnostic.code,
+            end,
+            diagnostic.message.clone(),
+        )
+    });
+    diagnostics.dedup();
 }

@@ -21,19 +21,10 @@ pub const MANIFEST: &str = "manifest.json";
 /// The resolved graph of each environment.
 pub const GRAPH: &str = "graph.json";
 
-/// Every diagnostic that stops or accompanies a build: the checker's and, when the
-/// checker found no error, the resolver's (without repeating one).
+/// Every diagnostic that stops or accompanies a build: the project's check, whose
+/// resolution diagnostics are there when the earlier layers found no error.
 pub fn diagnostics(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
-    let mut diagnostics: Vec<Diagnostic> = crate::check::check_project(db, project).clone();
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        let resolved = crate::resolve::resolve_project(db, project);
-        for diagnostic in &resolved.diagnostics {
-            if !diagnostics.contains(diagnostic) {
-                diagnostics.push(diagnostic.clone());
-            }
-        }
-    }
-    diagnostics
+    crate::check::check_project(db, project).clone()
 }
 
 /// Every artefact of one environment, its manifest included, sorted by path with the

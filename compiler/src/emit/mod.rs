@@ -8,7 +8,7 @@ use crate::diagnostic::Label;
 
 pub mod bundle;
 pub mod delivery;
-pub mod kubernetes;
+pub(crate) mod kubernetes;
 pub mod terraform;
 
 /// One file an emitter produces, in memory.
@@ -28,8 +28,21 @@ pub struct Artifact {
 /// `plat.dev/source` annotation.
 pub fn source_location(db: &dyn crate::source::Db, label: &Label) -> String {
     let file = label.file;
-    let line = crate::position::Positions::new(file.text(db))
-        .line_column(label.range.start)
-        .line;
+    let starts = line_starts(db, file);
+    // The number of lines that start at or before the label: its 1-based line.
+    let line = starts.partition_point(|start| *start <= label.range.start);
     format!("{}:{line}", file.path(db))
+}
+
+/// Where each line of a file starts (the first at 0): computed once per file text,
+/// however many objects a build annotates with a place in it.
+#[salsa::tracked(returns(ref))]
+fn line_starts(db: &dyn crate::source::Db, file: crate::source::SourceFile) -> Vec<u32> {
+    let text = file.text(db);
+    std::iter::once(0)
+        .chain(
+            text.match_indices('\n')
+                .filter_map(|(at, _)| u32::try_from(at + 1).ok()),
+        )
+        .collect()
 }

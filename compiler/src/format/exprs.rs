@@ -8,7 +8,7 @@ use crate::syntax::ast::*;
 
 /// The brackets of a sequence: where they are in the source, and how they print.
 #[derive(Debug, Clone, Copy)]
-pub struct Brackets {
+pub(super) struct Brackets {
     pub open: u32,
     pub close: u32,
     pub open_text: &'static str,
@@ -19,11 +19,11 @@ pub struct Brackets {
 
 impl Brackets {
     /// `{ ... }` around `range`, which includes the braces.
-    pub fn braces(range: TextRange) -> Brackets {
+    pub(super) fn braces(range: TextRange) -> Brackets {
         Brackets::braces_between(range.start, range.end.saturating_sub(1))
     }
 
-    pub fn braces_between(open: u32, close: u32) -> Brackets {
+    pub(super) fn braces_between(open: u32, close: u32) -> Brackets {
         Brackets {
             open,
             close,
@@ -40,7 +40,7 @@ impl Brackets {
 
 /// How a sequence may be laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(super) enum Shape {
     /// On one line when it fits and holds no comment, else one element per line.
     Fitting,
     /// One element per line (`{}` when empty).
@@ -48,7 +48,7 @@ pub enum Shape {
 }
 
 /// How to print the elements of one kind of sequence.
-pub struct Elements<'s, 'a, T> {
+pub(super) struct Elements<'s, 'a, T> {
     pub items: &'s [T],
     /// Where an element starts in the source (its first token).
     pub start: fn(&Printer<'a>, &T) -> u32,
@@ -62,7 +62,12 @@ impl<'a> Printer<'a> {
     // ------------------------------------------------------------ sequences
 
     /// A bracketed sequence, in the layout `shape` allows.
-    pub fn sequence<T>(&mut self, brackets: Brackets, elements: Elements<'_, 'a, T>, shape: Shape) {
+    pub(super) fn sequence<T>(
+        &mut self,
+        brackets: Brackets,
+        elements: Elements<'_, 'a, T>,
+        shape: Shape,
+    ) {
         if self.overflowed() {
             return;
         }
@@ -124,11 +129,11 @@ impl<'a> Printer<'a> {
 
     // ------------------------------------------------------------ names
 
-    pub fn ident(&mut self, ident: &Ident) {
+    pub(super) fn ident(&mut self, ident: &Ident) {
         self.token(ident.range.start, &ident.name);
     }
 
-    pub fn path(&mut self, path: &Path) {
+    pub(super) fn path(&mut self, path: &Path) {
         for (index, segment) in path.segments.iter().enumerate() {
             if index > 0 {
                 let dot = self.find_tok(path.segments[index - 1].range.end, Tok::Dot);
@@ -139,7 +144,7 @@ impl<'a> Printer<'a> {
     }
 
     /// A literal token, exactly as written.
-    pub fn verbatim(&mut self, range: TextRange) {
+    pub(super) fn verbatim(&mut self, range: TextRange) {
         let text = self.source(range);
         self.token(range.start, text);
     }
@@ -153,7 +158,7 @@ impl<'a> Printer<'a> {
     }
 
     /// An expression, with the parentheses written around it.
-    pub fn expr(&mut self, expr: &Expr) {
+    pub(super) fn expr(&mut self, expr: &Expr) {
         if self.overflowed() {
             return;
         }
@@ -305,7 +310,7 @@ impl<'a> Printer<'a> {
     // ------------------------------------------------------------ types
 
     /// A type, with the parentheses written around it.
-    pub fn type_expr(&mut self, ty: &TypeExpr) {
+    pub(super) fn type_expr(&mut self, ty: &TypeExpr) {
         self.type_within(ty, None);
     }
 
@@ -418,7 +423,7 @@ impl<'a> Printer<'a> {
     }
 
     /// `name?: T = default`: a record type's field, or what follows `param`/`output`.
-    pub fn field_decl(&mut self, field: &FieldDecl) {
+    pub(super) fn field_decl(&mut self, field: &FieldDecl) {
         self.ident(&field.name);
         if field.optional {
             let mark = self.find_tok(field.name.range.end, Tok::Question);

@@ -8,7 +8,7 @@ use crate::syntax::ast::*;
 impl<'a> Printer<'a> {
     /// The whole file: items one after the other, a blank line between two of them
     /// (but consecutive imports keep the blank lines they had, at most one).
-    pub fn module(&mut self, module: &Module) {
+    pub(super) fn module(&mut self, module: &Module) {
         let mut previous: Option<&Item> = None;
         for item in &module.items {
             let at = item.range().start;

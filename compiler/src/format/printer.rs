@@ -44,7 +44,7 @@ struct Checkpoint {
     spaces: usize,
 }
 
-pub struct Printer<'a> {
+pub(super) struct Printer<'a> {
     text: &'a str,
     tokens: Vec<Spanned<'a>>,
     comments: Vec<Placed>,
@@ -72,7 +72,7 @@ pub struct Printer<'a> {
 }
 
 impl<'a> Printer<'a> {
-    pub fn new(text: &'a str, tokens: Vec<Spanned<'a>>, comments: &[Comment]) -> Self {
+    pub(super) fn new(text: &'a str, tokens: Vec<Spanned<'a>>, comments: &[Comment]) -> Self {
         let comments = place_comments(text, &tokens, comments);
         Printer {
             text,
@@ -92,7 +92,7 @@ impl<'a> Printer<'a> {
     }
 
     /// The text printed, with trailing blank lines removed and one final newline.
-    pub fn finish(mut self) -> String {
+    pub(super) fn finish(mut self) -> String {
         self.trim_spaces();
         while self.out.ends_with('\n') {
             self.out.pop();
@@ -106,19 +106,19 @@ impl<'a> Printer<'a> {
     // ------------------------------------------------------------ the source
 
     /// The source text of `range`.
-    pub fn source(&self, range: TextRange) -> &'a str {
+    pub(super) fn source(&self, range: TextRange) -> &'a str {
         self.text.get(range.as_range()).unwrap_or_default()
     }
 
     /// The start of the first `tok` at or after `from`; `from` itself when there is
     /// none (which a tree without errors never asks for).
-    pub fn find_tok(&self, from: u32, tok: Tok<'static>) -> u32 {
+    pub(super) fn find_tok(&self, from: u32, tok: Tok<'static>) -> u32 {
         self.find_token(from, |t| *t == tok)
             .map_or(from, |(at, _)| at)
     }
 
     /// The first token at or after `from` that `wanted` accepts, with its start.
-    pub fn find_token(
+    pub(super) fn find_token(
         &self,
         from: u32,
         wanted: impl Fn(&Tok<'_>) -> bool,
@@ -135,7 +135,7 @@ impl<'a> Printer<'a> {
     ///
     /// A node's text is balanced, so a `(` right before it and a `)` right after it
     /// match each other, and enclose nothing but the node.
-    pub fn parens(&self, range: TextRange) -> (Vec<u32>, Vec<u32>) {
+    pub(super) fn parens(&self, range: TextRange) -> (Vec<u32>, Vec<u32>) {
         let first = self.tokens.partition_point(|t| t.0 < range.start as usize);
         let after = self.tokens.partition_point(|t| t.2 <= range.end as usize);
         let mut layers = 0;
@@ -156,7 +156,7 @@ impl<'a> Printer<'a> {
     }
 
     /// Whether a comment starts inside `range`.
-    pub fn has_comment_in(&self, range: TextRange) -> bool {
+    pub(super) fn has_comment_in(&self, range: TextRange) -> bool {
         let index = self
             .comments
             .partition_point(|c| c.comment.range.start < range.start);
@@ -166,7 +166,7 @@ impl<'a> Printer<'a> {
     }
 
     /// Whether a blank line is right before `at` in the source.
-    pub fn blank_line_before(&self, at: u32) -> bool {
+    pub(super) fn blank_line_before(&self, at: u32) -> bool {
         let before = self.text.get(..at as usize).unwrap_or_default();
         let gap = before.trim_end_matches(|c: char| c.is_whitespace());
         before[gap.len()..].matches('\n').count() >= 2
@@ -178,7 +178,7 @@ impl<'a> Printer<'a> {
     ///
     /// That is: the comma is the last token before `at`, a doc comment is right before
     /// the comma, and only doc comments are between the comma and `at`.
-    pub fn comma_after_doc(&self, at: u32) -> Option<u32> {
+    pub(super) fn comma_after_doc(&self, at: u32) -> Option<u32> {
         let index = self.tokens.partition_point(|t| t.0 < at as usize);
         let comma = self.tokens.get(index.checked_sub(1)?)?;
         if comma.1 != Tok::Comma {
@@ -207,7 +207,7 @@ impl<'a> Printer<'a> {
     }
 
     /// Writes `text` on the current line (indenting the line first if it is empty).
-    pub fn write(&mut self, text: &str) {
+    pub(super) fn write(&mut self, text: &str) {
         if self.overflow || text.is_empty() {
             return;
         }
@@ -235,7 +235,7 @@ impl<'a> Printer<'a> {
     }
 
     /// One space, unless the line is empty or already ends with one.
-    pub fn space(&mut self) {
+    pub(super) fn space(&mut self) {
         if !self.pending_newline && !self.at_line_start() && !self.out.ends_with(' ') {
             self.write(" ");
         }
@@ -243,7 +243,7 @@ impl<'a> Printer<'a> {
 
     /// Ends the current line (if it has anything on it) and starts one at `level`,
     /// after a blank line when `blank` and there is not one already.
-    pub fn start_line(&mut self, level: usize, blank: bool) {
+    pub(super) fn start_line(&mut self, level: usize, blank: bool) {
         if self.flat {
             self.overflow = true;
             return;
@@ -268,25 +268,25 @@ impl<'a> Printer<'a> {
     }
 
     /// The indentation level of the current line.
-    pub fn line_level(&self) -> usize {
+    pub(super) fn line_level(&self) -> usize {
         self.line_level
     }
 
     /// Marks the start of a bracketed body: no blank line comes first in it.
-    pub fn open_body(&mut self) {
+    pub(super) fn open_body(&mut self) {
         self.fresh = true;
     }
 
     /// Prints the token that starts at `at` in the source as `text`, after the comments
     /// that come before it.
-    pub fn token(&mut self, at: u32, text: &str) {
+    pub(super) fn token(&mut self, at: u32, text: &str) {
         self.before_token(at);
         self.write(text);
     }
 
     /// Prints the comments before the token that starts at `at`, and starts a new line
     /// for the token if the last of them was a line comment.
-    pub fn before_token(&mut self, at: u32) {
+    pub(super) fn before_token(&mut self, at: u32) {
         self.inline_comments(at);
         if self.pending_newline {
             self.start_line(self.level + 1, false);
@@ -294,13 +294,13 @@ impl<'a> Printer<'a> {
     }
 
     /// Whether a trial layout has failed (the rest of it need not be printed).
-    pub fn overflowed(&self) -> bool {
+    pub(super) fn overflowed(&self) -> bool {
         self.overflow
     }
 
     /// Prints `layout` on the current line; when it does not fit (it breaks a line or
     /// passes [`WIDTH`]), undoes it and returns false.
-    pub fn try_flat(&mut self, layout: impl FnOnce(&mut Self)) -> bool {
+    pub(super) fn try_flat(&mut self, layout: impl FnOnce(&mut Self)) -> bool {
         if self.flat {
             layout(self);
             return !self.overflow;
@@ -382,7 +382,7 @@ impl<'a> Printer<'a> {
     ///
     /// With `force_blank`, a blank line comes before the first comment on its own line.
     /// Returns whether such a comment was printed.
-    pub fn leading_comments(&mut self, at: u32, level: usize, force_blank: bool) -> bool {
+    pub(super) fn leading_comments(&mut self, at: u32, level: usize, force_blank: bool) -> bool {
         let mut own_line = false;
         while let Some(placed) = self.take_comment_before(at) {
             if self.flat {
@@ -407,7 +407,7 @@ impl<'a> Printer<'a> {
 
     /// Prints every comment that is left, each on its own line at level 0 (the end of
     /// the file).
-    pub fn trailing_comments(&mut self) {
+    pub(super) fn trailing_comments(&mut self) {
         self.leading_comments(u32::MAX, 0, false);
     }
 

@@ -182,12 +182,12 @@ impl ResourceGraph {
 }
 
 /// The id of a workload's node.
-pub fn workload_id(name: &str) -> String {
+pub(crate) fn workload_id(name: &str) -> String {
     format!("workload:{name}")
 }
 
 /// The id of an instance's node.
-pub fn instance_id(id: &str) -> String {
+pub(crate) fn instance_id(id: &str) -> String {
     format!("instance:{id}")
 }
 

@@ -8,7 +8,7 @@
 //! edges sorted, so every rendering is byte-identical across runs. The layer is split
 //! by concept: [`build`] (the graph and its query), [`json`], [`dot`], [`mermaid`].
 
-pub mod build;
+pub(crate) mod build;
 pub mod dot;
 pub mod json;
 pub mod mermaid;

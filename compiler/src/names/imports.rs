@@ -16,7 +16,7 @@ use crate::span::TextRange;
 use crate::syntax::ast::{Ident, Import, Item};
 
 /// The only library root.
-pub const STD: &str = "std";
+pub(crate) const STD: &str = "std";
 
 /// One name an import brings into a file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -49,7 +49,7 @@ pub fn file_scope(db: &dyn Db, project: Project, file: SourceFile) -> FileScope 
         db,
         file,
         index,
-        is_std: crate::names::index::origin_of(db, file) == Origin::Std,
+        is_std: file.origin(db) == Origin::Std,
         scope: FileScope::default(),
     };
     for item in &module.items {

@@ -202,19 +202,12 @@ impl ProjectIndex {
     }
 }
 
-/// Where a file comes from (works whether the input getter returns a copy or a
-/// reference).
-#[allow(clippy::needless_borrow)]
-pub fn origin_of(db: &dyn Db, file: SourceFile) -> Origin {
-    Origin::clone(&file.origin(db))
-}
-
 /// Builds the index of a project (files are taken in path order).
 #[salsa::tracked(returns(ref))]
 pub fn project_index(db: &dyn Db, project: Project) -> ProjectIndex {
     let mut index = ProjectIndex::default();
     for &file in project.files(db) {
-        let origin = origin_of(db, file);
+        let origin = file.origin(db);
         if origin == Origin::Std
             && let Some(module) = crate::stdlib::module_name(file.path(db))
         {

@@ -11,11 +11,11 @@
 //! - [`suggest`]: "did you mean …?";
 //! - [`table`]: the resolution table the language server reads (references → definitions).
 
-pub mod imports;
-pub mod index;
-pub mod resolve;
+pub(crate) mod imports;
+pub(crate) mod index;
+pub(crate) mod resolve;
 pub mod suggest;
-pub mod table;
+pub(crate) mod table;
 
 pub use imports::{FileScope, ImportBinding, file_scope};
 pub use index::{

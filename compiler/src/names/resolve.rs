@@ -43,7 +43,7 @@ impl<'a> Resolver<'a> {
             file,
             index,
             scope,
-            origin: crate::names::index::origin_of(db, file),
+            origin: file.origin(db),
         }
     }
 
@@ -197,7 +197,7 @@ impl<'a> Resolver<'a> {
 }
 
 /// "an offering" → "offering".
-pub fn what_without_article(what: &str) -> &str {
+pub(crate) fn what_without_article(what: &str) -> &str {
     what.strip_prefix("an ")
         .or_else(|| what.strip_prefix("a "))
         .unwrap_or(what)

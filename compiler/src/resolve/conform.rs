@@ -15,7 +15,7 @@ use crate::types::ty::{Constraint, Format, Ty};
 const MAX_DEPTH: usize = 64;
 
 /// `value` with every part that `ty` declares secret wrapped in [`Value::Secret`].
-pub fn seal(value: Value, ty: &Ty) -> Value {
+pub(crate) fn seal(value: Value, ty: &Ty) -> Value {
     seal_at(value, ty, 0)
 }
 
@@ -58,7 +58,7 @@ fn seal_at(value: Value, ty: &Ty, depth: usize) -> Value {
 /// Why `value` does not fit `ty`, in a phrase for a label: ``"`\"Api\"` does not match
 /// the pattern `^[a-z]+$`"``. `None` when it fits, or cannot be judged before
 /// provisioning.
-pub fn misfit(value: &Value, ty: &Ty) -> Option<String> {
+pub(crate) fn misfit(value: &Value, ty: &Ty) -> Option<String> {
     misfit_at(value, ty, 0)
 }
 
@@ -183,7 +183,7 @@ fn constraint_misfit(value: &Value, constraint: &Constraint) -> Option<String> {
 }
 
 /// A value as a label shows it: `` `"api"` ``, `` `3` ``, `a list`.
-pub fn describe(value: &Value) -> String {
+pub(crate) fn describe(value: &Value) -> String {
     match value.revealed() {
         Value::String(text) => format!("`\"{text}\"`"),
         Value::Absent => "nothing".to_string(),

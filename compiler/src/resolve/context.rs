@@ -14,16 +14,16 @@ use crate::syntax::ast::{self, Block, Declaration, Member};
 use crate::types::signature::{ImplSig, OfferingSig, offering_signature};
 
 /// The identity of an offering in a project: its namespace and name.
-pub type OfferingKey = (Origin, String);
+pub(crate) type OfferingKey = (Origin, String);
 
 /// The key of an offering declaration.
-pub fn offering_key(decl: &DeclRef) -> OfferingKey {
+pub(crate) fn offering_key(decl: &DeclRef) -> OfferingKey {
     (decl.origin, decl.name.clone())
 }
 
 /// The project being resolved.
 #[derive(Clone, Copy)]
-pub struct Context<'db> {
+pub(crate) struct Context<'db> {
     pub db: &'db dyn Db,
     pub project: Project,
     pub index: &'db ProjectIndex,
@@ -31,7 +31,7 @@ pub struct Context<'db> {
 
 /// An offering: its signature and its syntax.
 #[derive(Clone, Copy)]
-pub struct OfferingView<'db> {
+pub(crate) struct OfferingView<'db> {
     pub decl: &'db DeclRef,
     pub sig: &'db OfferingSig,
     pub syntax: &'db Declaration,
@@ -39,14 +39,14 @@ pub struct OfferingView<'db> {
 
 /// One implementation of an offering.
 #[derive(Clone, Copy)]
-pub struct ImplView<'db> {
+pub(crate) struct ImplView<'db> {
     pub sig: &'db ImplSig,
     pub block: &'db Block,
     pub file: SourceFile,
 }
 
 impl<'db> Context<'db> {
-    pub fn new(db: &'db dyn Db, project: Project) -> Self {
+    pub(crate) fn new(db: &'db dyn Db, project: Project) -> Self {
         Context {
             db,
             project,
@@ -55,7 +55,7 @@ impl<'db> Context<'db> {
     }
 
     /// The project's declarations of one kind, sorted by name, with their syntax.
-    pub fn declarations(&self, kind: NameKind) -> Vec<(&'db DeclRef, &'db Declaration)> {
+    pub(crate) fn declarations(&self, kind: NameKind) -> Vec<(&'db DeclRef, &'db Declaration)> {
         self.index
             .project_names_of(kind)
             .filter_map(|decl| Some((decl, decl.declaration(self.db)?)))
@@ -63,7 +63,7 @@ impl<'db> Context<'db> {
     }
 
     /// The project declaration `name` of the given kind.
-    pub fn declaration(
+    pub(crate) fn declaration(
         &self,
         name: &str,
         kind: NameKind,
@@ -74,7 +74,7 @@ impl<'db> Context<'db> {
     }
 
     /// The offering a one-segment path written in `file` names.
-    pub fn offering(&self, file: SourceFile, path: &ast::Path) -> Option<OfferingView<'db>> {
+    pub(crate) fn offering(&self, file: SourceFile, path: &ast::Path) -> Option<OfferingView<'db>> {
         let [only] = path.segments.as_slice() else {
             return None;
         };
@@ -97,12 +97,12 @@ impl<'db> Context<'db> {
 }
 
 impl<'db> OfferingView<'db> {
-    pub fn file(&self) -> SourceFile {
+    pub(crate) fn file(&self) -> SourceFile {
         self.decl.file
     }
 
     /// The implementation `name`, with its syntax.
-    pub fn implementation(&self, name: &str) -> Option<ImplView<'db>> {
+    pub(crate) fn implementation(&self, name: &str) -> Option<ImplView<'db>> {
         let sig = self.sig.implementation(name)?;
         let block = self
             .syntax
@@ -126,24 +126,24 @@ impl<'db> OfferingView<'db> {
     }
 
     /// The default of the offering's param `name`, as written.
-    pub fn param_default(&self, name: &str) -> Option<&'db ast::Expr> {
+    pub(crate) fn param_default(&self, name: &str) -> Option<&'db ast::Expr> {
         param_default(&self.syntax.body, name)
     }
 }
 
 impl<'db> ImplView<'db> {
     /// The default of the implementation's param `name`, as written.
-    pub fn param_default(&self, name: &str) -> Option<&'db ast::Expr> {
+    pub(crate) fn param_default(&self, name: &str) -> Option<&'db ast::Expr> {
         param_default(&self.block.body, name)
     }
 
     /// The attribute `name` of the implementation body (the first, if set twice).
-    pub fn attribute(&self, name: &str) -> Option<&'db ast::Attribute> {
+    pub(crate) fn attribute(&self, name: &str) -> Option<&'db ast::Attribute> {
         attribute(&self.block.body, name)
     }
 
     /// The resource instances the implementation needs, in order, each name once.
-    pub fn needs(&self) -> Vec<&'db ast::Instance> {
+    pub(crate) fn needs(&self) -> Vec<&'db ast::Instance> {
         instances(&self.block.body)
     }
 }
@@ -157,7 +157,7 @@ fn param_default<'a>(body: &'a ast::Body, name: &str) -> Option<&'a ast::Expr> {
 }
 
 /// The first attribute `name` of a body.
-pub fn attribute<'a>(body: &'a ast::Body, name: &str) -> Option<&'a ast::Attribute> {
+pub(crate) fn attribute<'a>(body: &'a ast::Body, name: &str) -> Option<&'a ast::Attribute> {
     body.members.iter().find_map(|member| match member {
         Member::Attribute(attribute) if attribute.name.name == name => Some(attribute),
         _ => None,
@@ -165,7 +165,7 @@ pub fn attribute<'a>(body: &'a ast::Body, name: &str) -> Option<&'a ast::Attribu
 }
 
 /// The attributes of a body, each name once (the first), in order.
-pub fn attributes(body: &ast::Body) -> Vec<&ast::Attribute> {
+pub(crate) fn attributes(body: &ast::Body) -> Vec<&ast::Attribute> {
     let mut seen = std::collections::BTreeSet::new();
     body.members
         .iter()
@@ -179,7 +179,7 @@ pub fn attributes(body: &ast::Body) -> Vec<&ast::Attribute> {
 }
 
 /// The resource instances of a body, each name once (the first), in order.
-pub fn instances(body: &ast::Body) -> Vec<&ast::Instance> {
+pub(crate) fn instances(body: &ast::Body) -> Vec<&ast::Instance> {
     let mut seen = std::collections::BTreeSet::new();
     body.members
         .iter()
@@ -193,7 +193,7 @@ pub fn instances(body: &ast::Body) -> Vec<&ast::Instance> {
 }
 
 /// The blocks of a kind in a body, each label once (the first), in order.
-pub fn blocks<'a>(body: &'a ast::Body, kind: &str) -> Vec<&'a Block> {
+pub(crate) fn blocks<'a>(body: &'a ast::Body, kind: &str) -> Vec<&'a Block> {
     let mut seen = std::collections::BTreeSet::new();
     body.members
         .iter()
@@ -213,14 +213,14 @@ pub fn blocks<'a>(body: &'a ast::Body, kind: &str) -> Vec<&'a Block> {
 }
 
 /// The range that names an instance: `db: postgres`.
-pub fn instance_range(instance: &ast::Instance) -> TextRange {
+pub(crate) fn instance_range(instance: &ast::Instance) -> TextRange {
     instance.name.range.cover(instance.offering.range)
 }
 
 /// The names an expression reads at its root (`db` in `db.host`, in `"${db.host}"`),
 /// with where each is written, for ordering instances that read each other's outputs.
 /// Bounded by the parser's nesting limit.
-pub fn references(expr: &ast::Expr, out: &mut Vec<(String, TextRange)>) {
+pub(crate) fn references(expr: &ast::Expr, out: &mut Vec<(String, TextRange)>) {
     if let Some(path) = expr.as_path() {
         if let Some(first) = path.first() {
             out.push((first.name.clone(), first.range));

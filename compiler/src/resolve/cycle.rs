@@ -24,7 +24,7 @@ use crate::syntax::ast::Ident;
 
 /// How many steps of a cycle are named and labelled; a longer cycle (only hostile or
 /// generated input has one) is cut short with the count of its steps.
-pub const MAX_HOPS_SHOWN: usize = 32;
+pub(crate) const MAX_HOPS_SHOWN: usize = 32;
 
 /// One step of a cycle: `from` depends on `to` because of what is at `at`.
 #[derive(Debug, Clone)]
@@ -38,7 +38,7 @@ struct Hop {
 /// The cycles among `names` along `edges` (`from` depends on `to` at a label): for
 /// each strongly connected component that has one, the shortest cycle through its
 /// smallest name, as `(from, to, label)` steps.
-pub fn find_cycles(
+pub(crate) fn find_cycles(
     names: &[&str],
     edges: &[(usize, usize, Label)],
 ) -> Vec<Vec<(usize, usize, Label)>> {
@@ -119,7 +119,7 @@ impl EnvResolver<'_> {
     /// E0604 for a cycle between offerings: `frames` are the offerings being
     /// instantiated from the one that is needed again, and `hop` is where the last
     /// one needs the first.
-    pub fn offering_cycle(&mut self, frames: &[Frame], hop: Label) {
+    pub(crate) fn offering_cycle(&mut self, frames: &[Frame], hop: Label) {
         let mut hops = Vec::new();
         for pair in frames.windows(2) {
             let [from, to] = pair else { continue };
@@ -137,7 +137,7 @@ impl EnvResolver<'_> {
 
     /// E0604 for every cycle of resources whose params read each other's outputs;
     /// returns the indices of the resources in a cycle.
-    pub fn read_cycles(&mut self, names: &[&str], reads: &[Read]) -> BTreeSet<usize> {
+    pub(crate) fn read_cycles(&mut self, names: &[&str], reads: &[Read]) -> BTreeSet<usize> {
         let edges: Vec<(usize, usize, Label)> = reads
             .iter()
             .map(|read| (read.from, read.to, read.at.clone()))
@@ -166,7 +166,7 @@ impl EnvResolver<'_> {
 
     /// E0604 for every cycle of calls between workloads; `calls` is each workload's
     /// file and list of calls, as written.
-    pub fn call_cycles(
+    pub(crate) fn call_cycles(
         &mut self,
         calls: &BTreeMap<String, (crate::source::SourceFile, Vec<&Ident>)>,
     ) {
@@ -174,7 +174,8 @@ impl EnvResolver<'_> {
         let mut edges = Vec::new();
         for (from, (file, called)) in calls.values().enumerate() {
             for ident in called {
-                if let Some(to) = names.iter().position(|name| *name == ident.name) {
+                // `names` is sorted: the keys of a map.
+                if let Ok(to) = names.binary_search(&ident.name.as_str()) {
                     edges.push((from, to, Label::new(*file, ident.range)));
                 }
             }

@@ -31,7 +31,7 @@ use crate::syntax::ast::{self, Declaration, Expr, Ident, Member};
 
 /// The implementation an environment `use`s for an offering.
 #[derive(Debug, Clone)]
-pub struct UseSite<'db> {
+pub(crate) struct UseSite<'db> {
     pub implementation: String,
     pub body: Option<&'db ast::Body>,
     /// The environment's file.
@@ -40,7 +40,7 @@ pub struct UseSite<'db> {
 
 impl UseSite<'_> {
     /// `` `use postgres.aws { ... }` ``, for messages.
-    pub fn display(&self, offering: OfferingView<'_>) -> String {
+    pub(crate) fn display(&self, offering: OfferingView<'_>) -> String {
         format!(
             "`use {}.{} {{ ... }}`",
             offering.sig.decl.name, self.implementation
@@ -49,7 +49,7 @@ impl UseSite<'_> {
 }
 
 /// The state of resolving one environment.
-pub struct EnvResolver<'db> {
+pub(crate) struct EnvResolver<'db> {
     pub cx: Context<'db>,
     pub name: String,
     pub file: SourceFile,
@@ -77,7 +77,7 @@ pub struct EnvResolver<'db> {
 }
 
 /// Resolves the environment `decl` of the project.
-pub fn resolve_environment<'db>(
+pub(crate) fn resolve_environment<'db>(
     cx: Context<'db>,
     decl: &'db DeclRef,
     syntax: &'db Declaration,

@@ -21,18 +21,18 @@ use crate::syntax::ast::{BinaryOp, Expr, Ident, MatchArm, Pattern, StringPart};
 use crate::types::literal;
 
 /// How deeply evaluation follows nested expressions (the parser caps nesting lower).
-pub const MAX_DEPTH: usize = 512;
+pub(crate) const MAX_DEPTH: usize = 512;
 
 /// The longest text an interpolation may build.
-pub const MAX_INTERPOLATED_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_INTERPOLATED_BYTES: usize = 64 * 1024;
 
 /// Evaluates `expr` in `scope`.
-pub fn eval(scope: &Scope, expr: &Expr) -> Value {
+pub(crate) fn eval(scope: &Scope, expr: &Expr) -> Value {
     Evaluator { scope, depth: 0 }.expr(expr)
 }
 
 /// Wraps `value` as a secret (once), unless it is absent.
-pub fn secret(value: Value) -> Value {
+pub(crate) fn secret(value: Value) -> Value {
     match value {
         Value::Secret(_) | Value::Absent => value,
         other => Value::Secret(Box::new(other)),
@@ -41,7 +41,7 @@ pub fn secret(value: Value) -> Value {
 
 /// The value of a field of `base`: a field of a secret is secret; a field of a
 /// Terraform module output reads further into it.
-pub fn field(base: &Value, name: &str) -> Value {
+pub(crate) fn field(base: &Value, name: &str) -> Value {
     match base {
         Value::Secret(inner) => secret(field(inner, name)),
         Value::Map(entries) => entries.get(name).cloned().unwrap_or(Value::Absent),
@@ -254,7 +254,7 @@ fn keep_secret(from: &Value, result: Value) -> Value {
 }
 
 /// The boolean a value stands for, when it is known.
-pub fn truth(value: &Value) -> Option<bool> {
+pub(crate) fn truth(value: &Value) -> Option<bool> {
     match value.revealed() {
         Value::Bool(value) => Some(*value),
         _ => None,
@@ -263,7 +263,7 @@ pub fn truth(value: &Value) -> Option<bool> {
 
 /// Whether two values are equal; `None` when either is known only after
 /// provisioning.
-pub fn equal(a: &Value, b: &Value) -> Option<bool> {
+pub(crate) fn equal(a: &Value, b: &Value) -> Option<bool> {
     let (a, b) = (a.revealed(), b.revealed());
     if a.is_deferred() || b.is_deferred() {
         return None;
@@ -300,7 +300,7 @@ pub fn equal(a: &Value, b: &Value) -> Option<bool> {
 }
 
 /// The order of two numbers or quantities of the same kind; `None` otherwise.
-pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
+pub(crate) fn order(a: &Value, b: &Value) -> Option<Ordering> {
     let (a, b) = (a.revealed(), b.revealed());
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),

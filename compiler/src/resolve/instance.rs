@@ -33,17 +33,17 @@ use crate::types::signature::ParamSig;
 
 /// How deeply implementations' needs nest before plat stops following them (a real
 /// platform nests a few levels; the bound keeps hostile input from exhausting the stack).
-pub const MAX_NEEDS_DEPTH: usize = 64;
+pub(crate) const MAX_NEEDS_DEPTH: usize = 64;
 
 /// How many instances one resource (a workload's or a shared one) may pull in, itself
 /// and its needs transitively. Needs that fan out (an implementation that needs two of
 /// an offering whose implementation needs two of the next, ...) grow exponentially with
 /// depth; the bound keeps the resolved environment linear in the size of the project.
-pub const MAX_PULLED: usize = 1_000;
+pub(crate) const MAX_PULLED: usize = 1_000;
 
 /// A param set somewhere, evaluated where it is written.
 #[derive(Debug, Clone)]
-pub struct Assigned {
+pub(crate) struct Assigned {
     pub name: String,
     pub value: Value,
     /// The expression that gave the value.
@@ -56,7 +56,7 @@ pub struct Assigned {
 }
 
 /// What to instantiate.
-pub struct Request<'db> {
+pub(crate) struct Request<'db> {
     pub id: String,
     pub owner: Owner,
     pub offering: OfferingView<'db>,
@@ -71,7 +71,7 @@ pub struct Request<'db> {
 
 /// One offering being instantiated, for finding cycles.
 #[derive(Debug, Clone)]
-pub struct Frame {
+pub(crate) struct Frame {
     pub key: OfferingKey,
     pub offering: String,
     pub implementation: String,
@@ -90,7 +90,7 @@ struct Merged<'db> {
 
 /// Evaluates the attributes of a body in `scope` (without `shared`, which binds
 /// rather than sets).
-pub fn assign(scope: &Scope, file: SourceFile, body: &ast::Body) -> Vec<Assigned> {
+pub(crate) fn assign(scope: &Scope, file: SourceFile, body: &ast::Body) -> Vec<Assigned> {
     attributes(body)
         .into_iter()
         .filter(|attribute| attribute.name.name != SHARED)
@@ -111,7 +111,7 @@ pub fn assign(scope: &Scope, file: SourceFile, body: &ast::Body) -> Vec<Assigned
 impl<'db> EnvResolver<'db> {
     /// Instantiates `request` and its needs; returns the record of its outputs, or
     /// `None` when it cannot be bound (reported).
-    pub fn instantiate(
+    pub(crate) fn instantiate(
         &mut self,
         request: Request<'db>,
         hop: Option<Label>,
@@ -506,6 +506,11 @@ impl<'db> EnvResolver<'db> {
 }
 
 /// A diagnostic whose primary label is `at`, saying `label`.
-pub fn located(code: Code, message: String, at: Label, label: impl Into<String>) -> Diagnostic {
+pub(crate) fn located(
+    code: Code,
+    message: String,
+    at: Label,
+    label: impl Into<String>,
+) -> Diagnostic {
     Diagnostic::new(code, message, at.file, at.range).with_label(label)
 }

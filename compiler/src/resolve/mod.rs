@@ -16,20 +16,20 @@
 //! - [`order`], [`naming`]: resolution order and the names of instances;
 //! - [`environment`]: one environment, step by step; [`project`]: the query.
 
-pub mod conform;
-pub mod context;
-pub mod cycle;
-pub mod environment;
-pub mod eval;
-pub mod instance;
+pub(crate) mod conform;
+pub(crate) mod context;
+pub(crate) mod cycle;
+pub(crate) mod environment;
+pub(crate) mod eval;
+pub(crate) mod instance;
 pub mod model;
-pub mod naming;
-pub mod order;
-pub mod policy;
-pub mod project;
-pub mod provisioning;
-pub mod scope;
+pub(crate) mod naming;
+pub(crate) mod order;
+pub(crate) mod policy;
+pub(crate) mod project;
+pub(crate) mod provisioning;
+pub(crate) mod scope;
 pub mod value;
-pub mod workload;
+pub(crate) mod workload;
 
 pub use project::{ResolvedProject, resolve_project};

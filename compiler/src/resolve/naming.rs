@@ -11,14 +11,14 @@
 const MAX_LABEL: usize = 63;
 
 /// The id of an instance named `name` inside `parent` (a workload or an instance id).
-pub fn child_id(parent: &str, name: &str) -> String {
+pub(crate) fn child_id(parent: &str, name: &str) -> String {
     format!("{parent}.{name}")
 }
 
 /// A DNS label for an id: `shared_db` → `shared-db`, `api.db.network` →
 /// `api-db-network`. A label that would be too long is cut and ends with a hash of
 /// the whole id, so that two long ids still get two names.
-pub fn object_name(id: &str) -> String {
+pub(crate) fn object_name(id: &str) -> String {
     let mut name = String::with_capacity(id.len());
     for c in id.chars() {
         let c = c.to_ascii_lowercase();

@@ -7,7 +7,7 @@
 //! grow the stack.
 
 /// The indices `0..deps.len()` ordered so that each comes after its dependencies.
-pub fn dependency_order(deps: &[Vec<usize>]) -> Vec<usize> {
+pub(crate) fn dependency_order(deps: &[Vec<usize>]) -> Vec<usize> {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum State {
         New,
@@ -63,7 +63,7 @@ mod tests {
 
 /// One instance reading a sibling's outputs: `from` reads `to` at `at`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Read {
+pub(crate) struct Read {
     pub from: usize,
     pub to: usize,
     pub at: crate::diagnostic::Label,
@@ -71,7 +71,7 @@ pub struct Read {
 
 /// The reads between sibling instances named `names`: for each, every reference to a
 /// sibling in the bodies that set its params.
-pub fn sibling_reads(
+pub(crate) fn sibling_reads(
     names: &[&str],
     bodies: &[Vec<(crate::source::SourceFile, &crate::syntax::ast::Body)>],
 ) -> Vec<Read> {
@@ -99,7 +99,7 @@ pub fn sibling_reads(
 }
 
 /// The order in which `count` siblings are resolved, given their reads.
-pub fn read_order(count: usize, reads: &[Read]) -> Vec<usize> {
+pub(crate) fn read_order(count: usize, reads: &[Read]) -> Vec<usize> {
     let mut deps: Vec<Vec<usize>> = vec![Vec::new(); count];
     for read in reads {
         if let Some(list) = deps.get_mut(read.from)

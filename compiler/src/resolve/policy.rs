@@ -19,7 +19,7 @@ use crate::syntax::ast::{Ident, Member};
 
 /// The tag of an image reference: `1.4.2` for `ghcr.io/acme/api:1.4.2`, the digest
 /// for `api@sha256:...`, and `latest` when it has neither (what a registry serves).
-pub fn image_tag(image: &str) -> String {
+pub(crate) fn image_tag(image: &str) -> String {
     if let Some((_, digest)) = image.split_once('@') {
         return digest.to_string();
     }
@@ -32,7 +32,7 @@ pub fn image_tag(image: &str) -> String {
 
 impl EnvResolver<'_> {
     /// Evaluates the listed policies for each workload.
-    pub fn check_policies(&mut self, policies: &[&Ident], workloads: &[ResolvedWorkload]) {
+    pub(crate) fn check_policies(&mut self, policies: &[&Ident], workloads: &[ResolvedWorkload]) {
         for policy in policies {
             let Some((_, syntax)) = self.cx.declaration(&policy.name, NameKind::Policy) else {
                 continue;

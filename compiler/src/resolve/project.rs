@@ -52,23 +52,6 @@ pub fn resolve_project(db: &dyn Db, project: Project) -> ResolvedProject {
         resolved.diagnostics.extend(diagnostics);
     }
     resolved.environments.sort_by(|a, b| a.name.cmp(&b.name));
-    resolved.diagnostics.sort_by_cached_key(|diagnostic| {
-        let (path, start, end) = match &diagnostic.primary {
-            Some(label) => (
-                Some(label.file.path(db).clone()),
-                label.range.start,
-                label.range.end,
-            ),
-            None => (None, 0, 0),
-        };
-        (
-            path,
-            start,
-            diagnostic.code,
-            end,
-            diagnostic.message.clone(),
-        )
-    });
-    resolved.diagnostics.dedup();
+    crate::diagnostic::sort(db, &mut resolved.diagnostics);
     resolved
 }

@@ -15,7 +15,7 @@ use crate::resolve::value::Value;
 use crate::types::schema::Provisioner;
 
 /// The provisioning of an implementation whose attributes are read in `scope`.
-pub fn provisioning(
+pub(crate) fn provisioning(
     provisioner: Option<Provisioner>,
     imp: ImplView<'_>,
     scope: &Scope,
@@ -64,7 +64,7 @@ fn route(read: &dyn Fn(&str) -> Value) -> HttpRoute {
 }
 
 /// The text of a plain compile-time scalar.
-pub fn text(value: &Value) -> Option<String> {
+pub(crate) fn text(value: &Value) -> Option<String> {
     match value {
         Value::Secret(_) => None,
         other => other.as_text(),
@@ -72,7 +72,7 @@ pub fn text(value: &Value) -> Option<String> {
 }
 
 /// The texts of a list of scalars (items that are not are left out).
-pub fn texts(value: &Value) -> Vec<String> {
+pub(crate) fn texts(value: &Value) -> Vec<String> {
     match value {
         Value::List(items) => items.iter().filter_map(text).collect(),
         _ => Vec::new(),
@@ -80,7 +80,7 @@ pub fn texts(value: &Value) -> Vec<String> {
 }
 
 /// A port number.
-pub fn port(value: &Value) -> Option<u16> {
+pub(crate) fn port(value: &Value) -> Option<u16> {
     match value {
         Value::Int(number) => u16::try_from(*number).ok().filter(|port| *port > 0),
         _ => None,
@@ -89,7 +89,7 @@ pub fn port(value: &Value) -> Option<u16> {
 
 /// The entries of a map value that have a value (an optional param left out leaves
 /// its entry out); empty for anything else.
-pub fn map(value: Value) -> BTreeMap<String, Value> {
+pub(crate) fn map(value: Value) -> BTreeMap<String, Value> {
     match value {
         Value::Map(entries) => entries
             .into_iter()

@@ -15,7 +15,7 @@ use crate::resolve::value::Value;
 
 /// The names visible to an expression.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope {
+pub(crate) struct Scope {
     values: BTreeMap<String, Value>,
     /// Names shared with other scopes, looked up after `values`.
     globals: Arc<BTreeMap<String, Value>>,
@@ -25,17 +25,17 @@ pub struct Scope {
 }
 
 impl Scope {
-    pub fn new() -> Scope {
+    pub(crate) fn new() -> Scope {
         Scope::default()
     }
 
     /// Binds `name` to `value`, replacing an earlier binding of the same name.
-    pub fn bind(&mut self, name: impl Into<String>, value: Value) {
+    pub(crate) fn bind(&mut self, name: impl Into<String>, value: Value) {
         self.values.insert(name.into(), value);
     }
 
     /// A scope whose names, after its own, are `globals` (shared, not copied).
-    pub fn with_globals(globals: Arc<BTreeMap<String, Value>>) -> Scope {
+    pub(crate) fn with_globals(globals: Arc<BTreeMap<String, Value>>) -> Scope {
         Scope {
             globals,
             ..Scope::default()
@@ -43,23 +43,23 @@ impl Scope {
     }
 
     /// The same scope, with `module.*` reading the module of `instance`.
-    pub fn with_module(mut self, instance: impl Into<String>) -> Scope {
+    pub(crate) fn with_module(mut self, instance: impl Into<String>) -> Scope {
         self.module = Some(instance.into());
         self
     }
 
-    pub fn get(&self, name: &str) -> Option<&Value> {
+    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
         self.values.get(name).or_else(|| self.globals.get(name))
     }
 
     /// The instance whose Terraform module `module` names, if any.
-    pub fn module(&self) -> Option<&str> {
+    pub(crate) fn module(&self) -> Option<&str> {
         self.module.as_deref()
     }
 }
 
 /// A record value from `(name, value)` pairs.
-pub fn record<I, K>(fields: I) -> Value
+pub(crate) fn record<I, K>(fields: I) -> Value
 where
     I: IntoIterator<Item = (K, Value)>,
     K: Into<String>,
@@ -73,6 +73,6 @@ where
 }
 
 /// A string value, or nothing when `text` is `None`.
-pub fn optional_text(text: Option<&str>) -> Value {
+pub(crate) fn optional_text(text: Option<&str>) -> Value {
     text.map_or(Value::Absent, |text| Value::String(text.to_string()))
 }

@@ -30,7 +30,7 @@ use crate::types::literal;
 use crate::types::schema::SHARED;
 
 /// A workload as one environment sees it.
-pub struct Effective<'db> {
+pub(crate) struct Effective<'db> {
     pub decl: &'db DeclRef,
     pub syntax: &'db Declaration,
     pub attributes: BTreeMap<&'db str, &'db Attribute>,
@@ -39,20 +39,20 @@ pub struct Effective<'db> {
 }
 
 /// A container with the override's attributes applied.
-pub struct EffectiveContainer<'db> {
+pub(crate) struct EffectiveContainer<'db> {
     pub label: &'db Ident,
     pub attributes: BTreeMap<&'db str, &'db Attribute>,
 }
 
 /// A resource, and its declaration in the override when it has one.
-pub struct EffectiveResource<'db> {
+pub(crate) struct EffectiveResource<'db> {
     pub instance: &'db ast::Instance,
     pub overridden: Option<&'db ast::Instance>,
 }
 
 impl<'db> Effective<'db> {
     /// `decl` with its `override ENVIRONMENT { ... }` applied.
-    pub fn new(decl: &'db DeclRef, syntax: &'db Declaration, environment: &str) -> Self {
+    pub(crate) fn new(decl: &'db DeclRef, syntax: &'db Declaration, environment: &str) -> Self {
         let body = &syntax.body;
         let over = blocks(body, "override")
             .into_iter()
@@ -109,16 +109,16 @@ impl<'db> Effective<'db> {
         }
     }
 
-    pub fn name(&self) -> &'db str {
+    pub(crate) fn name(&self) -> &'db str {
         &self.decl.name
     }
 
-    pub fn file(&self) -> SourceFile {
+    pub(crate) fn file(&self) -> SourceFile {
         self.decl.file
     }
 
     /// The names the workload calls, with where each is written.
-    pub fn calls(&self) -> Vec<&'db Ident> {
+    pub(crate) fn calls(&self) -> Vec<&'db Ident> {
         let Some(calls) = self.attributes.get("calls") else {
             return Vec::new();
         };
@@ -136,7 +136,7 @@ impl<'db> Effective<'db> {
 
     /// The port other workloads reach it on: the first port of its first container
     /// that has ports, as written.
-    pub fn first_port(&self, scope: &Scope) -> Option<u16> {
+    pub(crate) fn first_port(&self, scope: &Scope) -> Option<u16> {
         self.containers.iter().find_map(|container| {
             let ports = container.attributes.get("ports")?;
             let Expr::Record { entries, .. } = &ports.value else {
@@ -167,7 +167,7 @@ fn containers(body: &ast::Body) -> Vec<EffectiveContainer<'_>> {
 }
 
 /// The address of a workload: `{ host, port, url }`.
-pub fn address(name: &str, namespace: &str, port: Option<u16>) -> Value {
+pub(crate) fn address(name: &str, namespace: &str, port: Option<u16>) -> Value {
     let host = format!("{name}.{namespace}.svc.cluster.local");
     let url = match port {
         Some(port) => format!("http://{host}:{port}"),
@@ -185,7 +185,7 @@ pub fn address(name: &str, namespace: &str, port: Option<u16>) -> Value {
 
 impl<'db> EnvResolver<'db> {
     /// Resolves one workload; `globals` holds every workload's address.
-    pub fn resolve_workload(
+    pub(crate) fn resolve_workload(
         &mut self,
         workload: &Effective<'db>,
         globals: &Scope,

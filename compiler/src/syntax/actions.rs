@@ -17,27 +17,27 @@ use crate::diagnostic::Code;
 use crate::span::TextRange;
 
 /// The deepest an expression or type may be, counted in nodes.
-pub const MAX_TREE_DEPTH: u32 = 256;
+pub(super) const MAX_TREE_DEPTH: u32 = 256;
 
 /// Where the grammar reports errors.
-pub type Errors<'a> = Sink<'a>;
+pub(super) type Errors<'a> = Sink<'a>;
 
 /// A node with the depth of the tree below it (a leaf has depth 1).
 #[derive(Debug, Clone)]
-pub struct Deep<T> {
+pub(super) struct Deep<T> {
     pub node: T,
     pub depth: u32,
 }
 
-pub type DExpr = Deep<Expr>;
-pub type DType = Deep<TypeExpr>;
+pub(super) type DExpr = Deep<Expr>;
+pub(super) type DType = Deep<TypeExpr>;
 
-pub fn range(l: usize, r: usize) -> TextRange {
+pub(super) fn range(l: usize, r: usize) -> TextRange {
     TextRange::new(l as u32, r.max(l) as u32)
 }
 
 /// Records an error found by an action (not by the parser itself).
-pub fn report(errors: &Errors<'_>, error: SyntaxError) {
+pub(super) fn report(errors: &Errors<'_>, error: SyntaxError) {
     errors.push(ErrorRecovery {
         error: ParseError::User { error },
         dropped_tokens: Vec::new(),
@@ -63,24 +63,24 @@ fn too_deep(errors: &Errors<'_>, at: TextRange) {
     );
 }
 
-pub fn leaf(node: Expr) -> DExpr {
+pub(super) fn leaf(node: Expr) -> DExpr {
     Deep { node, depth: 1 }
 }
 
 /// A literal: a leaf, and a sign of progress for the parser's budget.
-pub fn lit(node: Expr, errors: &Errors<'_>) -> DExpr {
+pub(super) fn lit(node: Expr, errors: &Errors<'_>) -> DExpr {
     errors.tick();
     leaf(node)
 }
 
 /// A name, and a sign of progress for the parser's budget.
-pub fn name(text: &str, l: usize, r: usize, errors: &Errors<'_>) -> Ident {
+pub(super) fn name(text: &str, l: usize, r: usize, errors: &Errors<'_>) -> Ident {
     errors.tick();
     ident(text, l, r)
 }
 
 /// Wraps an expression whose deepest child has depth `child_depth`.
-pub fn nest(node: Expr, child_depth: u32, errors: &Errors<'_>) -> DExpr {
+pub(super) fn nest(node: Expr, child_depth: u32, errors: &Errors<'_>) -> DExpr {
     errors.tick();
     if child_depth >= MAX_TREE_DEPTH {
         let at = node.range();
@@ -94,7 +94,7 @@ pub fn nest(node: Expr, child_depth: u32, errors: &Errors<'_>) -> DExpr {
 }
 
 /// Wraps a type whose deepest child has depth `child_depth`.
-pub fn nest_type(node: TypeExpr, child_depth: u32, errors: &Errors<'_>) -> DType {
+pub(super) fn nest_type(node: TypeExpr, child_depth: u32, errors: &Errors<'_>) -> DType {
     errors.tick();
     if child_depth >= MAX_TREE_DEPTH {
         let at = node.range();
@@ -110,36 +110,36 @@ pub fn nest_type(node: TypeExpr, child_depth: u32, errors: &Errors<'_>) -> DType
     }
 }
 
-pub fn max_depth<T>(items: &[Deep<T>]) -> u32 {
+pub(super) fn max_depth<T>(items: &[Deep<T>]) -> u32 {
     items.iter().map(|item| item.depth).max().unwrap_or(0)
 }
 
-pub fn unwrap_all<T>(items: Vec<Deep<T>>) -> Vec<T> {
+pub(super) fn unwrap_all<T>(items: Vec<Deep<T>>) -> Vec<T> {
     items.into_iter().map(|item| item.node).collect()
 }
 
-pub fn ident(text: &str, l: usize, r: usize) -> Ident {
+pub(super) fn ident(text: &str, l: usize, r: usize) -> Ident {
     Ident {
         name: text.to_string(),
         range: range(l, r),
     }
 }
 
-pub fn path(first: Ident) -> Path {
+pub(super) fn path(first: Ident) -> Path {
     Path {
         range: first.range,
         segments: vec![first],
     }
 }
 
-pub fn extend_path(mut path: Path, next: Ident) -> Path {
+pub(super) fn extend_path(mut path: Path, next: Ident) -> Path {
     path.range = path.range.cover(next.range);
     path.segments.push(next);
     path
 }
 
 /// `"..."` as an expression, with interpolations.
-pub fn string_expr(raw: &str, l: usize, r: usize, errors: &Errors<'_>) -> Expr {
+pub(super) fn string_expr(raw: &str, l: usize, r: usize, errors: &Errors<'_>) -> Expr {
     let (parts, found) = strings::parse_parts(raw, l);
     report_all(errors, found);
     Expr::String {
@@ -149,7 +149,7 @@ pub fn string_expr(raw: &str, l: usize, r: usize, errors: &Errors<'_>) -> Expr {
 }
 
 /// `"..."` where no interpolation is allowed.
-pub fn string_lit(raw: &str, l: usize, r: usize, errors: &Errors<'_>) -> StringLit {
+pub(super) fn string_lit(raw: &str, l: usize, r: usize, errors: &Errors<'_>) -> StringLit {
     let (value, found) = strings::parse_plain(raw, l);
     report_all(errors, found);
     StringLit {
@@ -159,7 +159,7 @@ pub fn string_lit(raw: &str, l: usize, r: usize, errors: &Errors<'_>) -> StringL
 }
 
 /// An integer literal; an out-of-range one (already reported by the lexer) is an error node.
-pub fn int_expr(text: &str, l: usize, r: usize) -> Expr {
+pub(super) fn int_expr(text: &str, l: usize, r: usize) -> Expr {
     match parse_int(text) {
         Some(value) => Expr::Int {
             value,
@@ -169,7 +169,7 @@ pub fn int_expr(text: &str, l: usize, r: usize) -> Expr {
     }
 }
 
-pub fn binary(
+pub(super) fn binary(
     op: BinaryOp,
     lhs: DExpr,
     rhs: DExpr,
@@ -187,7 +187,7 @@ pub fn binary(
     nest(node, depth, errors)
 }
 
-pub fn not(operand: DExpr, l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
+pub(super) fn not(operand: DExpr, l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
     let depth = operand.depth;
     let node = Expr::Not {
         operand: Box::new(operand.node),
@@ -196,7 +196,7 @@ pub fn not(operand: DExpr, l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
     nest(node, depth, errors)
 }
 
-pub fn field(base: DExpr, name: Ident, l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
+pub(super) fn field(base: DExpr, name: Ident, l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
     let depth = base.depth;
     let node = Expr::Field {
         base: Box::new(base.node),
@@ -206,7 +206,7 @@ pub fn field(base: DExpr, name: Ident, l: usize, r: usize, errors: &Errors<'_>) 
     nest(node, depth, errors)
 }
 
-pub fn if_expr(parts: [DExpr; 3], l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
+pub(super) fn if_expr(parts: [DExpr; 3], l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
     let depth = max_depth(&parts);
     let [condition, then_branch, else_branch] = parts;
     let node = Expr::If {
@@ -218,7 +218,7 @@ pub fn if_expr(parts: [DExpr; 3], l: usize, r: usize, errors: &Errors<'_>) -> DE
     nest(node, depth, errors)
 }
 
-pub fn list(items: Vec<DExpr>, l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
+pub(super) fn list(items: Vec<DExpr>, l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
     let depth = max_depth(&items);
     let node = Expr::List {
         items: unwrap_all(items),
@@ -227,7 +227,7 @@ pub fn list(items: Vec<DExpr>, l: usize, r: usize, errors: &Errors<'_>) -> DExpr
     nest(node, depth, errors)
 }
 
-pub fn record(
+pub(super) fn record(
     entries: Vec<Option<Deep<RecordEntry>>>,
     l: usize,
     r: usize,
@@ -242,7 +242,7 @@ pub fn record(
     nest(node, depth, errors)
 }
 
-pub fn entry(key: RecordKey, value: DExpr, l: usize, r: usize) -> Deep<RecordEntry> {
+pub(super) fn entry(key: RecordKey, value: DExpr, l: usize, r: usize) -> Deep<RecordEntry> {
     Deep {
         depth: value.depth,
         node: RecordEntry {
@@ -253,7 +253,7 @@ pub fn entry(key: RecordKey, value: DExpr, l: usize, r: usize) -> Deep<RecordEnt
     }
 }
 
-pub fn match_expr(
+pub(super) fn match_expr(
     scrutinee: DExpr,
     arms: Vec<Option<Deep<MatchArm>>>,
     l: usize,
@@ -270,7 +270,7 @@ pub fn match_expr(
     nest(node, depth, errors)
 }
 
-pub fn arm(pattern: Pattern, value: DExpr, l: usize, r: usize) -> Deep<MatchArm> {
+pub(super) fn arm(pattern: Pattern, value: DExpr, l: usize, r: usize) -> Deep<MatchArm> {
     Deep {
         depth: value.depth + 1,
         node: MatchArm {
@@ -282,7 +282,7 @@ pub fn arm(pattern: Pattern, value: DExpr, l: usize, r: usize) -> Deep<MatchArm>
 }
 
 /// A pattern string: a literal, no interpolation.
-pub fn string_pattern(raw: &str, l: usize, r: usize, errors: &Errors<'_>) -> Pattern {
+pub(super) fn string_pattern(raw: &str, l: usize, r: usize, errors: &Errors<'_>) -> Pattern {
     let lit = string_lit(raw, l, r, errors);
     Pattern::Literal(Expr::String {
         parts: vec![StringPart::Text(lit.value)],
@@ -290,7 +290,13 @@ pub fn string_pattern(raw: &str, l: usize, r: usize, errors: &Errors<'_>) -> Pat
     })
 }
 
-pub fn named_type(path: Path, args: Vec<DType>, l: usize, r: usize, errors: &Errors<'_>) -> DType {
+pub(super) fn named_type(
+    path: Path,
+    args: Vec<DType>,
+    l: usize,
+    r: usize,
+    errors: &Errors<'_>,
+) -> DType {
     let depth = max_depth(&args);
     let node = TypeExpr::Named {
         path,
@@ -300,7 +306,7 @@ pub fn named_type(path: Path, args: Vec<DType>, l: usize, r: usize, errors: &Err
     nest_type(node, depth, errors)
 }
 
-pub fn record_type(
+pub(super) fn record_type(
     fields: Vec<Option<Deep<FieldDecl>>>,
     l: usize,
     r: usize,
@@ -316,7 +322,7 @@ pub fn record_type(
 }
 
 /// A typed field (`param`, `output`, a record type's field), with its depth.
-pub fn field_decl(
+pub(super) fn field_decl(
     name: Ident,
     optional: bool,
     ty: DType,
@@ -339,7 +345,7 @@ pub fn field_decl(
 }
 
 /// `Base (in a..b | matching "re")? ?`
-pub fn full_type(
+pub(super) fn full_type(
     base: DType,
     constraint: Option<Constraint>,
     optional: bool,

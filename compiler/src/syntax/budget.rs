@@ -18,16 +18,16 @@ use crate::diagnostic::Code;
 use crate::span::TextRange;
 
 /// How much stalled work (tokens × bracket depth) a parse may spend.
-pub const WORK_BUDGET: u64 = 4_000_000;
+pub(super) const WORK_BUDGET: u64 = 4_000_000;
 
 /// How many errors the parser may recover from before it gives up on the file.
-pub const MAX_RECOVERIES: usize = 1_000;
+pub(super) const MAX_RECOVERIES: usize = 1_000;
 
-pub type Recovery<'a> = ErrorRecovery<usize, Tok<'a>, SyntaxError>;
+pub(super) type Recovery<'a> = ErrorRecovery<usize, Tok<'a>, SyntaxError>;
 
 /// Where the grammar's actions report errors and progress.
 #[derive(Default)]
-pub struct Sink<'a> {
+pub(super) struct Sink<'a> {
     recovered: RefCell<Vec<Recovery<'a>>>,
     ticks: Cell<u64>,
     /// Recoveries from parse errors (errors reported by actions not counted).
@@ -36,7 +36,7 @@ pub struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    pub fn push(&self, recovery: Recovery<'a>) {
+    pub(super) fn push(&self, recovery: Recovery<'a>) {
         self.tick();
         if !matches!(recovery.error, lalrpop_util::ParseError::User { .. }) {
             self.recoveries.set(self.recoveries.get() + 1);
@@ -45,7 +45,7 @@ impl<'a> Sink<'a> {
     }
 
     /// Records that the parser made progress (a grammar action ran).
-    pub fn tick(&self) {
+    pub(super) fn tick(&self) {
         self.ticks.set(self.ticks.get().wrapping_add(1));
     }
 
@@ -58,17 +58,17 @@ impl<'a> Sink<'a> {
     }
 
     /// Where the feed cut the input short, if it did.
-    pub fn stopped_at(&self) -> Option<usize> {
+    pub(super) fn stopped_at(&self) -> Option<usize> {
         self.stopped_at.get()
     }
 
-    pub fn into_inner(self) -> Vec<Recovery<'a>> {
+    pub(super) fn into_inner(self) -> Vec<Recovery<'a>> {
         self.recovered.into_inner()
     }
 }
 
 /// The token iterator handed to the parser; see the module invariants.
-pub struct Feed<'s, 'a> {
+pub(super) struct Feed<'s, 'a> {
     tokens: std::slice::Iter<'s, Spanned<'a>>,
     sink: &'s Sink<'a>,
     depth: u64,
@@ -78,7 +78,7 @@ pub struct Feed<'s, 'a> {
 }
 
 impl<'s, 'a> Feed<'s, 'a> {
-    pub fn new(tokens: &'s [Spanned<'a>], sink: &'s Sink<'a>) -> Self {
+    pub(super) fn new(tokens: &'s [Spanned<'a>], sink: &'s Sink<'a>) -> Self {
         Feed {
             tokens: tokens.iter(),
             sink,
@@ -131,7 +131,7 @@ impl<'a> Iterator for Feed<'_, 'a> {
 }
 
 /// The error reported where a parse was stopped.
-pub fn stopped_error(at: usize) -> SyntaxError {
+pub(super) fn stopped_error(at: usize) -> SyntaxError {
     SyntaxError::new(
         Code::UnexpectedToken,
         "too many syntax errors: the rest of the file was not read",

@@ -10,7 +10,7 @@ use super::lexer::{Comment, CommentKind};
 use crate::span::TextRange;
 
 /// Fills the `doc` of every item, member and record-type field of `module`.
-pub fn attach(module: &mut Module, comments: &[Comment], text: &str) {
+pub(super) fn attach(module: &mut Module, comments: &[Comment], text: &str) {
     let finder = DocFinder { comments, text };
     for item in &mut module.items {
         match item {

@@ -22,7 +22,7 @@ const CASCADE_TOKENS: usize = 2;
 /// Converts an error from the parser; `None` for errors already reported by the
 /// lexer (at an invalid character, at a region cut for depth, at a closer added for
 /// an unclosed bracket).
-pub fn convert(error: Error<'_>, text: &str) -> Option<SyntaxError> {
+pub(super) fn convert(error: Error<'_>, text: &str) -> Option<SyntaxError> {
     match error {
         ParseError::UnrecognizedToken {
             token: (_, Tok::Error, _),
@@ -38,7 +38,7 @@ pub fn convert(error: Error<'_>, text: &str) -> Option<SyntaxError> {
 
 /// Converts the errors the parser recovered from, dropping repeats and cascades, and
 /// errors at or after the point where the input was cut short.
-pub fn convert_recovered(
+pub(super) fn convert_recovered(
     recovered: Vec<ErrorRecovery<usize, Tok<'_>, SyntaxError>>,
     tokens: &[Spanned<'_>],
     text: &str,
@@ -84,11 +84,11 @@ fn position(error: &Error<'_>, text: &str) -> usize {
 }
 
 /// At most this many errors are reported for one file (binary junk yields thousands).
-pub const MAX_ERRORS: usize = 1_000;
+pub(super) const MAX_ERRORS: usize = 1_000;
 
 /// Sorts the errors by position, keeps only the first E0104 and the first
 /// [`MAX_ERRORS`] errors.
-pub fn finish(errors: &mut Vec<SyntaxError>) {
+pub(super) fn finish(errors: &mut Vec<SyntaxError>) {
     errors.sort_by_key(|e| (e.range.start, e.range.end));
     let mut seen_too_deep = false;
     errors.retain(|e| {

@@ -13,7 +13,7 @@ mod budget;
 mod docs;
 mod errors;
 pub mod lexer;
-pub mod strings;
+pub(crate) mod strings;
 #[cfg(test)]
 mod tests;
 
@@ -23,6 +23,7 @@ lalrpop_util::lalrpop_mod!(
         clippy::pedantic,
         unused_parens,
         unused_imports,
+        unreachable_pub,
         dead_code
     )]
     grammar,

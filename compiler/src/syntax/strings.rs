@@ -12,7 +12,7 @@ use crate::diagnostic::Code;
 use crate::span::TextRange;
 
 /// The parts of a string literal that may contain `${a.b}` interpolations.
-pub fn parse_parts(raw: &str, offset: usize) -> (Vec<StringPart>, Vec<SyntaxError>) {
+pub(crate) fn parse_parts(raw: &str, offset: usize) -> (Vec<StringPart>, Vec<SyntaxError>) {
     let mut scanner = Scanner::new(raw, offset, true);
     scanner.run();
     scanner.flush_text();
@@ -21,7 +21,7 @@ pub fn parse_parts(raw: &str, offset: usize) -> (Vec<StringPart>, Vec<SyntaxErro
 
 /// The value of a string literal where interpolation is not allowed (enum variants,
 /// patterns, messages, keys). A `${` in it is reported (E0106) and kept as text.
-pub fn parse_plain(raw: &str, offset: usize) -> (String, Vec<SyntaxError>) {
+pub(crate) fn parse_plain(raw: &str, offset: usize) -> (String, Vec<SyntaxError>) {
     let mut scanner = Scanner::new(raw, offset, false);
     scanner.run();
     (scanner.text, scanner.errors)

@@ -87,7 +87,7 @@ pub fn file_analysis(db: &dyn Db, project: Project, file: SourceFile) -> FileAna
         }
     }
     diagnostics.extend(checker.diagnostics);
-    sort(&mut diagnostics);
+    crate::diagnostic::sort(db, &mut diagnostics);
     FileAnalysis {
         diagnostics,
         table: ResolutionTable {
@@ -100,25 +100,9 @@ pub fn file_analysis(db: &dyn Db, project: Project, file: SourceFile) -> FileAna
 fn decl_ref(db: &dyn Db, file: SourceFile, item: usize, kind: NameKind, name: &str) -> DeclRef {
     DeclRef {
         file,
-        origin: crate::names::index::origin_of(db, file),
+        origin: file.origin(db),
         item,
         kind,
         name: name.to_string(),
     }
-}
-
-/// Sorts diagnostics of one file by position, then code, and drops exact repeats.
-pub fn sort(diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            (
-                d.primary
-                    .as_ref()
-                    .map(|label| (label.range.start, label.range.end)),
-                d.code,
-            )
-        };
-        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
-    });
-    diagnostics.dedup();
 }

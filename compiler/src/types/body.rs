@@ -14,13 +14,13 @@ use crate::diagnostic::{Code, Diagnostic, Label};
 use crate::names::suggest;
 use crate::span::TextRange;
 use crate::syntax::ast::{Attribute, Block, Body, FieldDecl, Instance, Member, Require, Use};
-use crate::types::checker::{Checker, Scope};
+use crate::types::checker::{Checker, Locals};
 use crate::types::flow::Sink;
 use crate::types::schema::{BLOCK_KINDS, BlockSchema};
 
 /// The members of a body, sorted by shape, that the schema allows.
 #[derive(Default)]
-pub struct Members<'m> {
+pub(crate) struct Members<'m> {
     /// Attributes, each name once (later repeats are reported and dropped).
     pub attributes: Vec<&'m Attribute>,
     /// Blocks of a kind the schema allows.
@@ -33,7 +33,7 @@ pub struct Members<'m> {
 }
 
 impl<'m> Members<'m> {
-    pub fn attribute(&self, name: &str) -> Option<&'m Attribute> {
+    pub(crate) fn attribute(&self, name: &str) -> Option<&'m Attribute> {
         self.attributes
             .iter()
             .copied()
@@ -44,7 +44,7 @@ impl<'m> Members<'m> {
 impl Checker<'_> {
     /// Sorts a body's members, reporting those that do not belong in `schema`.
     /// `owner` names the block in messages: "the workload `api`".
-    pub fn sort_members<'m>(
+    pub(crate) fn sort_members<'m>(
         &mut self,
         body: &'m Body,
         schema: &BlockSchema,
@@ -87,7 +87,7 @@ impl Checker<'_> {
     }
 
     /// E0207 for a field or key set twice: the primary label at the repeat.
-    pub fn field_set_twice(&mut self, name: &str, again: TextRange, first: TextRange) {
+    pub(crate) fn field_set_twice(&mut self, name: &str, again: TextRange, first: TextRange) {
         self.report(
             Diagnostic::new(
                 Code::DuplicateField,
@@ -192,9 +192,9 @@ impl Checker<'_> {
 
     /// Checks the attributes against the schema's fields, except those named in `skip`
     /// (which the caller checks). Unknown attributes are E0203.
-    pub fn check_fields(
+    pub(crate) fn check_fields(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         attributes: &[&Attribute],
         schema: &BlockSchema,
         owner: &str,
@@ -244,7 +244,7 @@ impl Checker<'_> {
     }
 
     /// E0302 for the schema's required fields that are not set, at `at`.
-    pub fn check_required(
+    pub(crate) fn check_required(
         &mut self,
         members: &Members<'_>,
         schema: &BlockSchema,
@@ -264,7 +264,13 @@ impl Checker<'_> {
 
     /// E0202 for a named member declared twice in one body (containers, resources,
     /// implementations, params): the primary label at the repeat.
-    pub fn duplicate_member(&mut self, what: &str, name: &str, again: TextRange, first: TextRange) {
+    pub(crate) fn duplicate_member(
+        &mut self,
+        what: &str,
+        name: &str,
+        again: TextRange,
+        first: TextRange,
+    ) {
         self.report(
             Diagnostic::new(
                 Code::DuplicateDeclaration,
@@ -282,7 +288,7 @@ impl Checker<'_> {
 impl Checker<'_> {
     /// The label of a block that needs one (`container main`), reporting E0302 when it
     /// is missing and E0311 when the block has a provisioner it cannot have.
-    pub fn block_label<'b>(
+    pub(crate) fn block_label<'b>(
         &mut self,
         block: &'b Block,
         allows_provisioner: bool,
@@ -323,7 +329,7 @@ impl Checker<'_> {
     }
 
     /// Reports a repeat of a named member; true when `name` was seen before.
-    pub fn seen_before<'n>(
+    pub(crate) fn seen_before<'n>(
         &mut self,
         seen: &mut BTreeMap<&'n str, TextRange>,
         what: &str,

@@ -3,7 +3,7 @@
 //!
 //! Invariants: a [`Checker`] belongs to one file and one project revision; it only
 //! appends (diagnostics, references, used imports), and the per-file query sorts what
-//! it collected. A [`Scope`] is a list of local bindings searched innermost first;
+//! it collected. A [`Locals`] is a list of local bindings searched innermost first;
 //! names not bound locally are looked up among the project's declarations.
 
 use std::collections::BTreeSet;
@@ -18,11 +18,11 @@ use crate::types::lower::{Lowerer, TypeTable};
 use crate::types::ty::{FieldTy, Ty};
 
 /// How deeply the checker follows nested expressions (the parser caps nesting lower).
-pub const MAX_DEPTH: usize = 512;
+pub(crate) const MAX_DEPTH: usize = 512;
 
 /// A named part of a value (`host` of `db`, `database` of `params`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberInfo {
+pub(crate) struct MemberInfo {
     pub name: String,
     pub ty: Ty,
     /// Where it is declared, for go-to-definition and for labels.
@@ -33,7 +33,7 @@ pub struct MemberInfo {
 }
 
 impl MemberInfo {
-    pub fn field(field: &FieldTy) -> MemberInfo {
+    pub(crate) fn field(field: &FieldTy) -> MemberInfo {
         MemberInfo {
             name: field.name.clone(),
             ty: field.ty.clone(),
@@ -46,7 +46,7 @@ impl MemberInfo {
 
 /// How `value.name` is looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Access {
+pub(crate) enum Access {
     /// Through the value's type (records, maps).
     ByType,
     /// Through a list of members; an unknown name is reported with `code`, naming the
@@ -63,23 +63,23 @@ pub enum Access {
 
 /// A checked value: its type, sensitivity and phase, and how to reach inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Value {
+pub(crate) struct Checked {
     pub ty: Ty,
     pub flow: Flow,
     pub access: Access,
 }
 
-impl Value {
-    pub fn literal(ty: Ty) -> Value {
-        Value {
+impl Checked {
+    pub(crate) fn literal(ty: Ty) -> Checked {
+        Checked {
             ty,
             flow: Flow::literal(),
             access: Access::ByType,
         }
     }
 
-    pub fn error() -> Value {
-        Value {
+    pub(crate) fn error() -> Checked {
+        Checked {
             ty: Ty::Error,
             flow: Flow::plain(),
             access: Access::ByType,
@@ -89,7 +89,7 @@ impl Value {
 
 /// A local name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Binding {
+pub(crate) struct Binding {
     pub name: String,
     pub ty: Ty,
     pub flow: Flow,
@@ -103,26 +103,26 @@ pub struct Binding {
 
 /// The local names of a place.
 #[derive(Debug, Clone, Default)]
-pub struct Scope {
+pub(crate) struct Locals {
     pub bindings: Vec<Binding>,
     /// Which kinds of top-level declarations expressions here may name as values.
     pub globals: Vec<NameKind>,
 }
 
-impl Scope {
-    pub fn get(&self, name: &str) -> Option<&Binding> {
+impl Locals {
+    pub(crate) fn get(&self, name: &str) -> Option<&Binding> {
         self.bindings
             .iter()
             .rev()
             .find(|binding| binding.name == name)
     }
 
-    pub fn push(&mut self, binding: Binding) {
+    pub(crate) fn push(&mut self, binding: Binding) {
         self.bindings.push(binding);
     }
 
     /// A record binding built from a record type (`env`, `self`, `workload`).
-    pub fn push_record(&mut self, name: &str, ty: Ty) {
+    pub(crate) fn push_record(&mut self, name: &str, ty: Ty) {
         self.bindings.push(Binding {
             name: name.to_string(),
             ty,
@@ -135,7 +135,7 @@ impl Scope {
     }
 
     /// Local names for suggestions.
-    pub fn names(&self) -> Vec<&str> {
+    pub(crate) fn names(&self) -> Vec<&str> {
         self.bindings
             .iter()
             .map(|binding| binding.name.as_str())
@@ -144,7 +144,7 @@ impl Scope {
 }
 
 /// Checks one file.
-pub struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     pub db: &'a dyn Db,
     pub project: Project,
     pub file: SourceFile,
@@ -157,7 +157,7 @@ pub struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(
+    pub(crate) fn new(
         db: &'a dyn Db,
         project: Project,
         resolver: Resolver<'a>,
@@ -176,11 +176,16 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub fn report(&mut self, diagnostic: Diagnostic) {
+    pub(crate) fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
-    pub fn reference(&mut self, range: TextRange, target: Option<Definition>, kind: TargetKind) {
+    pub(crate) fn reference(
+        &mut self,
+        range: TextRange,
+        target: Option<Definition>,
+        kind: TargetKind,
+    ) {
         if let Some(target) = target {
             self.references.push(Reference {
                 range,
@@ -191,21 +196,21 @@ impl<'a> Checker<'a> {
     }
 
     /// A definition in the checked file.
-    pub fn here(&self, range: TextRange) -> Definition {
+    pub(crate) fn here(&self, range: TextRange) -> Definition {
         Definition {
             file: self.file,
             range,
         }
     }
 
-    pub fn use_import(&mut self, import: Option<&str>) {
+    pub(crate) fn use_import(&mut self, import: Option<&str>) {
         if let Some(import) = import {
             self.used_imports.insert(import.to_string());
         }
     }
 
     /// Lowers a written type, reporting its problems.
-    pub fn lower(&mut self, texpr: &TypeExpr) -> Ty {
+    pub(crate) fn lower(&mut self, texpr: &TypeExpr) -> Ty {
         let mut source = self.types;
         let mut lowerer = Lowerer::new(self.db, self.resolver, &mut source, true);
         let ty = lowerer.lower(texpr, 0);
@@ -223,7 +228,7 @@ impl<'a> Checker<'a> {
 
     /// Enters one level of nesting; false when too deep (the caller gives up quietly:
     /// the parser already reported the nesting).
-    pub fn enter(&mut self) -> bool {
+    pub(crate) fn enter(&mut self) -> bool {
         if self.depth >= MAX_DEPTH {
             return false;
         }
@@ -233,11 +238,11 @@ impl<'a> Checker<'a> {
 
     /// Whether `text` matches `pattern`; an invalid pattern matches everything (it is
     /// reported where it is written).
-    pub fn matches(&self, pattern: &str, text: &str) -> bool {
+    pub(crate) fn matches(&self, pattern: &str, text: &str) -> bool {
         crate::types::pattern::matches(pattern, text)
     }
 
-    pub fn leave(&mut self) {
+    pub(crate) fn leave(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
 }

@@ -11,18 +11,17 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Code, Diagnostic, Label};
 use crate::names::{Definition, NameKind, TargetKind};
 use crate::span::TextRange;
-use crate::syntax::ast::{Declaration, Member, Use};
-use crate::types::checker::{Checker, Scope};
-use crate::types::flow::Sink;
-use crate::types::instance::InstanceContext;
+use crate::syntax::ast::{Declaration, Use};
+use crate::types::checker::{Checker, Locals};
+use crate::types::instance::{InstanceContext, ParamSettings};
 use crate::types::schema;
-use crate::types::signature::{ImplSig, OfferingSig, offering_signature};
+use crate::types::signature::{ImplSig, OfferingSig, ParamSig, offering_signature};
 
 impl Checker<'_> {
-    pub fn check_environment(&mut self, decl: &Declaration) {
+    pub(crate) fn check_environment(&mut self, decl: &Declaration) {
         let owner = format!("the environment `{}`", decl.name.name);
         let members = self.sort_members(&decl.body, schema::environment(), &owner);
-        let mut scope = Scope {
+        let mut scope = Locals {
             bindings: Vec::new(),
             globals: vec![NameKind::Policy],
         };
@@ -87,7 +86,7 @@ impl Checker<'_> {
 
     fn check_use(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         used: &Use,
         seen: &mut BTreeMap<(crate::source::Origin, String), TextRange>,
     ) {
@@ -227,83 +226,39 @@ impl Checker<'_> {
     /// offering's parameters.
     fn check_use_body(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         used: &Use,
         sig: &OfferingSig,
         imp: Option<&ImplSig>,
     ) {
-        let mut seen: BTreeMap<&str, TextRange> = BTreeMap::new();
         let owner = match imp {
             Some(imp) => format!("the implementation `{}`", imp.name),
             None => format!("the offering `{}`", sig.decl.name),
         };
-        for member in used.body.iter().flat_map(|body| &body.members) {
-            let attribute = match member {
-                Member::Attribute(attribute) => attribute,
-                Member::Error(_) => continue,
-                other => {
-                    self.report(
-                        Diagnostic::new(
-                            Code::InvalidMember,
-                            "only parameters are allowed in a `use`".to_string(),
-                            self.file,
-                            other.range(),
-                        )
-                        .with_label("not a parameter")
-                        .with_help("set the implementation's parameters: `name = value`"),
-                    );
-                    continue;
-                }
-            };
-            let name = attribute.name.name.as_str();
-            if let Some(first) = seen.get(name) {
-                let first = *first;
-                self.field_set_twice(name, attribute.name.range, first);
-                continue;
-            }
-            seen.insert(name, attribute.name.range);
-            let param = imp
-                .and_then(|imp| imp.params.iter().find(|param| param.name == name))
-                .or_else(|| sig.param(name));
-            match param {
-                Some(param) => {
-                    let def = Definition {
-                        file: sig.decl.file,
-                        range: param.name_range,
-                    };
-                    self.reference(attribute.name.range, Some(def), TargetKind::Param);
-                    let sink = Sink::plain(format!("the parameter `{name}`"));
-                    self.check(scope, &attribute.value, &param.ty, &sink);
-                }
-                None if imp.is_none() => {
-                    self.infer(scope, &attribute.value);
-                }
-                None => {
-                    let names: Vec<&str> = imp
-                        .into_iter()
-                        .flat_map(|imp| imp.params.iter())
-                        .chain(sig.params.iter())
-                        .map(|param| param.name.as_str())
-                        .collect();
-                    self.unknown_member(
-                        &attribute.name,
-                        &owner,
-                        "parameter",
-                        Code::UnknownField,
-                        &names,
-                    );
-                    self.infer(scope, &attribute.value);
-                }
-            }
-        }
+        let params: Vec<&ParamSig> = imp
+            .into_iter()
+            .flat_map(|imp| imp.params.iter())
+            .chain(sig.params.iter())
+            .collect();
+        let settings = ParamSettings {
+            place: "a `use`",
+            not_a_param: "not a parameter".to_string(),
+            help: "set the implementation's parameters: `name = value`",
+            owner,
+            file: sig.decl.file,
+            suggestions: imp.map(|_| params.iter().map(|param| param.name.as_str()).collect()),
+            params,
+        };
+        let members = used.body.as_ref().map_or(&[][..], |body| &body.members);
+        let seen = self.check_param_settings(scope, members, &settings, |_, _| false);
         if let Some(imp) = imp {
             let missing: Vec<&str> = imp
                 .params
                 .iter()
-                .filter(|param| param.required && !seen.contains_key(param.name.as_str()))
+                .filter(|param| param.required && !seen.contains(param.name.as_str()))
                 .map(|param| param.name.as_str())
                 .collect();
-            self.missing(used.target.range, &missing, &owner, "parameter");
+            self.missing(used.target.range, &missing, &settings.owner, "parameter");
         }
     }
 }

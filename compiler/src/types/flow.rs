@@ -3,7 +3,7 @@
 //! Invariants: every checked value carries a [`Flow`]; a value built from others (an
 //! interpolation, a list or record literal, an `if` or `match`) joins their flows, so a
 //! value built from a secret is secret and a value built from a provision-time value is
-//! provision-time. Each property keeps the [`Origin`] that made it so (the first one
+//! provision-time. Each property keeps the [`Cause`] that made it so (the first one
 //! met, in source order), so a report can point both at the sink and at the cause.
 //! Sinks are plain and compile-time unless their schema says otherwise ([`Sink`]).
 
@@ -13,7 +13,7 @@ use crate::span::TextRange;
 
 /// What made a value secret or provision-time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Origin {
+pub struct Cause {
     /// The reference that brought the property in (`db.password`), in the checked file.
     pub range: TextRange,
     /// The declaration that gives it the property (`output password: secret`), if any.
@@ -24,9 +24,9 @@ pub struct Origin {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Flow {
     /// `Some` when the value is secret.
-    pub secret: Option<Origin>,
+    pub secret: Option<Cause>,
     /// `Some` when the value is known only after provisioning.
-    pub provision: Option<Origin>,
+    pub provision: Option<Cause>,
     /// Whether the value is built only from literals (what E0402 is about).
     pub literal: bool,
 }
@@ -53,11 +53,6 @@ impl Flow {
             provision: self.provision.or(other.provision),
             literal: self.literal && other.literal,
         }
-    }
-
-    /// The flow of a value built from many, none of them literal when the list is empty.
-    pub fn join_all(flows: impl IntoIterator<Item = Flow>) -> Flow {
-        flows.into_iter().fold(Flow::literal(), Flow::join)
     }
 }
 
@@ -91,7 +86,7 @@ impl Sink {
 
 /// E0401 and E0403 for a value of `flow` written at `value` and flowing into `sink`.
 /// `secret_ok` says whether the expected type itself is `secret`.
-pub fn check_sink(
+pub(crate) fn check_sink(
     file: SourceFile,
     value: TextRange,
     flow: &Flow,
@@ -116,7 +111,7 @@ pub fn check_sink(
     diagnostics
 }
 
-fn secret_leak(file: SourceFile, value: TextRange, origin: &Origin, sink: &Sink) -> Diagnostic {
+fn secret_leak(file: SourceFile, value: TextRange, origin: &Cause, sink: &Sink) -> Diagnostic {
     let mut diagnostic = Diagnostic::new(
         Code::SecretLeak,
         format!("secret value flows into {}", sink.place),
@@ -136,7 +131,7 @@ fn secret_leak(file: SourceFile, value: TextRange, origin: &Origin, sink: &Sink)
     ))
 }
 
-fn provision_leak(file: SourceFile, value: TextRange, origin: &Origin, sink: &Sink) -> Diagnostic {
+fn provision_leak(file: SourceFile, value: TextRange, origin: &Cause, sink: &Sink) -> Diagnostic {
     let mut diagnostic = Diagnostic::new(
         Code::ProvisionTimeValue,
         format!("{} needs a value known at compile time", sink.place),
@@ -157,7 +152,7 @@ fn provision_leak(file: SourceFile, value: TextRange, origin: &Origin, sink: &Si
 }
 
 /// E0402: a value built only from literals where a `secret` is expected.
-pub fn secret_literal(file: SourceFile, value: TextRange, place: &str) -> Diagnostic {
+pub(crate) fn secret_literal(file: SourceFile, value: TextRange, place: &str) -> Diagnostic {
     Diagnostic::new(
         Code::SecretLiteral,
         format!("secret written in source for {place}"),
@@ -175,14 +170,14 @@ mod tests {
     #[test]
     fn join_keeps_the_first_origin() {
         let a = Flow {
-            secret: Some(Origin {
+            secret: Some(Cause {
                 range: TextRange::new(1, 2),
                 declared: None,
             }),
             ..Flow::literal()
         };
         let b = Flow {
-            secret: Some(Origin {
+            secret: Some(Cause {
                 range: TextRange::new(5, 6),
                 declared: None,
             }),
@@ -194,6 +189,5 @@ mod tests {
             Some(TextRange::new(1, 2))
         );
         assert!(!joined.literal);
-        assert!(Flow::join_all([]).literal);
     }
 }

@@ -7,23 +7,23 @@
 //! an environment's shared resource or only overrides some parameters; its binding
 //! exposes the offering's outputs with their types, sensitivity and phase.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::names::{DeclRef, Definition, NameKind, TargetKind, suggest};
 use crate::span::TextRange;
-use crate::syntax::ast::{Expr, Instance, Member, Path};
-use crate::types::checker::{Access, Binding, Checker, MemberInfo, Scope};
+use crate::syntax::ast::{Attribute, Expr, Instance, Member, Path};
+use crate::types::checker::{Access, Binding, Checker, Locals, MemberInfo};
 use crate::types::flow::{Flow, Sink};
 use crate::types::schema::SHARED;
 use crate::types::signature::{
-    OfferingSig, offering_signature, output_is_provision, shared_resources,
+    OfferingSig, ParamSig, offering_signature, output_is_provision, shared_resources,
 };
 use crate::types::ty::{RefTy, Ty};
 
 /// Where an instance is declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InstanceContext {
+pub(crate) enum InstanceContext {
     /// A workload's resource: may bind to a shared one with `shared = NAME`.
     Workload,
     /// An environment's shared resource.
@@ -37,7 +37,7 @@ impl Checker<'_> {
     /// checked later by [`Checker::check_instance_body`], once every binding exists).
     /// When the offering does not resolve (already reported), the resource is still
     /// bound, to a value of unknown type, so its uses are not reported again.
-    pub fn instance_binding(&mut self, instance: &Instance) -> (Binding, Option<DeclRef>) {
+    pub(crate) fn instance_binding(&mut self, instance: &Instance) -> (Binding, Option<DeclRef>) {
         let mut binding = Binding {
             name: instance.name.name.clone(),
             ty: Ty::Error,
@@ -63,7 +63,7 @@ impl Checker<'_> {
     }
 
     /// The outputs of an offering as members of its resources.
-    pub fn output_members(&self, sig: &OfferingSig) -> Vec<MemberInfo> {
+    pub(crate) fn output_members(&self, sig: &OfferingSig) -> Vec<MemberInfo> {
         sig.outputs
             .iter()
             .map(|output| MemberInfo {
@@ -80,7 +80,7 @@ impl Checker<'_> {
     }
 
     /// The offering an instance or a `use` names.
-    pub fn resolve_offering(&mut self, path: &Path) -> Option<DeclRef> {
+    pub(crate) fn resolve_offering(&mut self, path: &Path) -> Option<DeclRef> {
         match path.segments.as_slice() {
             [only] => {
                 let mut diagnostics = Vec::new();
@@ -136,9 +136,9 @@ impl Checker<'_> {
 
     /// Checks the parameters of an instance of `offering`. With `partial`, required
     /// parameters may be left out (an override changes only some).
-    pub fn check_instance_body(
+    pub(crate) fn check_instance_body(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         instance: &Instance,
         offering: &DeclRef,
         context: InstanceContext,
@@ -147,74 +147,42 @@ impl Checker<'_> {
         let Some(sig) = offering_signature(self.db, self.project, offering) else {
             return;
         };
-        let owner = format!("the offering `{}`", offering.name);
-        let mut seen: BTreeMap<&str, TextRange> = BTreeMap::new();
         let mut shared = false;
-        for member in &instance.body.members {
-            let attribute = match member {
-                Member::Attribute(attribute) => attribute,
-                Member::Error(_) => continue,
-                other => {
-                    self.report(
-                        Diagnostic::new(
-                            Code::InvalidMember,
-                            "only parameters are allowed in a resource".to_string(),
-                            self.file,
-                            other.range(),
-                        )
-                        .with_label(format!("not a parameter of `{}`", offering.name))
-                        .with_help("set the offering's parameters: `name = value`"),
-                    );
-                    continue;
-                }
-            };
-            let name = attribute.name.name.as_str();
-            if let Some(first) = seen.get(name) {
-                let first = *first;
-                self.field_set_twice(name, attribute.name.range, first);
-                continue;
-            }
-            seen.insert(name, attribute.name.range);
-            if name == SHARED && context == InstanceContext::Workload && sig.param(SHARED).is_none()
-            {
-                shared = true;
-                self.check_shared(&attribute.value, offering);
-                continue;
-            }
-            match sig.param(name) {
-                Some(param) => {
-                    let def = Definition {
-                        file: sig.decl.file,
-                        range: param.name_range,
-                    };
-                    self.reference(attribute.name.range, Some(def), TargetKind::Param);
-                    let sink = Sink::plain(format!("the parameter `{name}`"));
-                    self.check(scope, &attribute.value, &param.ty, &sink);
-                }
-                None => {
-                    let mut names: Vec<&str> =
-                        sig.params.iter().map(|param| param.name.as_str()).collect();
-                    if context == InstanceContext::Workload {
-                        names.push(SHARED);
-                    }
-                    self.unknown_member(
-                        &attribute.name,
-                        &owner,
-                        "parameter",
-                        Code::UnknownField,
-                        &names,
-                    );
-                    self.infer(scope, &attribute.value);
-                }
-            }
+        let mut names: Vec<&str> = sig.params.iter().map(|param| param.name.as_str()).collect();
+        if context == InstanceContext::Workload {
+            names.push(SHARED);
         }
+        let settings = ParamSettings {
+            place: "a resource",
+            not_a_param: format!("not a parameter of `{}`", offering.name),
+            help: "set the offering's parameters: `name = value`",
+            owner: format!("the offering `{}`", offering.name),
+            file: sig.decl.file,
+            params: sig.params.iter().collect(),
+            suggestions: Some(names),
+        };
+        let seen = self.check_param_settings(
+            scope,
+            &instance.body.members,
+            &settings,
+            |checker, attribute| {
+                let special = attribute.name.name == SHARED
+                    && context == InstanceContext::Workload
+                    && sig.param(SHARED).is_none();
+                if special {
+                    shared = true;
+                    checker.check_shared(&attribute.value, offering);
+                }
+                special
+            },
+        );
         if shared || partial {
             return;
         }
         let missing: Vec<&str> = sig
             .params
             .iter()
-            .filter(|param| param.required && !seen.contains_key(param.name.as_str()))
+            .filter(|param| param.required && !seen.contains(param.name.as_str()))
             .map(|param| param.name.as_str())
             .collect();
         let resource = format!("the resource `{}`", instance.name.name);
@@ -286,5 +254,94 @@ impl Checker<'_> {
                 .with_help(format!("bind to a shared `{}` resource", offering.name)),
             );
         }
+    }
+}
+
+/// A body that sets parameters (a resource's, a `use`'s), as
+/// [`Checker::check_param_settings`] checks it.
+pub(crate) struct ParamSettings<'s> {
+    /// Where only parameters may be set, for the message: "a resource".
+    pub(crate) place: &'static str,
+    /// The label at a member that is not a parameter setting.
+    pub(crate) not_a_param: String,
+    /// The help at such a member.
+    pub(crate) help: &'static str,
+    /// Who has the parameters, for an unknown one: "the offering `postgres`".
+    pub(crate) owner: String,
+    /// The file that declares the parameters.
+    pub(crate) file: crate::source::SourceFile,
+    /// The parameters, searched in order (the first of a name counts).
+    pub(crate) params: Vec<&'s ParamSig>,
+    /// The names suggested for an unknown one; `None` when an unknown name is not
+    /// reported (its value is still checked).
+    pub(crate) suggestions: Option<Vec<&'s str>>,
+}
+
+impl Checker<'_> {
+    /// Checks a body of parameter settings: only attributes (E0311), each set once
+    /// (E0207), each a known parameter (E0203) whose value fits its type. `special`
+    /// sees each attribute first and returns true when it has checked it itself.
+    /// Returns the names set.
+    pub(crate) fn check_param_settings<'b>(
+        &mut self,
+        scope: &Locals,
+        members: &'b [Member],
+        settings: &ParamSettings<'_>,
+        mut special: impl FnMut(&mut Self, &'b Attribute) -> bool,
+    ) -> BTreeSet<&'b str> {
+        let mut seen: BTreeMap<&str, TextRange> = BTreeMap::new();
+        for member in members {
+            let attribute = match member {
+                Member::Attribute(attribute) => attribute,
+                Member::Error(_) => continue,
+                other => {
+                    self.report(
+                        Diagnostic::new(
+                            Code::InvalidMember,
+                            format!("only parameters are allowed in {}", settings.place),
+                            self.file,
+                            other.range(),
+                        )
+                        .with_label(settings.not_a_param.clone())
+                        .with_help(settings.help),
+                    );
+                    continue;
+                }
+            };
+            let name = attribute.name.name.as_str();
+            if let Some(first) = seen.get(name) {
+                let first = *first;
+                self.field_set_twice(name, attribute.name.range, first);
+                continue;
+            }
+            seen.insert(name, attribute.name.range);
+            if special(self, attribute) {
+                continue;
+            }
+            match settings.params.iter().find(|param| param.name == name) {
+                Some(param) => {
+                    let def = Definition {
+                        file: settings.file,
+                        range: param.name_range,
+                    };
+                    self.reference(attribute.name.range, Some(def), TargetKind::Param);
+                    let sink = Sink::plain(format!("the parameter `{name}`"));
+                    self.check(scope, &attribute.value, &param.ty, &sink);
+                }
+                None => {
+                    if let Some(names) = &settings.suggestions {
+                        self.unknown_member(
+                            &attribute.name,
+                            &settings.owner,
+                            "parameter",
+                            Code::UnknownField,
+                            names,
+                        );
+                    }
+                    self.infer(scope, &attribute.value);
+                }
+            }
+        }
+        seen.into_keys().collect()
     }
 }

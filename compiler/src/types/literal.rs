@@ -10,10 +10,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// The help line for each kind of quantity.
-pub const CPU_HELP: &str = "write cores (`1`, `0.5`) or millicores (`250m`)";
-pub const MEMORY_HELP: &str =
+pub(crate) const CPU_HELP: &str = "write cores (`1`, `0.5`) or millicores (`250m`)";
+pub(crate) const MEMORY_HELP: &str =
     "write bytes with a unit: `512Mi`, `1Gi` (binary: Ki Mi Gi Ti Pi Ei; decimal: k M G T P E)";
-pub const DURATION_HELP: &str =
+pub(crate) const DURATION_HELP: &str =
     "write a whole number with a unit: `100ms`, `30s`, `5m`, `1h`, `1d`";
 
 /// Splits `250m` into `("250", "m")`: the number and the unit after it.
@@ -65,7 +65,7 @@ fn scaled(whole: u128, fraction: &str, scale: u128) -> Option<u128> {
 }
 
 /// A CPU quantity in millicores: `1`, `0.5`, `250m`.
-pub fn parse_cpu(text: &str) -> Result<u128, String> {
+pub(crate) fn parse_cpu(text: &str) -> Result<u128, String> {
     let (number, unit) = split_unit(text);
     let (whole, fraction) = parse_decimal(number)?;
     match unit {
@@ -78,7 +78,7 @@ pub fn parse_cpu(text: &str) -> Result<u128, String> {
 }
 
 /// A memory quantity in bytes: `512Mi`, `1G`, `1048576`.
-pub fn parse_memory(text: &str) -> Result<u128, String> {
+pub(crate) fn parse_memory(text: &str) -> Result<u128, String> {
     let (number, unit) = split_unit(text);
     let (whole, fraction) = parse_decimal(number)?;
     let scale: u128 = match unit {
@@ -102,7 +102,7 @@ pub fn parse_memory(text: &str) -> Result<u128, String> {
 }
 
 /// A duration in milliseconds: `100ms`, `30s`, `5m`, `1h`, `1d`.
-pub fn parse_duration(text: &str) -> Result<u128, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<u128, String> {
     let (number, unit) = split_unit(text);
     let (whole, fraction) = parse_decimal(number)?;
     if !fraction.is_empty() {
@@ -136,7 +136,7 @@ static IMAGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 /// An OCI image reference: `[registry/]path[:tag][@digest]`.
-pub fn check_image(text: &str) -> Result<(), String> {
+pub(crate) fn check_image(text: &str) -> Result<(), String> {
     if text.is_empty() {
         return Err("the image is empty".to_string());
     }
@@ -171,7 +171,7 @@ static SEMVER: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 /// A semantic version: `1.2.0`, `2.0.0-rc.1`.
-pub fn check_semver(text: &str) -> Result<(), String> {
+pub(crate) fn check_semver(text: &str) -> Result<(), String> {
     if text.len() > 256 {
         return Err("the version is too long".to_string());
     }
@@ -191,7 +191,7 @@ pub fn check_semver(text: &str) -> Result<(), String> {
 }
 
 /// A DNS label (RFC 1123): what Kubernetes accepts as a namespace name.
-pub fn check_dns_label(text: &str) -> Result<(), String> {
+pub(crate) fn check_dns_label(text: &str) -> Result<(), String> {
     if text.is_empty() {
         return Err("the name is empty".to_string());
     }

@@ -20,11 +20,11 @@ use crate::syntax::ast::{self, Constraint as AstConstraint, Path, TypeExpr};
 use crate::types::ty::{Constraint, FieldTy, Ty};
 
 /// Primitive type names.
-pub const PRIMITIVES: &[&str] = &[
+pub(crate) const PRIMITIVES: &[&str] = &[
     "string", "int", "float", "bool", "duration", "cpu", "memory", "port", "secret",
 ];
 /// Type constructors with one argument.
-pub const CONSTRUCTORS: &[&str] = &["list", "map"];
+pub(crate) const CONSTRUCTORS: &[&str] = &["list", "map"];
 
 /// How deeply types may nest, counting through user types.
 const MAX_DEPTH: usize = 256;
@@ -448,7 +448,7 @@ impl<'a, 's> Lowerer<'a, 's> {
 }
 
 /// The text of a range of a file, for showing defaults as written.
-pub fn source_text(db: &dyn Db, file: SourceFile, range: TextRange) -> String {
+pub(crate) fn source_text(db: &dyn Db, file: SourceFile, range: TextRange) -> String {
     file.text(db)
         .get(range.as_range())
         .unwrap_or_default()

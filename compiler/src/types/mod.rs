@@ -18,27 +18,27 @@
 //!   implementation against its module kept in the project;
 //! - [`analysis`]: the per-file query that ties it together.
 
-pub mod analysis;
-pub mod body;
-pub mod checker;
-pub mod environment;
-pub mod expr;
-pub mod flow;
-pub mod instance;
-pub mod literal;
-pub mod lower;
-pub mod offering;
-pub mod pattern;
-pub mod policy;
+pub(crate) mod analysis;
+pub(crate) mod body;
+pub(crate) mod checker;
+pub(crate) mod environment;
+pub(crate) mod expr;
+pub(crate) mod flow;
+pub(crate) mod instance;
+pub(crate) mod literal;
+pub(crate) mod lower;
+pub(crate) mod offering;
+pub(crate) mod pattern;
+pub(crate) mod policy;
 pub mod schema;
 pub mod signature;
 pub mod terraform_module;
 pub mod ty;
-pub mod typedecl;
-pub mod workload;
+pub(crate) mod typedecl;
+pub(crate) mod workload;
 
 pub use analysis::{FileAnalysis, file_analysis};
-pub use flow::{Flow, Origin, Sink};
+pub use flow::{Cause, Flow, Sink};
 pub use lower::{TypeTable, type_table};
 pub use signature::{
     FileSignatures, ImplSig, OfferingSig, ParamSig, file_signatures, offering_signature,

@@ -13,7 +13,7 @@ use crate::diagnostic::{Code, Diagnostic, Label};
 use crate::names::{DeclRef, Definition, TargetKind, suggest};
 use crate::span::TextRange;
 use crate::syntax::ast::{Attribute, Block, Declaration, Expr, FieldDecl, Ident};
-use crate::types::checker::{Access, Binding, Checker, MemberInfo, Scope};
+use crate::types::checker::{Access, Binding, Checker, Locals, MemberInfo};
 use crate::types::flow::{Flow, Sink};
 use crate::types::instance::InstanceContext;
 use crate::types::schema::{self, OUTPUTS, Provisioner};
@@ -21,10 +21,10 @@ use crate::types::signature::{OfferingSig, offering_signature};
 use crate::types::ty::{FieldTy, Ty};
 
 impl Checker<'_> {
-    pub fn check_offering(&mut self, decl: &Declaration, decl_ref: &DeclRef) {
+    pub(crate) fn check_offering(&mut self, decl: &Declaration, decl_ref: &DeclRef) {
         let owner = format!("the offering `{}`", decl.name.name);
         let members = self.sort_members(&decl.body, schema::offering(), &owner);
-        let scope = Scope::default();
+        let scope = Locals::default();
         self.check_fields(&scope, &members.attributes, schema::offering(), &owner, &[]);
         self.check_required(&members, schema::offering(), &owner, decl.name.range);
 
@@ -74,7 +74,7 @@ impl Checker<'_> {
     }
 
     /// A `param`: its type, and its default checked against it.
-    fn check_param(&mut self, scope: &Scope, param: &FieldDecl) -> Ty {
+    fn check_param(&mut self, scope: &Locals, param: &FieldDecl) -> Ty {
         let ty = self.lower_checked(&param.ty);
         let ty = if param.optional { Ty::optional(ty) } else { ty };
         if let Some(default) = &param.default {
@@ -151,7 +151,7 @@ impl Checker<'_> {
         let schema = schema::implementation_of(provisioner);
         let members = self.sort_members(&block.body, schema, &owner);
 
-        let mut scope = Scope::default();
+        let mut scope = Locals::default();
         let mut params: Vec<MemberInfo> = sig
             .params
             .iter()
@@ -255,7 +255,7 @@ impl Checker<'_> {
     /// `outputs = { ... }`: exactly the offering's outputs, each of its type.
     fn check_outputs_mapping(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         sig: &OfferingSig,
         label: &Ident,
         outputs: &Attribute,

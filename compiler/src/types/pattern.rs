@@ -17,7 +17,7 @@ use regex::Regex;
 const CAPACITY: usize = 4096;
 
 /// Compiles a pattern as written, or says why it is not a valid one.
-pub fn compile(pattern: &str) -> Result<Regex, String> {
+pub(crate) fn compile(pattern: &str) -> Result<Regex, String> {
     regex::RegexBuilder::new(pattern)
         .size_limit(1 << 20)
         .build()
@@ -34,7 +34,7 @@ pub fn compile(pattern: &str) -> Result<Regex, String> {
 }
 
 /// Whether `text` matches `pattern`; an invalid pattern matches everything.
-pub fn matches(pattern: &str, text: &str) -> bool {
+pub(crate) fn matches(pattern: &str, text: &str) -> bool {
     compiled(pattern).is_none_or(|regex| regex.is_match(text))
 }
 

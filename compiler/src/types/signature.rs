@@ -101,7 +101,7 @@ pub fn file_signatures(db: &dyn Db, project: Project, file: SourceFile) -> FileS
         }
         let decl_ref = DeclRef {
             file,
-            origin: crate::names::index::origin_of(db, file),
+            origin: file.origin(db),
             item,
             kind: NameKind::Offering,
             name: decl.name.name.clone(),

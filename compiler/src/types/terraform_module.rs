@@ -42,7 +42,7 @@ struct Mismatch {
 impl Checker<'_> {
     /// Checks the `inputs` and `outputs` of a `terraform` implementation against its
     /// local module.
-    pub fn check_terraform_module(&mut self, members: &Members<'_>) {
+    pub(crate) fn check_terraform_module(&mut self, members: &Members<'_>) {
         let Some(source) = members.attribute("source") else {
             return;
         };

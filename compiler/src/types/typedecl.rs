@@ -7,14 +7,14 @@
 use crate::diagnostic::{Code, Diagnostic, Label};
 use crate::names::{DeclRef, Resolver};
 use crate::syntax::ast::{TypeDecl, TypeExpr};
-use crate::types::checker::{Checker, Scope};
+use crate::types::checker::{Checker, Locals};
 use crate::types::flow::Sink;
 use crate::types::ty::Ty;
 
 impl Checker<'_> {
     /// Lowers a written type, reporting its problems and checking the defaults of its
     /// record fields.
-    pub fn lower_checked(&mut self, texpr: &TypeExpr) -> Ty {
+    pub(crate) fn lower_checked(&mut self, texpr: &TypeExpr) -> Ty {
         let ty = self.lower(texpr);
         self.check_type_defaults(texpr, &ty, 0);
         ty
@@ -35,7 +35,7 @@ impl Checker<'_> {
                     self.check_type_defaults(&field.ty, &field_ty.ty, depth);
                     if let Some(default) = &field.default {
                         let sink = Sink::plain(format!("the default of `{}`", field.name.name));
-                        self.check(&Scope::default(), default, &field_ty.ty, &sink);
+                        self.check(&Locals::default(), default, &field_ty.ty, &sink);
                     }
                 }
             }
@@ -53,7 +53,7 @@ impl Checker<'_> {
     }
 
     /// A `type` declaration: its type, and E0312 when it refers to itself.
-    pub fn check_type_decl(&mut self, decl: &TypeDecl, decl_ref: &DeclRef) {
+    pub(crate) fn check_type_decl(&mut self, decl: &TypeDecl, decl_ref: &DeclRef) {
         self.lower_checked(&decl.ty);
         if !self.types.is_recursive(decl_ref)
             && !self

@@ -11,15 +11,15 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::names::{Definition, NameKind, TargetKind, suggest};
 use crate::span::TextRange;
 use crate::syntax::ast::{Block, Declaration, Ident, Instance};
-use crate::types::checker::{Checker, Scope};
+use crate::types::checker::{Checker, Locals};
 use crate::types::instance::InstanceContext;
 use crate::types::schema;
 
 impl Checker<'_> {
-    pub fn check_workload(&mut self, decl: &Declaration) {
+    pub(crate) fn check_workload(&mut self, decl: &Declaration) {
         let owner = format!("the workload `{}`", decl.name.name);
         let members = self.sort_members(&decl.body, schema::workload(), &owner);
-        let mut scope = Scope {
+        let mut scope = Locals {
             bindings: Vec::new(),
             globals: vec![NameKind::Workload],
         };
@@ -79,9 +79,9 @@ impl Checker<'_> {
 
     /// Binds the resources of a body (reporting duplicates) and returns them with
     /// their offerings, for their parameters to be checked in the complete scope.
-    pub fn bind_instances<'i>(
+    pub(crate) fn bind_instances<'i>(
         &mut self,
-        scope: &mut Scope,
+        scope: &mut Locals,
         instances: &[&'i Instance],
     ) -> Vec<(&'i Instance, crate::names::DeclRef)> {
         let mut seen: BTreeMap<&str, TextRange> = BTreeMap::new();
@@ -104,7 +104,7 @@ impl Checker<'_> {
         bound
     }
 
-    fn check_container(&mut self, scope: &Scope, block: &Block, label: &Ident, partial: bool) {
+    fn check_container(&mut self, scope: &Locals, block: &Block, label: &Ident, partial: bool) {
         let owner = format!("the container `{}`", label.name);
         let schema = if partial {
             schema::container_override()
@@ -118,7 +118,7 @@ impl Checker<'_> {
 
     fn check_override(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         block: &Block,
         label: &Ident,
         base_containers: &[&str],

@@ -47,7 +47,7 @@ fn index<'a, T>(
 }
 
 impl<'a> Context<'a> {
-    pub fn new(env: &'a ResolvedEnvironment, project: &'a str, locate: Locate<'a>) -> Self {
+    pub(super) fn new(env: &'a ResolvedEnvironment, project: &'a str, locate: Locate<'a>) -> Self {
         let mut callers = BTreeMap::new();
         let mut users = BTreeMap::new();
         for workload in &env.workloads {
@@ -87,48 +87,48 @@ impl<'a> Context<'a> {
     }
 
     /// The text of the `plat.dev/source` annotation for `label`.
-    pub fn locate(&self, label: &Label) -> String {
+    pub(super) fn locate(&self, label: &Label) -> String {
         (self.locate)(label)
     }
 
-    pub fn workload(&self, name: &str) -> Option<&'a ResolvedWorkload> {
+    pub(super) fn workload(&self, name: &str) -> Option<&'a ResolvedWorkload> {
         self.env.workload(name)
     }
 
-    pub fn instance(&self, id: &str) -> Option<&'a Instance> {
+    pub(super) fn instance(&self, id: &str) -> Option<&'a Instance> {
         self.env.instance(id)
     }
 
     /// The workloads whose `calls` name `name`, sorted by name.
-    pub fn callers_of(&self, name: &str) -> impl Iterator<Item = &'a ResolvedWorkload> {
+    pub(super) fn callers_of(&self, name: &str) -> impl Iterator<Item = &'a ResolvedWorkload> {
         self.callers.get(name).into_iter().flatten().copied()
     }
 
     /// The workloads that bind the instance `id` as one of their resources, sorted by
     /// name.
-    pub fn users_of(&self, id: &str) -> impl Iterator<Item = &'a ResolvedWorkload> {
+    pub(super) fn users_of(&self, id: &str) -> impl Iterator<Item = &'a ResolvedWorkload> {
         self.users.get(id).into_iter().flatten().copied()
     }
 
     /// The instances whose implementation needs the instance `id`, sorted by id.
-    pub fn needers_of(&self, id: &str) -> impl Iterator<Item = &'a Instance> {
+    pub(super) fn needers_of(&self, id: &str) -> impl Iterator<Item = &'a Instance> {
         self.needers.get(id).into_iter().flatten().copied()
     }
 
     /// The instances that the workload `name` owns, sorted by id.
-    pub fn owned_by(&self, name: &str) -> impl Iterator<Item = &'a Instance> {
+    pub(super) fn owned_by(&self, name: &str) -> impl Iterator<Item = &'a Instance> {
         self.owned.get(name).into_iter().flatten().copied()
     }
 
     /// Whether some container mounts the instance `id` as a volume: such an instance is
     /// storage, reached through a PersistentVolumeClaim rather than over the network.
-    pub fn is_mounted(&self, id: &str) -> bool {
+    pub(super) fn is_mounted(&self, id: &str) -> bool {
         self.mounted.contains(id)
     }
 
     /// The resources (instance ids) that `workload` reaches over the network, sorted
     /// and without repeats.
-    pub fn network_resources(&self, workload: &'a ResolvedWorkload) -> Vec<&'a Instance> {
+    pub(super) fn network_resources(&self, workload: &'a ResolvedWorkload) -> Vec<&'a Instance> {
         let ids: BTreeSet<&str> = workload.resources.values().map(String::as_str).collect();
         ids.into_iter()
             .filter(|id| !self.is_mounted(id))

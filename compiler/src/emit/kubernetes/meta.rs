@@ -41,7 +41,7 @@ pub(super) struct App<'a> {
 }
 
 impl<'a> App<'a> {
-    pub fn new(name: &'a str) -> Self {
+    pub(super) fn new(name: &'a str) -> Self {
         App {
             name,
             component: None,
@@ -51,7 +51,7 @@ impl<'a> App<'a> {
     }
 
     /// Every label of the app's objects and pods.
-    pub fn labels(&self, context: &Context<'_>) -> Json {
+    pub(super) fn labels(&self, context: &Context<'_>) -> Json {
         let mut labels: Map<String, Json> = self
             .labels
             .iter()
@@ -67,7 +67,7 @@ impl<'a> App<'a> {
     }
 
     /// The app's own annotations, for its objects and pod template.
-    pub fn annotations(&self) -> Map<String, Json> {
+    pub(super) fn annotations(&self) -> Map<String, Json> {
         self.annotations
             .iter()
             .map(|(key, value)| (key.clone(), Json::from(value.as_str())))
@@ -75,7 +75,7 @@ impl<'a> App<'a> {
     }
 
     /// `metadata` of an object of the app named `name`, produced by `source`.
-    pub fn metadata(&self, context: &Context<'_>, name: &str, source: &Label) -> Json {
+    pub(super) fn metadata(&self, context: &Context<'_>, name: &str, source: &Label) -> Json {
         let mut annotations = self.annotations();
         annotations.insert(SOURCE_ANNOTATION.into(), context.locate(source).into());
         json!({
@@ -88,7 +88,7 @@ impl<'a> App<'a> {
 
     /// The pod template's `metadata`: the app's labels and annotations, without the
     /// source annotation (moving a declaration must not restart pods).
-    pub fn pod_metadata(&self, context: &Context<'_>) -> Json {
+    pub(super) fn pod_metadata(&self, context: &Context<'_>) -> Json {
         let mut metadata = json!({ "labels": self.labels(context) });
         let annotations = self.annotations();
         if !annotations.is_empty() {
@@ -98,7 +98,7 @@ impl<'a> App<'a> {
     }
 
     /// A label selector for the app's pods.
-    pub fn selector(&self) -> Json {
+    pub(super) fn selector(&self) -> Json {
         selector(self.name)
     }
 }

@@ -64,16 +64,16 @@ use context::Context;
 
 /// The directory, relative to the environment's output directory, that holds every
 /// Kubernetes artefact.
-pub const DIRECTORY: &str = "kubernetes";
+pub(crate) const DIRECTORY: &str = "kubernetes";
 
 /// Turns a source label into the text of the `plat.dev/source` annotation
 /// (`workloads/api.plat:12`). The caller provides it because reading a label's file
 /// needs the database; [`crate::emit::source_location`] is the usual one.
-pub type Locate<'a> = &'a dyn Fn(&Label) -> String;
+pub(crate) type Locate<'a> = &'a dyn Fn(&Label) -> String;
 
 /// The Kubernetes artefacts of `env`, for the project named `project` (the value of
 /// the `app.kubernetes.io/part-of` label), sorted by path.
-pub fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>) -> Vec<Artifact> {
+pub(crate) fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>) -> Vec<Artifact> {
     let context = Context::new(env, project, locate);
     let mut objects = vec![namespace::object(&context)];
     for workload in &env.workloads {

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value as Json, json};
 
 use crate::diagnostic::Label;
-use crate::resolve::model::{Instance, Owner, Provisioning, ResolvedWorkload};
+use crate::resolve::model::{Instance, Provisioning, ResolvedWorkload};
 
 use super::context::{self, Context};
 use super::meta::{self, App, NAMESPACE_NAME_LABEL};
@@ -148,10 +148,7 @@ fn instance_rules<'a>(instances: impl Iterator<Item = &'a Instance>) -> impl Ite
 /// each route, to the route's port.
 fn route_rules(context: &Context<'_>, workload: &ResolvedWorkload) -> Vec<Json> {
     let mut ports_by_namespace: BTreeMap<&str, Vec<u16>> = BTreeMap::new();
-    for instance in &context.env.instances {
-        if !matches!(&instance.owner, Owner::Workload(owner) if *owner == workload.name) {
-            continue;
-        }
+    for instance in context.owned_by(&workload.name) {
         let (namespace, port) = match &instance.provisioning {
             Provisioning::Ingress(route) => (INGRESS_CONTROLLER_NAMESPACE, route.port),
             Provisioning::GatewayRoute(route) => (

@@ -40,7 +40,7 @@ pub(super) struct WorkloadVolumes<'a> {
 }
 
 impl<'a> WorkloadVolumes<'a> {
-    pub fn new(context: &Context<'a>, workload: &'a ResolvedWorkload) -> Self {
+    pub(super) fn new(context: &Context<'a>, workload: &'a ResolvedWorkload) -> Self {
         let ids: BTreeSet<&str> = workload
             .containers
             .iter()
@@ -63,7 +63,7 @@ impl<'a> WorkloadVolumes<'a> {
     }
 
     /// The pod's `volumes`.
-    pub fn volumes(&self, containers: &[Container]) -> Vec<Json> {
+    pub(super) fn volumes(&self, containers: &[Container]) -> Vec<Json> {
         let mut volumes = vec![pod::empty_dir(TMP_VOLUME)];
         volumes.extend(self.file_volumes(containers));
         volumes.extend(self.claims.iter().enumerate().map(|(index, claim)| {
@@ -76,7 +76,7 @@ impl<'a> WorkloadVolumes<'a> {
     }
 
     /// The `volumeMounts` of `container`.
-    pub fn mounts(&self, container: &Container) -> Vec<Json> {
+    pub(super) fn mounts(&self, container: &Container) -> Vec<Json> {
         let mut mounts: BTreeMap<&str, Json> = BTreeMap::new();
         for (path, id) in &container.volumes {
             if let Some(index) = self.claim_index.get(id.as_str()) {

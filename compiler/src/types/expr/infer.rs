@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::TextRange;
 use crate::syntax::ast::{BinaryOp, Expr, MatchArm, Pattern, RecordEntry};
-use crate::types::checker::{Access, Checker, Scope, Value};
+use crate::types::checker::{Access, Checked, Checker, Locals};
 use crate::types::flow::Flow;
 use crate::types::ty::{FieldTy, Ty};
 
@@ -14,20 +14,20 @@ use super::anywhere;
 
 impl Checker<'_> {
     /// The type of `expr` where no particular type is expected.
-    pub fn infer(&mut self, scope: &Scope, expr: &Expr) -> Value {
+    pub(crate) fn infer(&mut self, scope: &Locals, expr: &Expr) -> Checked {
         if !self.enter() {
-            return Value::error();
+            return Checked::error();
         }
         let value = match expr {
-            Expr::String { parts, .. } => Value {
+            Expr::String { parts, .. } => Checked {
                 ty: Ty::String,
                 flow: self.interpolation(scope, parts),
                 access: Access::ByType,
             },
-            Expr::Int { .. } => Value::literal(Ty::Int),
-            Expr::Float { .. } => Value::literal(Ty::Float),
-            Expr::Bool { .. } => Value::literal(Ty::Bool),
-            Expr::Quantity { .. } => Value::literal(Ty::Quantity),
+            Expr::Int { .. } => Checked::literal(Ty::Int),
+            Expr::Float { .. } => Checked::literal(Ty::Float),
+            Expr::Bool { .. } => Checked::literal(Ty::Bool),
+            Expr::Quantity { .. } => Checked::literal(Ty::Quantity),
             Expr::Name(ident) => self.name_value(scope, ident),
             Expr::Field { base, name, range } => {
                 let base_value = self.infer(scope, base);
@@ -50,7 +50,7 @@ impl Checker<'_> {
                     let flow = self.check(scope, else_branch, &then_value.ty, &anywhere());
                     (then_value.ty, flow)
                 };
-                Value {
+                Checked {
                     ty,
                     flow: condition.join(then_value.flow).join(else_flow),
                     access: Access::ByType,
@@ -60,34 +60,34 @@ impl Checker<'_> {
                 scrutinee, arms, ..
             } => self.infer_match(scope, scrutinee, arms),
             Expr::Binary { op, lhs, rhs, .. } => self.infer_binary(scope, *op, lhs, rhs),
-            Expr::Not { operand, .. } => Value {
+            Expr::Not { operand, .. } => Checked {
                 ty: Ty::Bool,
                 flow: self.check(scope, operand, &Ty::Bool, &anywhere()),
                 access: Access::ByType,
             },
-            Expr::Error(_) => Value::error(),
+            Expr::Error(_) => Checked::error(),
         };
         self.leave();
         value
     }
 
-    pub(super) fn infer_list(&mut self, scope: &Scope, items: &[Expr]) -> Value {
+    pub(super) fn infer_list(&mut self, scope: &Locals, items: &[Expr]) -> Checked {
         let Some((first, rest)) = items.split_first() else {
-            return Value::literal(Ty::list(Ty::Error));
+            return Checked::literal(Ty::list(Ty::Error));
         };
         let first = self.infer(scope, first);
         let mut flow = first.flow;
         for item in rest {
             flow = flow.join(self.check(scope, item, &first.ty, &anywhere()));
         }
-        Value {
+        Checked {
             ty: Ty::list(first.ty),
             flow,
             access: Access::ByType,
         }
     }
 
-    pub(super) fn infer_record(&mut self, scope: &Scope, entries: &[RecordEntry]) -> Value {
+    pub(super) fn infer_record(&mut self, scope: &Locals, entries: &[RecordEntry]) -> Checked {
         let mut flow = Flow::literal();
         let mut fields = Vec::new();
         let mut seen: BTreeMap<&str, TextRange> = BTreeMap::new();
@@ -99,7 +99,7 @@ impl Checker<'_> {
             flow = flow.join(value.flow);
             fields.push(FieldTy::new(entry.key.text(), value.ty));
         }
-        Value {
+        Checked {
             ty: Ty::Record(fields),
             flow,
             access: Access::ByType,
@@ -108,10 +108,10 @@ impl Checker<'_> {
 
     pub(super) fn infer_match(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         scrutinee: &Expr,
         arms: &[MatchArm],
-    ) -> Value {
+    ) -> Checked {
         let scrutinee = self.infer(scope, scrutinee);
         self.check_patterns(scope, &scrutinee.ty, arms);
         let mut flow = scrutinee.flow;
@@ -125,14 +125,14 @@ impl Checker<'_> {
                 flow = flow.join(self.check(scope, &arm.value, &ty, &anywhere()));
             }
         }
-        Value {
+        Checked {
             ty,
             flow,
             access: Access::ByType,
         }
     }
 
-    pub(super) fn check_patterns(&mut self, scope: &Scope, ty: &Ty, arms: &[MatchArm]) {
+    pub(super) fn check_patterns(&mut self, scope: &Locals, ty: &Ty, arms: &[MatchArm]) {
         let ty = comparable(ty);
         for arm in arms {
             if let Pattern::Literal(pattern) = &arm.pattern {
@@ -143,11 +143,11 @@ impl Checker<'_> {
 
     pub(super) fn infer_binary(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         op: BinaryOp,
         lhs: &Expr,
         rhs: &Expr,
-    ) -> Value {
+    ) -> Checked {
         let flow = match op {
             BinaryOp::And | BinaryOp::Or => {
                 let a = self.check(scope, lhs, &Ty::Bool, &anywhere());
@@ -212,7 +212,7 @@ impl Checker<'_> {
                 left.join(right.flow)
             }
         };
-        Value {
+        Checked {
             ty: Ty::Bool,
             flow,
             access: Access::ByType,
@@ -223,7 +223,7 @@ impl Checker<'_> {
     /// quantity literal on the left takes the right one's type instead).
     pub(super) fn check_operand(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         left: &Ty,
         lhs: &Expr,
         rhs: &Expr,

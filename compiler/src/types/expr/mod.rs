@@ -23,7 +23,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::names::suggest;
 use crate::span::TextRange;
 use crate::syntax::ast::{Expr, RecordEntry};
-use crate::types::checker::{Checker, Scope};
+use crate::types::checker::{Checker, Locals};
 use crate::types::flow::{Flow, Sink, check_sink, secret_literal};
 use crate::types::lower::source_text;
 use crate::types::signature::literal_text;
@@ -37,7 +37,13 @@ fn anywhere() -> Sink {
 
 impl Checker<'_> {
     /// Checks `expr` where a value of type `expected` is required, flowing into `sink`.
-    pub fn check(&mut self, scope: &Scope, expr: &Expr, expected: &Ty, sink: &Sink) -> Flow {
+    pub(crate) fn check(
+        &mut self,
+        scope: &Locals,
+        expr: &Expr,
+        expected: &Ty,
+        sink: &Sink,
+    ) -> Flow {
         if !self.enter() {
             return Flow::plain();
         }
@@ -89,7 +95,7 @@ impl Checker<'_> {
 
     fn check_list(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         expr: &Expr,
         items: &[Expr],
         expected: &Ty,
@@ -109,7 +115,7 @@ impl Checker<'_> {
 
     fn check_record(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         expr: &Expr,
         entries: &[RecordEntry],
         range: TextRange,
@@ -134,9 +140,9 @@ impl Checker<'_> {
     }
 
     /// The entries of a map literal: string keys, each once.
-    pub fn check_map_entries(
+    pub(crate) fn check_map_entries(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         entries: &[RecordEntry],
         value: &Ty,
         sink: &Sink,
@@ -153,7 +159,7 @@ impl Checker<'_> {
     }
 
     /// Reports a key set twice (E0207); true when `entry` repeats an earlier key.
-    pub fn duplicate_key<'e>(
+    pub(crate) fn duplicate_key<'e>(
         &mut self,
         seen: &mut BTreeMap<&'e str, TextRange>,
         entry: &'e RecordEntry,
@@ -170,9 +176,9 @@ impl Checker<'_> {
 
     /// The entries of a record literal against a record type: known fields, each once,
     /// every required one present.
-    pub fn check_record_fields(
+    pub(crate) fn check_record_fields(
         &mut self,
-        scope: &Scope,
+        scope: &Locals,
         entries: &[RecordEntry],
         fields: &[FieldTy],
         range: TextRange,
@@ -206,7 +212,13 @@ impl Checker<'_> {
     }
 
     /// E0203 for a field `name` that `owner` does not have.
-    pub fn unknown_field(&mut self, range: TextRange, name: &str, owner: &str, fields: &[&str]) {
+    pub(crate) fn unknown_field(
+        &mut self,
+        range: TextRange,
+        name: &str,
+        owner: &str,
+        fields: &[&str],
+    ) {
         let mut diagnostic = Diagnostic::new(
             Code::UnknownField,
             format!("unknown field `{name}`"),
@@ -229,12 +241,12 @@ impl Checker<'_> {
     }
 
     /// E0302 for required fields left out.
-    pub fn missing_fields(&mut self, range: TextRange, missing: &[&str], owner: &str) {
+    pub(crate) fn missing_fields(&mut self, range: TextRange, missing: &[&str], owner: &str) {
         self.missing(range, missing, owner, "field");
     }
 
     /// E0302 for required fields or parameters (`noun`) left out, in one diagnostic.
-    pub fn missing(&mut self, range: TextRange, missing: &[&str], owner: &str, noun: &str) {
+    pub(crate) fn missing(&mut self, range: TextRange, missing: &[&str], owner: &str, noun: &str) {
         let (noun, names) = match missing {
             [] => return,
             [only] => (noun.to_string(), format!("`{only}`")),
@@ -261,7 +273,7 @@ impl Checker<'_> {
     }
 
     /// Infers `expr` and reports that it is not an `expected`.
-    fn infer_mismatch(&mut self, scope: &Scope, expr: &Expr, expected: &Ty) -> Flow {
+    fn infer_mismatch(&mut self, scope: &Locals, expr: &Expr, expected: &Ty) -> Flow {
         let value = self.infer(scope, expr);
         if !value.ty.fits(expected) {
             self.mismatch(expr, expected, &value.ty);
@@ -269,7 +281,7 @@ impl Checker<'_> {
         value.flow
     }
 
-    fn check_leaf(&mut self, scope: &Scope, expr: &Expr, expected: &Ty, sink: &Sink) -> Flow {
+    fn check_leaf(&mut self, scope: &Locals, expr: &Expr, expected: &Ty, sink: &Sink) -> Flow {
         let shape = expected.shape().clone();
         let flow = match (&shape, expr) {
             (Ty::Error | Ty::Any, _) => self.infer(scope, expr).flow,
@@ -305,7 +317,7 @@ impl Checker<'_> {
 
     /// A value where a `secret` is expected: a secret reference is fine; a literal is
     /// E0402; a plain reference is a type mismatch.
-    fn check_secret(&mut self, scope: &Scope, expr: &Expr, sink: &Sink) -> Flow {
+    fn check_secret(&mut self, scope: &Locals, expr: &Expr, sink: &Sink) -> Flow {
         let value = self.infer(scope, expr);
         if value.ty.is_unknown() || value.flow.secret.is_some() {
             return value.flow;
@@ -335,7 +347,7 @@ impl Checker<'_> {
     }
 
     /// E0301 with the expected and found types.
-    pub fn mismatch(&mut self, expr: &Expr, expected: &Ty, found: &Ty) {
+    pub(crate) fn mismatch(&mut self, expr: &Expr, expected: &Ty, found: &Ty) {
         if found.is_unknown() || expected.is_unknown() {
             return;
         }

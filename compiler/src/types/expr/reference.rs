@@ -6,8 +6,8 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::names::{Definition, NameKind, TargetKind, suggest};
 use crate::span::TextRange;
 use crate::syntax::ast::{Expr, Ident, StringPart};
-use crate::types::checker::{Access, Checker, MemberInfo, Scope, Value};
-use crate::types::flow::{Flow, Origin};
+use crate::types::checker::{Access, Checked, Checker, Locals, MemberInfo};
+use crate::types::flow::{Cause, Flow};
 use crate::types::lower::source_text;
 use crate::types::schema;
 use crate::types::ty::{RefTy, Ty};
@@ -17,7 +17,7 @@ use super::infer::interpolable;
 impl Checker<'_> {
     /// The flow of an interpolated string, checking that what it interpolates can be
     /// written as text.
-    pub(super) fn interpolation(&mut self, scope: &Scope, parts: &[StringPart]) -> Flow {
+    pub(super) fn interpolation(&mut self, scope: &Locals, parts: &[StringPart]) -> Flow {
         let mut flow = Flow::literal();
         for part in parts {
             let StringPart::Interpolation(path) = part else {
@@ -51,9 +51,9 @@ impl Checker<'_> {
     }
 
     /// A dotted name `a.b.c` (from an interpolation).
-    pub(super) fn path_value(&mut self, scope: &Scope, segments: &[Ident]) -> Value {
+    pub(super) fn path_value(&mut self, scope: &Locals, segments: &[Ident]) -> Checked {
         let [first, rest @ ..] = segments else {
-            return Value::error();
+            return Checked::error();
         };
         let mut value = self.name_value(scope, first);
         let mut covered = first.range;
@@ -67,7 +67,7 @@ impl Checker<'_> {
 
     /// A name used as a value: a local binding, or a declaration of a kind the scope
     /// allows.
-    pub(super) fn name_value(&mut self, scope: &Scope, ident: &Ident) -> Value {
+    pub(super) fn name_value(&mut self, scope: &Locals, ident: &Ident) -> Checked {
         if let Some(binding) = scope.get(&ident.name) {
             let binding = binding.clone();
             self.reference(ident.range, binding.def, binding.kind);
@@ -76,12 +76,12 @@ impl Checker<'_> {
                 ..binding.flow
             };
             if binding.provision && flow.provision.is_none() {
-                flow.provision = Some(Origin {
+                flow.provision = Some(Cause {
                     range: ident.range,
                     declared: None,
                 });
             }
-            return Value {
+            return Checked {
                 ty: binding.ty,
                 flow,
                 access: binding.access,
@@ -89,7 +89,7 @@ impl Checker<'_> {
         }
         let Some(found) = self.resolver.lookup(&ident.name) else {
             self.unknown_value(scope, ident);
-            return Value::error();
+            return Checked::error();
         };
         let decl = found.decl.clone();
         self.use_import(found.import);
@@ -107,13 +107,13 @@ impl Checker<'_> {
                 ));
             }
             self.report(diagnostic);
-            return Value::error();
+            return Checked::error();
         }
         let ty = match decl.kind {
             NameKind::Workload => Ty::Ref(RefTy::Workload),
             NameKind::Policy => Ty::Ref(RefTy::Policy),
             NameKind::Environment => Ty::Ref(RefTy::Environment),
-            NameKind::Offering | NameKind::Type => return Value::error(),
+            NameKind::Offering | NameKind::Type => return Checked::error(),
         };
         let access = if decl.kind == NameKind::Workload {
             Access::Members {
@@ -128,14 +128,14 @@ impl Checker<'_> {
         } else {
             Access::ByType
         };
-        Value {
+        Checked {
             ty,
             flow: Flow::plain(),
             access,
         }
     }
 
-    pub(super) fn unknown_value(&mut self, scope: &Scope, ident: &Ident) {
+    pub(super) fn unknown_value(&mut self, scope: &Locals, ident: &Ident) {
         let mut candidates: Vec<&str> = scope.names();
         let globals = self.resolver.names_of(&scope.globals);
         candidates.extend(globals.iter().copied());
@@ -160,7 +160,7 @@ impl Checker<'_> {
     }
 
     /// A name where a reference to a declaration or resource is expected.
-    pub(super) fn check_ref(&mut self, scope: &Scope, ident: &Ident, kind: &RefTy) -> Flow {
+    pub(super) fn check_ref(&mut self, scope: &Locals, ident: &Ident, kind: &RefTy) -> Flow {
         let expected = Ty::Ref(kind.clone());
         if let Some(binding) = scope.get(&ident.name) {
             let binding = binding.clone();
@@ -194,7 +194,7 @@ impl Checker<'_> {
         Flow::plain()
     }
 
-    pub(super) fn unknown_resource(&mut self, scope: &Scope, ident: &Ident) {
+    pub(super) fn unknown_resource(&mut self, scope: &Locals, ident: &Ident) {
         let resources: Vec<&str> = scope
             .bindings
             .iter()
@@ -231,11 +231,11 @@ impl Checker<'_> {
     /// `base.name`, where `base` is written at `base_range` and the whole at `range`.
     pub(super) fn member(
         &mut self,
-        base: Value,
+        base: Checked,
         name: &Ident,
         base_range: TextRange,
         range: TextRange,
-    ) -> Value {
+    ) -> Checked {
         let flow = Flow {
             literal: false,
             ..base.flow
@@ -249,7 +249,7 @@ impl Checker<'_> {
                 {
                     origin.range = range;
                 }
-                Value {
+                Checked {
                     ty: Ty::Any,
                     flow,
                     access: Access::Any,
@@ -269,7 +269,7 @@ impl Checker<'_> {
                     let names: Vec<&str> =
                         members.iter().map(|member| member.name.as_str()).collect();
                     self.unknown_member(name, &owner, noun, code, &names);
-                    Value::error()
+                    Checked::error()
                 }
             },
             Access::ByType => match base.ty.shape() {
@@ -280,20 +280,20 @@ impl Checker<'_> {
                             fields.iter().map(|field| field.name.as_str()).collect();
                         let owner = format!("`{}`", source_text(self.db, self.file, base_range));
                         self.unknown_field(name.range, &name.name, &owner, &names);
-                        Value::error()
+                        Checked::error()
                     }
                 },
-                Ty::Map(value) => Value {
+                Ty::Map(value) => Checked {
                     ty: (**value).clone(),
                     flow,
                     access: Access::ByType,
                 },
-                Ty::Any => Value {
+                Ty::Any => Checked {
                     ty: Ty::Any,
                     flow,
                     access: Access::Any,
                 },
-                Ty::Error => Value::error(),
+                Ty::Error => Checked::error(),
                 other => {
                     let other = other.clone();
                     self.report(
@@ -306,14 +306,14 @@ impl Checker<'_> {
                         .with_label(format!("a value of type `{other}` has no fields"))
                         .with_help(format!("remove `.{}`", name.name)),
                     );
-                    Value::error()
+                    Checked::error()
                 }
             },
         }
     }
 
     /// E0203 or E0204 for a member `name` that `owner` does not have.
-    pub fn unknown_member(
+    pub(crate) fn unknown_member(
         &mut self,
         name: &Ident,
         owner: &str,
@@ -351,21 +351,21 @@ pub(super) fn member_value(
     def: Option<Definition>,
     provision: bool,
     range: TextRange,
-) -> Value {
+) -> Checked {
     let mut flow = flow;
     if ty.is_secret() && flow.secret.is_none() {
-        flow.secret = Some(Origin {
+        flow.secret = Some(Cause {
             range,
             declared: def.map(|def| (def.file, def.range)),
         });
     }
     if provision && flow.provision.is_none() {
-        flow.provision = Some(Origin {
+        flow.provision = Some(Cause {
             range,
             declared: None,
         });
     }
-    Value {
+    Checked {
         ty: ty.clone(),
         flow,
         access: Access::ByType,
