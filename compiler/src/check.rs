@@ -3,18 +3,41 @@
 //! Invariants: diagnostics are query results, never accumulated; the result is sorted
 //! by (file path, start offset, code) with project-level diagnostics (no file) first,
 //! and holds no exact repeats, so output is deterministic. The work is split into
-//! per-file queries ([`crate::syntax::parse_file`], [`file_analysis`]) so that an edit
-//! re-checks only what depends on it; this query only gathers their results.
+//! per-file queries ([`crate::syntax::parse_file`], [`file_analysis`]) and
+//! per-(environment, workload) resolutions so that an edit re-checks only what depends
+//! on it; this query only gathers their results. [`check_project_in_parallel`] runs
+//! those queries on several threads first, for the command line.
+
+use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::names::{ResolutionTable, duplicate_declarations};
-use crate::source::{Db, Project, SourceFile};
+use crate::source::{Database, Db, Project, SourceFile};
 use crate::types::file_analysis;
 
 /// Every diagnostic of the project: loading, syntax, names, types and, for every
 /// environment, resolution.
 #[salsa::tracked(returns(ref))]
 pub fn check_project(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = before_resolution(db, project).clone();
+    // Resolution's findings only when the earlier layers found no error, so that users
+    // are not shown the knock-on effects of a mistake they already see.
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        for &env in crate::resolve::environments(db, project) {
+            diagnostics.extend(
+                crate::resolve::environment_diagnostics(db, env)
+                    .iter()
+                    .cloned(),
+            );
+        }
+    }
+    crate::diagnostic::sort(db, &mut diagnostics);
+    diagnostics
+}
+
+/// The diagnostics of loading, syntax, names and types, unsorted.
+#[salsa::tracked(returns(ref))]
+fn before_resolution(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = project.load_diagnostics(db).clone();
     diagnostics.extend(duplicate_declarations(db, project).iter().cloned());
     for &file in project.files(db) {
@@ -26,14 +49,66 @@ pub fn check_project(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
         );
         diagnostics.extend(file_analysis(db, project, file).diagnostics.iter().cloned());
     }
-    // Resolution's findings only when the earlier layers found no error, so that users
-    // are not shown the knock-on effects of a mistake they already see.
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        let resolved = crate::resolve::resolve_project(db, project);
-        diagnostics.extend(resolved.diagnostics.iter().cloned());
-    }
-    crate::diagnostic::sort(db, &mut diagnostics);
     diagnostics
+}
+
+/// [`check_project`], with its per-file checks and its per-(environment, workload)
+/// resolutions run in parallel first, each thread on its own handle of the database.
+/// The result is the same; only the wall-clock time differs.
+pub fn check_project_in_parallel(db: &Database, project: Project) -> &[Diagnostic] {
+    let files = project.files(db).clone();
+    in_parallel(db, files, |db, file| {
+        crate::syntax::parse_file(db, file);
+        file_analysis(db, project, file);
+    });
+    if !before_resolution(db, project)
+        .iter()
+        .any(Diagnostic::is_error)
+    {
+        let environments: Vec<String> = crate::resolve::environments(db, project)
+            .iter()
+            .map(|env| env.name(db).clone())
+            .collect();
+        let workloads: Vec<String> = crate::resolve::workloads(db, project)
+            .iter()
+            .map(|workload| workload.name(db).clone())
+            .collect();
+        let pairs: Vec<(String, String)> = environments
+            .iter()
+            .flat_map(|env| {
+                workloads
+                    .iter()
+                    .map(move |workload| (env.clone(), workload.clone()))
+            })
+            .collect();
+        in_parallel(db, pairs, |db, (env, workload)| {
+            let env = crate::lowered::EnvironmentId::new(db, project, env);
+            let workload = crate::lowered::WorkloadId::new(db, project, workload);
+            crate::resolve::workload::resolve_workload(db, env, workload);
+        });
+    }
+    check_project(db, project)
+}
+
+/// Runs `work` on every item, split in one chunk per thread, each thread with its own
+/// handle of the database (which is `Send` but not `Sync`).
+pub(crate) fn in_parallel<T: Send>(
+    db: &Database,
+    items: Vec<T>,
+    work: impl Fn(&Database, T) + Sync,
+) {
+    let threads = rayon::current_num_threads().max(1);
+    let size = items.len().div_ceil(threads).max(1);
+    let mut chunks: Vec<(Database, Vec<T>)> = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push((db.clone(), items.by_ref().take(size).collect()));
+    }
+    chunks.into_par_iter().for_each(|(db, chunk)| {
+        for item in chunk {
+            work(&db, item);
+        }
+    });
 }
 
 /// The resolution table of one file: every reference and what it refers to (for

@@ -35,6 +35,7 @@ pub mod emit;
 pub mod format;
 pub mod graph;
 pub mod import;
+pub mod lowered;
 pub mod names;
 pub mod position;
 pub mod project;

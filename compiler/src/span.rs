@@ -5,7 +5,7 @@
 //! happens only at the edges (rendering, the language server).
 
 /// A half-open byte range `start..end` in one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, salsa::SalsaValue)]
 pub struct TextRange {
     pub start: u32,
     pub end: u32,

@@ -969,6 +969,81 @@ fn an_edit_to_one_workload_rechecks_only_its_file() {
     assert_eq!(codes(check_project(&db, project)), vec![Code::TypeMismatch]);
 }
 
+/// How many times a query whose name is `query` ran, in a log of executions.
+fn runs(executed: &[String], query: &str) -> usize {
+    executed
+        .iter()
+        .filter(|key| key.starts_with(&format!("{query}(")))
+        .count()
+}
+
+#[test]
+fn an_edit_inside_one_workload_re_resolves_only_that_workload_in_each_environment() {
+    let mut db = LoggingDatabase::default();
+    let environments = "environment staging {\n  namespace = \"staging\"\n  use database.local\n}\nenvironment production {\n  namespace = \"production\"\n  use database.local\n}\n";
+    let workload = |name: &str, replicas: u32| {
+        format!(
+            "workload {name} {{\n  replicas = {replicas}\n  container main {{ image = \"nginx:1.25\" ports = {{ http = 8080 }} env = {{ H = db.host, PEER = api.url }} }}\n  db: database {{ name = \"{name}\" }}\n}}\n"
+        )
+    };
+    let (api, web, worker) = (
+        workload("api", 1),
+        workload("web", 1),
+        workload("worker", 1),
+    );
+    let (project, files) = project(
+        &db,
+        &[
+            ("a.plat", DATABASE),
+            ("e.plat", environments),
+            ("w/api.plat", &api),
+            ("w/web.plat", &web),
+            ("w/worker.plat", &worker),
+        ],
+    );
+    assert!(check_project(&db, project).is_empty());
+    let executed = db.take();
+    assert_eq!(
+        runs(&executed, "resolve_workload"),
+        6,
+        "every workload once in each of the two environments: {executed:#?}"
+    );
+
+    // A value inside `api` changes, and the text before it moves. Every workload reads
+    // `api.url`, but that address does not change.
+    files[2]
+        .set_text(&mut db)
+        .to(format!("// moved\n{}", workload("api", 3)));
+    assert!(check_project(&db, project).is_empty());
+    let executed = db.take();
+    assert_eq!(
+        runs(&executed, "resolve_workload"),
+        2,
+        "`api` again in each environment, and nothing else: {executed:#?}"
+    );
+    for query in ["environment_shared", "lowered_file", "workload"] {
+        let expected = usize::from(query != "environment_shared");
+        assert_eq!(
+            runs(&executed, query),
+            expected,
+            "`{query}` runs for the edited file only: {executed:#?}"
+        );
+    }
+    // Its address is computed again in each environment, found unchanged, and so the
+    // workloads that read it are not resolved again.
+    assert_eq!(runs(&executed, "workload_address"), 2, "{executed:#?}");
+
+    // An edit to one environment re-resolves its shared part, and every workload on
+    // top of it, in that environment only.
+    files[1]
+        .set_text(&mut db)
+        .to(environments.replace("\"production\"", "\"prod\""));
+    assert!(check_project(&db, project).is_empty());
+    let executed = db.take();
+    assert_eq!(runs(&executed, "environment_shared"), 1, "{executed:#?}");
+    assert_eq!(runs(&executed, "resolve_workload"), 3, "{executed:#?}");
+}
+
 #[test]
 fn an_unknown_offering_is_reported_once() {
     let text = "workload api {\n  container main { image = \"nginx:1.25\" env = { H = db.host, P = \"${db.port}\" } }\n  db: datbase { name = \"x\" }\n}\n";

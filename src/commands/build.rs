@@ -15,8 +15,8 @@ use std::path::Path;
 
 use plat_compiler::diagnostic::Diagnostic;
 use plat_compiler::emit::{self, Artifact, bundle};
-use plat_compiler::resolve::model::ResolvedEnvironment;
-use plat_compiler::source::Database;
+use plat_compiler::lowered::EnvironmentId;
+use plat_compiler::source::{Database, Project};
 use rayon::prelude::*;
 
 use crate::Status;
@@ -35,16 +35,19 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
         return Status::Usage;
     }
     let report = Report::new(&db, &root, color);
-    let diagnostics = bundle::diagnostics(&db, loaded.project);
+    let diagnostics = plat_compiler::check::check_project_in_parallel(&db, loaded.project);
     if !diagnostics.is_empty() {
-        report.print(Format::Human, &diagnostics, None);
+        report.print(Format::Human, diagnostics, None);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
         eprintln!("error: not building `{}`: it has errors", loaded.name);
         return Status::Errors;
     }
-    let resolved = plat_compiler::resolve::resolve_project(&db, loaded.project);
-    let selected = match select(&resolved.environments, environments, &loaded.name) {
+    let all: Vec<String> = plat_compiler::resolve::environments(&db, loaded.project)
+        .iter()
+        .map(|env| env.name(&db).clone())
+        .collect();
+    let selected = match select(&all, environments, &loaded.name) {
         Ok(selected) => selected,
         Err(message) => {
             eprintln!("{message}");
@@ -53,13 +56,14 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
     };
     let mut tree = Tree::default();
     let mut counts = Vec::new();
-    for (env, artifacts) in selected
-        .iter()
-        .zip(all_artifacts(&db, &selected, &loaded.name))
+    for (env, artifacts) in
+        selected
+            .iter()
+            .zip(all_artifacts(&db, loaded.project, &selected, &loaded.name))
     {
-        counts.push((env.name.as_str(), artifacts.len()));
+        counts.push((env.as_str(), artifacts.len()));
         for artifact in artifacts {
-            tree.insert(format!("{}/{}", env.name, artifact.path), artifact.contents);
+            tree.insert(format!("{env}/{}", artifact.path), artifact.contents);
         }
     }
     let state = format!("terraform/{}", emit::terraform::LOCAL_STATE_DIRECTORY);
@@ -82,15 +86,15 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
 
 /// The environments to build: those named with `--env`, or every one.
 fn select<'a>(
-    all: &'a [ResolvedEnvironment],
+    all: &'a [String],
     wanted: &[String],
     project: &str,
-) -> Result<Vec<&'a ResolvedEnvironment>, String> {
+) -> Result<Vec<&'a String>, String> {
     if wanted.is_empty() {
         return Ok(all.iter().collect());
     }
     let wanted: BTreeSet<&str> = wanted.iter().map(String::as_str).collect();
-    let known: Vec<&str> = all.iter().map(|env| env.name.as_str()).collect();
+    let known: Vec<&str> = all.iter().map(String::as_str).collect();
     let unknown: Vec<&str> = wanted
         .iter()
         .copied()
@@ -109,7 +113,7 @@ fn select<'a>(
     }
     Ok(all
         .iter()
-        .filter(|env| wanted.contains(env.name.as_str()))
+        .filter(|env| wanted.contains(env.as_str()))
         .collect())
 }
 
@@ -117,14 +121,21 @@ fn select<'a>(
 /// environment on its own handle of the database, which is `Send` but not `Sync`).
 fn all_artifacts(
     db: &Database,
-    selected: &[&ResolvedEnvironment],
-    project: &str,
+    project: Project,
+    selected: &[&String],
+    name: &str,
 ) -> Vec<Vec<Artifact>> {
     let handles: Vec<Database> = selected.iter().map(|_| db.clone()).collect();
     selected
         .par_iter()
         .zip(handles)
-        .map(|(env, db)| bundle::environment(&db, env, project))
+        .map(|(env, db)| {
+            let id = EnvironmentId::new(&db, project, env.to_string());
+            plat_compiler::resolve::resolved_environment(&db, id)
+                .as_ref()
+                .map(|resolved| bundle::environment(&db, resolved, name))
+                .unwrap_or_default()
+        })
         .collect()
 }
 

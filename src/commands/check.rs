@@ -16,7 +16,8 @@ pub fn run(path: &Path, format: Format, color: bool) -> Status {
         Ok(opened) => opened,
         Err(status) => return status,
     };
-    let diagnostics: &[Diagnostic] = plat_compiler::check::check_project(&db, loaded.project);
+    let diagnostics: &[Diagnostic] =
+        plat_compiler::check::check_project_in_parallel(&db, loaded.project);
     let summary = Summary {
         project: loaded.name.clone(),
         files: loaded.project.source_count(&db),

@@ -29,12 +29,11 @@ pub(crate) mod pages;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::names::{DeclRef, NameKind, ProjectIndex, Resolver, file_scope, project_index};
-use crate::resolve::context::{attribute, blocks};
 use crate::resolve::model::{Owner, ResolvedEnvironment};
 use crate::source::{Db, Origin, Project};
-use crate::syntax::ast::{Expr, Member};
+use crate::syntax::ast::Member;
 use crate::types::schema::Provisioner;
-use crate::types::signature::{ImplSig, OfferingSig, ParamSig, literal_text, offering_signature};
+use crate::types::signature::{ImplSig, OfferingSig, ParamSig, offering_signature};
 
 /// The file stem of the index page (`index.md`, `index.html`).
 pub const INDEX: &str = "index";
@@ -152,7 +151,7 @@ pub fn build(db: &dyn Db, project: Project, name: &str) -> Catalog {
             let sig = offering_signature(db, project, decl)?;
             Some(entry(
                 db,
-                index,
+                project,
                 decl,
                 sig,
                 slugs.get(key).cloned().unwrap_or_default(),
@@ -355,13 +354,14 @@ fn slugs(decls: &BTreeMap<Key, &DeclRef>) -> BTreeMap<Key, String> {
 /// The entry of one offering.
 fn entry(
     db: &dyn Db,
-    index: &ProjectIndex,
+    project: Project,
     decl: &DeclRef,
     sig: &OfferingSig,
     slug: String,
     selections: &BTreeMap<(Key, String), BTreeSet<String>>,
     usage: Vec<EnvironmentUsage>,
 ) -> OfferingEntry {
+    let index = crate::names::project_index(db, project);
     let key = (decl.origin, decl.name.clone());
     let declared_in = match decl.origin {
         Origin::Project => DeclaredIn::Project(decl.file.path(db).clone()),
@@ -380,7 +380,7 @@ fn entry(
                 .get(&(key.clone(), imp.name.clone()))
                 .map(|set| set.iter().cloned().collect())
                 .unwrap_or_default();
-            implementation(db, decl, imp, environments)
+            implementation(db, project, decl, imp, environments)
         })
         .collect();
     OfferingEntry {
@@ -417,6 +417,7 @@ fn output(output: &ParamSig) -> OutputEntry {
 
 fn implementation(
     db: &dyn Db,
+    project: Project,
     decl: &DeclRef,
     imp: &ImplSig,
     environments: Vec<String>,
@@ -424,7 +425,7 @@ fn implementation(
     let terraform = imp.provisioner == Some(Provisioner::Terraform);
     let literal = |name: &str| {
         terraform
-            .then(|| module_attribute(db, decl, &imp.name, name))
+            .then(|| module_attribute(db, project, decl, &imp.name, name))
             .flatten()
     };
     ImplementationEntry {
@@ -444,23 +445,27 @@ fn implementation(
 /// module), when it is a literal without interpolation.
 fn module_attribute(
     db: &dyn Db,
+    project: Project,
     decl: &DeclRef,
     implementation: &str,
     name: &str,
 ) -> Option<String> {
-    let syntax = decl.declaration(db)?;
-    let block = blocks(&syntax.body, "implementation")
-        .into_iter()
-        .find(|block| {
-            block
-                .label
-                .as_ref()
-                .is_some_and(|label| label.name == implementation)
-        })?;
-    match &attribute(&block.body, name)?.value {
-        Expr::String { parts, .. } => literal_text(parts),
-        _ => None,
-    }
+    let offering = crate::lowered::lowered_file(db, project, decl.file).offering(decl)?;
+    let fields = &offering.implementation(db, implementation)?.fields;
+    let value = match name {
+        "source" => fields.source,
+        _ => fields.version,
+    }?;
+    let crate::lowered::Expr::Str(parts) = offering.exprs.get(value) else {
+        return None;
+    };
+    parts
+        .iter()
+        .map(|part| match part {
+            crate::lowered::Part::Text(text) => Some(text.as_str()),
+            crate::lowered::Part::Interpolation(_) => None,
+        })
+        .collect()
 }
 
 /// The paragraphs of a doc comment (separated by blank lines), each with its lines

@@ -115,6 +115,11 @@ impl Diagnostic {
     }
 }
 
+/// A diagnostic whose primary label is `at`, saying `label`.
+pub fn located(code: Code, message: String, at: Label, label: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(code, message, at.file, at.range).with_label(label)
+}
+
 /// Sorts diagnostics by (file path, subject, start, code, end, message), project-level
 /// ones (no file) first, and removes exact repeats: the one order every list of
 /// diagnostics is shown in.

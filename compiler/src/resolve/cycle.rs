@@ -16,15 +16,24 @@ use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use crate::diagnostic::{Code, Diagnostic, Label};
-use crate::resolve::environment::EnvResolver;
-use crate::resolve::instance::{Frame, located};
+use crate::diagnostic::{Code, Diagnostic, Label, located};
 use crate::resolve::order::Read;
-use crate::syntax::ast::Ident;
+use crate::source::SourceFile;
+use crate::span::TextRange;
 
 /// How many steps of a cycle are named and labelled; a longer cycle (only hostile or
 /// generated input has one) is cut short with the count of its steps.
 pub(crate) const MAX_HOPS_SHOWN: usize = 32;
+
+/// One offering being instantiated, for finding cycles.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    pub(crate) key: crate::resolve::context::OfferingKey,
+    pub(crate) offering: String,
+    pub(crate) implementation: String,
+    /// Where the implementation one level up needs this offering.
+    pub(crate) hop: Option<Label>,
+}
 
 /// One step of a cycle: `from` depends on `to` because of what is at `at`.
 #[derive(Debug, Clone)]
@@ -115,11 +124,21 @@ fn shortest_cycle(
     Vec::new()
 }
 
-impl EnvResolver<'_> {
+/// What one workload calls: the file it is written in, and each name it calls with
+/// where that is written.
+pub(crate) type Calls = (SourceFile, Vec<(String, TextRange)>);
+
+/// The cycles reported so far in one query, so that each is reported once.
+#[derive(Default)]
+pub(crate) struct Cycles {
+    seen: BTreeSet<Vec<String>>,
+}
+
+impl Cycles {
     /// E0604 for a cycle between offerings: `frames` are the offerings being
     /// instantiated from the one that is needed again, and `hop` is where the last
     /// one needs the first.
-    pub(crate) fn offering_cycle(&mut self, frames: &[Frame], hop: Label) {
+    pub(crate) fn offering_cycle(&mut self, frames: &[Frame], hop: Label) -> Option<Diagnostic> {
         let mut hops = Vec::new();
         for pair in frames.windows(2) {
             let [from, to] = pair else { continue };
@@ -132,12 +151,17 @@ impl EnvResolver<'_> {
         }
         let help = "an implementation cannot need, directly or through others, the offering it \
                     implements: remove one of these needs, or `use` another implementation";
-        self.report_cycle(hops, "offerings", help);
+        self.report(hops, "offerings", help)
     }
 
     /// E0604 for every cycle of resources whose params read each other's outputs;
     /// returns the indices of the resources in a cycle.
-    pub(crate) fn read_cycles(&mut self, names: &[&str], reads: &[Read]) -> BTreeSet<usize> {
+    pub(crate) fn read_cycles(
+        &mut self,
+        names: &[&str],
+        reads: &[Read],
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> BTreeSet<usize> {
         let edges: Vec<(usize, usize, Label)> = reads
             .iter()
             .map(|read| (read.from, read.to, read.at.clone()))
@@ -159,27 +183,25 @@ impl EnvResolver<'_> {
                 .collect();
             let help = "a resource's parameters cannot read its own outputs, directly or \
                         through other resources: set one of them without the others";
-            self.report_cycle(hops, "resources", help);
+            diagnostics.extend(self.report(hops, "resources", help));
         }
         tangled
     }
 
     /// E0604 for every cycle of calls between workloads; `calls` is each workload's
-    /// file and list of calls, as written.
-    pub(crate) fn call_cycles(
-        &mut self,
-        calls: &BTreeMap<String, (crate::source::SourceFile, Vec<&Ident>)>,
-    ) {
+    /// file and list of calls (the names called, with where each is written).
+    pub(crate) fn call_cycles(&mut self, calls: &BTreeMap<String, Calls>) -> Vec<Diagnostic> {
         let names: Vec<&str> = calls.keys().map(String::as_str).collect();
         let mut edges = Vec::new();
         for (from, (file, called)) in calls.values().enumerate() {
-            for ident in called {
+            for (name, range) in called {
                 // `names` is sorted: the keys of a map.
-                if let Ok(to) = names.binary_search(&ident.name.as_str()) {
-                    edges.push((from, to, Label::new(*file, ident.range)));
+                if let Ok(to) = names.binary_search(&name.as_str()) {
+                    edges.push((from, to, Label::new(*file, *range)));
                 }
             }
         }
+        let mut diagnostics = Vec::new();
         for cycle in find_cycles(&names, &edges) {
             let hops = cycle
                 .into_iter()
@@ -195,17 +217,18 @@ impl EnvResolver<'_> {
                 .collect();
             let help = "a workload cannot call itself, directly or through others: remove one \
                         of these calls";
-            self.report_cycle(hops, "workloads", help);
+            diagnostics.extend(self.report(hops, "workloads", help));
         }
+        diagnostics
     }
 
-    fn report_cycle(&mut self, hops: Vec<Hop>, between: &str, help: &str) {
+    fn report(&mut self, hops: Vec<Hop>, between: &str, help: &str) -> Option<Diagnostic> {
         let hops = rotate(hops);
         let identity: Vec<String> = std::iter::once(between.to_string())
             .chain(hops.iter().map(|hop| format!("{}>{}", hop.from, hop.to)))
             .collect();
-        if hops.is_empty() || !self.cycles.insert(identity) {
-            return;
+        if hops.is_empty() || !self.seen.insert(identity) {
+            return None;
         }
         let steps = hops.len();
         let shown = steps.min(MAX_HOPS_SHOWN);
@@ -221,7 +244,7 @@ impl EnvResolver<'_> {
             path.push(format!("`{}`", first.from));
         }
         let mut hops = hops.into_iter().take(shown);
-        let Some(first) = hops.next() else { return };
+        let first = hops.next()?;
         let help = if steps > shown {
             format!("{help} (the first {shown} of its {steps} steps are labelled)")
         } else {
@@ -237,7 +260,7 @@ impl EnvResolver<'_> {
         for hop in hops {
             diagnostic = diagnostic.with_secondary(hop.at.with_message(hop.says));
         }
-        self.diagnostics.push(diagnostic);
+        Some(diagnostic)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Evaluation: checked expressions to [`Value`]s, in a [`Scope`].
+//! Evaluation: lowered expressions to [`Value`]s, in a [`Scope`].
 //!
 //! Invariants: evaluation is total (an expression that cannot be decided, such as a
 //! comparison with a value known only after provisioning or a `match` that no arm
@@ -15,9 +15,10 @@
 
 use std::cmp::Ordering;
 
+use crate::lowered::{Arm, BinaryOp, Expr, ExprId, Exprs, Name, Part};
 use crate::resolve::scope::Scope;
 use crate::resolve::value::{Deferred, TemplatePart, Value};
-use crate::syntax::ast::{BinaryOp, Expr, Ident, MatchArm, Pattern, StringPart};
+use crate::source::Db;
 use crate::types::literal;
 
 /// How deeply evaluation follows nested expressions (the parser caps nesting lower).
@@ -26,9 +27,15 @@ pub(crate) const MAX_DEPTH: usize = 512;
 /// The longest text an interpolation may build.
 pub(crate) const MAX_INTERPOLATED_BYTES: usize = 64 * 1024;
 
-/// Evaluates `expr` in `scope`.
-pub(crate) fn eval(scope: &Scope, expr: &Expr) -> Value {
-    Evaluator { scope, depth: 0 }.expr(expr)
+/// Evaluates the expression `id` of `exprs` in `scope`.
+pub(crate) fn eval<'db>(db: &'db dyn Db, scope: &Scope, exprs: &Exprs<'db>, id: ExprId) -> Value {
+    Evaluator {
+        db,
+        scope,
+        exprs,
+        depth: 0,
+    }
+    .expr(id)
 }
 
 /// Wraps `value` as a secret (once), unless it is absent.
@@ -57,49 +64,45 @@ pub(crate) fn field(base: &Value, name: &str) -> Value {
     }
 }
 
-struct Evaluator<'s> {
+struct Evaluator<'s, 'db> {
+    db: &'db dyn Db,
     scope: &'s Scope,
+    exprs: &'s Exprs<'db>,
     depth: usize,
 }
 
-impl Evaluator<'_> {
-    fn expr(&mut self, expr: &Expr) -> Value {
+impl<'db> Evaluator<'_, 'db> {
+    fn expr(&mut self, id: ExprId) -> Value {
         if self.depth >= MAX_DEPTH {
             return Value::Absent;
         }
         self.depth += 1;
-        let value = self.expr_inner(expr);
+        let value = self.expr_inner(id);
         self.depth -= 1;
         value
     }
 
-    fn expr_inner(&mut self, expr: &Expr) -> Value {
-        match expr {
-            Expr::String { parts, .. } => self.string(parts),
-            Expr::Int { value, .. } => Value::Int(*value),
-            Expr::Float { text, .. } => Value::Float(text.clone()),
-            Expr::Quantity { text, .. } => Value::Quantity(text.clone()),
-            Expr::Bool { value, .. } => Value::Bool(*value),
-            Expr::Name(ident) => self.path(std::slice::from_ref(ident)),
-            Expr::Field { base, name, .. } => match expr.as_path() {
-                Some(path) => {
-                    let path: Vec<Ident> = path.into_iter().cloned().collect();
-                    self.path(&path)
-                }
-                None => {
-                    let base = self.expr(base);
-                    field(&base, &name.name)
-                }
-            },
-            Expr::List { items, .. } => {
-                Value::List(items.iter().map(|item| self.expr(item)).collect())
+    fn expr_inner(&mut self, id: ExprId) -> Value {
+        let exprs = self.exprs;
+        match exprs.get(id) {
+            Expr::Str(parts) => self.string(parts),
+            Expr::Int(value) => Value::Int(*value),
+            Expr::Float(text) => Value::Float(text.clone()),
+            Expr::Quantity(text) => Value::Quantity(text.clone()),
+            Expr::Bool(value) => Value::Bool(*value),
+            Expr::Path(path) => self.path(&path.segments),
+            Expr::Field { base, name } => {
+                let base = self.expr(*base);
+                field(&base, name.text(self.db))
             }
-            Expr::Record { entries, .. } => {
+            Expr::List(items) => Value::List(items.iter().map(|item| self.expr(*item)).collect()),
+            Expr::Record(entries) => {
                 let mut map = std::collections::BTreeMap::new();
-                for entry in entries {
-                    if !map.contains_key(entry.key.text()) {
-                        let value = self.expr(&entry.value);
-                        map.insert(entry.key.text().to_string(), value);
+                for (key, value) in entries {
+                    let key = key.text(self.db);
+                    if !map.contains_key(key) {
+                        let value = self.expr(*value);
+                        map.insert(key.clone(), value);
                     }
                 }
                 Value::Map(map)
@@ -108,64 +111,63 @@ impl Evaluator<'_> {
                 condition,
                 then_branch,
                 else_branch,
-                ..
             } => {
-                let condition = self.expr(condition);
+                let condition = self.expr(*condition);
                 let chosen = match truth(&condition) {
-                    Some(true) => self.expr(then_branch),
-                    Some(false) => self.expr(else_branch),
+                    Some(true) => self.expr(*then_branch),
+                    Some(false) => self.expr(*else_branch),
                     None => Value::Absent,
                 };
                 keep_secret(&condition, chosen)
             }
-            Expr::Match {
-                scrutinee, arms, ..
-            } => {
-                let scrutinee = self.expr(scrutinee);
+            Expr::Match { scrutinee, arms } => {
+                let scrutinee = self.expr(*scrutinee);
                 let chosen = self.choose(&scrutinee, arms);
                 keep_secret(&scrutinee, chosen)
             }
-            Expr::Binary { op, lhs, rhs, .. } => self.binary(*op, lhs, rhs),
-            Expr::Not { operand, .. } => {
-                let operand = self.expr(operand);
+            Expr::Binary { op, lhs, rhs } => self.binary(*op, *lhs, *rhs),
+            Expr::Not(operand) => {
+                let operand = self.expr(*operand);
                 let result = truth(&operand).map_or(Value::Absent, |value| Value::Bool(!value));
                 keep_secret(&operand, result)
             }
-            Expr::Error(_) => Value::Absent,
+            Expr::Error => Value::Absent,
         }
     }
 
     /// A dotted name: a binding of the scope, then its fields. Walks by reference and
     /// copies only what it reads.
-    fn path(&mut self, segments: &[Ident]) -> Value {
+    fn path(&mut self, segments: &[Name<'db>]) -> Value {
+        let db = self.db;
         let Some((first, rest)) = segments.split_first() else {
             return Value::Absent;
         };
-        let Some(root) = self.scope.get(&first.name) else {
+        let first = first.text(db);
+        let Some(root) = self.scope.get(first) else {
             return match self.scope.module() {
-                Some(instance) if first.name == "module" => {
+                Some(instance) if first == "module" => {
                     let module = Value::Deferred(Deferred::ModuleOutput {
                         instance: instance.to_string(),
                         path: Vec::new(),
                     });
                     rest.iter()
-                        .fold(module, |value, ident| field(&value, &ident.name))
+                        .fold(module, |value, name| field(&value, name.text(db)))
                 }
                 _ => Value::Absent,
             };
         };
         let mut value = root;
         let mut secret_on_the_way = false;
-        for (at, ident) in rest.iter().enumerate() {
+        for (at, name) in rest.iter().enumerate() {
             match value {
                 Value::Secret(inner) if matches!(**inner, Value::Map(_)) => {
                     secret_on_the_way = true;
                     if let Value::Map(entries) = &**inner {
-                        value = entries.get(&ident.name).unwrap_or(&Value::Absent);
+                        value = entries.get(name.text(db)).unwrap_or(&Value::Absent);
                     }
                 }
                 Value::Map(entries) => {
-                    value = entries.get(&ident.name).unwrap_or(&Value::Absent);
+                    value = entries.get(name.text(db)).unwrap_or(&Value::Absent);
                 }
                 other => {
                     // A module output or another value to read into: by value.
@@ -173,7 +175,7 @@ impl Evaluator<'_> {
                         .get(at..)
                         .unwrap_or_default()
                         .iter()
-                        .fold(other.clone(), |value, ident| field(&value, &ident.name));
+                        .fold(other.clone(), |value, name| field(&value, name.text(db)));
                     return keep_secret_if(secret_on_the_way, owned);
                 }
             }
@@ -181,12 +183,12 @@ impl Evaluator<'_> {
         keep_secret_if(secret_on_the_way, value.clone())
     }
 
-    fn string(&mut self, parts: &[StringPart]) -> Value {
+    fn string(&mut self, parts: &[Part<'db>]) -> Value {
         let mut template = TemplateBuilder::default();
         for part in parts {
             match part {
-                StringPart::Text(text) => template.text(text),
-                StringPart::Interpolation(path) => {
+                Part::Text(text) => template.text(text),
+                Part::Interpolation(path) => {
                     let value = self.path(&path.segments);
                     template.value(value);
                 }
@@ -196,17 +198,17 @@ impl Evaluator<'_> {
     }
 
     /// The value of the first arm whose pattern matches; `Absent` when none does.
-    fn choose(&mut self, scrutinee: &Value, arms: &[MatchArm]) -> Value {
+    fn choose(&mut self, scrutinee: &Value, arms: &[Arm]) -> Value {
         for arm in arms {
-            let matched = match &arm.pattern {
-                Pattern::Wildcard(_) => Some(true),
-                Pattern::Literal(pattern) => {
+            let matched = match arm.pattern {
+                None => Some(true),
+                Some(pattern) => {
                     let pattern = self.expr(pattern);
                     equal(scrutinee, &pattern)
                 }
             };
             match matched {
-                Some(true) => return self.expr(&arm.value),
+                Some(true) => return self.expr(arm.value),
                 Some(false) => continue,
                 None => return Value::Absent,
             }
@@ -214,7 +216,7 @@ impl Evaluator<'_> {
         Value::Absent
     }
 
-    fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr) -> Value {
+    fn binary(&mut self, op: BinaryOp, lhs: ExprId, rhs: ExprId) -> Value {
         let left = self.expr(lhs);
         // `&&` and `||` decide on their left operand when they can.
         match (op, truth(&left)) {
@@ -459,17 +461,20 @@ mod tests {
     use super::*;
     use crate::resolve::scope::record;
 
-    fn parse_expr(text: &str) -> Expr {
-        let source = format!("workload w {{ x = {text} }}");
-        let parsed = crate::syntax::parse(&source);
-        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        let crate::syntax::ast::Item::Decl(decl) = &parsed.module.items[0] else {
-            panic!("not a declaration");
-        };
-        let crate::syntax::ast::Member::Attribute(attribute) = &decl.body.members[0] else {
-            panic!("not an attribute");
-        };
-        attribute.value.clone()
+    /// Evaluates `text`, written as a container's image, in [`scope`].
+    fn run(text: &str) -> Value {
+        let db = crate::source::Database::default();
+        let source = format!("workload w {{ container c {{ image = {text} }} }}");
+        let project = crate::project::from_texts(&db, &[("w.plat".to_string(), source)]);
+        let file = *project
+            .files(&db)
+            .iter()
+            .find(|file| file.path(&db) == "w.plat")
+            .expect("the file");
+        let lowered = crate::lowered::lowered_file(&db, project, file);
+        let workload = &lowered.workloads[0];
+        let image = workload.containers[0].fields.image.expect("an image");
+        eval(&db, &scope(), &workload.exprs, image)
     }
 
     fn scope() -> Scope {
@@ -491,10 +496,6 @@ mod tests {
             ]),
         );
         scope
-    }
-
-    fn run(text: &str) -> Value {
-        eval(&scope(), &parse_expr(text))
     }
 
     #[test]

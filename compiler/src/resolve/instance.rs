@@ -11,24 +11,24 @@
 //! being instantiated on a stack, so a cycle is found before it recurses and reported
 //! once (E0604) with every hop; the depth is bounded by the number of offerings.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Code, Diagnostic, Label};
+use crate::diagnostic::{Code, Diagnostic, Label, located};
+use crate::lowered::{Expr, Exprs, Setting};
 use crate::resolve::conform::{describe, misfit, seal};
-use crate::resolve::context::{
-    ImplView, OfferingKey, OfferingView, attributes, instance_range, offering_key,
-};
-use crate::resolve::environment::EnvResolver;
+use crate::resolve::context::{ImplView, OfferingKey, OfferingView, offering_key};
+use crate::resolve::cycle::{Cycles, Frame};
 use crate::resolve::eval::{eval, secret};
 use crate::resolve::model::{Instance, LocalModule, Owner, Provisioning};
 use crate::resolve::naming::{child_id, object_name};
-use crate::resolve::order::{read_order, sibling_reads};
+use crate::resolve::order::{Settings, read_order, sibling_reads};
 use crate::resolve::provisioning::provisioning;
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::value::{Deferred, Value};
-use crate::source::SourceFile;
-use crate::syntax::ast;
-use crate::types::schema::{OUTPUTS, Provisioner, SHARED};
+use crate::source::{Db, Project, SourceFile};
+use crate::span::TextRange;
+use crate::types::schema::{Provisioner, SHARED};
 use crate::types::signature::ParamSig;
 
 /// How deeply implementations' needs nest before plat stops following them (a real
@@ -69,16 +69,6 @@ pub(crate) struct Request<'db> {
     pub quiet: bool,
 }
 
-/// One offering being instantiated, for finding cycles.
-#[derive(Debug, Clone)]
-pub(crate) struct Frame {
-    pub key: OfferingKey,
-    pub offering: String,
-    pub implementation: String,
-    /// Where the implementation one level up needs this offering.
-    pub hop: Option<Label>,
-}
-
 /// A param's merged value and the expression it came from.
 struct Merged<'db> {
     sig: &'db ParamSig,
@@ -88,27 +78,114 @@ struct Merged<'db> {
     too_long: bool,
 }
 
-/// Evaluates the attributes of a body in `scope` (without `shared`, which binds
-/// rather than sets).
-pub(crate) fn assign(scope: &Scope, file: SourceFile, body: &ast::Body) -> Vec<Assigned> {
-    attributes(body)
-        .into_iter()
-        .filter(|attribute| attribute.name.name != SHARED)
-        .map(|attribute| {
-            let value = eval(scope, &attribute.value);
+/// Evaluates the settings of a body in `scope` (without `shared`, which binds rather
+/// than sets).
+pub(crate) fn assign<'db>(
+    db: &'db dyn Db,
+    scope: &Scope,
+    (file, exprs, settings): Settings<'_, 'db>,
+) -> Vec<Assigned> {
+    settings
+        .iter()
+        .filter(|setting| setting.name.text(db) != SHARED)
+        .map(|setting| {
+            let value = eval(db, scope, exprs, setting.value);
+            let written = exprs.get(setting.value);
             Assigned {
-                name: attribute.name.name.clone(),
-                too_long: matches!(value, Value::Absent)
-                    && matches!(attribute.value, ast::Expr::String { .. }),
+                name: setting.name.text(db).clone(),
+                too_long: matches!(value, Value::Absent) && matches!(written, Expr::Str(_)),
                 value,
-                origin: Label::new(file, attribute.value.range()),
-                from_match: matches!(attribute.value, ast::Expr::Match { .. }),
+                origin: Label::new(file, exprs.range(setting.value)),
+                from_match: matches!(written, Expr::Match { .. }),
             }
         })
         .collect()
 }
 
-impl<'db> EnvResolver<'db> {
+/// What an environment decided before its instances: its name and namespace, the
+/// record `env`, and where it is declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EnvSettings {
+    pub(crate) name: String,
+    pub(crate) file: SourceFile,
+    pub(crate) name_range: TextRange,
+    pub(crate) namespace: String,
+    /// The record `env`.
+    pub(crate) value: Value,
+}
+
+/// The implementation an environment `use`s for an offering.
+#[derive(Clone, Copy)]
+pub(crate) struct UseSite<'a, 'db> {
+    pub(crate) implementation: &'a str,
+    pub(crate) settings: &'a [Setting<'db>],
+    pub(crate) exprs: &'a Exprs<'db>,
+    /// The environment's file.
+    pub(crate) file: SourceFile,
+}
+
+impl UseSite<'_, '_> {
+    /// `` `use postgres.aws { ... }` ``, for messages.
+    pub(crate) fn display(&self, offering: OfferingView<'_>) -> String {
+        format!(
+            "`use {}.{} {{ ... }}`",
+            offering.sig.decl.name, self.implementation
+        )
+    }
+}
+
+/// Binds offerings to the implementations one environment uses: the instances made so
+/// far, and what making them found.
+pub(crate) struct Instantiator<'a, 'db> {
+    pub(crate) db: &'db dyn Db,
+    pub(crate) project: Project,
+    pub(crate) env: &'a EnvSettings,
+    pub(crate) uses: &'a BTreeMap<OfferingKey, UseSite<'a, 'db>>,
+    /// What `use` bodies see: `env` and the shared instances bound so far.
+    pub(crate) env_scope: Cow<'a, Scope>,
+    /// Every instance bound so far, by id.
+    pub(crate) instances: BTreeMap<String, Instance>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) cycles: Cycles,
+    /// How many instances the resource being instantiated has pulled in so far,
+    /// itself included (see [`MAX_PULLED`]).
+    pulled: usize,
+    /// The id of that resource.
+    pulling: String,
+}
+
+impl<'a, 'db> Instantiator<'a, 'db> {
+    pub(crate) fn new(
+        db: &'db dyn Db,
+        project: Project,
+        env: &'a EnvSettings,
+        uses: &'a BTreeMap<OfferingKey, UseSite<'a, 'db>>,
+        env_scope: Cow<'a, Scope>,
+    ) -> Self {
+        Instantiator {
+            db,
+            project,
+            env,
+            uses,
+            env_scope,
+            instances: BTreeMap::new(),
+            diagnostics: Vec::new(),
+            cycles: Cycles::default(),
+            pulled: 0,
+            pulling: String::new(),
+        }
+    }
+
+    /// E0604 for the cycles among siblings that read each other; returns the indices of
+    /// those in a cycle.
+    pub(crate) fn read_cycles(
+        &mut self,
+        names: &[&str],
+        reads: &[crate::resolve::order::Read],
+    ) -> std::collections::BTreeSet<usize> {
+        self.cycles.read_cycles(names, reads, &mut self.diagnostics)
+    }
+
     /// Instantiates `request` and its needs; returns the record of its outputs, or
     /// `None` when it cannot be bound (reported).
     pub(crate) fn instantiate(
@@ -121,12 +198,12 @@ impl<'db> EnvResolver<'db> {
             return None;
         }
         let offering = request.offering;
-        let key = offering_key(offering.decl);
-        let Some(used) = self.uses.get(&key).cloned() else {
+        let key = offering_key(offering.decl());
+        let Some(used) = self.uses.get(&key).copied() else {
             self.missing_implementation(&request);
             return None;
         };
-        let imp = offering.implementation(&used.implementation)?;
+        let imp = offering.implementation(self.db, used.implementation)?;
         let params = self.merge_params(&request, imp, &used);
         let provisioner = imp.sig.provisioner;
         let mut scope = self.implementation_scope(&request.id, provisioner, &params);
@@ -148,7 +225,8 @@ impl<'db> EnvResolver<'db> {
             owner: request.owner.clone(),
             params: params.clone(),
             outputs: outputs.clone(),
-            provisioning: self.with_local_module(provisioning(provisioner, imp, &scope), imp),
+            provisioning: self
+                .with_local_module(provisioning(self.db, provisioner, imp, &scope), imp),
             needs,
             source: request.site.clone(),
         };
@@ -161,7 +239,7 @@ impl<'db> EnvResolver<'db> {
         &mut self,
         request: &Request<'db>,
         imp: ImplView<'db>,
-        used: &crate::resolve::environment::UseSite<'db>,
+        used: &UseSite<'a, 'db>,
     ) -> BTreeMap<String, Value> {
         let offering = request.offering;
         let defaults = Scope::new();
@@ -170,26 +248,29 @@ impl<'db> EnvResolver<'db> {
             .sig
             .params
             .iter()
-            .map(|sig| (sig, offering.param_default(&sig.name), offering.file()))
+            .map(|sig| (sig, offering.param_default(self.db, &sig.name)))
             .chain(
                 imp.sig
                     .params
                     .iter()
-                    .map(|sig| (sig, imp.param_default(&sig.name), imp.file)),
+                    .map(|sig| (sig, imp.param_default(self.db, &sig.name))),
             );
-        for (sig, default, file) in declared {
+        // Implementations are declared inside their offering: one file, one arena.
+        let (file, exprs) = (offering.file(), offering.exprs());
+        for (sig, default) in declared {
             merged.entry(sig.name.clone()).or_insert_with(|| Merged {
                 sig,
-                value: default.map_or(Value::Absent, |expr| eval(&defaults, expr)),
-                origin: default.map(|expr| Label::new(file, expr.range())),
+                value: default.map_or(Value::Absent, |expr| eval(self.db, &defaults, exprs, expr)),
+                origin: default.map(|expr| Label::new(file, exprs.range(expr))),
                 from_match: false,
                 too_long: false,
             });
         }
-        let from_use = used
-            .body
-            .map(|body| assign(&self.env_scope, used.file, body))
-            .unwrap_or_default();
+        let from_use = assign(
+            self.db,
+            &self.env_scope,
+            (used.file, used.exprs, used.settings),
+        );
         // The instance's own body sets only the offering's params.
         let own = request
             .assigned
@@ -235,13 +316,13 @@ impl<'db> EnvResolver<'db> {
             let (primary, label) = match &slot.origin {
                 Some(origin) => (
                     origin.clone(),
-                    format!("this has no value in `{}`", self.name),
+                    format!("this has no value in `{}`", self.env.name),
                 ),
                 None => (request.site.clone(), format!("`{name}` is not set")),
             };
             let fix = format!(
                 "set `{name}` on the resource, in `override {} {{ ... }}`, or in the environment's {used}",
-                self.name
+                self.env.name
             );
             let help = if slot.from_match {
                 format!("add a `_ => ...` arm to the `match`, or {fix}")
@@ -253,7 +334,7 @@ impl<'db> EnvResolver<'db> {
                     Code::UnboundParam,
                     format!(
                         "the parameter `{name}` of `{}` has no value in the environment `{}`",
-                        request.id, self.name
+                        request.id, self.env.name
                     ),
                     primary,
                     label,
@@ -272,7 +353,7 @@ impl<'db> EnvResolver<'db> {
                 Code::MergedTypeMismatch,
                 format!(
                     "the parameter `{name}` of `{}` does not fit its type in the environment `{}`",
-                    request.id, self.name
+                    request.id, self.env.name
                 ),
                 primary,
                 reason,
@@ -283,7 +364,7 @@ impl<'db> EnvResolver<'db> {
             .with_help(format!(
                 "give `{name}` a value that is a `{}` in `{}`: it is {} there",
                 slot.sig.ty,
-                self.name,
+                self.env.name,
                 describe(value)
             )),
         );
@@ -294,11 +375,11 @@ impl<'db> EnvResolver<'db> {
         let Provisioning::Terraform(mut module) = provisioning else {
             return provisioning;
         };
-        let from = imp.file.path(self.cx.db);
+        let from = imp.file.path(self.db);
         if let Some(crate::terraform::path::LocalSource::Inside(directory)) =
             crate::terraform::path::resolve(from, &module.source)
         {
-            let files = crate::terraform::module_files(self.cx.db, self.cx.project, &directory);
+            let files = crate::terraform::module_files(self.db, self.project, &directory);
             module.local = Some(LocalModule { directory, files });
         }
         Provisioning::Terraform(module)
@@ -313,7 +394,7 @@ impl<'db> EnvResolver<'db> {
     ) -> Scope {
         let mut own = vec![
             ("name", Value::String(object_name(id))),
-            ("namespace", Value::String(self.namespace.clone())),
+            ("namespace", Value::String(self.env.namespace.clone())),
         ];
         // The schema says which provisioners generate a password.
         let generates_password = provisioner.is_some_and(|provisioner| {
@@ -332,7 +413,7 @@ impl<'db> EnvResolver<'db> {
         let mut scope = Scope::new();
         scope.bind("params", Value::Map(params.clone()));
         scope.bind("self", record(own));
-        scope.bind("env", self.env_value.clone());
+        scope.bind("env", self.env.value.clone());
         if provisioner == Some(Provisioner::Terraform) {
             scope = scope.with_module(id);
         }
@@ -351,40 +432,50 @@ impl<'db> EnvResolver<'db> {
         if stack.len() >= MAX_NEEDS_DEPTH {
             return Vec::new();
         }
-        let needs = imp.needs();
-        let names: Vec<&str> = needs.iter().map(|need| need.name.name.as_str()).collect();
-        let bodies: Vec<Vec<(SourceFile, &ast::Body)>> = needs
+        let db = self.db;
+        let needs = &imp.lowered.needs;
+        let names: Vec<&str> = needs
             .iter()
-            .map(|need| vec![(imp.file, &need.body)])
+            .map(|need| need.name.text(db).as_str())
             .collect();
-        let reads = sibling_reads(&names, &bodies);
+        let bodies: Vec<Vec<Settings<'_, 'db>>> = needs
+            .iter()
+            .map(|need| vec![(imp.file, imp.exprs, need.settings.as_slice())])
+            .collect();
+        let reads = sibling_reads(db, &names, &bodies);
         let tangled = self.read_cycles(&names, &reads);
         let mut ids = Vec::new();
         for at in read_order(needs.len(), &reads) {
             let Some(instance) = needs.get(at) else {
                 continue;
             };
-            let Some(offering) = self.cx.offering(imp.file, &instance.offering) else {
+            let Some(offering) = instance
+                .offering
+                .as_ref()
+                .and_then(|decl| crate::resolve::context::offering(db, self.project, decl))
+            else {
                 continue;
             };
-            let hop = Label::new(imp.file, instance_range(instance));
-            let key = offering_key(offering.decl);
+            let hop = Label::new(imp.file, instance.site);
+            let key = offering_key(offering.decl());
             if let Some(start) = stack.iter().position(|frame| frame.key == key) {
                 let cycle = stack.get(start..).unwrap_or_default().to_vec();
-                self.offering_cycle(&cycle, hop);
+                let found = self.cycles.offering_cycle(&cycle, hop);
+                self.diagnostics.extend(found);
                 continue;
             }
-            let id = child_id(&request.id, &instance.name.name);
+            let name = instance.name.text(db);
+            let id = child_id(&request.id, name);
             let child = Request {
                 id: id.clone(),
                 owner: request.owner.clone(),
                 offering,
                 site: hop.clone(),
-                assigned: assign(scope, imp.file, &instance.body),
+                assigned: assign(db, scope, (imp.file, imp.exprs, &instance.settings)),
                 quiet: tangled.contains(&at),
             };
             if let Some(outputs) = self.instantiate(child, Some(hop), stack) {
-                scope.bind(instance.name.name.clone(), outputs);
+                scope.bind(name.clone(), outputs);
                 ids.push(id);
             }
         }
@@ -399,9 +490,9 @@ impl<'db> EnvResolver<'db> {
         imp: ImplView<'db>,
         scope: &Scope,
     ) -> BTreeMap<String, Value> {
-        let given = imp
-            .attribute(OUTPUTS)
-            .map_or(Value::Absent, |attribute| eval(scope, &attribute.value));
+        let given = imp.lowered.fields.outputs.map_or(Value::Absent, |outputs| {
+            eval(self.db, scope, imp.exprs, outputs)
+        });
         offering
             .sig
             .outputs
@@ -423,7 +514,7 @@ impl<'db> EnvResolver<'db> {
                 Code::MergedTypeMismatch,
                 format!(
                     "the parameter `{}` of `{}` does not fit its type in the environment `{}`",
-                    slot.sig.name, request.id, self.name
+                    slot.sig.name, request.id, self.env.name
                 ),
                 primary,
                 format!("this builds a text longer than {limit} KiB"),
@@ -453,7 +544,7 @@ impl<'db> EnvResolver<'db> {
                     Code::TooManyInstances,
                     format!(
                         "`{}` pulls in more than {MAX_PULLED} instances in the environment `{}`",
-                        self.pulling, self.name
+                        self.pulling, self.env.name
                     ),
                     request.site.clone(),
                     format!("`{}` is one too many", request.id),
@@ -484,17 +575,19 @@ impl<'db> EnvResolver<'db> {
             format!(
                 "add {} to the environment `{}`",
                 crate::names::suggest::one_of(&names),
-                self.name
+                self.env.name
             )
         };
-        let label = Label::new(self.file, self.name_range)
-            .with_message(format!("the environment `{}` is declared here", self.name));
+        let label = Label::new(self.env.file, self.env.name_range).with_message(format!(
+            "the environment `{}` is declared here",
+            self.env.name
+        ));
         self.diagnostics.push(
             located(
                 Code::MissingImplementation,
                 format!(
                     "the environment `{}` has no implementation of `{offering}`",
-                    self.name
+                    self.env.name
                 ),
                 request.site.clone(),
                 format!("`{}` needs `{offering}`", request.id),
@@ -503,14 +596,4 @@ impl<'db> EnvResolver<'db> {
             .with_help(help),
         );
     }
-}
-
-/// A diagnostic whose primary label is `at`, saying `label`.
-pub(crate) fn located(
-    code: Code,
-    message: String,
-    at: Label,
-    label: impl Into<String>,
-) -> Diagnostic {
-    Diagnostic::new(code, message, at.file, at.range).with_label(label)
 }

@@ -1,25 +1,32 @@
 //! Resolution: per environment, the platform with every decision made.
 //!
-//! Invariants: resolution reads only checked declarations (it runs on projects with
-//! no errors from the earlier layers, and reports nothing those layers report); its
-//! result, [`model::ResolvedEnvironment`], is plain data that the graph and the
-//! emitters read without touching syntax. The layer is split by concept:
+//! Invariants: resolution reads only the lowered form of checked declarations
+//! ([`crate::lowered`]), never the syntax tree (it runs on projects with no errors from
+//! the earlier layers, and reports nothing those layers report); it is one query per
+//! environment's shared part and one per (environment, workload), which the
+//! environment's queries only gather; its result, [`model::ResolvedEnvironment`], is
+//! plain data that the graph and the emitters read. The layer is split by concept:
 //!
-//! - [`model`], [`value`]: the resolved platform and its values;
-//! - [`scope`], [`eval`]: evaluating expressions in a scope;
+//! - [`model`], [`value`]: the resolved platform and its values (what the graph and the
+//!   emitters read);
+//! - [`scope`], [`eval`]: evaluating lowered expressions in a scope;
 //! - [`conform`]: values against their declared types (secrets sealed, E0603);
-//! - [`context`]: what resolution reads of the checked project;
+//! - [`context`]: the offerings resolution reads, with their signatures;
+//! - [`cycle`], [`order`], [`naming`]: dependency cycles (E0604), resolution order and
+//!   the names of instances;
 //! - [`instance`], [`provisioning`]: binding an offering to an implementation,
 //!   merging params (E0601, E0602, E0603), pulling in what it needs;
-//! - [`workload`]: overrides, resources (E0606), containers and addresses;
-//! - [`cycle`]: dependency cycles (E0604); [`policy`]: policies (E0605);
-//! - [`order`], [`naming`]: resolution order and the names of instances;
-//! - [`environment`]: one environment, step by step; [`project`]: the query.
+//! - [`shared`]: the query of an environment's settings and shared instances;
+//! - [`workload`]: the query of one workload in one environment (overrides, resources,
+//!   E0606, containers, addresses), with [`policy`] (E0605);
+//! - [`environment`]: the queries that gather an environment; [`project`]: all of them.
+//!
+//! Each module depends only on those before it in this list.
 
 pub(crate) mod conform;
 pub(crate) mod context;
 pub(crate) mod cycle;
-pub(crate) mod environment;
+pub mod environment;
 pub(crate) mod eval;
 pub(crate) mod instance;
 pub mod model;
@@ -29,7 +36,9 @@ pub(crate) mod policy;
 pub(crate) mod project;
 pub(crate) mod provisioning;
 pub(crate) mod scope;
+pub(crate) mod shared;
 pub mod value;
 pub(crate) mod workload;
 
+pub use environment::{environment_diagnostics, environments, resolved_environment, workloads};
 pub use project::{ResolvedProject, resolve_project};

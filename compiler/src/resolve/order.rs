@@ -69,11 +69,20 @@ pub(crate) struct Read {
     pub at: crate::diagnostic::Label,
 }
 
+/// The settings of one sibling, as written in one place: the file, the declaration's
+/// expressions, and the settings.
+pub(crate) type Settings<'a, 'db> = (
+    crate::source::SourceFile,
+    &'a crate::lowered::Exprs<'db>,
+    &'a [crate::lowered::Setting<'db>],
+);
+
 /// The reads between sibling instances named `names`: for each, every reference to a
-/// sibling in the bodies that set its params.
+/// sibling in the settings of its params.
 pub(crate) fn sibling_reads(
+    db: &dyn crate::source::Db,
     names: &[&str],
-    bodies: &[Vec<(crate::source::SourceFile, &crate::syntax::ast::Body)>],
+    bodies: &[Vec<Settings<'_, '_>>],
 ) -> Vec<Read> {
     let position: std::collections::BTreeMap<&str, usize> = names
         .iter()
@@ -82,12 +91,12 @@ pub(crate) fn sibling_reads(
         .collect();
     let mut reads = Vec::new();
     for (from, bodies) in bodies.iter().enumerate() {
-        for (file, body) in bodies {
-            for attribute in crate::resolve::context::attributes(body) {
+        for (file, exprs, settings) in bodies {
+            for setting in *settings {
                 let mut found = Vec::new();
-                crate::resolve::context::references(&attribute.value, &mut found);
+                exprs.roots(setting.value, &mut found);
                 for (name, range) in found {
-                    if let Some(&to) = position.get(name.as_str()) {
+                    if let Some(&to) = position.get(name.text(db).as_str()) {
                         let at = crate::diagnostic::Label::new(*file, range);
                         reads.push(Read { from, to, at });
                     }

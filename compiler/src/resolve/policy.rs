@@ -7,15 +7,16 @@
 //! the `require` and its `else` text as the message. A condition that cannot be decided
 //! at compile time is not reported.
 
-use crate::diagnostic::{Code, Label};
+use crate::diagnostic::{Code, Diagnostic, Label, located};
+use crate::lowered::Name;
 use crate::names::NameKind;
-use crate::resolve::environment::EnvResolver;
 use crate::resolve::eval::{eval, truth};
-use crate::resolve::instance::located;
+use crate::resolve::instance::EnvSettings;
 use crate::resolve::model::ResolvedWorkload;
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::value::Value;
-use crate::syntax::ast::{Ident, Member};
+use crate::source::{Db, Project};
+use crate::span::TextRange;
 
 /// The tag of an image reference: `1.4.2` for `ghcr.io/acme/api:1.4.2`, the digest
 /// for `api@sha256:...`, and `latest` when it has neither (what a registry serves).
@@ -30,96 +31,103 @@ pub(crate) fn image_tag(image: &str) -> String {
     }
 }
 
-impl EnvResolver<'_> {
-    /// Evaluates the listed policies for each workload.
-    pub(crate) fn check_policies(&mut self, policies: &[&Ident], workloads: &[ResolvedWorkload]) {
-        for policy in policies {
-            let Some((_, syntax)) = self.cx.declaration(&policy.name, NameKind::Policy) else {
+/// E0605 for each `require` of the listed `policies` that `workload` does not satisfy
+/// in the environment `env`; `offering_of` gives the offering of an instance id.
+pub(crate) fn check_policies(
+    db: &dyn Db,
+    project: Project,
+    env: &EnvSettings,
+    policies: &[(Name<'_>, TextRange)],
+    workload: &ResolvedWorkload,
+    offering_of: &dyn Fn(&str) -> Option<String>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let index = crate::names::project_index(db, project);
+    for (policy, _) in policies {
+        let policy = policy.text(db);
+        let Some(decl) = index
+            .project_decl(policy)
+            .filter(|decl| decl.kind == NameKind::Policy)
+        else {
+            continue;
+        };
+        let Some(lowered) = crate::lowered::lowered_file(db, project, decl.file).policy(decl)
+        else {
+            continue;
+        };
+        let mut scope = Scope::new();
+        scope.bind("workload", workload_record(workload, offering_of));
+        scope.bind("env", env.value.clone());
+        for require in &lowered.requires {
+            if truth(&eval(db, &scope, &lowered.exprs, require.condition)) != Some(false) {
                 continue;
-            };
-            let Some(decl) = self.cx.index.project_decl(&policy.name) else {
-                continue;
-            };
-            for workload in workloads {
-                let mut scope = Scope::new();
-                scope.bind("workload", self.workload_record(workload));
-                scope.bind("env", self.env_value.clone());
-                for member in &syntax.body.members {
-                    let Member::Require(require) = member else {
-                        continue;
-                    };
-                    if truth(&eval(&scope, &require.condition)) != Some(false) {
-                        continue;
-                    }
-                    let message = require.message.as_ref().map_or_else(
-                        || {
-                            format!(
-                                "the workload `{}` does not satisfy the policy `{}`",
-                                workload.name, policy.name
-                            )
-                        },
-                        |message| message.value.clone(),
-                    );
-                    let requirement = Label::new(decl.file, require.condition.range())
-                        .with_message(format!("required by the policy `{}` here", policy.name));
-                    self.diagnostics.push(
-                        located(
-                            Code::PolicyViolation,
-                            message,
-                            workload.source.clone(),
-                            format!(
-                                "`{}` does not satisfy `{}` in the environment `{}`",
-                                workload.name, policy.name, self.name
-                            ),
-                        )
-                        .with_secondary(requirement)
-                        .with_help(format!(
-                            "change the workload so that it does, for this environment only with \
-                             `override {} {{ ... }}`, or take `{}` out of the environment's `policies`",
-                            self.name, policy.name
-                        )),
-                    );
-                }
             }
+            let message = require.message.clone().unwrap_or_else(|| {
+                format!(
+                    "the workload `{}` does not satisfy the policy `{policy}`",
+                    workload.name
+                )
+            });
+            let requirement = Label::new(decl.file, lowered.exprs.range(require.condition))
+                .with_message(format!("required by the policy `{policy}` here"));
+            diagnostics.push(
+                located(
+                    Code::PolicyViolation,
+                    message,
+                    workload.source.clone(),
+                    format!(
+                        "`{}` does not satisfy `{policy}` in the environment `{}`",
+                        workload.name, env.name
+                    ),
+                )
+                .with_secondary(requirement)
+                .with_help(format!(
+                    "change the workload so that it does, for this environment only with \
+                     `override {} {{ ... }}`, or take `{policy}` out of the environment's `policies`",
+                    env.name
+                )),
+            );
         }
     }
+    diagnostics
+}
 
-    /// The record `workload` of a policy.
-    fn workload_record(&self, workload: &ResolvedWorkload) -> Value {
-        let texts =
-            |items: Vec<String>| Value::List(items.into_iter().map(Value::String).collect());
-        let images: Vec<String> = workload
-            .containers
-            .iter()
-            .map(|container| container.image.clone())
-            .collect();
-        let tags = images.iter().map(|image| image_tag(image)).collect();
-        let mut offerings: Vec<String> = workload
-            .resources
-            .values()
-            .filter_map(|id| self.instances.get(id))
-            .map(|instance| instance.offering.clone())
-            .collect();
-        offerings.sort();
-        offerings.dedup();
-        record([
-            ("name", Value::String(workload.name.clone())),
-            ("replicas", Value::Int(i64::from(workload.replicas))),
-            (
-                "labels",
-                Value::Map(
-                    workload
-                        .labels
-                        .iter()
-                        .map(|(key, value)| (key.clone(), Value::String(value.clone())))
-                        .collect(),
-                ),
+/// The record `workload` of a policy.
+fn workload_record(
+    workload: &ResolvedWorkload,
+    offering_of: &dyn Fn(&str) -> Option<String>,
+) -> Value {
+    let texts = |items: Vec<String>| Value::List(items.into_iter().map(Value::String).collect());
+    let images: Vec<String> = workload
+        .containers
+        .iter()
+        .map(|container| container.image.clone())
+        .collect();
+    let tags = images.iter().map(|image| image_tag(image)).collect();
+    let mut offerings: Vec<String> = workload
+        .resources
+        .values()
+        .filter_map(|id| offering_of(id))
+        .collect();
+    offerings.sort();
+    offerings.dedup();
+    record([
+        ("name", Value::String(workload.name.clone())),
+        ("replicas", Value::Int(i64::from(workload.replicas))),
+        (
+            "labels",
+            Value::Map(
+                workload
+                    .labels
+                    .iter()
+                    .map(|(key, value)| (key.clone(), Value::String(value.clone())))
+                    .collect(),
             ),
-            ("images", texts(images)),
-            ("image_tags", texts(tags)),
-            ("resources", texts(offerings)),
-        ])
-    }
+        ),
+        ("images", texts(images)),
+        ("image_tags", texts(tags)),
+        ("resources", texts(offerings)),
+    ])
 }
 
 #[cfg(test)]

@@ -1,17 +1,14 @@
-//! The query: every environment of a project, resolved.
+//! Every environment of a project, resolved.
 //!
-//! Invariants: [`resolve_project`] is a salsa query over the earlier layers' queries,
-//! so an edit re-resolves only when what it read changed; its environments are sorted
-//! by name and its diagnostics by (file path, position, code, message) without exact
-//! repeats, so a problem found the same way in several environments (a cycle) is
-//! reported once. It runs on any project, even one with errors, without panicking;
+//! Invariants: [`resolve_project`] gathers the per-environment queries and resolves
+//! nothing itself; its environments are sorted by name and its diagnostics in the one
+//! order of [`crate::diagnostic::sort`] without exact repeats, so a problem found the
+//! same way in several environments (a cycle) is reported once. It runs on any project, even one with errors, without panicking;
 //! [`crate::check::check_project`] shows its diagnostics only when the earlier layers
 //! report no errors.
 
 use crate::diagnostic::Diagnostic;
-use crate::names::NameKind;
-use crate::resolve::context::Context;
-use crate::resolve::environment::resolve_environment;
+use crate::resolve::environment::{environment_diagnostics, environments, resolved_environment};
 use crate::resolve::model::ResolvedEnvironment;
 use crate::source::{Db, Project};
 
@@ -41,17 +38,19 @@ impl ResolvedProject {
     }
 }
 
-/// Resolves every environment of the project.
+/// Every environment of the project, resolved: a gathering of the per-environment
+/// queries, for the readers that want them all (the graph, the catalogue, hover).
 #[salsa::tracked(returns(ref))]
 pub fn resolve_project(db: &dyn Db, project: Project) -> ResolvedProject {
-    let cx = Context::new(db, project);
     let mut resolved = ResolvedProject::default();
-    for (decl, syntax) in cx.declarations(NameKind::Environment) {
-        let (environment, diagnostics) = resolve_environment(cx, decl, syntax);
-        resolved.environments.push(environment);
-        resolved.diagnostics.extend(diagnostics);
+    for &env in environments(db, project) {
+        if let Some(environment) = resolved_environment(db, env) {
+            resolved.environments.push(environment.clone());
+        }
+        resolved
+            .diagnostics
+            .extend(environment_diagnostics(db, env).iter().cloned());
     }
-    resolved.environments.sort_by(|a, b| a.name.cmp(&b.name));
     crate::diagnostic::sort(db, &mut resolved.diagnostics);
     resolved
 }

@@ -7,59 +7,58 @@
 
 use std::collections::BTreeMap;
 
+use crate::lowered::ExprId;
 use crate::resolve::context::ImplView;
 use crate::resolve::eval::eval;
 use crate::resolve::model::{HttpRoute, InClusterService, Provisioning, TerraformModule};
 use crate::resolve::scope::Scope;
 use crate::resolve::value::Value;
+use crate::source::Db;
 use crate::types::schema::Provisioner;
 
 /// The provisioning of an implementation whose attributes are read in `scope`.
 pub(crate) fn provisioning(
+    db: &dyn Db,
     provisioner: Option<Provisioner>,
     imp: ImplView<'_>,
     scope: &Scope,
 ) -> Provisioning {
-    let read = |name: &str| {
-        imp.attribute(name)
-            .map_or(Value::Absent, |attribute| eval(scope, &attribute.value))
+    let fields = &imp.lowered.fields;
+    let read = |field: Option<ExprId>| {
+        field.map_or(Value::Absent, |value| eval(db, scope, imp.exprs, value))
+    };
+    let route = || HttpRoute {
+        host: text(&read(fields.host)).unwrap_or_default(),
+        path: text(&read(fields.path)).unwrap_or_else(|| "/".to_string()),
+        port: port(&read(fields.port)).unwrap_or_default(),
+        class_or_gateway: None,
+        gateway_namespace: None,
     };
     match provisioner {
         Some(Provisioner::Terraform) => Provisioning::Terraform(TerraformModule {
-            source: text(&read("source")).unwrap_or_default(),
-            version: text(&read("version")),
-            inputs: map(read("inputs")),
+            source: text(&read(fields.source)).unwrap_or_default(),
+            version: text(&read(fields.version)),
+            inputs: map(read(fields.inputs)),
             local: None,
         }),
         Some(Provisioner::Kubernetes) => Provisioning::Kubernetes(InClusterService {
-            image: text(&read("image")).unwrap_or_default(),
-            port: port(&read("port")),
-            args: texts(&read("args")),
-            env: map(read("env")),
-            storage: text(&read("storage")),
+            image: text(&read(fields.image)).unwrap_or_default(),
+            port: port(&read(fields.port)),
+            args: texts(&read(fields.args)),
+            env: map(read(fields.env)),
+            storage: text(&read(fields.storage)),
         }),
         Some(Provisioner::Ingress) => Provisioning::Ingress(HttpRoute {
-            class_or_gateway: text(&read("class")),
+            class_or_gateway: text(&read(fields.class)),
             gateway_namespace: None,
-            ..route(&read)
+            ..route()
         }),
         Some(Provisioner::HttpRoute) => Provisioning::GatewayRoute(HttpRoute {
-            class_or_gateway: text(&read("gateway")),
-            gateway_namespace: text(&read("gateway_namespace")),
-            ..route(&read)
+            class_or_gateway: text(&read(fields.gateway)),
+            gateway_namespace: text(&read(fields.gateway_namespace)),
+            ..route()
         }),
         Some(Provisioner::Existing) | None => Provisioning::Existing,
-    }
-}
-
-/// The host, path and port of a route.
-fn route(read: &dyn Fn(&str) -> Value) -> HttpRoute {
-    HttpRoute {
-        host: text(&read("host")).unwrap_or_default(),
-        path: text(&read("path")).unwrap_or_else(|| "/".to_string()),
-        port: port(&read("port")).unwrap_or_default(),
-        class_or_gateway: None,
-        gateway_namespace: None,
     }
 }
 

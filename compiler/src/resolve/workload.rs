@@ -1,169 +1,178 @@
 //! Workloads in one environment: the override for that environment applied, resources
-//! bound (to instances of their own or to the environment's shared ones), and every
-//! value evaluated.
+//! bound (to instances of their own or to the environment's shared ones), every value
+//! evaluated, and the environment's policies judged.
 //!
-//! Invariants: an override replaces what it sets and nothing else: an attribute of the
-//! workload, an attribute of a container (a container it names that the workload does
-//! not have is added), a param of a resource (a resource it names that the workload
-//! does not have is added). A resource with `shared = NAME` binds the environment's
-//! shared instance `NAME` (E0606 when the environment does not declare it); any other
-//! resource is instantiated with the id `WORKLOAD.RESOURCE`. Another workload's address
-//! is its Service's DNS name in the environment's namespace, known at compile time.
+//! Invariants: [`resolve_workload`] is one query per (environment, workload); it reads
+//! the workload's lowered declaration, the environment's shared part
+//! ([`crate::resolve::shared::environment_shared`]), the offerings it instantiates and
+//! the addresses of the workloads it names ([`workload_address`]), and nothing else, so
+//! an edit to one workload re-runs it for that workload only (and for those that name
+//! it, when its address changes). An override replaces what it sets and nothing else: an
+//! attribute of the workload, an attribute of a container (a container it names that the
+//! workload does not have is added), a param of a resource (a resource it names that the
+//! workload does not have is added). A resource with `shared = NAME` binds the
+//! environment's shared instance `NAME` (E0606 when the environment does not declare
+//! it); any other resource is instantiated with the id `WORKLOAD.RESOURCE`. Another
+//! workload's address is its Service's DNS name in the environment's namespace, known at
+//! compile time.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::diagnostic::{Code, Label};
-use crate::names::DeclRef;
-use crate::resolve::context::{attribute, attributes, blocks, instance_range, instances};
-use crate::resolve::environment::EnvResolver;
+use crate::diagnostic::{Code, Diagnostic, Label, located};
+use crate::lowered::{
+    Container, ContainerFields, EnvironmentId, Expr, ExprId, Exprs, Name, Resource, Workload,
+    WorkloadFields, WorkloadId,
+};
+use crate::names::NameKind;
+use crate::resolve::context::offering;
+use crate::resolve::cycle::{Calls, Frame};
 use crate::resolve::eval::eval;
-use crate::resolve::instance::{Assigned, Frame, Request, assign, located};
-use crate::resolve::model::{Container, Owner, Probe, ResolvedWorkload};
+use crate::resolve::instance::{Assigned, Instantiator, Request, assign};
+use crate::resolve::model::{
+    Container as ResolvedContainer, Instance, Owner, Probe, ResolvedWorkload,
+};
 use crate::resolve::naming::child_id;
-use crate::resolve::order::{read_order, sibling_reads};
+use crate::resolve::order::{Settings, read_order, sibling_reads};
+use crate::resolve::policy::check_policies;
 use crate::resolve::provisioning::{map, port, text, texts};
 use crate::resolve::scope::{Scope, record};
+use crate::resolve::shared::{SharedPart, environment_shared, uses};
 use crate::resolve::value::Value;
-use crate::source::SourceFile;
-use crate::syntax::ast::{self, Attribute, Declaration, Expr, Ident};
+use crate::source::{Db, SourceFile};
+use crate::span::TextRange;
 use crate::types::literal;
 use crate::types::schema::SHARED;
 
+/// One workload resolved in one environment, with the instances it owns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WorkloadResolution {
+    pub(crate) workload: ResolvedWorkload,
+    /// Its own instances and what they need, by id.
+    pub(crate) instances: BTreeMap<String, Instance>,
+    /// E0601–E0607 about it, and its policy violations (E0605).
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
 /// A workload as one environment sees it.
-pub(crate) struct Effective<'db> {
-    pub decl: &'db DeclRef,
-    pub syntax: &'db Declaration,
-    pub attributes: BTreeMap<&'db str, &'db Attribute>,
-    pub containers: Vec<EffectiveContainer<'db>>,
-    pub resources: Vec<EffectiveResource<'db>>,
+struct Effective<'a, 'db> {
+    lowered: &'a Workload<'db>,
+    fields: WorkloadFields<'db>,
+    containers: Vec<EffectiveContainer<'db>>,
+    resources: Vec<EffectiveResource<'a, 'db>>,
 }
 
 /// A container with the override's attributes applied.
-pub(crate) struct EffectiveContainer<'db> {
-    pub label: &'db Ident,
-    pub attributes: BTreeMap<&'db str, &'db Attribute>,
+struct EffectiveContainer<'db> {
+    name: Name<'db>,
+    label_range: TextRange,
+    fields: ContainerFields,
 }
 
 /// A resource, and its declaration in the override when it has one.
-pub(crate) struct EffectiveResource<'db> {
-    pub instance: &'db ast::Instance,
-    pub overridden: Option<&'db ast::Instance>,
+struct EffectiveResource<'a, 'db> {
+    resource: &'a Resource<'db>,
+    overridden: Option<&'a Resource<'db>>,
 }
 
-impl<'db> Effective<'db> {
-    /// `decl` with its `override ENVIRONMENT { ... }` applied.
-    pub(crate) fn new(decl: &'db DeclRef, syntax: &'db Declaration, environment: &str) -> Self {
-        let body = &syntax.body;
-        let over = blocks(body, "override")
-            .into_iter()
-            .find(|block| {
-                block
-                    .label
-                    .as_ref()
-                    .is_some_and(|label| label.name == environment)
-            })
-            .map(|block| &block.body);
+impl<'a, 'db> Effective<'a, 'db> {
+    /// `lowered` with its `override ENVIRONMENT { ... }` applied.
+    fn new(db: &'db dyn Db, lowered: &'a Workload<'db>, environment: &str) -> Self {
         let mut effective = Effective {
-            decl,
-            syntax,
-            attributes: by_name(attributes(body)),
-            containers: containers(body),
-            resources: instances(body)
-                .into_iter()
-                .map(|instance| EffectiveResource {
-                    instance,
+            lowered,
+            fields: lowered.fields.clone(),
+            containers: lowered.containers.iter().map(effective_container).collect(),
+            resources: lowered
+                .resources
+                .iter()
+                .map(|resource| EffectiveResource {
+                    resource,
                     overridden: None,
                 })
                 .collect(),
         };
+        let over = lowered
+            .overrides
+            .iter()
+            .find(|over| over.environment.text(db) == environment);
         if let Some(over) = over {
-            effective.apply(over);
+            effective.fields = effective.fields.overlay(&over.fields);
+            for container in &over.containers {
+                match effective
+                    .containers
+                    .iter_mut()
+                    .find(|base| base.name == container.name)
+                {
+                    Some(base) => base.fields = base.fields.overlay(&container.fields),
+                    None => effective.containers.push(effective_container(container)),
+                }
+            }
+            for resource in &over.resources {
+                match effective
+                    .resources
+                    .iter_mut()
+                    .find(|base| base.resource.name == resource.name)
+                {
+                    Some(base) => base.overridden = Some(resource),
+                    None => effective.resources.push(EffectiveResource {
+                        resource,
+                        overridden: None,
+                    }),
+                }
+            }
         }
         effective
     }
 
-    fn apply(&mut self, over: &'db ast::Body) {
-        self.attributes.extend(by_name(attributes(over)));
-        for container in containers(over) {
-            match self
-                .containers
-                .iter_mut()
-                .find(|base| base.label.name == container.label.name)
-            {
-                Some(base) => base.attributes.extend(container.attributes),
-                None => self.containers.push(container),
-            }
-        }
-        for instance in instances(over) {
-            match self
-                .resources
-                .iter_mut()
-                .find(|base| base.instance.name.name == instance.name.name)
-            {
-                Some(base) => base.overridden = Some(instance),
-                None => self.resources.push(EffectiveResource {
-                    instance,
-                    overridden: None,
-                }),
-            }
-        }
+    fn name(&self) -> &'a str {
+        &self.lowered.decl.name
     }
 
-    pub(crate) fn name(&self) -> &'db str {
-        &self.decl.name
+    fn file(&self) -> SourceFile {
+        self.lowered.decl.file
     }
 
-    pub(crate) fn file(&self) -> SourceFile {
-        self.decl.file
-    }
-
-    /// The names the workload calls, with where each is written.
-    pub(crate) fn calls(&self) -> Vec<&'db Ident> {
-        let Some(calls) = self.attributes.get("calls") else {
-            return Vec::new();
-        };
-        let Expr::List { items, .. } = &calls.value else {
-            return Vec::new();
-        };
-        items
-            .iter()
-            .filter_map(|item| match item {
-                Expr::Name(ident) => Some(ident),
-                _ => None,
-            })
-            .collect()
+    fn exprs(&self) -> &'a Exprs<'db> {
+        &self.lowered.exprs
     }
 
     /// The port other workloads reach it on: the first port of its first container
     /// that has ports, as written.
-    pub(crate) fn first_port(&self, scope: &Scope) -> Option<u16> {
+    fn first_port(&self, db: &'db dyn Db, scope: &Scope) -> Option<u16> {
         self.containers.iter().find_map(|container| {
-            let ports = container.attributes.get("ports")?;
-            let Expr::Record { entries, .. } = &ports.value else {
+            let Expr::Record(entries) = self.exprs().get(container.fields.ports?) else {
                 return None;
             };
-            port(&eval(scope, &entries.first()?.value))
+            let (_, first) = entries.first()?;
+            port(&eval(db, scope, self.exprs(), *first))
         })
     }
 }
 
-fn by_name(attributes: Vec<&Attribute>) -> BTreeMap<&str, &Attribute> {
-    attributes
-        .into_iter()
-        .map(|attribute| (attribute.name.name.as_str(), attribute))
-        .collect()
+fn effective_container<'db>(container: &Container<'db>) -> EffectiveContainer<'db> {
+    EffectiveContainer {
+        name: container.name,
+        label_range: container.label_range,
+        fields: container.fields.clone(),
+    }
 }
 
-fn containers(body: &ast::Body) -> Vec<EffectiveContainer<'_>> {
-    blocks(body, "container")
-        .into_iter()
-        .filter_map(|block| {
-            Some(EffectiveContainer {
-                label: block.label.as_ref()?,
-                attributes: by_name(attributes(&block.body)),
-            })
-        })
-        .collect()
+/// The scope a workload's own expressions start from: `env` and `self` over `base`.
+fn workload_scope(base: Scope, shared: &SharedPart, name: &str) -> Scope {
+    let mut scope = base;
+    scope.bind("env", shared.settings.value.clone());
+    scope.bind(
+        "self",
+        record([
+            ("name", Value::String(name.to_string())),
+            (
+                "namespace",
+                Value::String(shared.settings.namespace.clone()),
+            ),
+        ]),
+    );
+    scope
 }
 
 /// The address of a workload: `{ host, port, url }`.
@@ -183,36 +192,151 @@ pub(crate) fn address(name: &str, namespace: &str, port: Option<u16>) -> Value {
     ])
 }
 
-impl<'db> EnvResolver<'db> {
-    /// Resolves one workload; `globals` holds every workload's address.
-    pub(crate) fn resolve_workload(
-        &mut self,
-        workload: &Effective<'db>,
-        globals: &Scope,
+/// The address of `workload` in the environment `env`, as other workloads read it.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn workload_address<'db>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    workload: WorkloadId<'db>,
+) -> Value {
+    let shared = environment_shared(db, env).as_ref();
+    let lowered = crate::lowered::workload(db, workload).as_ref();
+    let (Some(shared), Some(lowered)) = (shared, lowered) else {
+        return Value::Absent;
+    };
+    let effective = Effective::new(db, lowered, env.name(db));
+    let scope = workload_scope(Scope::new(), shared, effective.name());
+    let port = effective.first_port(db, &scope);
+    address(effective.name(), &shared.settings.namespace, port)
+}
+
+/// The workloads `workload` calls in the environment `env`, as written (with where),
+/// and the file they are written in.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn workload_calls<'db>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    workload: WorkloadId<'db>,
+) -> Option<Calls> {
+    let lowered = crate::lowered::workload(db, workload).as_ref()?;
+    let effective = Effective::new(db, lowered, env.name(db));
+    let calls = effective
+        .fields
+        .calls
+        .iter()
+        .flatten()
+        .map(|(name, range)| (name.text(db).clone(), *range))
+        .collect();
+    Some((effective.file(), calls))
+}
+
+/// Resolves `workload` in the environment `env`; `None` when either does not exist.
+#[salsa::tracked(returns(ref))]
+pub(crate) fn resolve_workload<'db>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    workload: WorkloadId<'db>,
+) -> Option<WorkloadResolution> {
+    let shared = environment_shared(db, env).as_ref()?;
+    let lowered = crate::lowered::workload(db, workload).as_ref()?;
+    let environment = crate::lowered::environment(db, env).as_ref()?;
+    let project = env.project(db);
+    let effective = Effective::new(db, lowered, env.name(db));
+    let uses = uses(db, environment);
+    let mut resolver = WorkloadResolver {
+        instantiator: Instantiator::new(
+            db,
+            project,
+            &shared.settings,
+            &uses,
+            Cow::Borrowed(&shared.scope),
+        ),
+        shared,
+    };
+    let globals = Scope::with_globals(Arc::new(addresses(db, env, lowered)));
+    let mut scope = workload_scope(globals, shared, effective.name());
+    let resources = resolver.bind_resources(&effective, &mut scope);
+    let resolved = resolver.workload(&effective, &scope, resources);
+    let Instantiator {
+        instances,
+        mut diagnostics,
+        ..
+    } = resolver.instantiator;
+    let offering_of = |id: &str| {
+        instances
+            .get(id)
+            .or_else(|| shared.instances.get(id))
+            .map(|instance| instance.offering.clone())
+    };
+    diagnostics.extend(check_policies(
+        db,
+        project,
+        &shared.settings,
+        &environment.policies,
+        &resolved,
+        &offering_of,
+    ));
+    Some(WorkloadResolution {
+        workload: resolved,
+        instances,
+        diagnostics,
+    })
+}
+
+/// The addresses of the workloads that `lowered`'s expressions name, by name.
+fn addresses<'db>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    lowered: &Workload<'db>,
+) -> BTreeMap<String, Value> {
+    let project = env.project(db);
+    let index = crate::names::project_index(db, project);
+    lowered
+        .exprs
+        .all_roots()
+        .into_iter()
+        .filter_map(|name| {
+            let name = name.text(db);
+            let decl = index.project_decl(name)?;
+            (decl.kind == NameKind::Workload).then_some(())?;
+            let other = WorkloadId::new(db, project, name.clone());
+            Some((name.clone(), workload_address(db, env, other).clone()))
+        })
+        .collect()
+}
+
+/// Resolves one workload on top of its environment's shared part.
+struct WorkloadResolver<'a, 'db> {
+    instantiator: Instantiator<'a, 'db>,
+    shared: &'a SharedPart,
+}
+
+impl<'a, 'db> WorkloadResolver<'a, 'db> {
+    fn db(&self) -> &'db dyn Db {
+        self.instantiator.db
+    }
+
+    fn workload(
+        &self,
+        workload: &Effective<'_, 'db>,
+        scope: &Scope,
+        resources: BTreeMap<String, String>,
     ) -> ResolvedWorkload {
-        let mut scope = globals.clone();
-        scope.bind("env", self.env_value.clone());
-        scope.bind(
-            "self",
-            record([
-                ("name", Value::String(workload.name().to_string())),
-                ("namespace", Value::String(self.namespace.clone())),
-            ]),
-        );
-        let resources = self.bind_resources(workload, &mut scope);
-        let read = |attributes: &BTreeMap<&str, &Attribute>, name: &str| {
-            attributes
-                .get(name)
-                .map_or(Value::Absent, |attribute| eval(&scope, &attribute.value))
+        let db = self.db();
+        let exprs = workload.exprs();
+        let read = |field: Option<ExprId>| {
+            field.map_or(Value::Absent, |value| eval(db, scope, exprs, value))
         };
-        let replicas = match read(&workload.attributes, "replicas") {
+        let fields = &workload.fields;
+        let replicas = match read(fields.replicas) {
             Value::Int(replicas) => u32::try_from(replicas).unwrap_or(0),
             _ => 1,
         };
-        let mut calls: Vec<String> = workload
-            .calls()
+        let mut calls: Vec<String> = fields
+            .calls
             .iter()
-            .map(|ident| ident.name.clone())
+            .flatten()
+            .map(|(name, _)| name.text(db).clone())
             .collect();
         calls.sort();
         calls.dedup();
@@ -220,24 +344,19 @@ impl<'db> EnvResolver<'db> {
             .containers
             .iter()
             .map(|container| {
-                self.container(container, workload.file(), &resources, &|name| {
-                    read(&container.attributes, name)
-                })
+                container_of(db, container, workload, &resources, &|field| read(field))
             })
             .collect();
         ResolvedWorkload {
             name: workload.name().to_string(),
             replicas,
-            labels: text_map(read(&workload.attributes, "labels")),
-            annotations: text_map(read(&workload.attributes, "annotations")),
-            service_account_annotations: value_map(read(
-                &workload.attributes,
-                "service_account_annotations",
-            )),
+            labels: text_map(read(fields.labels)),
+            annotations: text_map(read(fields.annotations)),
+            service_account_annotations: value_map(read(fields.service_account_annotations)),
             containers,
             resources,
             calls,
-            source: Label::new(workload.file(), workload.syntax.name.range),
+            source: Label::new(workload.file(), workload.lowered.name_range),
         }
     }
 
@@ -245,70 +364,87 @@ impl<'db> EnvResolver<'db> {
     /// instance id.
     fn bind_resources(
         &mut self,
-        workload: &Effective<'db>,
+        workload: &Effective<'_, 'db>,
         scope: &mut Scope,
     ) -> BTreeMap<String, String> {
+        let db = self.db();
+        let project = self.instantiator.project;
         let file = workload.file();
+        let exprs = workload.exprs();
         let mut bound = BTreeMap::new();
         // Shared ones first: the environment has resolved them already.
         let mut own = Vec::new();
         for resource in &workload.resources {
-            let shared = [Some(resource.instance), resource.overridden]
+            let shared = [Some(resource.resource), resource.overridden]
                 .into_iter()
                 .flatten()
-                .filter_map(|instance| attribute(&instance.body, SHARED))
+                .filter_map(|declared| {
+                    declared
+                        .settings
+                        .iter()
+                        .find(|setting| setting.name.text(db) == SHARED)
+                })
                 .next_back();
-            let offers_shared_param = self
-                .cx
-                .offering(file, &resource.instance.offering)
+            let offers_shared_param = resource
+                .resource
+                .offering
+                .as_ref()
+                .and_then(|decl| offering(db, project, decl))
                 .is_some_and(|offering| offering.sig.param(SHARED).is_some());
             match shared {
                 Some(shared) if !offers_shared_param => {
-                    self.bind_shared(workload, resource, shared, scope, &mut bound);
+                    self.bind_shared(workload, resource, shared.value, scope, &mut bound);
                 }
                 _ => own.push(resource),
             }
         }
         let names: Vec<&str> = own
             .iter()
-            .map(|resource| resource.instance.name.name.as_str())
+            .map(|resource| resource.resource.name.text(db).as_str())
             .collect();
-        let bodies: Vec<Vec<(SourceFile, &ast::Body)>> = own
+        let bodies: Vec<Vec<Settings<'_, 'db>>> = own
             .iter()
             .map(|resource| {
-                [Some(resource.instance), resource.overridden]
+                [Some(resource.resource), resource.overridden]
                     .into_iter()
                     .flatten()
-                    .map(|instance| (file, &instance.body))
+                    .map(|declared| (file, exprs, declared.settings.as_slice()))
                     .collect()
             })
             .collect();
-        let reads = sibling_reads(&names, &bodies);
-        let tangled = self.read_cycles(&names, &reads);
+        let reads = sibling_reads(db, &names, &bodies);
+        let tangled = self.instantiator.read_cycles(&names, &reads);
         for at in read_order(own.len(), &reads) {
             let Some(resource) = own.get(at) else {
                 continue;
             };
-            let Some(offering) = self.cx.offering(file, &resource.instance.offering) else {
+            let Some(offering) = resource
+                .resource
+                .offering
+                .as_ref()
+                .and_then(|decl| offering(db, project, decl))
+            else {
                 continue;
             };
-            let id = child_id(workload.name(), &resource.instance.name.name);
-            let mut assigned: Vec<Assigned> = assign(scope, file, &resource.instance.body);
+            let name = resource.resource.name.text(db);
+            let id = child_id(workload.name(), name);
+            let mut assigned: Vec<Assigned> =
+                assign(db, scope, (file, exprs, &resource.resource.settings));
             if let Some(overridden) = resource.overridden {
-                assigned.extend(assign(scope, file, &overridden.body));
+                assigned.extend(assign(db, scope, (file, exprs, &overridden.settings)));
             }
             let request = Request {
                 id: id.clone(),
                 owner: Owner::Workload(workload.name().to_string()),
                 offering,
-                site: Label::new(file, instance_range(resource.instance)),
+                site: Label::new(file, resource.resource.site),
                 assigned,
                 quiet: tangled.contains(&at),
             };
             let mut stack: Vec<Frame> = Vec::new();
-            if let Some(outputs) = self.instantiate(request, None, &mut stack) {
-                scope.bind(resource.instance.name.name.clone(), outputs);
-                bound.insert(resource.instance.name.name.clone(), id);
+            if let Some(outputs) = self.instantiator.instantiate(request, None, &mut stack) {
+                scope.bind(name.clone(), outputs);
+                bound.insert(name.clone(), id);
             }
         }
         bound
@@ -317,98 +453,109 @@ impl<'db> EnvResolver<'db> {
     /// `shared = NAME`: binds the environment's shared instance, or reports E0606.
     fn bind_shared(
         &mut self,
-        workload: &Effective<'db>,
-        resource: &EffectiveResource<'db>,
-        shared: &Attribute,
+        workload: &Effective<'_, 'db>,
+        resource: &EffectiveResource<'_, 'db>,
+        shared: ExprId,
         scope: &mut Scope,
         bound: &mut BTreeMap<String, String>,
     ) {
-        let Expr::Name(name) = &shared.value else {
+        let db = self.db();
+        let Expr::Path(path) = workload.exprs().get(shared) else {
             return;
         };
-        let local = &resource.instance.name.name;
-        if let Some(outputs) = self.shared_outputs.get(&name.name) {
+        let [name] = path.segments.as_slice() else {
+            return;
+        };
+        let name = name.text(db);
+        let local = resource.resource.name.text(db);
+        if let Some(outputs) = self.shared.outputs.get(name) {
             scope.bind(local.clone(), outputs.clone());
-            bound.insert(local.clone(), name.name.clone());
+            bound.insert(local.clone(), name.clone());
             return;
         }
-        if self.shared_declared.contains(&name.name) {
+        if self.shared.declared.contains(name) {
             return; // declared, but it could not be bound: reported there
         }
-        let offering = resource.instance.offering.text();
-        let environment = Label::new(self.file, self.name_range)
-            .with_message(format!("the environment `{}` is declared here", self.name));
-        self.diagnostics.push(
+        let settings = &self.shared.settings;
+        let offering = &resource.resource.offering_written;
+        let environment = Label::new(settings.file, settings.name_range).with_message(format!(
+            "the environment `{}` is declared here",
+            settings.name
+        ));
+        self.instantiator.diagnostics.push(
             located(
                 Code::MissingSharedResource,
                 format!(
-                    "the environment `{}` has no shared resource `{}`",
-                    self.name, name.name
+                    "the environment `{}` has no shared resource `{name}`",
+                    settings.name
                 ),
-                Label::new(workload.file(), name.range),
-                format!("`{}.{local}` binds `{}` here", workload.name(), name.name),
+                Label::new(workload.file(), path.root_range),
+                format!("`{}.{local}` binds `{name}` here", workload.name()),
             )
             .with_secondary(environment)
             .with_help(format!(
-                "declare it in the environment `{}`: `{}: {offering} {{ ... }}`",
-                self.name, name.name
+                "declare it in the environment `{}`: `{name}: {offering} {{ ... }}`",
+                settings.name
             )),
         );
     }
+}
 
-    fn container(
-        &self,
-        container: &EffectiveContainer<'db>,
-        file: SourceFile,
-        resources: &BTreeMap<String, String>,
-        read: &dyn Fn(&str) -> Value,
-    ) -> Container {
-        let quantity = |name: &str| text(&read(name));
-        Container {
-            name: container.label.name.clone(),
-            image: text(&read("image")).unwrap_or_default(),
-            command: texts(&read("command")),
-            args: texts(&read("args")),
-            env: map(read("env")),
-            files: map(read("files")),
-            ports: match read("ports") {
-                Value::Map(entries) => entries
-                    .iter()
-                    .filter_map(|(name, value)| Some((name.clone(), port(value)?)))
-                    .collect(),
-                _ => BTreeMap::new(),
-            },
-            cpu: quantity("cpu").unwrap_or_else(|| "100m".to_string()),
-            memory: quantity("memory").unwrap_or_else(|| "128Mi".to_string()),
-            cpu_limit: quantity("cpu_limit"),
-            memory_limit: quantity("memory_limit"),
-            liveness: probe(&read("liveness")),
-            readiness: probe(&read("readiness")),
-            volumes: volumes(container, resources),
-            source: Label::new(file, container.label.range),
-        }
+fn container_of<'db>(
+    db: &'db dyn Db,
+    container: &EffectiveContainer<'db>,
+    workload: &Effective<'_, 'db>,
+    resources: &BTreeMap<String, String>,
+    read: &dyn Fn(Option<ExprId>) -> Value,
+) -> ResolvedContainer {
+    let fields = &container.fields;
+    let quantity = |field: Option<ExprId>| text(&read(field));
+    ResolvedContainer {
+        name: container.name.text(db).clone(),
+        image: text(&read(fields.image)).unwrap_or_default(),
+        command: texts(&read(fields.command)),
+        args: texts(&read(fields.args)),
+        env: map(read(fields.env)),
+        files: map(read(fields.files)),
+        ports: match read(fields.ports) {
+            Value::Map(entries) => entries
+                .iter()
+                .filter_map(|(name, value)| Some((name.clone(), port(value)?)))
+                .collect(),
+            _ => BTreeMap::new(),
+        },
+        cpu: quantity(fields.cpu).unwrap_or_else(|| "100m".to_string()),
+        memory: quantity(fields.memory).unwrap_or_else(|| "128Mi".to_string()),
+        cpu_limit: quantity(fields.cpu_limit),
+        memory_limit: quantity(fields.memory_limit),
+        liveness: probe(&read(fields.liveness)),
+        readiness: probe(&read(fields.readiness)),
+        volumes: volumes(db, workload.exprs(), fields.volumes, resources),
+        source: Label::new(workload.file(), container.label_range),
     }
 }
 
 /// The mounts of a container: path → the id of the instance the resource is bound to.
 fn volumes(
-    container: &EffectiveContainer<'_>,
+    db: &dyn Db,
+    exprs: &Exprs<'_>,
+    field: Option<ExprId>,
     resources: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
-    let Some(volumes) = container.attributes.get("volumes") else {
-        return BTreeMap::new();
-    };
-    let Expr::Record { entries, .. } = &volumes.value else {
+    let Some(Expr::Record(entries)) = field.map(|volumes| exprs.get(volumes)) else {
         return BTreeMap::new();
     };
     entries
         .iter()
-        .filter_map(|entry| {
-            let Expr::Name(name) = &entry.value else {
+        .filter_map(|(key, value)| {
+            let Expr::Path(path) = exprs.get(*value) else {
                 return None;
             };
-            let id = resources.get(&name.name)?;
-            Some((entry.key.text().to_string(), id.clone()))
+            let [name] = path.segments.as_slice() else {
+                return None;
+            };
+            let id = resources.get(name.text(db))?;
+            Some((key.text(db).clone(), id.clone()))
         })
         .collect()
 }

@@ -44,7 +44,7 @@ pub(super) struct Fixture {
 
 impl Fixture {
     /// The `plat.dev/source` text of a label.
-    pub fn locate(&self, label: &Label) -> String {
+    pub(super) fn locate(&self, label: &Label) -> String {
         crate::emit::source_location(&self.db, label)
     }
 }

@@ -71,7 +71,7 @@ const TRIVIA: &[&str] = &[
 ];
 
 #[derive(Debug, Clone)]
-pub enum Expr {
+pub(super) enum Expr {
     Atom(&'static str),
     Field(Box<Expr>, &'static str),
     List(Vec<Expr>),
@@ -84,7 +84,7 @@ pub enum Expr {
 }
 
 #[derive(Debug, Clone)]
-pub enum Type {
+pub(super) enum Type {
     Named(&'static str),
     Generic(&'static str, Vec<Type>),
     Range(Box<Type>, Option<i64>, Option<i64>),
@@ -96,7 +96,7 @@ pub enum Type {
 }
 
 #[derive(Debug, Clone)]
-pub struct Field {
+pub(super) struct Field {
     name: &'static str,
     optional: bool,
     ty: Type,
@@ -106,7 +106,7 @@ pub struct Field {
 type Attributes = Vec<(&'static str, Expr)>;
 
 #[derive(Debug, Clone)]
-pub enum Member {
+pub(super) enum Member {
     Attribute(&'static str, Expr),
     Instance(&'static str, &'static str, Attributes),
     Param(&'static str, Type, Option<Expr>),
@@ -122,7 +122,7 @@ pub enum Member {
 }
 
 #[derive(Debug, Clone)]
-pub enum Item {
+pub(super) enum Item {
     Import(
         &'static str,
         Option<Vec<&'static str>>,
@@ -134,7 +134,7 @@ pub enum Item {
 
 /// A program and the whitespace and comments to write it with.
 #[derive(Debug, Clone)]
-pub struct Program {
+pub(super) struct Program {
     items: Vec<Item>,
     trivia: Vec<usize>,
     commas: Vec<bool>,
@@ -142,7 +142,7 @@ pub struct Program {
 
 impl Program {
     /// The program's text.
-    pub fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         let mut out = Writer {
             text: String::new(),
             program: self,
@@ -156,7 +156,7 @@ impl Program {
     }
 }
 
-pub fn program() -> impl Strategy<Value = Program> {
+pub(super) fn program() -> impl Strategy<Value = Program> {
     (
         vec(item(), 0..5),
         vec(0..TRIVIA.len(), 1..48),

@@ -1,0 +1,542 @@
+//! Lowering: declarations from their syntax to the lowered form, and the queries that
+//! hand one declaration to resolution.
+//!
+//! Invariants: this is the one place where resolution's view of a declaration is read
+//! from the syntax tree, by attribute and block names; it keeps the first of a name
+//! written twice and leaves out what has the wrong shape (the checker reports both).
+//! [`lowered_file`] lowers every declaration of a file; [`workload`] and
+//! [`environment`] take one out, so that a query reading one declaration is not re-run
+//! when another of the same file changes. Recursion follows the syntax tree, whose depth
+//! the parser bounds.
+
+use std::collections::BTreeSet;
+
+use crate::lowered::{
+    Backend, Container, ContainerFields, Environment, EnvironmentFields, EnvironmentId, Expr,
+    ExprId, Exprs, Implementation, ImplementationFields, Name, Offering, Override, Param, Part,
+    Path, Policy, Require, Resource, Setting, Use, Workload, WorkloadFields, WorkloadId,
+};
+use crate::names::{DeclRef, NameKind, Resolver, file_scope, project_index};
+use crate::source::{Db, Project, SourceFile};
+use crate::syntax::ast::{self, Block, Body, DeclKind, Item, Member};
+
+/// Every declaration of one file, lowered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct LoweredFile<'db> {
+    pub offerings: Vec<Offering<'db>>,
+    pub environments: Vec<Environment<'db>>,
+    pub workloads: Vec<Workload<'db>>,
+    pub policies: Vec<Policy<'db>>,
+}
+
+impl<'db> LoweredFile<'db> {
+    /// The offering declared as `decl`.
+    pub fn offering(&self, decl: &DeclRef) -> Option<&Offering<'db>> {
+        self.offerings
+            .iter()
+            .find(|offering| offering.decl.item == decl.item)
+    }
+
+    /// The policy declared as `decl`.
+    pub fn policy(&self, decl: &DeclRef) -> Option<&Policy<'db>> {
+        self.policies
+            .iter()
+            .find(|policy| policy.decl.item == decl.item)
+    }
+}
+
+/// Lowers every declaration of `file`.
+#[salsa::tracked(returns(ref))]
+pub fn lowered_file<'db>(db: &'db dyn Db, project: Project, file: SourceFile) -> LoweredFile<'db> {
+    let index = project_index(db, project);
+    let scope = file_scope(db, project, file);
+    let resolver = Resolver::new(db, file, index, scope);
+    let module = &crate::syntax::parse_file(db, file).module;
+    let mut lowered = LoweredFile::default();
+    for (item, node) in module.items.iter().enumerate() {
+        let Item::Decl(syntax) = node else { continue };
+        let decl = DeclRef {
+            file,
+            origin: file.origin(db),
+            item,
+            kind: NameKind::of_decl(syntax.kind),
+            name: syntax.name.name.clone(),
+        };
+        let lowerer = Lowerer {
+            db,
+            resolver,
+            exprs: Exprs::default(),
+        };
+        match syntax.kind {
+            DeclKind::Offering => {
+                let offering = lowerer.offering(decl, syntax);
+                lowered.offerings.push(offering);
+            }
+            DeclKind::Environment => {
+                let environment = lowerer.environment(decl, syntax);
+                lowered.environments.push(environment);
+            }
+            DeclKind::Workload => {
+                let workload = lowerer.workload(decl, syntax);
+                lowered.workloads.push(workload);
+            }
+            DeclKind::Policy => {
+                let policy = lowerer.policy(decl, syntax);
+                lowered.policies.push(policy);
+            }
+        }
+    }
+    lowered
+}
+
+/// The project declaration `name` of `kind`, the first of that name.
+fn project_decl(db: &dyn Db, project: Project, name: &str, kind: NameKind) -> Option<DeclRef> {
+    let decl = project_index(db, project).project_decl(name)?;
+    (decl.kind == kind).then(|| decl.clone())
+}
+
+/// One workload, lowered.
+#[salsa::tracked(returns(ref))]
+pub fn workload<'db>(db: &'db dyn Db, id: WorkloadId<'db>) -> Option<Workload<'db>> {
+    let project = id.project(db);
+    let decl = project_decl(db, project, id.name(db), NameKind::Workload)?;
+    lowered_file(db, project, decl.file)
+        .workloads
+        .iter()
+        .find(|workload| workload.decl.item == decl.item)
+        .cloned()
+}
+
+/// One environment, lowered.
+#[salsa::tracked(returns(ref))]
+pub fn environment<'db>(db: &'db dyn Db, id: EnvironmentId<'db>) -> Option<Environment<'db>> {
+    let project = id.project(db);
+    let decl = project_decl(db, project, id.name(db), NameKind::Environment)?;
+    lowered_file(db, project, decl.file)
+        .environments
+        .iter()
+        .find(|environment| environment.decl.item == decl.item)
+        .cloned()
+}
+
+/// Lowers one declaration into its own arena.
+struct Lowerer<'db> {
+    db: &'db dyn Db,
+    resolver: Resolver<'db>,
+    exprs: Exprs<'db>,
+}
+
+/// The members of a body that `pick` takes, each name once (the first), in order.
+fn first_named<'a, T>(
+    body: &'a Body,
+    pick: impl Fn(&'a Member) -> Option<(&'a str, &'a T)>,
+) -> Vec<&'a T> {
+    let mut seen = BTreeSet::new();
+    body.members
+        .iter()
+        .filter_map(|member| pick(member).filter(|(name, _)| seen.insert(*name)))
+        .map(|(_, picked)| picked)
+        .collect()
+}
+
+fn first_attributes(body: &Body) -> Vec<&ast::Attribute> {
+    first_named(body, |member| match member {
+        Member::Attribute(attribute) => Some((attribute.name.name.as_str(), attribute)),
+        _ => None,
+    })
+}
+
+fn first_instances(body: &Body) -> Vec<&ast::Instance> {
+    first_named(body, |member| match member {
+        Member::Instance(instance) => Some((instance.name.name.as_str(), instance)),
+        _ => None,
+    })
+}
+
+/// The labelled blocks of a kind, each label once (the first), in order.
+fn first_blocks<'a>(body: &'a Body, kind: &str) -> Vec<(&'a ast::Ident, &'a Block)> {
+    let mut seen = BTreeSet::new();
+    body.members
+        .iter()
+        .filter_map(|member| match member {
+            Member::Block(block) if block.kind.name == kind => {
+                let label = block.label.as_ref()?;
+                seen.insert(label.name.as_str()).then_some((label, block))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+impl<'db> Lowerer<'db> {
+    fn name(&self, text: &str) -> Name<'db> {
+        Name::new(self.db, text.to_string())
+    }
+
+    fn workload(mut self, decl: DeclRef, syntax: &ast::Declaration) -> Workload<'db> {
+        let body = &syntax.body;
+        let fields = self.workload_fields(body);
+        let containers = self.containers(body);
+        let resources = self.resources(body);
+        let overrides = first_blocks(body, "override")
+            .into_iter()
+            .map(|(label, block)| Override {
+                environment: self.name(&label.name),
+                fields: self.workload_fields(&block.body),
+                containers: self.containers(&block.body),
+                resources: self.resources(&block.body),
+            })
+            .collect();
+        Workload {
+            decl,
+            name_range: syntax.name.range,
+            exprs: self.exprs,
+            fields,
+            containers,
+            resources,
+            overrides,
+        }
+    }
+
+    fn workload_fields(&mut self, body: &Body) -> WorkloadFields<'db> {
+        let mut fields = WorkloadFields::default();
+        for attribute in first_attributes(body) {
+            let slot = match attribute.name.name.as_str() {
+                "replicas" => &mut fields.replicas,
+                "labels" => &mut fields.labels,
+                "annotations" => &mut fields.annotations,
+                "service_account_annotations" => &mut fields.service_account_annotations,
+                "calls" => {
+                    fields.calls = Some(self.names_listed(&attribute.value));
+                    continue;
+                }
+                _ => continue,
+            };
+            *slot = Some(self.expr(&attribute.value));
+        }
+        fields
+    }
+
+    /// The bare names of a list (`[a, b]`), with where each is written.
+    fn names_listed(&self, expr: &ast::Expr) -> Vec<(Name<'db>, crate::span::TextRange)> {
+        let ast::Expr::List { items, .. } = expr else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| match item {
+                ast::Expr::Name(ident) => Some((self.name(&ident.name), ident.range)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn containers(&mut self, body: &Body) -> Vec<Container<'db>> {
+        first_blocks(body, "container")
+            .into_iter()
+            .map(|(label, block)| {
+                let mut fields = ContainerFields::default();
+                for attribute in first_attributes(&block.body) {
+                    let slot = match attribute.name.name.as_str() {
+                        "image" => &mut fields.image,
+                        "command" => &mut fields.command,
+                        "args" => &mut fields.args,
+                        "env" => &mut fields.env,
+                        "files" => &mut fields.files,
+                        "ports" => &mut fields.ports,
+                        "cpu" => &mut fields.cpu,
+                        "memory" => &mut fields.memory,
+                        "cpu_limit" => &mut fields.cpu_limit,
+                        "memory_limit" => &mut fields.memory_limit,
+                        "liveness" => &mut fields.liveness,
+                        "readiness" => &mut fields.readiness,
+                        "volumes" => &mut fields.volumes,
+                        _ => continue,
+                    };
+                    *slot = Some(self.expr(&attribute.value));
+                }
+                Container {
+                    name: self.name(&label.name),
+                    label_range: label.range,
+                    fields,
+                }
+            })
+            .collect()
+    }
+
+    fn resources(&mut self, body: &Body) -> Vec<Resource<'db>> {
+        first_instances(body)
+            .into_iter()
+            .map(|instance| Resource {
+                name: self.name(&instance.name.name),
+                site: instance.name.range.cover(instance.offering.range),
+                offering: self.offering_named(&instance.offering),
+                offering_written: instance.offering.text(),
+                settings: self.settings(&instance.body),
+            })
+            .collect()
+    }
+
+    /// The offering a one-segment path names, when it resolves to one.
+    fn offering_named(&self, path: &ast::Path) -> Option<DeclRef> {
+        let [only] = path.segments.as_slice() else {
+            return None;
+        };
+        let found = self.resolver.lookup(&only.name)?;
+        (found.decl.kind == NameKind::Offering).then(|| found.decl.clone())
+    }
+
+    fn settings(&mut self, body: &Body) -> Vec<Setting<'db>> {
+        first_attributes(body)
+            .into_iter()
+            .map(|attribute| Setting {
+                name: self.name(&attribute.name.name),
+                value: self.expr(&attribute.value),
+            })
+            .collect()
+    }
+
+    fn environment(mut self, decl: DeclRef, syntax: &ast::Declaration) -> Environment<'db> {
+        let body = &syntax.body;
+        let mut fields = EnvironmentFields::default();
+        let mut policies = Vec::new();
+        for attribute in first_attributes(body) {
+            let slot = match attribute.name.name.as_str() {
+                "namespace" => &mut fields.namespace,
+                "cluster" => &mut fields.cluster,
+                "region" => &mut fields.region,
+                "domain" => &mut fields.domain,
+                "policies" => {
+                    let mut seen = BTreeSet::new();
+                    policies = self
+                        .names_listed(&attribute.value)
+                        .into_iter()
+                        .filter(|(name, _)| seen.insert(name.text(self.db).clone()))
+                        .collect();
+                    continue;
+                }
+                _ => continue,
+            };
+            *slot = Some(self.expr(&attribute.value));
+        }
+        let backend = first_blocks(body, "backend")
+            .into_iter()
+            .next()
+            .map(|(label, block)| Backend {
+                kind: self.name(&label.name),
+                settings: self.settings(&block.body),
+            });
+        let uses = self.uses(body);
+        let shared = self.resources(body);
+        Environment {
+            decl,
+            name_range: syntax.name.range,
+            exprs: self.exprs,
+            fields,
+            policies,
+            backend,
+            uses,
+            shared,
+        }
+    }
+
+    /// The first `use` of each offering that resolves.
+    fn uses(&mut self, body: &Body) -> Vec<Use<'db>> {
+        let mut uses: Vec<Use<'db>> = Vec::new();
+        for member in &body.members {
+            let Member::Use(used) = member else { continue };
+            let [offering, implementation] = used.target.segments.as_slice() else {
+                continue;
+            };
+            let path = ast::Path {
+                segments: vec![offering.clone()],
+                range: offering.range,
+            };
+            let Some(offering) = self.offering_named(&path) else {
+                continue;
+            };
+            if uses
+                .iter()
+                .any(|known| known.offering.key() == offering.key())
+            {
+                continue;
+            }
+            let settings = used
+                .body
+                .as_ref()
+                .map(|body| self.settings(body))
+                .unwrap_or_default();
+            uses.push(Use {
+                offering,
+                implementation: self.name(&implementation.name),
+                settings,
+            });
+        }
+        uses
+    }
+
+    fn offering(mut self, decl: DeclRef, syntax: &ast::Declaration) -> Offering<'db> {
+        let params = self.params(&syntax.body);
+        let implementations = first_blocks(&syntax.body, "implementation")
+            .into_iter()
+            .map(|(label, block)| self.implementation(label, block))
+            .collect();
+        Offering {
+            decl,
+            exprs: self.exprs,
+            params,
+            implementations,
+        }
+    }
+
+    fn params(&mut self, body: &Body) -> Vec<Param<'db>> {
+        let mut seen = BTreeSet::new();
+        let mut params = Vec::new();
+        for member in &body.members {
+            if let Member::Param(param) = member
+                && seen.insert(param.name.name.as_str())
+            {
+                params.push(Param {
+                    name: self.name(&param.name.name),
+                    default: param.default.as_ref().map(|expr| self.expr(expr)),
+                });
+            }
+        }
+        params
+    }
+
+    fn implementation(&mut self, label: &ast::Ident, block: &Block) -> Implementation<'db> {
+        let mut fields = ImplementationFields::default();
+        for attribute in first_attributes(&block.body) {
+            let slot = match attribute.name.name.as_str() {
+                "source" => &mut fields.source,
+                "version" => &mut fields.version,
+                "inputs" => &mut fields.inputs,
+                "image" => &mut fields.image,
+                "port" => &mut fields.port,
+                "args" => &mut fields.args,
+                "env" => &mut fields.env,
+                "storage" => &mut fields.storage,
+                "host" => &mut fields.host,
+                "path" => &mut fields.path,
+                "class" => &mut fields.class,
+                "gateway" => &mut fields.gateway,
+                "gateway_namespace" => &mut fields.gateway_namespace,
+                crate::types::schema::OUTPUTS => &mut fields.outputs,
+                _ => continue,
+            };
+            *slot = Some(self.expr(&attribute.value));
+        }
+        Implementation {
+            name: self.name(&label.name),
+            params: self.params(&block.body),
+            fields,
+            needs: self.resources(&block.body),
+        }
+    }
+
+    fn policy(mut self, decl: DeclRef, syntax: &ast::Declaration) -> Policy<'db> {
+        let mut requires = Vec::new();
+        for member in &syntax.body.members {
+            if let Member::Require(require) = member {
+                requires.push(Require {
+                    condition: self.expr(&require.condition),
+                    message: require
+                        .message
+                        .as_ref()
+                        .map(|message| message.value.clone()),
+                });
+            }
+        }
+        Policy {
+            decl,
+            exprs: self.exprs,
+            requires,
+        }
+    }
+
+    fn path(&self, segments: &[&ast::Ident]) -> Path<'db> {
+        Path {
+            segments: segments
+                .iter()
+                .map(|ident| self.name(&ident.name))
+                .collect(),
+            root_range: segments
+                .first()
+                .map(|ident| ident.range)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Lowers an expression (its children first). Bounded by the parser's nesting limit.
+    fn expr(&mut self, expr: &ast::Expr) -> ExprId {
+        let lowered = match expr {
+            ast::Expr::String { parts, .. } => Expr::Str(
+                parts
+                    .iter()
+                    .map(|part| match part {
+                        ast::StringPart::Text(text) => Part::Text(text.clone()),
+                        ast::StringPart::Interpolation(path) => {
+                            let segments: Vec<&ast::Ident> = path.segments.iter().collect();
+                            Part::Interpolation(self.path(&segments))
+                        }
+                    })
+                    .collect(),
+            ),
+            ast::Expr::Int { value, .. } => Expr::Int(*value),
+            ast::Expr::Float { text, .. } => Expr::Float(text.clone()),
+            ast::Expr::Quantity { text, .. } => Expr::Quantity(text.clone()),
+            ast::Expr::Bool { value, .. } => Expr::Bool(*value),
+            ast::Expr::Name(ident) => Expr::Path(self.path(&[ident])),
+            ast::Expr::Field { base, name, .. } => match expr.as_path() {
+                Some(segments) => Expr::Path(self.path(&segments)),
+                None => Expr::Field {
+                    base: self.expr(base),
+                    name: self.name(&name.name),
+                },
+            },
+            ast::Expr::List { items, .. } => {
+                Expr::List(items.iter().map(|item| self.expr(item)).collect())
+            }
+            ast::Expr::Record { entries, .. } => Expr::Record(
+                entries
+                    .iter()
+                    .map(|entry| (self.name(entry.key.text()), self.expr(&entry.value)))
+                    .collect(),
+            ),
+            ast::Expr::If {
+                condition,
+                then_branch,
+                else_branch,
+                ..
+            } => Expr::If {
+                condition: self.expr(condition),
+                then_branch: self.expr(then_branch),
+                else_branch: self.expr(else_branch),
+            },
+            ast::Expr::Match {
+                scrutinee, arms, ..
+            } => Expr::Match {
+                scrutinee: self.expr(scrutinee),
+                arms: arms
+                    .iter()
+                    .map(|arm| crate::lowered::Arm {
+                        pattern: match &arm.pattern {
+                            ast::Pattern::Wildcard(_) => None,
+                            ast::Pattern::Literal(pattern) => Some(self.expr(pattern)),
+                        },
+                        value: self.expr(&arm.value),
+                    })
+                    .collect(),
+            },
+            ast::Expr::Binary { op, lhs, rhs, .. } => Expr::Binary {
+                op: *op,
+                lhs: self.expr(lhs),
+                rhs: self.expr(rhs),
+            },
+            ast::Expr::Not { operand, .. } => Expr::Not(self.expr(operand)),
+            ast::Expr::Error(_) => Expr::Error,
+        };
+        self.exprs.push(lowered, expr.range())
+    }
+}
