@@ -1,8 +1,9 @@
 //! Writing a build's output: all of it, or none of it.
 //!
-//! A build is assembled in memory ([`Tree`]), written into a fresh sibling directory
-//! (`.<out>.tmp-<pid>` next to `--out`), and swapped in: the old output is renamed away,
-//! the new one renamed in, the old one deleted. So:
+//! A build is written part by part (one [`Tree`] per environment, as soon as it is
+//! rendered) into a fresh sibling directory ([`Staging`], `.<out>.tmp-<pid>` next to
+//! `--out`), and swapped in once complete: the old output is renamed away, the new one
+//! renamed in, the old one deleted. So:
 //!
 //! - a build that fails, at any point before the swap, leaves the previous output as it
 //!   was (and removes its temporary directory);
@@ -24,8 +25,8 @@
 //! cannot leave a half-written output in the place of a complete one.
 //!
 //! Invariants: every path in a [`Tree`] is relative and made only of normal components
-//! (no `..`, no root, no `.`), checked before anything is written; directories are
-//! created in path order, then files are written in parallel; when writes fail, the
+//! (no `..`, no root, no `.`), checked before any of its files is written; directories
+//! are created in path order, then files are written in parallel; when writes fail, the
 //! error reported is that of the first failing path in path order.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -87,22 +88,107 @@ pub fn destination(out: &Path, project_root: &Path) -> Result<(), String> {
 /// keeping the directories `kept` (relative to each top-level directory of `out`) of
 /// the previous output.
 pub fn write(out: &Path, tree: &Tree, kept: &[&str]) -> Result<(), String> {
-    for path in tree.files.keys() {
-        safe_relative(path)?;
+    let mut staging = Staging::begin(out)?;
+    staging.add(tree)?;
+    staging.finish(kept)
+}
+
+/// A build's output being written: a fresh sibling directory of `--out` that parts of
+/// the build are added to as they are rendered, swapped in place of `--out` by
+/// [`Staging::finish`]. Dropped without finishing, it removes what it wrote and leaves
+/// `--out` as it was.
+pub struct Staging {
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    directory: PathBuf,
+    /// Whether `out` exists and is replaced.
+    replaced: bool,
+    /// The directories created so far.
+    created: BTreeSet<PathBuf>,
+    finished: bool,
+}
+
+impl Staging {
+    /// Checks that `out` may be replaced and creates the staging directory.
+    pub fn begin(out: &Path) -> Result<Staging, String> {
+        let out = std::path::absolute(out)
+            .map_err(|error| format!("cannot resolve `{}`: {error}", out.display()))?;
+        let (parent, name) = split(&out)?;
+        fs::create_dir_all(&parent)
+            .map_err(|error| format!("cannot create `{}`: {error}", parent.display()))?;
+        let replaced = existing_output(&out)?;
+        let directory = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if directory.exists() {
+            fs::remove_dir_all(&directory)
+                .map_err(|error| format!("cannot remove `{}`: {error}", directory.display()))?;
+        }
+        let mut staging = Staging {
+            out,
+            parent,
+            name,
+            directory,
+            replaced,
+            created: BTreeSet::new(),
+            finished: false,
+        };
+        create_dir(&staging.directory)?;
+        write_file(&staging.directory.join(MARKER), MARKER_TEXT.as_bytes())?;
+        staging.created.insert(PathBuf::new());
+        Ok(staging)
     }
-    let out = std::path::absolute(out)
-        .map_err(|error| format!("cannot resolve `{}`: {error}", out.display()))?;
-    let (parent, name) = split(&out)?;
-    fs::create_dir_all(&parent)
-        .map_err(|error| format!("cannot create `{}`: {error}", parent.display()))?;
-    let replaced = existing_output(&out)?;
-    let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = stage(&staging, tree, replaced.then_some(out.as_path()), kept)
-        .and_then(|()| swap(&staging, &out, &parent, &name, replaced));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
+
+    /// Writes the files of `tree` (a part of the build) into the staging directory:
+    /// its paths are checked before anything is written, its directories created in
+    /// path order, its files written in parallel.
+    pub fn add(&mut self, tree: &Tree) -> Result<(), String> {
+        for path in tree.files.keys() {
+            safe_relative(path)?;
+        }
+        let directories: BTreeSet<&Path> = tree
+            .files
+            .keys()
+            .filter_map(|path| Path::new(path).parent())
+            .collect();
+        for directory in directories {
+            if !self.created.contains(directory) {
+                create_dir(&self.directory.join(directory))?;
+                self.created.insert(directory.to_path_buf());
+            }
+        }
+        let results: Vec<Result<(), String>> = tree
+            .files
+            .par_iter()
+            .map(|(path, contents)| write_file(&self.directory.join(path), contents))
+            .collect();
+        results.into_iter().collect::<Result<(), String>>()
     }
-    result
+
+    /// Keeps the tool state of the previous output, makes everything durable, and swaps
+    /// the staging directory in place of `--out`.
+    pub fn finish(mut self, kept: &[&str]) -> Result<(), String> {
+        if self.replaced {
+            keep_tool_state(&self.out, &self.directory, kept)?;
+        }
+        flush(&self.directory)?;
+        swap(
+            &self.directory,
+            &self.out,
+            &self.parent,
+            &self.name,
+            self.replaced,
+        )?;
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.directory);
+        }
+    }
 }
 
 /// Whether `out` exists (and may be replaced); an error if it must not be.
@@ -130,42 +216,9 @@ fn existing_output(out: &Path) -> Result<bool, String> {
     Ok(true)
 }
 
-/// Writes the new output into `staging`, with the kept directories of `previous`.
-fn stage(
-    staging: &Path,
-    tree: &Tree,
-    previous: Option<&Path>,
-    kept: &[&str],
-) -> Result<(), String> {
-    if staging.exists() {
-        fs::remove_dir_all(staging)
-            .map_err(|error| format!("cannot remove `{}`: {error}", staging.display()))?;
-    }
-    create_dir(staging)?;
-    write_file(&staging.join(MARKER), MARKER_TEXT.as_bytes())?;
-    let directories: BTreeSet<&Path> = tree
-        .files
-        .keys()
-        .filter_map(|path| Path::new(path).parent())
-        .collect();
-    for directory in directories {
-        create_dir(&staging.join(directory))?;
-    }
-    let results: Vec<Result<(), String>> = tree
-        .files
-        .par_iter()
-        .map(|(path, contents)| write_file(&staging.join(path), contents))
-        .collect();
-    results.into_iter().collect::<Result<(), String>>()?;
-    if let Some(previous) = previous {
-        keep_tool_state(previous, staging, kept)?;
-    }
-    flush(staging, tree)
-}
-
 /// Makes everything written under `staging` durable: one `syncfs` of its file system.
 #[cfg(target_os = "linux")]
-fn flush(staging: &Path, _tree: &Tree) -> Result<(), String> {
+fn flush(staging: &Path) -> Result<(), String> {
     use std::os::fd::AsRawFd;
     let directory = fs::File::open(staging)
         .map_err(|error| format!("cannot open `{}`: {error}", staging.display()))?;
@@ -184,13 +237,26 @@ fn flush(staging: &Path, _tree: &Tree) -> Result<(), String> {
 
 /// Makes everything written under `staging` durable: a flush of every file.
 #[cfg(not(target_os = "linux"))]
-fn flush(staging: &Path, tree: &Tree) -> Result<(), String> {
-    let results: Vec<Result<(), String>> = tree
-        .files
+fn flush(staging: &Path) -> Result<(), String> {
+    fn files(directory: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+        let entries = fs::read_dir(directory)
+            .map_err(|error| format!("cannot read `{}`: {error}", directory.display()))?;
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                files(&path, out)?;
+            } else {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut written = Vec::new();
+    files(staging, &mut written)?;
+    let results: Vec<Result<(), String>> = written
         .par_iter()
-        .map(|(path, _)| {
-            let path = staging.join(path);
-            fs::File::open(&path)
+        .map(|path| {
+            fs::File::open(path)
                 .and_then(|file| file.sync_all())
                 .map_err(|error| format!("cannot flush `{}`: {error}", path.display()))
         })

@@ -214,7 +214,7 @@ fn mutated_example(
 
 /// Every artefact of every environment, or `None` when the project has errors.
 fn build(db: &Database, project: Project) -> Option<Vec<(String, Vec<Artifact>)>> {
-    let diagnostics = bundle::diagnostics(db, project);
+    let diagnostics = plat_compiler::check::check_project(db, project);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return None;
     }

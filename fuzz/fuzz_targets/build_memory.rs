@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((db, project)) = plat_fuzz::project(data) else {
         return;
     };
-    let diagnostics = bundle::diagnostics(&db, project);
+    let diagnostics = plat_compiler::check::check_project(&db, project);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return;
     }

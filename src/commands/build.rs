@@ -6,22 +6,22 @@
 //! path).
 //!
 //! Invariants: nothing is written unless the project checks without errors and every
-//! requested environment exists; everything is built in memory first and written by
-//! [`crate::output`] atomically, so a failed build leaves the previous output as it
-//! was; the same project always gives the same bytes.
+//! requested environment exists; environments are rendered one after the other, each
+//! written into [`crate::output`]'s staging directory as soon as it is rendered (one in
+//! memory at a time) and swapped in atomically at the end, so a failed build leaves the
+//! previous output as it was; the same project always gives the same bytes.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use plat_compiler::diagnostic::Diagnostic;
-use plat_compiler::emit::{self, Artifact, bundle};
+use plat_compiler::emit::{self, bundle};
 use plat_compiler::lowered::EnvironmentId;
 use plat_compiler::source::{Database, Project};
-use rayon::prelude::*;
 
 use crate::Status;
 use crate::cli::Format;
-use crate::output::{self, Tree};
+use crate::output::{self, Staging, Tree};
 use crate::report::Report;
 
 pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Status {
@@ -54,23 +54,13 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
             return Status::Usage;
         }
     };
-    let mut tree = Tree::default();
-    let mut counts = Vec::new();
-    for (env, artifacts) in
-        selected
-            .iter()
-            .zip(all_artifacts(&db, loaded.project, &selected, &loaded.name))
-    {
-        counts.push((env.as_str(), artifacts.len()));
-        for artifact in artifacts {
-            tree.insert(format!("{env}/{}", artifact.path), artifact.contents);
+    let counts = match write(&db, loaded.project, &selected, &loaded.name, out) {
+        Ok(counts) => counts,
+        Err(message) => {
+            eprintln!("error: {message}\nnote: the previous output, if any, is unchanged");
+            return Status::Usage;
         }
-    }
-    let state = format!("terraform/{}", emit::terraform::LOCAL_STATE_DIRECTORY);
-    if let Err(message) = output::write(out, &tree, &[state.as_str()]) {
-        eprintln!("error: {message}\nnote: the previous output, if any, is unchanged");
-        return Status::Usage;
-    }
+    };
     for (name, count) in counts {
         eprintln!("  {name}: {count} files");
     }
@@ -80,7 +70,7 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
         plural(selected.len(), "environment", "environments"),
         out.display()
     );
-    super::exit_without_freeing((db, tree));
+    super::exit_without_freeing(db);
     Status::Clean
 }
 
@@ -117,26 +107,34 @@ fn select<'a>(
         .collect())
 }
 
-/// The artefacts of every selected environment, in order, built in parallel (each
-/// environment on its own handle of the database, which is `Send` but not `Sync`).
-fn all_artifacts(
+/// Renders the selected environments one after the other (each in parallel inside)
+/// and writes each into the staging directory as soon as it is rendered, so that one
+/// environment at most is held in memory; then swaps the output in. Returns how many
+/// files each environment has.
+fn write<'a>(
     db: &Database,
     project: Project,
-    selected: &[&String],
+    selected: &[&'a String],
     name: &str,
-) -> Vec<Vec<Artifact>> {
-    let handles: Vec<Database> = selected.iter().map(|_| db.clone()).collect();
-    selected
-        .par_iter()
-        .zip(handles)
-        .map(|(env, db)| {
-            let id = EnvironmentId::new(&db, project, env.to_string());
-            plat_compiler::resolve::resolved_environment(&db, id)
-                .as_ref()
-                .map(|resolved| bundle::environment(&db, resolved, name))
-                .unwrap_or_default()
-        })
-        .collect()
+    out: &Path,
+) -> Result<Vec<(&'a str, usize)>, String> {
+    let mut staging = Staging::begin(out)?;
+    let mut counts = Vec::new();
+    for env in selected {
+        let id = EnvironmentId::new(db, project, env.to_string());
+        let artifacts = plat_compiler::resolve::environment_model(db, id)
+            .map(|resolved| bundle::environment(db, &resolved, name))
+            .unwrap_or_default();
+        counts.push((env.as_str(), artifacts.len()));
+        let mut tree = Tree::default();
+        for artifact in artifacts {
+            tree.insert(format!("{env}/{}", artifact.path), artifact.contents);
+        }
+        staging.add(&tree)?;
+    }
+    let state = format!("terraform/{}", emit::terraform::LOCAL_STATE_DIRECTORY);
+    staging.finish(&[state.as_str()])?;
+    Ok(counts)
 }
 
 fn quoted(names: &[&str]) -> String {

@@ -29,9 +29,9 @@ pub fn run(path: &Path, out: &Path, color: bool) -> Status {
         eprintln!("error: {message}\nhelp: pass `--out DIR` with a directory of its own");
         return Status::Usage;
     }
-    let diagnostics = plat_compiler::emit::bundle::diagnostics(&db, loaded.project);
+    let diagnostics = plat_compiler::check::check_project(&db, loaded.project);
     if !diagnostics.is_empty() {
-        Report::new(&db, &root, color).print(Format::Human, &diagnostics, None);
+        Report::new(&db, &root, color).print(Format::Human, diagnostics, None);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
         eprintln!(

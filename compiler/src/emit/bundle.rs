@@ -1,6 +1,5 @@
-//! A whole build, in memory: the diagnostics that decide whether a project may be built,
-//! and every artefact of one resolved environment, `graph.json` and `manifest.json`
-//! included.
+//! A whole build of one resolved environment, in memory: every artefact, `graph.json`
+//! and `manifest.json` included.
 //!
 //! This is what `plat build` writes, before anything touches the disk, so that the
 //! command line, tests and fuzzing build through one path.
@@ -12,20 +11,14 @@ use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
 use super::Artifact;
-use crate::diagnostic::{Diagnostic, Label};
+use crate::diagnostic::Label;
 use crate::resolve::model::ResolvedEnvironment;
-use crate::source::{Db, Project};
+use crate::source::Db;
 
 /// The manifest of each environment's artefacts.
 pub const MANIFEST: &str = "manifest.json";
 /// The resolved graph of each environment.
 pub const GRAPH: &str = "graph.json";
-
-/// Every diagnostic that stops or accompanies a build: the project's check, whose
-/// resolution diagnostics are there when the earlier layers found no error.
-pub fn diagnostics(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
-    crate::check::check_project(db, project).clone()
-}
 
 /// Every artefact of one environment, its manifest included, sorted by path with the
 /// manifest last.

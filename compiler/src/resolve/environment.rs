@@ -78,9 +78,18 @@ pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) ->
     diagnostics
 }
 
-/// The environment `env`, resolved: what the graph and the emitters read.
+/// The environment `env`, resolved: what the graph and the emitters read, memoized.
 #[salsa::tracked(returns(ref))]
 pub fn resolved_environment<'db>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+) -> Option<ResolvedEnvironment> {
+    environment_model(db, env)
+}
+
+/// The environment `env`, resolved, gathered anew and not kept: for a build, which
+/// renders one environment after the other and keeps none of them.
+pub fn environment_model<'db>(
     db: &'db dyn Db,
     env: EnvironmentId<'db>,
 ) -> Option<ResolvedEnvironment> {

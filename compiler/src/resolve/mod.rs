@@ -40,5 +40,7 @@ pub(crate) mod shared;
 pub mod value;
 pub(crate) mod workload;
 
-pub use environment::{environment_diagnostics, environments, resolved_environment, workloads};
+pub use environment::{
+    environment_diagnostics, environment_model, environments, resolved_environment, workloads,
+};
 pub use project::{ResolvedProject, resolve_project};
