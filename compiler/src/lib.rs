@@ -8,12 +8,15 @@
 //! 3. [`syntax`]: tokens and an error-tolerant syntax tree, one file at a time;
 //! 4. [`names`]: declarations of the whole project and what each name refers to;
 //! 5. [`types`]: the types, sensitivity and phase of every value;
-//! 6. [`resolve`]: per environment, every resource bound to an implementation and
-//!    every value decided;
-//! 7. [`emit`]: the artefacts (Kubernetes, Terraform, graph, manifest) of a resolved
+//! 6. [`lowered`]: every declaration as resolution reads it (typed fields, expressions
+//!    by id, interned names), one query per declaration;
+//! 7. [`resolve`]: per environment, every resource bound to an implementation and
+//!    every value decided, one query per environment's shared part and one per
+//!    (environment, workload);
+//! 8. [`emit`]: the artefacts (Kubernetes, Terraform, graph, manifest) of a resolved
 //!    environment, in memory, and [`graph`]: the resource graph of an environment;
-//! 8. [`check`]: the entry point that gathers every diagnostic of a project;
-//! 9. [`catalog`]: the self-service catalogue of a project's offerings (`plat doc`),
+//! 9. [`check`]: the entry point that gathers every diagnostic of a project;
+//! 10. [`catalog`]: the self-service catalogue of a project's offerings (`plat doc`),
 //!    as plain data read from [`types`] and [`resolve`], rendered as Markdown and HTML.
 //!
 //! [`project`] reads a project from disk into the inputs; [`stdlib`] holds the standard
