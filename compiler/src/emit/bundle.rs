@@ -23,7 +23,8 @@ pub const GRAPH: &str = "graph.json";
 /// Every artefact of one environment, its manifest included, sorted by path with the
 /// manifest last.
 pub fn environment(db: &dyn Db, env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
-    let locate = |label: &Label| super::source_location(db, label);
+    let places = super::Places::of(db, env);
+    let locate = |label: &Label| places.locate(label);
     let mut artifacts = super::kubernetes::emit(env, project, &locate);
     artifacts.extend(super::terraform::emit(env, project));
     artifacts.push(graph(env));

@@ -23,15 +23,54 @@ pub struct Artifact {
     pub source: Option<Label>,
 }
 
-/// Where `label` starts, as artefacts name it: `workloads/api.plat:12` (the file's path
-/// as users see it, and the 1-based line). The Kubernetes emitter writes it in the
-/// `plat.dev/source` annotation.
-pub fn source_location(db: &dyn crate::source::Db, label: &Label) -> String {
-    let file = label.file;
-    let starts = line_starts(db, file);
-    // The number of lines that start at or before the label: its 1-based line.
-    let line = starts.partition_point(|start| *start <= label.range.start);
-    format!("{}:{line}", file.path(db))
+/// The places of the files an environment's model points into, read from the database
+/// once, so that the emitters can name a label's place on any thread.
+pub(crate) struct Places {
+    /// Looked up only, never walked: its order cannot reach the output.
+    files: std::collections::HashMap<crate::source::SourceFile, (String, Vec<u32>)>,
+}
+
+impl Places {
+    /// The places of every file a label of `env` is in.
+    pub(crate) fn of(
+        db: &dyn crate::source::Db,
+        env: &crate::resolve::model::ResolvedEnvironment,
+    ) -> Places {
+        let labels = std::iter::once(&env.source)
+            .chain(env.instances.iter().map(|instance| &instance.source))
+            .chain(env.workloads.iter().flat_map(|workload| {
+                std::iter::once(&workload.source).chain(
+                    workload
+                        .containers
+                        .iter()
+                        .map(|container| &container.source),
+                )
+            }));
+        let mut files = std::collections::HashMap::new();
+        for label in labels {
+            files.entry(label.file).or_insert_with(|| {
+                (
+                    label.file.path(db).clone(),
+                    line_starts(db, label.file).clone(),
+                )
+            });
+        }
+        Places { files }
+    }
+
+    /// Where `label` starts, as artefacts name it: `workloads/api.plat:12` (the file's
+    /// path as users see it, and the 1-based line: the number of lines that start at or
+    /// before the label). The Kubernetes emitter writes it in the `plat.dev/source`
+    /// annotation, and `manifest.json` beside each artefact.
+    pub(crate) fn locate(&self, label: &Label) -> String {
+        match self.files.get(&label.file) {
+            Some((path, starts)) => {
+                let line = starts.partition_point(|start| *start <= label.range.start);
+                format!("{path}:{line}")
+            }
+            None => String::new(),
+        }
+    }
 }
 
 /// Where each line of a file starts (the first at 0): computed once per file text,

@@ -43,9 +43,9 @@ pub(super) struct Fixture {
 }
 
 impl Fixture {
-    /// The `plat.dev/source` text of a label.
-    pub(super) fn locate(&self, label: &Label) -> String {
-        crate::emit::source_location(&self.db, label)
+    /// The places of the labels of the environment.
+    pub(super) fn places(&self) -> crate::emit::Places {
+        crate::emit::Places::of(&self.db, &self.env)
     }
 }
 

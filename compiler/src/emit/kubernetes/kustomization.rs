@@ -10,13 +10,13 @@ use serde_json::json;
 use crate::emit::Artifact;
 
 use super::context::Context;
-use super::{DIRECTORY, Object, yaml};
+use super::{DIRECTORY, yaml};
 
 pub(super) const FILE: &str = "kustomization.yaml";
 
-/// The kustomization of `objects`.
-pub(super) fn artifact(context: &Context<'_>, objects: &[Object]) -> Artifact {
-    let mut resources: Vec<&str> = objects.iter().map(|object| object.file.as_str()).collect();
+/// The kustomization of the object files `files` (relative to [`DIRECTORY`]).
+pub(super) fn artifact(context: &Context<'_>, files: &[&str]) -> Artifact {
+    let mut resources: Vec<&str> = files.to_vec();
     resources.sort_unstable();
     resources.dedup();
     let body = json!({

@@ -68,27 +68,41 @@ pub(crate) const DIRECTORY: &str = "kubernetes";
 
 /// Turns a source label into the text of the `plat.dev/source` annotation
 /// (`workloads/api.plat:12`). The caller provides it because reading a label's file
-/// needs the database; [`crate::emit::source_location`] is the usual one.
-pub(crate) type Locate<'a> = &'a dyn Fn(&Label) -> String;
+/// needs the database; [`crate::emit::Places::locate`] is the usual one.
+pub(crate) type Locate<'a> = &'a (dyn Fn(&Label) -> String + Sync);
 
 /// The Kubernetes artefacts of `env`, for the project named `project` (the value of
 /// the `app.kubernetes.io/part-of` label), sorted by path.
 pub(crate) fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>) -> Vec<Artifact> {
     let context = Context::new(env, project, locate);
-    let mut objects = vec![namespace::object(&context)];
-    for workload in &env.workloads {
-        objects.extend(workload::objects(&context, workload));
-    }
-    for instance in &env.instances {
-        objects.extend(instance::objects(&context, instance));
-    }
-    objects.sort_by(|a, b| a.file.cmp(&b.file));
-    objects.dedup_by(|a, b| a.file == b.file);
-
-    let kustomization = kustomization::artifact(&context, &objects);
-    // Rendering is most of the work, and each object is independent: split it across
-    // cores (the order of the result is that of `objects`).
-    let mut artifacts: Vec<Artifact> = objects.into_par_iter().map(Object::into_artifact).collect();
+    // Each workload's and each instance's objects are built and written at once, in
+    // parallel: the object trees of one of them at a time per thread, never the
+    // environment's.
+    let rendered = |objects: Vec<Object>| -> Vec<Artifact> {
+        objects.into_iter().map(Object::into_artifact).collect()
+    };
+    let mut artifacts: Vec<Artifact> = rendered(vec![namespace::object(&context)]);
+    let workloads: Vec<Vec<Artifact>> = env
+        .workloads
+        .par_iter()
+        .map(|workload| rendered(workload::objects(&context, workload)))
+        .collect();
+    let instances: Vec<Vec<Artifact>> = env
+        .instances
+        .par_iter()
+        .map(|instance| rendered(instance::objects(&context, instance)))
+        .collect();
+    artifacts.extend(workloads.into_iter().flatten());
+    artifacts.extend(instances.into_iter().flatten());
+    // Sorted by path, the first of a path kept (the stable sort keeps the order above).
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    artifacts.dedup_by(|a, b| a.path == b.path);
+    let prefix = format!("{DIRECTORY}/");
+    let files: Vec<&str> = artifacts
+        .iter()
+        .filter_map(|artifact| artifact.path.strip_prefix(&prefix))
+        .collect();
+    let kustomization = kustomization::artifact(&context, &files);
     artifacts.push(kustomization);
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts

@@ -11,7 +11,10 @@ use crate::resolve::value::Value;
 
 fn artifacts() -> Vec<Artifact> {
     let fixture = fixture();
-    emit(&fixture.env, PROJECT, &|label| fixture.locate(label))
+    {
+        let places = fixture.places();
+        emit(&fixture.env, PROJECT, &|label| places.locate(label))
+    }
 }
 
 fn parse(artifact: &Artifact) -> Json {
@@ -127,7 +130,10 @@ fn never_writes_a_secret() {
 #[test]
 fn secret_env_vars_reach_containers_only_through_secret_key_refs() {
     let fixture = fixture();
-    let artifacts = emit(&fixture.env, PROJECT, &|label| fixture.locate(label));
+    let artifacts = {
+        let places = fixture.places();
+        emit(&fixture.env, PROJECT, &|label| places.locate(label))
+    };
     let mut checked = 0;
     for workload in &fixture.env.workloads {
         let deployment = object(&artifacts, &format!("{}/deployment.yaml", workload.name));
@@ -231,7 +237,10 @@ fn files_are_mounted_from_where_delivery_puts_them() {
 #[test]
 fn a_change_of_a_plain_file_rolls_the_pods() {
     let checksum = |fixture: &Fixture| {
-        let artifacts = emit(&fixture.env, PROJECT, &|label| fixture.locate(label));
+        let artifacts = {
+            let places = fixture.places();
+            emit(&fixture.env, PROJECT, &|label| places.locate(label))
+        };
         let deployment = object(&artifacts, "catalog/deployment.yaml");
         deployment["spec"]["template"]["metadata"]["annotations"]["plat.dev/config-sha256"].clone()
     };
@@ -253,7 +262,10 @@ fn a_change_of_a_plain_file_rolls_the_pods() {
         );
     }
     assert_ne!(before, checksum(&fixture));
-    let artifacts = emit(&fixture.env, PROJECT, &|label| fixture.locate(label));
+    let artifacts = {
+        let places = fixture.places();
+        emit(&fixture.env, PROJECT, &|label| places.locate(label))
+    };
     let storefront = object(&artifacts, "storefront/deployment.yaml");
     assert!(
         storefront["spec"]["template"]["metadata"]["annotations"]
@@ -590,7 +602,10 @@ fn service_account_annotations_known_at_compile_time_are_on_the_service_account(
         ),
     ]);
     let name = fixture.env.workloads[0].name.clone();
-    let artifacts = emit(&fixture.env, PROJECT, &|label| fixture.locate(label));
+    let artifacts = {
+        let places = fixture.places();
+        emit(&fixture.env, PROJECT, &|label| places.locate(label))
+    };
     let account = object(&artifacts, &format!("{name}/serviceaccount.yaml"));
     assert_eq!(account["metadata"]["annotations"]["team"], "checkout");
     assert_ne!(
@@ -610,7 +625,10 @@ fn a_service_account_with_a_provision_time_annotation_is_left_to_terraform() {
         }),
     )]);
     let name = fixture.env.workloads[0].name.clone();
-    let artifacts = emit(&fixture.env, PROJECT, &|label| fixture.locate(label));
+    let artifacts = {
+        let places = fixture.places();
+        emit(&fixture.env, PROJECT, &|label| places.locate(label))
+    };
     assert!(!has(&artifacts, &format!("{name}/serviceaccount.yaml")));
     let deployment = object(&artifacts, &format!("{name}/deployment.yaml"));
     assert_eq!(
