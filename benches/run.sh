@@ -2,7 +2,8 @@
 # The command-line benchmarks of docs/performance.md: generates synthetic platforms
 # (benches/synthetic.rs) and measures cold `plat check` and `plat build` of the release
 # binary with hyperfine, and their peak memory with `/usr/bin/time -v`; beside each
-# build, `tar -xf` of that very output tree onto the same file system, and the ratio.
+# build, `tar -xf` of that very output tree onto the same file system, and the ratio;
+# then the same workloads in one file (benches/one_file.py), and the ratio.
 # Then the peer comparison: the same N web services (benches/peers/) built by plat, by
 # jrsonnet and by Pkl, with the ratios per emitted object and per service.
 #
@@ -81,9 +82,24 @@ for n in $sizes; do
   build=$(means "$work/hyperfine-$n.json" | awk -F'\t' '/^build/ { print $2 }')
   untar=$(means "$work/hyperfine-$n.json" | awk -F'\t' '/^tar/ { print $2 }')
   printf 'build / tar -xf: %s (target: at most 0.7)\n' "$(ratio "$build" "$untar")"
-  printf 'peak RSS: check %s, build %s\n' \
+
+  # The same workloads in one file.
+  one="$work/platform-$n-one-file"
+  rm -rf "$one" && cp -r "$project" "$one" && benches/one_file.py "$one"
+  "$PLAT" build "$one" --out "$out-one-file" 2>/dev/null
+  hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hyperfine-$n-one-file.json" \
+    --command-name "check one file N=$n" "$PLAT check $one" \
+    --command-name "build one file N=$n" "$PLAT build $one --out $out-one-file"
+  means "$work/hyperfine-$n-one-file.json" | awk -F'\t' '{ printf "median: %s %.1f ms\n", $1, $2 * 1000 }'
+  check=$(means "$work/hyperfine-$n.json" | awk -F'\t' '/^check/ { print $2 }')
+  check_one=$(means "$work/hyperfine-$n-one-file.json" | awk -F'\t' '/^check/ { print $2 }')
+  build_one=$(means "$work/hyperfine-$n-one-file.json" | awk -F'\t' '/^build/ { print $2 }')
+  printf 'one file / %s files: check %s, build %s (target: at most 1.2)\n' "$n" \
+    "$(ratio "$check_one" "$check")" "$(ratio "$build_one" "$build")"
+  printf 'peak RSS: check %s, build %s; one file: build %s\n' \
     "$(peak_rss "$PLAT" check "$project")" \
-    "$(peak_rss "$PLAT" build "$project" --out "$out")"
+    "$(peak_rss "$PLAT" build "$project" --out "$out")" \
+    "$(peak_rss "$PLAT" build "$one" --out "$out-one-file")"
 done
 for n in $peers; do
   printf '\n=== peers: N = %s services, one environment\n' "$n"

@@ -4,10 +4,10 @@
 //! Invariants: this is the one place where resolution's view of a declaration is read
 //! from the syntax tree, by attribute and block names; it keeps the first of a name
 //! written twice and leaves out what has the wrong shape (the checker reports both).
-//! [`lowered_file`] lowers every declaration of a file; [`workload`] and
-//! [`environment`] take one out, so that a query reading one declaration is not re-run
-//! when another of the same file changes. Recursion follows the syntax tree, whose depth
-//! the parser bounds.
+//! [`lowered_file`] lowers every declaration of a file, each kind in item order;
+//! [`workload`] and [`environment`] take one out, so that a query reading one
+//! declaration is not re-run when another of the same file changes. Recursion follows
+//! the syntax tree, whose depth the parser bounds.
 
 use std::collections::BTreeSet;
 
@@ -32,17 +32,22 @@ pub struct LoweredFile<'db> {
 impl<'db> LoweredFile<'db> {
     /// The offering declared as `decl`.
     pub fn offering(&self, decl: &DeclRef) -> Option<&Offering<'db>> {
-        self.offerings
-            .iter()
-            .find(|offering| offering.decl.item == decl.item)
+        by_item(&self.offerings, decl, |offering| &offering.decl)
     }
 
     /// The policy declared as `decl`.
     pub fn policy(&self, decl: &DeclRef) -> Option<&Policy<'db>> {
-        self.policies
-            .iter()
-            .find(|policy| policy.decl.item == decl.item)
+        by_item(&self.policies, decl, |policy| &policy.decl)
     }
+}
+
+/// The declaration `decl` among `lowered`, which are in item order (binary search, so
+/// that a file of many declarations is not searched once per declaration).
+fn by_item<'a, T>(lowered: &'a [T], decl: &DeclRef, of: impl Fn(&T) -> &DeclRef) -> Option<&'a T> {
+    let at = lowered
+        .binary_search_by_key(&decl.item, |lowered| of(lowered).item)
+        .ok()?;
+    lowered.get(at)
 }
 
 /// Lowers every declaration of `file`.
@@ -100,11 +105,8 @@ fn project_decl(db: &dyn Db, project: Project, name: &str, kind: NameKind) -> Op
 pub fn workload<'db>(db: &'db dyn Db, id: WorkloadId<'db>) -> Option<Workload<'db>> {
     let project = id.project(db);
     let decl = project_decl(db, project, id.name(db), NameKind::Workload)?;
-    lowered_file(db, project, decl.file)
-        .workloads
-        .iter()
-        .find(|workload| workload.decl.item == decl.item)
-        .cloned()
+    let lowered = lowered_file(db, project, decl.file);
+    by_item(&lowered.workloads, &decl, |workload| &workload.decl).cloned()
 }
 
 /// One environment, lowered.
@@ -112,11 +114,11 @@ pub fn workload<'db>(db: &'db dyn Db, id: WorkloadId<'db>) -> Option<Workload<'d
 pub fn environment<'db>(db: &'db dyn Db, id: EnvironmentId<'db>) -> Option<Environment<'db>> {
     let project = id.project(db);
     let decl = project_decl(db, project, id.name(db), NameKind::Environment)?;
-    lowered_file(db, project, decl.file)
-        .environments
-        .iter()
-        .find(|environment| environment.decl.item == decl.item)
-        .cloned()
+    let lowered = lowered_file(db, project, decl.file);
+    by_item(&lowered.environments, &decl, |environment| {
+        &environment.decl
+    })
+    .cloned()
 }
 
 /// Lowers one declaration into its own arena.
