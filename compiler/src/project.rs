@@ -29,7 +29,7 @@ use crate::span::TextRange;
 use crate::stdlib;
 
 /// Files larger than this are refused (E0503).
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 /// Directories deeper than this below the root are not read.
 pub const MAX_DEPTH: usize = 64;
 /// At most this many `.plat` files are read from one project.

@@ -145,7 +145,7 @@ impl HugeFile {
     pub fn create(relative: &str) -> HugeFile {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
         let file = std::fs::File::create(&path).expect("fixture directory is writable");
-        file.set_len(9 * 1024 * 1024).expect("sparse file");
+        file.set_len(33 * 1024 * 1024).expect("sparse file");
         HugeFile(path)
     }
 }
