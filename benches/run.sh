@@ -81,11 +81,13 @@ for n in $sizes; do
   printf 'output: %s files, %s\n' "$(find "$out" -type f | wc -l)" "$(du -sh "$out" | cut -f1)"
 
   # The baseline: plat's own output tree, unpacked by tar onto the same file system.
+  # Both write into an empty directory: a build into an existing output also removes
+  # the previous one, which tar does not.
   tar -cf "$work/out-$n.tar" -C "$out" .
   untarred="$work/untarred-$n"
   hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hyperfine-$n.json" \
     --command-name "check N=$n" --prepare "true" "$PLAT check $project" \
-    --command-name "build N=$n" --prepare "true" "$PLAT build $project --out $out" \
+    --command-name "build N=$n" --prepare "rm -rf $out" "$PLAT build $project --out $out" \
     --command-name "tar -xf N=$n" --prepare "rm -rf $untarred && mkdir $untarred" \
     "tar -xf $work/out-$n.tar -C $untarred"
   rm -rf "$untarred" "$work/out-$n.tar"
@@ -99,8 +101,9 @@ for n in $sizes; do
   rm -rf "$one" && cp -r "$project" "$one" && benches/one_file.py "$one"
   "$PLAT" build "$one" --out "$out-one-file" 2>/dev/null
   hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hyperfine-$n-one-file.json" \
-    --command-name "check one file N=$n" "$PLAT check $one" \
-    --command-name "build one file N=$n" "$PLAT build $one --out $out-one-file"
+    --command-name "check one file N=$n" --prepare "true" "$PLAT check $one" \
+    --command-name "build one file N=$n" --prepare "rm -rf $out-one-file" \
+    "$PLAT build $one --out $out-one-file"
   means "$work/hyperfine-$n-one-file.json" | awk -F'\t' '{ printf "median: %s %.1f ms\n", $1, $2 * 1000 }'
   check=$(means "$work/hyperfine-$n.json" | awk -F'\t' '/^check/ { print $2 }')
   check_one=$(means "$work/hyperfine-$n-one-file.json" | awk -F'\t' '/^check/ { print $2 }')
@@ -124,7 +127,7 @@ for n in $peers; do
   peer_objects=$((2 * n))
   printf 'objects: plat %s (kubernetes/, kustomization.yaml aside), jrsonnet and pkl %s\n' "$plat_objects" "$peer_objects"
   hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hyperfine-peers-$n.json" \
-    --command-name "plat" --prepare "true" "$PLAT build $project --out $work/peer-plat-$n" \
+    --command-name "plat" --prepare "rm -rf $work/peer-plat-$n" "$PLAT build $project --out $work/peer-plat-$n" \
     --command-name "jrsonnet" --prepare "rm -rf $work/peer-jrsonnet-$n" \
     "$JRSONNET -S -c -m $work/peer-jrsonnet-$n --ext-str n=$n benches/peers/services.jsonnet" \
     --command-name "pkl" --prepare "rm -rf $work/peer-pkl-$n" \
