@@ -102,6 +102,7 @@ offering database {
     param storage_class: string = "standard"
     image = "postgres:16"
     port = 5432
+    access_mode = "ReadWriteMany"
     env = { POSTGRES_PASSWORD = self.generated_password }
     outputs = { host = "${self.name}", port = 5432, password = self.generated_password }
   }

@@ -21,6 +21,12 @@ const CASES: &[(&str, &str, &str, Code)] = &[
         Code::PatternMismatch,
     ),
     (
+        "dns_record",
+        "{ zone = \"shop.example.com\", name = \"api.shop.example.com\", target = \"lb.example.com\", target_zone_id = \"Z32O12XQLNTSW2\" }",
+        "{ zone = \"shop.example.com\", name = \"api.shop.example.com\" }",
+        Code::MissingField,
+    ),
+    (
         "external_secret",
         "{ name = \"shop/payments/psp-api-key\" }",
         "{ name = \"psp api key\" }",

@@ -87,6 +87,7 @@ codes! {
     E0605 PolicyViolation "policy violated",
     E0606 MissingSharedResource "shared resource not declared",
     E0607 TooManyInstances "too many instances",
+    E0608 ReadWriteOnceShared "volume mounted by more pods than its access mode allows",
     // Terraform modules kept in the project.
     E0701 UnknownModuleInput "unknown module input",
     E0702 MissingModuleVariable "missing module variable",

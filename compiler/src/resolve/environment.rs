@@ -107,6 +107,9 @@ pub fn resolve_environment<'db>(
     let policies = policy_names(syntax);
     resolver.check_policies(&policies, &resolved);
     let environment = resolver.finish(syntax, resolved);
+    resolver
+        .diagnostics
+        .extend(crate::resolve::volume_access::check(&environment));
     (environment, resolver.diagnostics)
 }
 

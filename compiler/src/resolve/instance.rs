@@ -23,7 +23,7 @@ use crate::resolve::eval::{eval, secret};
 use crate::resolve::model::{Instance, LocalModule, Owner, Provisioning};
 use crate::resolve::naming::{child_id, object_name};
 use crate::resolve::order::{read_order, sibling_reads};
-use crate::resolve::provisioning::provisioning;
+use crate::resolve::provisioning::{endpoints, provisioning};
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::value::{Deferred, Value};
 use crate::source::SourceFile;
@@ -149,6 +149,7 @@ impl<'db> EnvResolver<'db> {
             params: params.clone(),
             outputs: outputs.clone(),
             provisioning: self.with_local_module(provisioning(provisioner, imp, &scope), imp),
+            endpoints: endpoints(provisioner, imp, &scope),
             needs,
             source: request.site.clone(),
         };

@@ -13,6 +13,7 @@
 //!   merging params (E0601, E0602, E0603), pulling in what it needs;
 //! - [`workload`]: overrides, resources (E0606), containers and addresses;
 //! - [`cycle`]: dependency cycles (E0604); [`policy`]: policies (E0605);
+//! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608);
 //! - [`order`], [`naming`]: resolution order and the names of instances;
 //! - [`environment`]: one environment, step by step; [`project`]: the query.
 
@@ -30,6 +31,7 @@ pub mod project;
 pub mod provisioning;
 pub mod scope;
 pub mod value;
+pub mod volume_access;
 pub mod workload;
 
 pub use project::{ResolvedProject, resolve_project};

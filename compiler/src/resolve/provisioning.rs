@@ -9,7 +9,11 @@ use std::collections::BTreeMap;
 
 use crate::resolve::context::ImplView;
 use crate::resolve::eval::eval;
-use crate::resolve::model::{HttpRoute, InClusterService, Provisioning, TerraformModule};
+use crate::resolve::eval::field;
+use crate::resolve::model::{
+    AccessMode, CsiVolume, Endpoints, HttpRoute, InClusterService, Protocol, Provisioning,
+    RouteSources, TerraformModule,
+};
 use crate::resolve::scope::Scope;
 use crate::resolve::value::Value;
 use crate::types::schema::Provisioner;
@@ -30,26 +34,121 @@ pub fn provisioning(
             version: text(&read("version")),
             inputs: map(read("inputs")),
             local: None,
+            volume: csi_volume(&read("mount")),
         }),
-        Some(Provisioner::Kubernetes) => Provisioning::Kubernetes(InClusterService {
-            image: text(&read("image")).unwrap_or_default(),
-            port: port(&read("port")),
-            args: texts(&read("args")),
-            env: map(read("env")),
-            storage: text(&read("storage")),
-        }),
-        Some(Provisioner::Ingress) => Provisioning::Ingress(HttpRoute {
-            class_or_gateway: text(&read("class")),
-            gateway_namespace: None,
-            ..route(&read)
-        }),
-        Some(Provisioner::HttpRoute) => Provisioning::GatewayRoute(HttpRoute {
-            class_or_gateway: text(&read("gateway")),
-            gateway_namespace: text(&read("gateway_namespace")),
-            ..route(&read)
-        }),
+        Some(Provisioner::Kubernetes) => Provisioning::Kubernetes(in_cluster(&read)),
+        Some(Provisioner::Ingress) => {
+            let cidrs = texts(&read("source_cidrs"));
+            let namespace = text(&read("source_namespace")).or_else(|| {
+                cidrs
+                    .is_empty()
+                    .then(|| DEFAULT_INGRESS_NAMESPACE.to_string())
+            });
+            Provisioning::Ingress(HttpRoute {
+                class_or_gateway: text(&read("class")),
+                gateway_namespace: None,
+                sources: RouteSources { namespace, cidrs },
+                ..route(&read)
+            })
+        }
+        Some(Provisioner::HttpRoute) => {
+            let gateway_namespace = text(&read("gateway_namespace"));
+            Provisioning::GatewayRoute(HttpRoute {
+                class_or_gateway: text(&read("gateway")),
+                sources: {
+                    let cidrs = texts(&read("source_cidrs"));
+                    let namespace = text(&read("source_namespace"))
+                        .or_else(|| gateway_namespace.clone().filter(|_| cidrs.is_empty()));
+                    RouteSources { namespace, cidrs }
+                },
+                gateway_namespace,
+                ..route(&read)
+            })
+        }
         Some(Provisioner::Existing) | None => Provisioning::Existing,
     }
+}
+
+/// The namespace of the ingress controller when an `ingress` implementation does not
+/// name one: the namespace that ingress-nginx installs into.
+const DEFAULT_INGRESS_NAMESPACE: &str = "ingress-nginx";
+
+/// Where the persistent volume of an in-cluster service is mounted when its
+/// implementation does not say.
+const DEFAULT_DATA_PATH: &str = "/data";
+
+/// Where workloads reach what an implementation provisions (`endpoints`); empty for
+/// an implementation that does not say, and for those that run in the cluster.
+pub fn endpoints(provisioner: Option<Provisioner>, imp: ImplView<'_>, scope: &Scope) -> Endpoints {
+    if !matches!(
+        provisioner,
+        Some(Provisioner::Terraform | Provisioner::Existing)
+    ) {
+        return Endpoints::default();
+    }
+    let given = imp
+        .attribute("endpoints")
+        .map_or(Value::Absent, |attribute| eval(scope, &attribute.value));
+    let mut cidrs = texts(&field(&given, "cidrs"));
+    cidrs.sort();
+    cidrs.dedup();
+    let mut ports: Vec<u16> = match field(&given, "ports") {
+        Value::List(items) => items.iter().filter_map(port).collect(),
+        _ => Vec::new(),
+    };
+    ports.sort_unstable();
+    ports.dedup();
+    Endpoints { cidrs, ports }
+}
+
+/// A service run in the cluster, or storage only when it has no image.
+fn in_cluster(read: &dyn Fn(&str) -> Value) -> InClusterService {
+    let mut protocols: Vec<Protocol> = texts(&read("protocols"))
+        .iter()
+        .filter_map(|name| match name.as_str() {
+            "TCP" => Some(Protocol::Tcp),
+            "UDP" => Some(Protocol::Udp),
+            _ => None,
+        })
+        .collect();
+    protocols.sort();
+    protocols.dedup();
+    if protocols.is_empty() {
+        protocols.push(Protocol::Tcp);
+    }
+    let mut writable = texts(&read("writable"));
+    writable.sort();
+    writable.dedup();
+    InClusterService {
+        image: text(&read("image")),
+        port: port(&read("port")),
+        container_port: port(&read("container_port")),
+        protocols,
+        user: match read("user") {
+            Value::Int(user) => u32::try_from(user).ok().filter(|user| *user > 0),
+            _ => None,
+        },
+        args: texts(&read("args")),
+        env: map(read("env")),
+        files: map(read("files")),
+        storage: text(&read("storage")),
+        data_path: text(&read("data_path")).unwrap_or_else(|| DEFAULT_DATA_PATH.to_string()),
+        writable,
+        access_mode: match text(&read("access_mode")).as_deref() {
+            Some("ReadWriteMany") => AccessMode::ReadWriteMany,
+            _ => AccessMode::ReadWriteOnce,
+        },
+    }
+}
+
+/// The CSI volume that a `mount` record names, when it names a driver.
+fn csi_volume(value: &Value) -> Option<CsiVolume> {
+    let driver = text(&field(value, "driver"))?;
+    Some(CsiVolume {
+        driver,
+        handle: field(value, "handle"),
+        attributes: map(field(value, "attributes")),
+    })
 }
 
 /// The host, path and port of a route.
@@ -60,6 +159,7 @@ fn route(read: &dyn Fn(&str) -> Value) -> HttpRoute {
         port: port(&read("port")).unwrap_or_default(),
         class_or_gateway: None,
         gateway_namespace: None,
+        sources: RouteSources::default(),
     }
 }
 
