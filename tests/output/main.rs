@@ -1,0 +1,208 @@
+//! The output of every example, checked with facts that nobody here wrote: the
+//! providers' schemas and the modules' interfaces for the Terraform, and the objects'
+//! references to one another for Kubernetes.
+//!
+//! Each check gathers every problem of every environment and fails with the whole
+//! list, one problem per line, each naming the environment, the file and the block.
+
+mod build;
+mod expressions;
+mod schema;
+mod terraform;
+mod versions;
+
+use build::{assert_none, examples};
+use terraform::Root;
+
+/// Every root module of every build, with the problems of reading them.
+fn every_root(problems: &mut Vec<String>) -> Vec<Vec<Root<'static>>> {
+    examples()
+        .built
+        .iter()
+        .map(|built| terraform::roots(built, problems))
+        .collect()
+}
+
+#[test]
+fn every_example_checks_clean() {
+    let problems: Vec<String> = examples()
+        .unchecked
+        .iter()
+        .flat_map(|unchecked| {
+            unchecked
+                .errors
+                .iter()
+                .map(|error| format!("examples/{}: {error}", unchecked.example))
+        })
+        .collect();
+    assert_none("plat check of the examples", &problems);
+}
+
+#[test]
+fn every_terraform_block_fits_its_providers_schema() {
+    let mut problems = Vec::new();
+    for roots in every_root(&mut problems) {
+        for root in &roots {
+            terraform::check_blocks(root, &mut problems);
+        }
+    }
+    assert_none(
+        "resource, data and provider blocks against the provider schemas",
+        &problems,
+    );
+}
+
+#[test]
+fn every_terraform_reference_names_what_exists() {
+    let mut problems = Vec::new();
+    for roots in every_root(&mut problems) {
+        for root in &roots {
+            terraform::check_references(root, &roots, &mut problems);
+        }
+    }
+    assert_none("references in the Terraform", &problems);
+}
+
+#[test]
+fn every_module_call_fits_the_interface_of_its_module() {
+    let mut problems = Vec::new();
+    for roots in every_root(&mut problems) {
+        for root in &roots {
+            terraform::check_module_calls(root, &mut problems);
+        }
+    }
+    assert_none("module calls against the modules' interfaces", &problems);
+}
+
+#[test]
+fn every_root_admits_the_provider_versions_its_blocks_are_checked_against() {
+    let mut problems = Vec::new();
+    for roots in every_root(&mut problems) {
+        for root in &roots {
+            terraform::check_provider_versions(root, &mut problems);
+        }
+    }
+    assert_none("provider version constraints", &problems);
+}
+
+/// The Terraform modules the standard library keeps (`stdlib/modules/`), read as
+/// Terraform reads them, against the same schemas.
+#[test]
+fn the_standard_librarys_own_modules_fit_their_providers_schemas() {
+    let mut problems = Vec::new();
+    let mut modules: std::collections::BTreeMap<&str, serde_json::Map<String, serde_json::Value>> =
+        std::collections::BTreeMap::new();
+    for (path, text) in plat_compiler::stdlib::TERRAFORM_FILES {
+        let dir = path
+            .rsplit_once('/')
+            .map(|(dir, _)| dir)
+            .unwrap_or_default();
+        match hcl::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(document)) => {
+                let into = modules.entry(dir).or_default();
+                for (key, value) in document {
+                    match (into.get_mut(&key), value) {
+                        (
+                            Some(serde_json::Value::Object(existing)),
+                            serde_json::Value::Object(more),
+                        ) => existing.extend(more),
+                        (_, value) => {
+                            into.insert(key, value);
+                        }
+                    }
+                }
+            }
+            Ok(_) => problems.push(format!("{path}: not a body")),
+            Err(error) => problems.push(format!("{path}: {error}")),
+        }
+    }
+    assert!(!modules.is_empty(), "the standard library keeps no modules");
+    let built = build::Built {
+        name: "stdlib".to_string(),
+        files: Default::default(),
+        lock: Default::default(),
+    };
+    let roots: Vec<Root<'_>> = modules
+        .into_iter()
+        .map(|(dir, document)| Root {
+            built: &built,
+            dir: dir.to_string(),
+            document,
+        })
+        .collect();
+    for root in &roots {
+        terraform::check_blocks(root, &mut problems);
+        terraform::check_references(root, &roots, &mut problems);
+        terraform::check_provider_versions(root, &mut problems);
+        // HCL reads as the JSON syntax does: references are `${...}` strings.
+        let mut found = Vec::new();
+        for section in ["data", "output"] {
+            if let Some(value) = root.document.get(section) {
+                let _ = expressions::references(value, section, &mut found);
+            }
+        }
+        assert!(!found.is_empty(), "{}: no reference read", root.dir);
+    }
+    assert_none("the standard library's modules", &problems);
+}
+
+/// The checks above can fail: a block and references with the mistakes they catch.
+#[test]
+fn the_checks_catch_what_they_are_for() {
+    let document = serde_json::json!({
+        "terraform": { "required_providers": {
+            "kubernetes": { "source": "hashicorp/kubernetes", "version": "~> 1.13" }
+        } },
+        "resource": {
+            "kubernetes_persistent_volume_v1": { "data": {
+                "metadata": { "name": "data", "labelz": {} },
+                "spec": { "capacity": { "storage": "1Gi" }, "access_modes": "ReadWriteMany" }
+            } },
+            "kubernetes_config_map_v1": { "app": {
+                "metadata": { "name": "app" },
+                "data": {
+                    "A": "${kubernetes_persistent_volume_v1.data.metadata[0].nmae}",
+                    "B": "${kubernetes_persistent_volume_v1.other.id}",
+                    "C": "${module.cache.port}",
+                    "D": "${data.terraform_remote_state.shared.outputs.host}",
+                    "E": "${random_password.db.result}"
+                }
+            } },
+            "aws_unheard_of": { "x": {} }
+        }
+    });
+    let built = build::Built {
+        name: "synthetic".to_string(),
+        files: Default::default(),
+        lock: Default::default(),
+    };
+    let root = Root {
+        built: &built,
+        dir: "terraform/workloads/app".to_string(),
+        document: document.as_object().cloned().unwrap_or_default(),
+    };
+    let mut problems = Vec::new();
+    terraform::check_blocks(&root, &mut problems);
+    terraform::check_references(&root, std::slice::from_ref(&root), &mut problems);
+    terraform::check_provider_versions(&root, &mut problems);
+    let expected = [
+        "`labelz` is not an argument here (did you mean `labels`?)",
+        "spec.access_modes: expected list:string",
+        "the required argument `persistent_volume_source` is not set",
+        "no schema for the type `aws_unheard_of`",
+        "`kubernetes_persistent_volume_v1` has no attribute `nmae`",
+        "no resource `kubernetes_persistent_volume_v1.other` is declared here",
+        "no module `cache` is called here",
+        "no data source `terraform_remote_state.shared` is declared here",
+        "no resource `random_password.db` is declared here",
+        "requires kubernetes `~> 1.13`, which excludes 2.38.0",
+        "`aws` is used but not in `required_providers`",
+    ];
+    for expected in expected {
+        assert!(
+            problems.iter().any(|problem| problem.contains(expected)),
+            "not caught: {expected}\n{}",
+            problems.join("\n")
+        );
+    }
+}
