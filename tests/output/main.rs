@@ -7,6 +7,7 @@
 
 mod build;
 mod expressions;
+mod kubernetes;
 mod schema;
 mod terraform;
 mod versions;
@@ -20,6 +21,18 @@ fn every_root(problems: &mut Vec<String>) -> Vec<Vec<Root<'static>>> {
         .built
         .iter()
         .map(|built| terraform::roots(built, problems))
+        .collect()
+}
+
+/// The cluster side of every build, with the problems of reading it.
+fn every_cluster(problems: &mut Vec<String>) -> Vec<kubernetes::Cluster<'static>> {
+    examples()
+        .built
+        .iter()
+        .map(|built| {
+            let roots = terraform::roots(built, problems);
+            kubernetes::Cluster::read(built, &roots, problems)
+        })
         .collect()
 }
 
@@ -197,6 +210,137 @@ fn the_checks_catch_what_they_are_for() {
         "no resource `random_password.db` is declared here",
         "requires kubernetes `~> 1.13`, which excludes 2.38.0",
         "`aws` is used but not in `required_providers`",
+    ];
+    for expected in expected {
+        assert!(
+            problems.iter().any(|problem| problem.contains(expected)),
+            "not caught: {expected}\n{}",
+            problems.join("\n")
+        );
+    }
+}
+
+#[test]
+fn every_kubernetes_object_names_objects_that_exist() {
+    let mut problems = Vec::new();
+    for cluster in every_cluster(&mut problems) {
+        kubernetes::check_kustomization(&cluster, &mut problems);
+        kubernetes::check_selectors(&cluster, &mut problems);
+        kubernetes::check_names(&cluster, &mut problems);
+    }
+    assert_none("Kubernetes objects and what they name", &problems);
+}
+
+#[test]
+fn every_claim_can_be_mounted_by_every_pod_that_mounts_it() {
+    let mut problems = Vec::new();
+    for cluster in every_cluster(&mut problems) {
+        kubernetes::check_claims(&cluster, &mut problems);
+    }
+    assert_none("claims and the pods that mount them", &problems);
+}
+
+#[test]
+fn network_policies_admit_the_declared_paths_and_nothing_else() {
+    let mut problems = Vec::new();
+    for cluster in every_cluster(&mut problems) {
+        kubernetes::check_network_policies(&cluster, &mut problems);
+    }
+    assert_none(
+        "NetworkPolicies against the declared calls, uses and routes",
+        &problems,
+    );
+}
+
+/// The Kubernetes checks can fail: a cluster with the mistakes they catch.
+#[test]
+fn the_kubernetes_checks_catch_what_they_are_for() {
+    let deployment = |name: &str, replicas: u64, extra: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  replicas: {replicas}\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: {name}\n    spec:\n      containers:\n      - name: main\n        ports:\n        - containerPort: 8080\n          name: http\n{extra}"
+        )
+    };
+    let service = |name: &str, selected: &str, target: &str| {
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  selector:\n    app.kubernetes.io/name: {selected}\n  ports:\n  - port: 80\n    targetPort: {target}\n"
+        )
+    };
+    let policy = |name: &str, ingress: &str, egress: &str| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  podSelector:\n    matchLabels:\n      app.kubernetes.io/name: {name}\n  policyTypes: [Ingress, Egress]\n  ingress: {ingress}\n  egress: {egress}\n"
+        )
+    };
+    let from = |name: &str| {
+        format!(
+            "[{{from: [{{podSelector: {{matchLabels: {{app.kubernetes.io/name: {name}}}}}}}], ports: [{{port: 8080}}]}}]"
+        )
+    };
+    let web_env = "        env:\n        - name: A\n          valueFrom:\n            secretKeyRef: {name: web-db, key: password}\n        - name: B\n          valueFrom:\n            configMapKeyRef: {name: web-provisioned, key: HOST}\n      volumes:\n      - name: data\n        persistentVolumeClaim: {claimName: data}\n";
+    let files = [
+        ("kubernetes/web/deployment.yaml", deployment("web", 2, web_env)),
+        ("kubernetes/api/deployment.yaml", deployment("api", 1, "")),
+        ("kubernetes/db/deployment.yaml", deployment("db", 1, "")),
+        ("kubernetes/web/service.yaml", service("web", "web", "http")),
+        ("kubernetes/api/service.yaml", service("api", "api", "grpc")),
+        ("kubernetes/db/service.yaml", service("db", "nothing", "http")),
+        // web calls api, but api admits only db; db admits web, though nobody calls it;
+        // web may go anywhere.
+        ("kubernetes/web/networkpolicy.yaml", policy("web", "[]", "[{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]")),
+        ("kubernetes/api/networkpolicy.yaml", policy("api", &from("db"), "[]")),
+        ("kubernetes/db/networkpolicy.yaml", policy("db", &from("web"), "[]")),
+        (
+            "kubernetes/data.yaml",
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n  namespace: shop\nspec:\n  accessModes: [ReadWriteOnce]\n".to_string(),
+        ),
+        (
+            "kubernetes/web-db.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-db\n  namespace: shop\nstringData:\n  username: web\n".to_string(),
+        ),
+        (
+            "kubernetes/kustomization.yaml",
+            "resources:\n- web/deployment.yaml\n- api/deployment.yaml\n- db/deployment.yaml\n- web/service.yaml\n- api/service.yaml\n- db/service.yaml\n- web/networkpolicy.yaml\n- api/networkpolicy.yaml\n- db/networkpolicy.yaml\n- data.yaml\n- gone.yaml\n".to_string(),
+        ),
+        (
+            "graph.json",
+            serde_json::json!({
+                "edges": [{ "from": "workload:web", "kind": "calls", "name": null, "to": "workload:api" }],
+                "nodes": [
+                    { "id": "workload:web", "kind": "workload" },
+                    { "id": "workload:api", "kind": "workload" },
+                    { "id": "workload:db", "kind": "workload" },
+                    { "id": "instance:web.site", "kind": "instance", "offering": "route", "owner": "workload:web", "provisioner": "terraform" }
+                ]
+            })
+            .to_string(),
+        ),
+    ];
+    let built = build::Built {
+        name: "synthetic".to_string(),
+        files: files
+            .into_iter()
+            .map(|(path, text)| (path.to_string(), text))
+            .collect(),
+        lock: Default::default(),
+    };
+    let mut problems = Vec::new();
+    let cluster = kubernetes::Cluster::read(&built, &[], &mut problems);
+    kubernetes::check_kustomization(&cluster, &mut problems);
+    kubernetes::check_selectors(&cluster, &mut problems);
+    kubernetes::check_names(&cluster, &mut problems);
+    kubernetes::check_claims(&cluster, &mut problems);
+    kubernetes::check_network_policies(&cluster, &mut problems);
+    let expected = [
+        "lists `kubernetes/gone.yaml`, which is not written",
+        "kubernetes/web-db.yaml: is not listed in kustomization.yaml",
+        "the Service `db` selects no pods",
+        "the Service `api` targets the port \"grpc\"",
+        "reads the key `password` of the Secret `web-db`, which has only `username`",
+        "names the ConfigMap `web-provisioned`, which neither the kustomization nor the Terraform creates",
+        "the claim `data` is ReadWriteOnce but 2 pods mount it",
+        "workload:web calls workload:api, but the NetworkPolicies deny it: neither the egress of workload `web` nor the ingress of workload `api` admits any port",
+        "workload `web` can reach workload `db` on 8080/TCP",
+        "lets its pods reach any address (egress to `0.0.0.0/0`)",
+        "workload `web` (routed by `instance:web.site`): nothing in the cluster leads to its pods",
     ];
     for expected in expected {
         assert!(
