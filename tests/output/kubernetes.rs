@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use crate::build::Built;
-use crate::terraform::Root;
+use crate::terraform::{Root, first};
 
 /// A container port: its name, number and protocol.
 type Port = (Option<String>, u64, String);
@@ -30,7 +30,7 @@ impl Object {
         self.value["metadata"]["name"].as_str().unwrap_or_default()
     }
 
-    fn namespace(&self) -> &str {
+    pub fn namespace(&self) -> &str {
         self.value["metadata"]["namespace"]
             .as_str()
             .unwrap_or_default()
@@ -165,7 +165,46 @@ impl<'a> Cluster<'a> {
             .filter(move |object| object.kind() == kind)
     }
 
-    fn problem(&self, path: &str, text: String) -> String {
+    /// Every pod template: its object, its pod spec, and the names of the claims a
+    /// StatefulSet makes for each pod (`volumeClaimTemplates`).
+    pub fn pod_specs(&self) -> Vec<(&Object, &Json, Vec<String>)> {
+        self.pods()
+            .into_iter()
+            .map(|pods| {
+                let templates = pods.object.value["spec"]["volumeClaimTemplates"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|claim| claim["metadata"]["name"].as_str().map(str::to_string))
+                    .collect();
+                (pods.object, pods.spec, templates)
+            })
+            .collect()
+    }
+
+    /// The ports, with their protocols, of the Service `name` in `namespace`.
+    pub fn service_ports<'s>(
+        &'s self,
+        namespace: &'s str,
+        name: &'s str,
+    ) -> impl Iterator<Item = (u64, String)> + 's {
+        self.objects_of("Service")
+            .filter(move |service| service.name() == name && service.namespace() == namespace)
+            .flat_map(|service| {
+                service.value["spec"]["ports"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+            })
+            .filter_map(|port| {
+                Some((
+                    port["port"].as_u64()?,
+                    port["protocol"].as_str().unwrap_or("TCP").to_string(),
+                ))
+            })
+    }
+
+    pub fn problem(&self, path: &str, text: String) -> String {
         format!("{} {path}: {text}", self.built.name)
     }
 }
@@ -208,14 +247,6 @@ fn written(roots: &[Root<'_>]) -> Vec<Written> {
         }
     }
     found
-}
-
-/// A nested block as Terraform's JSON syntax allows it: an object, or a list of one.
-fn first(value: &Json) -> &Json {
-    match value {
-        Json::Array(items) => items.first().unwrap_or(&Json::Null),
-        other => other,
-    }
 }
 
 fn strings(value: &Json) -> Vec<String> {

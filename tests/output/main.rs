@@ -6,7 +6,9 @@
 //! list, one problem per line, each naming the environment, the file and the block.
 
 mod build;
+mod cloud;
 mod expressions;
+mod images;
 mod kubernetes;
 mod schema;
 mod terraform;
@@ -167,10 +169,19 @@ fn the_checks_catch_what_they_are_for() {
             "kubernetes": { "source": "hashicorp/kubernetes", "version": "~> 1.13" }
         } },
         "resource": {
-            "kubernetes_persistent_volume_v1": { "data": {
-                "metadata": { "name": "data", "labelz": {} },
-                "spec": { "capacity": { "storage": "1Gi" }, "access_modes": "ReadWriteMany" }
-            } },
+            "kubernetes_persistent_volume_v1": {
+                "data": {
+                    "metadata": { "name": "data", "labelz": {} },
+                    "spec": { "capacity": { "storage": "1Gi" }, "access_modes": "ReadWriteMany" }
+                },
+                "files": {
+                    "metadata": { "name": "files" },
+                    "spec": {
+                        "access_modes": ["ReadWriteMany"], "capacity": { "storage": "1Gi" },
+                        "persistent_volume_source": { "nfs": { "path": "/", "server": "${module.files.dns_name}" } }
+                    }
+                }
+            },
             "kubernetes_config_map_v1": { "app": {
                 "metadata": { "name": "app" },
                 "data": {
@@ -182,6 +193,11 @@ fn the_checks_catch_what_they_are_for() {
                 }
             } },
             "aws_unheard_of": { "x": {} }
+        },
+        "module": {
+            "cache": { "source": "terraform-aws-modules/elasticache/aws", "version": "1.8.0", "replication_group_id": "c" },
+            "files": { "source": "terraform-aws-modules/efs/aws", "version": "1.6.5" },
+            "site": { "source": "terraform-aws-modules/s3-bucket/aws", "version": "4.1.2", "block_public_policy": false }
         }
     });
     let built = build::Built {
@@ -198,6 +214,9 @@ fn the_checks_catch_what_they_are_for() {
     terraform::check_blocks(&root, &mut problems);
     terraform::check_references(&root, std::slice::from_ref(&root), &mut problems);
     terraform::check_provider_versions(&root, &mut problems);
+    cloud::check_caches(&root, &mut problems);
+    cloud::check_file_systems(&root, &mut problems);
+    cloud::check_buckets(&root, &mut problems);
     let expected = [
         "`labelz` is not an argument here (did you mean `labels`?)",
         "spec.access_modes: expected list:string",
@@ -205,11 +224,14 @@ fn the_checks_catch_what_they_are_for() {
         "no schema for the type `aws_unheard_of`",
         "`kubernetes_persistent_volume_v1` has no attribute `nmae`",
         "no resource `kubernetes_persistent_volume_v1.other` is declared here",
-        "no module `cache` is called here",
+        "`terraform-aws-modules/elasticache/aws` 1.8.0 has no output `port`",
         "no data source `terraform_remote_state.shared` is declared here",
         "no resource `random_password.db` is declared here",
         "requires kubernetes `~> 1.13`, which excludes 2.38.0",
         "`aws` is used but not in `required_providers`",
+        "module.cache (terraform-aws-modules/elasticache/aws): the security group the module creates admits nothing",
+        "kubernetes_persistent_volume_v1.files mounts module.files (terraform-aws-modules/efs/aws) over plain NFS",
+        "module.site (terraform-aws-modules/s3-bucket/aws) lifts the public-access blocks but grants no public read",
     ];
     for expected in expected {
         assert!(
@@ -229,6 +251,31 @@ fn every_kubernetes_object_names_objects_that_exist() {
         kubernetes::check_names(&cluster, &mut problems);
     }
     assert_none("Kubernetes objects and what they name", &problems);
+}
+
+#[test]
+fn every_in_cluster_image_gets_what_its_documentation_says_it_needs() {
+    let mut problems = Vec::new();
+    for cluster in every_cluster(&mut problems) {
+        images::check_images(&cluster, &mut problems);
+    }
+    assert_none(
+        "images and what their documentation says they need",
+        &problems,
+    );
+}
+
+#[test]
+fn every_cloud_service_can_be_reached_as_its_module_documents() {
+    let mut problems = Vec::new();
+    for roots in every_root(&mut problems) {
+        for root in &roots {
+            cloud::check_caches(root, &mut problems);
+            cloud::check_file_systems(root, &mut problems);
+            cloud::check_buckets(root, &mut problems);
+        }
+    }
+    assert_none("cloud services and the way to them", &problems);
 }
 
 #[test]
@@ -289,6 +336,10 @@ fn the_kubernetes_checks_catch_what_they_are_for() {
         ("kubernetes/api/networkpolicy.yaml", policy("api", &from("db"), "[]")),
         ("kubernetes/db/networkpolicy.yaml", policy("db", &from("web"), "[]")),
         (
+            "kubernetes/db/statefulset.yaml",
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: pg\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels:\n        app.kubernetes.io/name: pg\n    spec:\n      securityContext: {runAsUser: 10001}\n      containers:\n      - name: main\n        image: postgres:16-alpine\n        ports: [{containerPort: 53}]\n        securityContext: {readOnlyRootFilesystem: true}\n        volumeMounts: [{name: data, mountPath: /data}]\n  volumeClaimTemplates:\n  - metadata: {name: data}\n".to_string(),
+        ),
+        (
             "kubernetes/data.yaml",
             "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n  namespace: shop\nspec:\n  accessModes: [ReadWriteOnce]\n".to_string(),
         ),
@@ -298,7 +349,7 @@ fn the_kubernetes_checks_catch_what_they_are_for() {
         ),
         (
             "kubernetes/kustomization.yaml",
-            "resources:\n- web/deployment.yaml\n- api/deployment.yaml\n- db/deployment.yaml\n- web/service.yaml\n- api/service.yaml\n- db/service.yaml\n- web/networkpolicy.yaml\n- api/networkpolicy.yaml\n- db/networkpolicy.yaml\n- data.yaml\n- gone.yaml\n".to_string(),
+            "resources:\n- web/deployment.yaml\n- api/deployment.yaml\n- db/deployment.yaml\n- web/service.yaml\n- api/service.yaml\n- db/service.yaml\n- web/networkpolicy.yaml\n- api/networkpolicy.yaml\n- db/networkpolicy.yaml\n- data.yaml\n- db/statefulset.yaml\n- gone.yaml\n".to_string(),
         ),
         (
             "graph.json",
@@ -329,6 +380,7 @@ fn the_kubernetes_checks_catch_what_they_are_for() {
     kubernetes::check_names(&cluster, &mut problems);
     kubernetes::check_claims(&cluster, &mut problems);
     kubernetes::check_network_policies(&cluster, &mut problems);
+    images::check_images(&cluster, &mut problems);
     let expected = [
         "lists `kubernetes/gone.yaml`, which is not written",
         "kubernetes/web-db.yaml: is not listed in kustomization.yaml",
@@ -341,6 +393,9 @@ fn the_kubernetes_checks_catch_what_they_are_for() {
         "workload `web` can reach workload `db` on 8080/TCP",
         "lets its pods reach any address (egress to `0.0.0.0/0`)",
         "workload `web` (routed by `instance:web.site`): nothing in the cluster leads to its pods",
+        "`pg` (postgres:16-alpine): keeps its data in `/var/lib/postgresql/data`, which is not on its claim (mounted at `/data`)",
+        "`pg` (postgres:16-alpine): writes `/var/run/postgresql`, on the read-only root file system",
+        "`pg` (postgres:16-alpine): listens on port 53 as a non-root user without `NET_BIND_SERVICE`",
     ];
     for expected in expected {
         assert!(

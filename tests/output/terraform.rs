@@ -91,6 +91,14 @@ pub fn roots<'a>(built: &'a Built, problems: &mut Vec<String>) -> Vec<Root<'a>> 
         .collect()
 }
 
+/// A nested block as Terraform's JSON syntax allows it: an object, or a list of one.
+pub fn first(value: &Json) -> &Json {
+    match value {
+        Json::Array(items) => items.first().unwrap_or(&Json::Null),
+        other => other,
+    }
+}
+
 /// Merges a file's sections into a root's: sections, types and names may each come
 /// from several files, a block only from one.
 fn merge(
