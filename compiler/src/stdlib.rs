@@ -4,9 +4,11 @@
 //! files reach as `source = "./modules/<name>"`, like a project's own modules.
 //!
 //! The standard library also carries the lock of the registry modules its
-//! implementations call ([`MODULE_LOCK`]): the interface of every release of each,
-//! from the version it pins to the newest it knows, so that a version bump in
-//! `stdlib/*.plat` is checked at once against the interface of the new version.
+//! implementations call ([`module_lock`]): the interface of every release of each,
+//! submodules included, from the version it pins to the newest it knows, so that a
+//! version bump (or a switch to another submodule) in `stdlib/*.plat` is checked at
+//! once against the interface of what it then calls. It is indexed once and each
+//! module read only when a check asks for it.
 //!
 //! Invariant: both tables are sorted by path, so that loading is deterministic.
 
@@ -44,15 +46,11 @@ pub fn module_files(dir: &str) -> Vec<(&'static str, &'static str)> {
 /// (`stdlib/plat.modules.lock.json`, in the format of [`crate::terraform::lock`]).
 pub static MODULE_LOCK_TEXT: &str = include_str!("../../stdlib/plat.modules.lock.json");
 
-/// The standard library's lock, read once. A test holds it valid; were it not, it
-/// would read as empty and every registry module of the standard library would be
-/// reported as unknown rather than pass unchecked.
-pub fn module_lock() -> &'static crate::terraform::lock::ModuleLock {
-    static LOCK: std::sync::OnceLock<crate::terraform::lock::ModuleLock> =
+/// The standard library's lock, indexed once; each module is read when asked for.
+pub fn module_lock() -> &'static crate::terraform::lock::LockIndex {
+    static LOCK: std::sync::OnceLock<crate::terraform::lock::LockIndex> =
         std::sync::OnceLock::new();
-    LOCK.get_or_init(|| {
-        crate::terraform::lock::ModuleLock::parse(MODULE_LOCK_TEXT).unwrap_or_default()
-    })
+    LOCK.get_or_init(|| crate::terraform::lock::LockIndex::new(MODULE_LOCK_TEXT))
 }
 
 #[cfg(test)]
@@ -68,5 +66,16 @@ mod tests {
             lock.to_text() == MODULE_LOCK_TEXT,
             "stdlib/plat.modules.lock.json is not in the canonical form `plat modules lock` writes"
         );
+        // The index reads every module the full text holds.
+        let index = module_lock();
+        assert_eq!(index.keys().count(), lock.len());
+        for module in lock.modules() {
+            assert_eq!(
+                index
+                    .get(&module.source, module.version.as_deref())
+                    .as_ref(),
+                Some(module)
+            );
+        }
     }
 }

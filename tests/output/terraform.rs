@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use plat_compiler::terraform::lock::{ModuleLock, exact_version, is_exact_version};
+use plat_compiler::terraform::lock::{exact_version, is_exact_version};
 use plat_compiler::terraform::source::ModuleSource;
 use plat_compiler::terraform::{ModuleInterface, read_module};
 use serde_json::{Map, Value as Json};
@@ -389,17 +389,16 @@ pub fn module_interface(root: &Root<'_>, call: &Json) -> Result<(String, ModuleI
                 }
                 _ => None,
             };
-            let lookup = |lock: &ModuleLock| {
-                lock.get(&key, version.as_deref())
-                    .map(|module| module.interface())
-            };
             let described = match &version {
                 Some(version) => format!("`{key}` {version}"),
                 None => format!("`{key}`"),
             };
-            lookup(&root.built.lock)
-                .or_else(|| lookup(plat_compiler::stdlib::module_lock()))
-                .map(|interface| (described.clone(), interface))
+            root.built
+                .lock
+                .get(&key, version.as_deref())
+                .cloned()
+                .or_else(|| plat_compiler::stdlib::module_lock().get(&key, version.as_deref()))
+                .map(|module| (described.clone(), module.interface()))
                 .ok_or_else(|| format!("no lock records the interface of {described}"))
         }
     }

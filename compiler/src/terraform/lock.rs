@@ -3,7 +3,7 @@
 //! are checked against them offline and the same way on every machine.
 //!
 //! A lock is a JSON document ([`LOCK_FILE`] at a project's root; the standard library
-//! embeds its own, [`crate::stdlib::MODULE_LOCK`]):
+//! embeds its own, [`crate::stdlib::module_lock`]):
 //!
 //! ```json
 //! {
@@ -198,6 +198,18 @@ impl ModuleLock {
         self.modules.values()
     }
 
+    /// The versions recorded for `source`, in order.
+    pub fn versions(&self, source: &str) -> Vec<String> {
+        let mut versions: Vec<String> = self
+            .modules
+            .keys()
+            .filter(|(recorded, _)| recorded == source)
+            .filter_map(|(_, version)| version.clone())
+            .collect();
+        versions.sort_by_key(|version| version_order(version));
+        versions
+    }
+
     pub fn len(&self) -> usize {
         self.modules.len()
     }
@@ -358,6 +370,88 @@ pub fn installed_modules(text: &str) -> Result<Vec<InstalledModule>, LockError> 
         })
 }
 
+/// A lock in canonical text, indexed by key without reading its modules: each is read
+/// when it is asked for. The standard library's lock is large (every release of every
+/// module it calls), and a check reads a handful of them.
+///
+/// Invariant: the text is canonical ([`ModuleLock::to_text`]), as a test holds the
+/// standard library's: every module is a block between a line `    {` and a line
+/// `    }` (or `    },`), its first lines `"source"` and, if any, `"version"`.
+#[derive(Debug, Default)]
+pub struct LockIndex {
+    text: &'static str,
+    modules: BTreeMap<ModuleKey, std::ops::Range<usize>>,
+}
+
+impl LockIndex {
+    /// Indexes the canonical text of a lock; a block that does not read as a module is
+    /// left out.
+    pub fn new(text: &'static str) -> LockIndex {
+        let mut modules = BTreeMap::new();
+        let mut start = None;
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim_end_matches('\n');
+            if trimmed == "    {" {
+                start = Some(offset);
+            } else if (trimmed == "    }" || trimmed == "    },")
+                && let Some(begin) = start.take()
+            {
+                let end = offset + "    }".len();
+                if let Some(key) = block_key(&text[begin..end]) {
+                    modules.insert(key, begin..end);
+                }
+            }
+            offset += line.len();
+        }
+        LockIndex { text, modules }
+    }
+
+    /// The module recorded for `source` at `version`, read from its block.
+    pub fn get(&self, source: &str, version: Option<&str>) -> Option<LockedModule> {
+        let range = self
+            .modules
+            .get(&(source.to_string(), version.map(str::to_string)))?;
+        serde_json::from_str(&self.text[range.clone()]).ok()
+    }
+
+    /// The versions recorded for `source`, in order.
+    pub fn versions(&self, source: &str) -> Vec<String> {
+        let mut versions: Vec<String> = self
+            .modules
+            .keys()
+            .filter(|(recorded, _)| recorded == source)
+            .filter_map(|(_, version)| version.clone())
+            .collect();
+        versions.sort_by_key(|version| version_order(version));
+        versions
+    }
+
+    /// Whether any version of `source` is recorded.
+    pub fn knows(&self, source: &str) -> bool {
+        self.modules.keys().any(|(recorded, _)| recorded == source)
+    }
+
+    /// Every key, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &ModuleKey> {
+        self.modules.keys()
+    }
+}
+
+/// The key of a module's block in canonical text, from its `source` and `version` lines.
+fn block_key(block: &str) -> Option<ModuleKey> {
+    let field = |name: &str| {
+        block.lines().find_map(|line| {
+            let value = line
+                .trim()
+                .strip_prefix(&format!("\"{name}\": "))?
+                .trim_end_matches(',');
+            serde_json::from_str::<String>(value).ok()
+        })
+    };
+    Some((field("source")?, field("version")))
+}
+
 /// `terraform-aws-modules/rds/aws` `6.10.0`, as a message names a key.
 pub fn describe_key((source, version): &ModuleKey) -> String {
     match version {
@@ -477,6 +571,25 @@ mod tests {
         let first = text.find("\"1.9.0\"").expect("1.9.0");
         let second = text.find("\"1.10.0\"").expect("1.10.0");
         assert!(first < second, "{text}");
+    }
+
+    #[test]
+    fn an_index_of_canonical_text_reads_the_same_modules() {
+        let lock = ModuleLock::parse(LOCK).expect("a valid lock");
+        let text: &'static str = Box::leak(lock.to_text().into_boxed_str());
+        let index = LockIndex::new(text);
+        let keys: Vec<&ModuleKey> = index.keys().collect();
+        assert_eq!(keys, lock.modules.keys().collect::<Vec<_>>());
+        for module in lock.modules() {
+            assert_eq!(
+                index
+                    .get(&module.source, module.version.as_deref())
+                    .as_ref(),
+                Some(module)
+            );
+        }
+        assert_eq!(index.versions("acme/db/aws"), vec!["1.9.0", "1.10.0"]);
+        assert!(index.knows("acme/db/aws") && !index.knows("acme/other/aws"));
     }
 
     #[test]

@@ -283,7 +283,7 @@ pub fn remote_interface(
         },
         // Without the project's lock, only what the standard library records is known.
         (Origin::Project, None) => {
-            if !embedded.modules().any(|module| module.source == key) {
+            if !embedded.knows(key) {
                 return Err(RemoteProblem::NotLoaded);
             }
             None
@@ -297,9 +297,9 @@ pub fn remote_interface(
         _ => None,
     };
     let version = version.as_deref();
-    own.and_then(|lock| lock.get(key, version))
+    own.and_then(|lock| lock.get(key, version).cloned())
         .or_else(|| embedded.get(key, version))
-        .map(lock::LockedModule::interface)
+        .map(|module| module.interface())
         .ok_or(RemoteProblem::Unknown)
 }
 

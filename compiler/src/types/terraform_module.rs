@@ -246,20 +246,28 @@ impl Checker<'_> {
         key: &str,
         keep: impl Fn(&crate::terraform::lock::LockedModule) -> bool,
     ) -> Vec<String> {
-        let mut versions: Vec<String> = Vec::new();
-        let mut add = |lock: &crate::terraform::lock::ModuleLock| {
-            versions.extend(
-                lock.modules()
-                    .filter(|module| module.source == key && keep(module))
-                    .filter_map(|module| module.version.clone()),
-            );
+        let embedded = crate::stdlib::module_lock();
+        let own = match self.project.module_lock(self.db) {
+            Some(file) if self.file.origin(self.db) == crate::source::Origin::Project => {
+                crate::terraform::project_lock(self.db, file).as_ref().ok()
+            }
+            _ => None,
         };
-        add(crate::stdlib::module_lock());
-        if self.file.origin(self.db) == crate::source::Origin::Project
-            && let Some(file) = self.project.module_lock(self.db)
-            && let Ok(lock) = crate::terraform::project_lock(self.db, file)
-        {
-            add(lock);
+        let mut versions: Vec<String> = embedded
+            .versions(key)
+            .into_iter()
+            .filter(|version| {
+                embedded
+                    .get(key, Some(version))
+                    .is_some_and(|module| keep(&module))
+            })
+            .collect();
+        if let Some(lock) = own {
+            versions.extend(
+                lock.versions(key)
+                    .into_iter()
+                    .filter(|version| lock.get(key, Some(version)).is_some_and(&keep)),
+            );
         }
         versions.sort_by_key(|version| crate::terraform::lock::version_order(version));
         versions.dedup();
