@@ -361,7 +361,12 @@ fn the_projects_lock_records_its_own_registry_modules() {
 
 #[test]
 fn a_registry_module_must_be_pinned_to_one_release() {
-    for version in ["", "version = \"~> 1.8\"", "version = \">= 1.8.0\""] {
+    for version in [
+        "",
+        "version = \"~> 1.8\"",
+        "version = \">= 1.8.0\"",
+        "version = \"${env.name}\"",
+    ] {
         let found = check_registry(
             registry_offering(
                 "terraform-aws-modules/elasticache/aws",

@@ -126,10 +126,8 @@ impl Checker<'_> {
         version: Option<&Attribute>,
     ) -> Option<Module> {
         let key = remote.key()?;
-        let version_text = match version {
-            Some(version) => Some(literal_text(&version.value)?),
-            None => None,
-        };
+        // A version computed from parameters is not one release plat can check: empty.
+        let version_text = version.map(|version| literal_text(&version.value).unwrap_or_default());
         let origin = self.file.origin(self.db);
         match remote_interface(
             self.db,
@@ -151,11 +149,15 @@ impl Checker<'_> {
             Err(RemoteProblem::NotLoaded | RemoteProblem::LockUnreadable) => None,
             Err(RemoteProblem::Unpinned) => {
                 let (range, label) = match (version, &version_text) {
-                    (Some(version), Some(text)) => (
+                    (Some(version), Some(text)) if !text.is_empty() => (
                         version.value.range(),
                         format!("`{text}` is a constraint, not one release"),
                     ),
-                    _ => (source.value.range(), "no `version`".to_string()),
+                    (Some(version), _) => (
+                        version.value.range(),
+                        "not one release written out".to_string(),
+                    ),
+                    (None, _) => (source.value.range(), "no `version`".to_string()),
                 };
                 self.report(
                     Diagnostic::new(
