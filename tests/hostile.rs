@@ -436,8 +436,8 @@ fn chain_of_offerings(
         };
         text.push_str(&format!(
             "offering o{level} {{\n  version = \"1.0.0\"\n{param}  output id: string\n  \
-             implementation k: terraform {{\n    source = \"acme/o{level}/aws\"\n{needs}    \
-             outputs = {{ id = module.id }}\n  }}\n}}\n\n"
+             implementation k: terraform {{\n    source = \"acme/o{level}/aws\"\n    \
+             version = \"1.0.0\"\n{needs}    outputs = {{ id = module.id }}\n  }}\n}}\n\n"
         ));
     }
     text.push_str("environment production {\n  namespace = \"shop\"\n");
@@ -450,12 +450,35 @@ fn chain_of_offerings(
     text
 }
 
+/// A project of `main.plat` with `text`, and the lock of module interfaces that
+/// records the `levels` modules of [`chain_of_offerings`], so that it is resolved.
+fn chain_project(levels: usize, text: &str) -> tempfile::TempDir {
+    let dir = project_of(text);
+    let modules: Vec<String> = (0..levels)
+        .map(|level| {
+            format!(
+                "{{ \"source\": \"acme/o{level}/aws\", \"version\": \"1.0.0\", \"outputs\": {{ \"id\": {{}} }} }}"
+            )
+        })
+        .collect();
+    let lock = format!(
+        "{{ \"format\": 1, \"modules\": [{}] }}\n",
+        modules.join(", ")
+    );
+    std::fs::write(dir.path().join("plat.modules.lock.json"), lock).expect("writable");
+    dir
+}
+
 #[test]
 fn implementation_needs_that_fan_out_are_bounded() {
     // Thirty levels, each needing two of the next: 2^30 instances, unbounded.
     let needs = |next: usize| format!("    a: o{next} {{}}\n    b: o{next} {{}}\n");
     let text = chain_of_offerings(30, "", needs, "");
-    assert_reported("exponential needs", &text, "E0607");
+    let dir = chain_project(30, &text);
+    let run = check_dir(dir.path());
+    run.assert_no_crash("exponential needs");
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(run.stderr.contains("E0607"), "{}", run.stderr);
 }
 
 #[test]
@@ -464,7 +487,7 @@ fn strings_that_double_at_every_level_are_bounded() {
     let needs =
         |next: usize| format!("    next: o{next} {{ p = \"${{params.p}}${{params.p}}\" }}\n");
     let text = chain_of_offerings(60, "  param p: string\n", needs, "p = \"ab\"");
-    let dir = project_of(&text);
+    let dir = chain_project(60, &text);
     let run = check_dir(dir.path());
     run.assert_no_crash("strings that double");
     assert_eq!(run.status, Some(1), "{}", run.transcript());

@@ -873,3 +873,42 @@ fn a_terraform_module_changed_on_disk_is_checked_again() {
     assert!(codes.contains(&"E0701"), "{diagnostics:?}");
     assert!(client.shutdown().success());
 }
+
+#[test]
+fn a_lock_of_module_interfaces_changed_on_disk_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache.plat");
+    let text = "offering cache {\n  version = \"1.0.0\"\n  output host: string\n  implementation aws: terraform {\n    source = \"acme/valkey/aws\"\n    version = \"2.1.0\"\n    outputs = { host = module.endpoint }\n  }\n}\n";
+    std::fs::write(&cache, text).unwrap();
+    let mut client = Client::start();
+    client.initialize(&uri(dir.path()), json!({}));
+    let file = uri(&cache);
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": file, "languageId": "plat", "version": 1, "text": text } }),
+    );
+    let codes = |diagnostics: &[Value]| -> Vec<String> {
+        diagnostics
+            .iter()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(codes(&client.diagnostics(&file, 1)), vec!["E0706"]);
+    // The platform team records the module's interface.
+    let lock = dir.path().join("plat.modules.lock.json");
+    std::fs::write(
+        &lock,
+        r#"{ "format": 1, "modules": [ { "source": "acme/valkey/aws", "version": "2.1.0", "outputs": { "endpoint": {} } } ] }"#,
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&lock), "type": 1 }] }),
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": file, "version": 2 }, "contentChanges": [{ "text": text }] }),
+    );
+    assert_eq!(client.diagnostics(&file, 2), Vec::<Value>::new());
+    assert!(client.shutdown().success());
+}

@@ -17,14 +17,16 @@
 //! checker reading the disk. A problem with a `.tf` file is not reported here: it is
 //! kept with the file and reported (E0705) only where a module that holds it is used.
 //! A single `.plat` file is read without Terraform files, and its local modules are
-//! not checked.
+//! not checked. The lock of module interfaces at the root
+//! ([`crate::terraform::lock::LOCK_FILE`]) is read the same way, when a directory is
+//! read; a problem with it is reported (E0707) by the checker.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{Db, Origin, Project, SourceFile, TerraformFile};
+use crate::source::{Db, ModuleLockFile, Origin, Project, SourceFile, TerraformFile};
 use crate::span::TextRange;
 use crate::stdlib;
 
@@ -100,6 +102,7 @@ pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> 
             .unwrap_or_else(|| directory_name(path));
         loader.excluded = manifest.project.exclude.clone();
         loader.terraform = Some(Vec::new());
+        loader.module_lock = Some(read_module_lock(db, path));
         loader.walk(path, path, 0);
         if loader.files.is_empty() && loader.diagnostics.is_empty() {
             loader.diagnostics.push(
@@ -159,6 +162,25 @@ pub fn read_terraform_text(path: &Path) -> Result<String, String> {
     }
 }
 
+/// The lock of module interfaces at the root of the project in `root`, as an input:
+/// without text when there is none.
+pub fn read_module_lock(db: &dyn Db, root: &Path) -> ModuleLockFile {
+    let path = root.join(crate::terraform::lock::LOCK_FILE);
+    ModuleLockFile::new(
+        db,
+        crate::terraform::lock::LOCK_FILE.to_string(),
+        module_lock_text(&path),
+    )
+}
+
+/// The text of a lock of module interfaces: `None` when there is no such file.
+pub fn module_lock_text(path: &Path) -> Option<Result<String, String>> {
+    match std::fs::symlink_metadata(path) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        _ => Some(read_terraform_text(path)),
+    }
+}
+
 /// The standard library as source files.
 pub fn stdlib_files(db: &dyn Db) -> Vec<SourceFile> {
     stdlib::FILES
@@ -179,6 +201,8 @@ struct Loader<'db> {
     bytes: u64,
     /// The Terraform files read; `None` unless a directory is read.
     terraform: Option<Vec<TerraformFile>>,
+    /// The lock of module interfaces; `None` unless a directory is read.
+    module_lock: Option<ModuleLockFile>,
 }
 
 impl<'db> Loader<'db> {
@@ -191,6 +215,7 @@ impl<'db> Loader<'db> {
             full: false,
             bytes: 0,
             terraform: None,
+            module_lock: None,
         }
     }
 
@@ -204,6 +229,7 @@ impl<'db> Loader<'db> {
         }
         Project::builder(files, self.diagnostics)
             .terraform_files(terraform)
+            .module_lock(self.module_lock)
             .new(self.db)
     }
 

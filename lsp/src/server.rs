@@ -233,6 +233,7 @@ impl LanguageServer for Backend {
                 register_options: Some(json!({ "watchers": [
                     { "globPattern": "**/*.plat" },
                     { "globPattern": "**/*.tf" },
+                    { "globPattern": "**/plat.modules.lock.json" },
                 ] })),
             };
             let _ = client.register_capability(vec![registration]).await;

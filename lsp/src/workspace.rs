@@ -195,6 +195,10 @@ impl Workspace {
             self.reload_terraform(&path);
             return;
         }
+        if path == plat_compiler::terraform::lock::LOCK_FILE {
+            self.reload_module_lock(&path);
+            return;
+        }
         if !path.ends_with(".plat") {
             return;
         }
@@ -203,6 +207,21 @@ impl Workspace {
                 self.set_text(&path, text);
             }
             Err(_) => self.remove(&path),
+        }
+    }
+
+    /// Reads the project's lock of module interfaces again (created, changed or deleted
+    /// on disk), so that registry and git modules are checked against what it records
+    /// now. Nothing to do when the project was not read from a directory.
+    fn reload_module_lock(&mut self, path: &str) {
+        let Some(lock) = self.project.module_lock(&self.db) else {
+            return;
+        };
+        let text = plat_compiler::project::module_lock_text(&self.paths.disk_path(path));
+        if *lock.text(&self.db) != text {
+            // The previous text is not needed.
+            let _previous = lock.set_text(&mut self.db).to(text);
+            self.revision += 1;
         }
     }
 

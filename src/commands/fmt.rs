@@ -7,8 +7,7 @@
 //! `plat check` reads a project (hidden directories, build output and `plat.toml`'s
 //! `exclude` skipped).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use plat_compiler::diagnostic::{Code, Diagnostic};
@@ -18,6 +17,7 @@ use plat_compiler::source::{Database, Origin, SourceFile};
 
 use crate::Status;
 use crate::cli::Format;
+use crate::files::{io_reason, write_atomically};
 use crate::report::{Located, Report};
 
 /// How standard input is named in messages.
@@ -218,59 +218,4 @@ fn report_unstable(display: &str, error: &FormatError) {
          note: this is a bug in plat, not in your project; please report it with the file",
         env!("CARGO_PKG_VERSION")
     );
-}
-
-/// Replaces the file at `path` (following symbolic links) with `text`: written to a
-/// temporary file in the same directory, with the same permissions, then renamed over it.
-fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
-    let target = fs::canonicalize(path)?;
-    let permissions = fs::metadata(&target)?.permissions();
-    let directory = target.parent().unwrap_or_else(|| Path::new("."));
-    let name = target
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (temporary, mut file) = create_temporary(directory, &name)?;
-    let written = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .and_then(|()| fs::set_permissions(&temporary, permissions))
-        .and_then(|()| fs::rename(&temporary, &target));
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written
-}
-
-/// A new file `.NAME.PID.N.fmt` in `directory`: hidden, and not a `.plat` file, so that
-/// no project ever reads it.
-fn create_temporary(directory: &Path, name: &str) -> io::Result<(PathBuf, File)> {
-    let pid = std::process::id();
-    for attempt in 0..100 {
-        let path = directory.join(format!(".{name}.{pid}.{attempt}.fmt"));
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(file) => return Ok((path, file)),
-            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(error) => return Err(error),
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        "no free name for a temporary file",
-    ))
-}
-
-/// The operating system's reason, without the "(os error N)" suffix.
-fn io_reason(error: &io::Error) -> String {
-    match error.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => {
-            let text = error.to_string();
-            match text.find(" (os error") {
-                Some(end) => text[..end].to_lowercase(),
-                None => text,
-            }
-        }
-    }
 }

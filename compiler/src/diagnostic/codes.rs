@@ -88,12 +88,14 @@ codes! {
     E0606 MissingSharedResource "shared resource not declared",
     E0607 TooManyInstances "too many instances",
     E0608 ReadWriteOnceShared "volume mounted by more pods than its access mode allows",
-    // Terraform modules kept in the project.
+    // Terraform modules: kept in the project, or recorded in a lock of interfaces.
     E0701 UnknownModuleInput "unknown module input",
     E0702 MissingModuleVariable "missing module variable",
     E0703 ModuleInputTypeMismatch "module input has the wrong type",
     E0704 UnknownModuleOutput "unknown module output",
     E0705 InvalidModule "unreadable Terraform module",
+    E0706 UnknownModuleInterface "module interface not recorded",
+    E0707 InvalidModuleLock "invalid lock of module interfaces",
     // Importing Score files.
     E0801 InvalidYaml "not valid YAML",
     E0802 InvalidScore "not a valid Score file",
