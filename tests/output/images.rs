@@ -154,6 +154,20 @@ impl Container<'_> {
         })
     }
 
+    /// Whether the container declares `target` (a port number, or a port's name)
+    /// with `protocol`.
+    fn declares(&self, target: &Json, protocol: &str) -> bool {
+        self.container["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry["protocol"].as_str().unwrap_or("TCP") == protocol)
+            .any(|entry| match target {
+                Json::String(name) => entry["name"].as_str() == Some(name),
+                number => entry["containerPort"].as_u64() == number.as_u64(),
+            })
+    }
+
     fn runs_as_root(&self) -> bool {
         let user = |context: &Json| context["runAsUser"].as_u64();
         let non_root = |context: &Json| context["runAsNonRoot"].as_bool() == Some(true);
@@ -316,30 +330,20 @@ fn check_needs(
             None => {}
         }
     }
+    // Clients reach the image through its Service: each port it must serve is a port
+    // of the Service whose target is a port the container declares, with the same
+    // protocol (the container itself may listen on another number).
+    let name = object.value["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default();
     for (port, protocol) in needs.serves {
-        let declared = container.container["ports"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|entry| {
-                entry["containerPort"].as_u64() == Some(*port)
-                    && entry["protocol"].as_str().unwrap_or("TCP") == *protocol
-            });
-        if !declared {
-            problems.push(at(format!(
-                "does not declare port {port}/{protocol}; {}",
-                needs.documented
-            )));
-        }
-        let name = object.value["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default();
         let served = cluster
             .service_ports(object.namespace(), name)
-            .any(|(number, proto)| number == *port && proto == *protocol);
+            .filter(|(number, proto, _)| number == port && proto == protocol)
+            .any(|(_, _, target)| container.declares(&target, protocol));
         if !served {
             problems.push(at(format!(
-                "its Service does not serve port {port}/{protocol}; {}",
+                "its Service does not serve port {port}/{protocol} on a port the container declares; {}",
                 needs.documented
             )));
         }

@@ -183,11 +183,13 @@ impl<'a> Cluster<'a> {
     }
 
     /// The ports, with their protocols, of the Service `name` in `namespace`.
+    /// The ports of the Service `name`: `(port, protocol, targetPort)`, the target as
+    /// written (a number, or the name of a container port).
     pub fn service_ports<'s>(
         &'s self,
         namespace: &'s str,
         name: &'s str,
-    ) -> impl Iterator<Item = (u64, String)> + 's {
+    ) -> impl Iterator<Item = (u64, String, Json)> + 's {
         self.objects_of("Service")
             .filter(move |service| service.name() == name && service.namespace() == namespace)
             .flat_map(|service| {
@@ -197,9 +199,15 @@ impl<'a> Cluster<'a> {
                     .flatten()
             })
             .filter_map(|port| {
+                let number = port["port"].as_u64()?;
+                let target = match &port["targetPort"] {
+                    Json::Null => Json::from(number),
+                    target => target.clone(),
+                };
                 Some((
-                    port["port"].as_u64()?,
+                    number,
                     port["protocol"].as_str().unwrap_or("TCP").to_string(),
+                    target,
                 ))
             })
     }

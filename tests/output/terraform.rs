@@ -509,17 +509,30 @@ pub fn check_provider_versions(root: &Root<'_>, problems: &mut Vec<String>) {
         }
     }
     for (who, provider, constraint) in constraints {
-        let Some(schema) = providers.get(&provider) else {
-            continue;
-        };
-        match versions::admits(&constraint, &schema.version) {
-            Ok(true) => {}
-            Ok(false) => problems.push(format!(
-                "{}: {who} requires {provider} `{constraint}`, which excludes {}, the version whose schema the blocks are checked against",
-                root.name(),
-                schema.version
-            )),
-            Err(error) => problems.push(format!("{}: {who}: {error}", root.name())),
+        let schema = providers.get(&provider).map(|schema| {
+            (
+                schema.version.as_str(),
+                "the version whose schema the blocks are checked against",
+            )
+        });
+        let validated = VALIDATED_WITH
+            .iter()
+            .filter(|(name, _)| *name == provider)
+            .map(|(_, version)| (*version, "the version `terraform validate` runs with in CI"));
+        for (version, why) in schema.into_iter().chain(validated) {
+            match versions::admits(&constraint, version) {
+                Ok(true) => {}
+                Ok(false) => problems.push(format!(
+                    "{}: {who} requires {provider} `{constraint}`, which excludes {version}, {why}",
+                    root.name(),
+                )),
+                Err(error) => problems.push(format!("{}: {who}: {error}", root.name())),
+            }
         }
     }
 }
+
+/// The providers that `.ci/terraform-validate` finds in the machine's filesystem
+/// mirror: every root and every module it calls must admit them, or the roots cannot
+/// be validated at all.
+const VALIDATED_WITH: &[(&str, &str)] = &[("aws", "5.100.0")];

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Trim a provider schema to the types tests/terraform_schema.rs checks against.
+"""Trim a provider schema to the types tests/output/ checks against.
 
 usage: trim.py FULL.json types.txt OUT.json
 
