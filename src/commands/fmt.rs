@@ -8,11 +8,12 @@
 //! `exclude` skipped).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use plat_compiler::diagnostic::{Code, Diagnostic};
 use plat_compiler::format::{FormatError, format_text};
+use plat_compiler::project::read::{self, Refusal};
 use plat_compiler::project::{self, MAX_FILE_BYTES};
 use plat_compiler::source::{Database, Origin, SourceFile};
 
@@ -117,7 +118,7 @@ impl FileToFormat<'_> {
                     Err(error) => {
                         let diagnostic = Diagnostic::about_path(
                             Code::Io,
-                            format!("cannot write `{display}`: {}", io_reason(&error)),
+                            format!("cannot write `{display}`: {}", read::io_reason(&error)),
                             self.file.path(self.db).clone(),
                         );
                         self.report.print(Format::Human, &[diagnostic], None);
@@ -180,36 +181,34 @@ fn format_stdin(check: bool, color: bool) -> Status {
     }
 }
 
-/// Standard input as text, within the size limit of a `.plat` file.
+/// Standard input as text, within the size limit of a `.plat` file (the loader's
+/// bounded read).
 fn read_stdin() -> Result<String, Box<Diagnostic>> {
-    let mut bytes = Vec::new();
-    io::stdin()
-        .lock()
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| {
-            Box::new(Diagnostic::about_path(
-                Code::Io,
-                format!("cannot read standard input: {}", io_reason(&error)),
+    let refused = |refusal: Refusal| {
+        let diagnostic = match refusal {
+            Refusal::TooLarge(_) => Diagnostic::about_path(
+                Code::FileTooLarge,
+                format!(
+                    "standard input is larger than {} MiB",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
                 STDIN,
-            ))
-        })?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Box::new(Diagnostic::about_path(
-            Code::FileTooLarge,
-            format!(
-                "standard input is larger than {} MiB",
-                MAX_FILE_BYTES / (1024 * 1024)
             ),
-            STDIN,
-        )));
-    }
-    String::from_utf8(bytes).map_err(|_| {
-        Box::new(
-            Diagnostic::about_path(Code::NotUtf8, "standard input is not UTF-8", STDIN)
-                .with_help("`.plat` files are UTF-8 text"),
-        )
-    })
+            Refusal::NotUtf8 { .. } => {
+                Diagnostic::about_path(Code::NotUtf8, "standard input is not UTF-8", STDIN)
+                    .with_help("`.plat` files are UTF-8 text")
+            }
+            other => Diagnostic::about_path(
+                Code::Io,
+                format!("cannot read standard input: {}", other.reason()),
+                STDIN,
+            ),
+        };
+        Box::new(diagnostic)
+    };
+    read::read_limited(io::stdin().lock())
+        .and_then(read::text)
+        .map_err(refused)
 }
 
 fn report_unstable(display: &str, error: &FormatError) {
@@ -258,19 +257,4 @@ fn create_temporary(directory: &Path, name: &str) -> io::Result<(PathBuf, File)>
         io::ErrorKind::AlreadyExists,
         "no free name for a temporary file",
     ))
-}
-
-/// The operating system's reason, without the "(os error N)" suffix.
-fn io_reason(error: &io::Error) -> String {
-    match error.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => {
-            let text = error.to_string();
-            match text.find(" (os error") {
-                Some(end) => text[..end].to_lowercase(),
-                None => text,
-            }
-        }
-    }
 }

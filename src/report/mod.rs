@@ -22,6 +22,9 @@ pub use location::Located;
 pub struct Summary {
     pub project: String,
     pub files: usize,
+    /// The one file whose diagnostics are shown, when a file of the project was asked
+    /// for.
+    pub focus: Option<String>,
 }
 
 /// Prints diagnostics of one project.
@@ -56,7 +59,8 @@ impl<'a> Report<'a> {
     }
 }
 
-/// `checked shop (12 files): 2 errors, 1 warning`.
+/// `checked shop (12 files): 2 errors, 1 warning`, or, for one file of the project,
+/// `checked workloads/api.plat in shop (12 files): no problems`.
 fn closing_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
     let errors = diagnostics
         .iter()
@@ -74,7 +78,13 @@ fn closing_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
             plural(w, "warning", "warnings")
         ),
     };
-    format!("checked {} ({files}): {outcome}", summary.project)
+    match &summary.focus {
+        Some(focus) => format!(
+            "checked {focus} in {} ({files}): {outcome}",
+            summary.project
+        ),
+        None => format!("checked {} ({files}): {outcome}", summary.project),
+    }
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {
