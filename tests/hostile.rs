@@ -683,3 +683,53 @@ fn score_sources_outside_the_score_files_directory_are_not_read_or_copied() {
     assert_eq!(run.status, Some(0), "{}", run.transcript());
     assert!(run.stdout.contains("listen 80;"), "{}", run.stdout);
 }
+
+#[test]
+fn control_characters_from_a_project_never_reach_the_terminal_raw() {
+    // A title change, a bell, a screen clear, an 8-bit CSI and a right-to-left override
+    // in strings, in a value quoted by a message, and in the name of a file.
+    let hostile = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+    let text = format!(
+        "workload w {{\n  labels = {{ team = \"{hostile}\" }}\n  container main {{\n    \
+         image = \"{hostile}\"\n  }}\n  oops = \"{hostile}\"\n}}\n"
+    );
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("main.plat"), &text).expect("writable");
+    std::fs::write(dir.path().join(format!("x{hostile}.plat")), "workload {\n").expect("writable");
+    let path = dir.path().to_string_lossy().into_owned();
+    let raw = |output: &str| {
+        output.contains('\u{7}')
+            || output.contains("\u{1b}]0;owned")
+            || output.contains("\u{1b}[2J")
+            || output.contains('\u{9b}')
+            || output.contains('\u{202e}')
+    };
+    for flags in [
+        vec!["check", &path],
+        vec!["--color", "always", "check", &path],
+        vec!["check", "--format", "json", &path],
+        vec!["check", "--format", "sarif", &path],
+        vec!["fmt", "--check", &path],
+    ] {
+        let run = run_plat(&args(&flags));
+        run.assert_no_crash(&flags.join(" "));
+        assert_ne!(run.status, Some(0), "{flags:?}");
+        assert!(!raw(&run.stdout), "{flags:?} stdout: {:?}", run.stdout);
+        assert!(!raw(&run.stderr), "{flags:?} stderr: {:?}", run.stderr);
+        if !flags.contains(&"always") {
+            assert!(
+                !run.stderr.contains('\u{1b}'),
+                "{flags:?}: {:?}",
+                run.stderr
+            );
+        }
+    }
+    // What the characters were is still shown, as symbols.
+    let run = run_plat(&args(&["check", &path]));
+    assert!(
+        run.stderr.contains("\u{241b}]0;owned\u{2407}"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("<U+202E>"), "{}", run.stderr);
+}

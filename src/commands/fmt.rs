@@ -19,6 +19,7 @@ use plat_compiler::source::{Database, Origin, SourceFile};
 
 use crate::Status;
 use crate::cli::Format;
+use crate::report::terminal::clean;
 use crate::report::{Located, Report};
 
 /// How standard input is named in messages.
@@ -108,7 +109,7 @@ impl FileToFormat<'_> {
         match format_text(text) {
             Ok(formatted) if formatted == *text => Status::Clean,
             Ok(_) if check => {
-                println!("{display}");
+                println!("{}", clean(&display));
                 Status::Errors
             }
             Ok(formatted) => {
@@ -212,6 +213,7 @@ fn read_stdin() -> Result<String, Box<Diagnostic>> {
 }
 
 fn report_unstable(display: &str, error: &FormatError) {
+    let display = clean(display);
     eprintln!(
         "error: internal error in plat {}: cannot format `{display}`: {error}; it is left as it is\n\
          note: this is a bug in plat, not in your project; please report it with the file",

@@ -8,6 +8,7 @@ mod human;
 mod json;
 mod location;
 mod sarif;
+pub mod terminal;
 
 use std::path::{Path, PathBuf};
 
@@ -50,11 +51,17 @@ impl<'a> Report<'a> {
             Format::Human => {
                 eprint!("{}", human::render(&located, diagnostics, self.color));
                 if let Some(summary) = summary {
-                    eprintln!("{}", closing_line(diagnostics, summary));
+                    eprintln!("{}", terminal::clean(&closing_line(diagnostics, summary)));
                 }
             }
-            Format::Json => println!("{}", json::render(&located, diagnostics)),
-            Format::Sarif => println!("{}", sarif::render(&located, diagnostics)),
+            Format::Json => println!(
+                "{}",
+                terminal::escape_json(json::render(&located, diagnostics))
+            ),
+            Format::Sarif => println!(
+                "{}",
+                terminal::escape_json(sarif::render(&located, diagnostics))
+            ),
         }
     }
 }
