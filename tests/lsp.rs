@@ -339,6 +339,61 @@ fn hostile_input_does_not_kill_the_server() {
 }
 
 #[test]
+fn every_malformed_message_is_answered_with_the_protocols_error_and_the_session_goes_on() {
+    let mut client = Client::start();
+    client.initialize(&uri(&shop()), json!({}));
+    let hover = |id: &str| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/hover","params":{{"textDocument":{{"uri":"file:///x.plat"}},"position":{{"line":0,"character":0}}}}}}"#
+        )
+    };
+    // Ids that are not an integer or a string: an array, an object, a boolean, floats,
+    // an integer past 64 bits.
+    for id in [
+        "[1]",
+        "{\"a\":1}",
+        "true",
+        "1.5",
+        "2e3",
+        "18446744073709551616",
+    ] {
+        client.send_raw(&hover(id));
+        let answer = client.wait(|m| m.get("error").is_some() && m["id"].is_null());
+        assert_eq!(answer["error"]["code"], -32600, "{id}: {answer}");
+        // And the session goes on.
+        let response = client.request_full(
+            "textDocument/hover",
+            at("file:///x.plat", json!({ "line": 0, "character": 0 })),
+        );
+        assert!(response.get("error").is_none(), "{id}: {response}");
+    }
+    // Not JSON, a batch, not JSON-RPC, a header without a length: each is answered.
+    for (body, code) in [
+        ("{ not json", -32700),
+        ("[1, 2]", -32600),
+        (r#"{"jsonrpc":"2.0","id":7}"#, -32600),
+        (r#"{"jsonrpc":"2.0","id":8,"method":["x"]}"#, -32600),
+    ] {
+        client.send_raw(body);
+        let answer = client.wait(|m| m.get("error").is_some() && m.get("method").is_none());
+        assert_eq!(answer["error"]["code"], code, "{body}: {answer}");
+    }
+    client.send_bytes(b"X-Nonsense: 1\r\n\r\n");
+    let answer = client.wait(|m| m.get("error").is_some() && m["id"].is_null());
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn exit_without_shutdown_exits_with_status_1() {
+    let mut client = Client::start();
+    client.initialize(&uri(&shop()), json!({}));
+    assert_eq!(client.exit().code(), Some(1));
+    // Before `initialize` too.
+    assert_eq!(Client::start().exit().code(), Some(1));
+}
+
+#[test]
 fn out_of_range_edits_and_files_deleted_under_the_server_are_survived() {
     let (mut client, file, dir) = open_project("workload w {\n  replicas = 1\n}\n");
     // Ranges past the end, reversed, and inside a surrogate pair all clamp.

@@ -10,6 +10,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use plat_compiler::source::SourceFile;
@@ -20,25 +21,37 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
+use crate::Ending;
 use crate::convert::Encoding;
 use crate::snapshot::Snapshot;
 use crate::workspace::{Document, Workspace};
 
-pub async fn serve<I, O>(input: I, output: O)
+/// Serves the protocol until the client sends `exit` or the input ends; whether the
+/// client asked for a shutdown first.
+pub async fn serve<I, O>(input: I, output: O) -> Ending
 where
     I: AsyncRead + Unpin,
     O: AsyncWrite,
 {
+    let shut_down = Arc::new(AtomicBool::new(false));
     let (service, socket) = LspService::new(|client| Backend {
         client,
         state: Arc::new(Mutex::new(Workspace::default())),
         publishing: Arc::new(tokio::sync::Mutex::new(())),
+        shut_down: shut_down.clone(),
     });
     Server::new(input, output, socket).serve(service).await;
+    if shut_down.load(Ordering::SeqCst) {
+        Ending::ShutDown
+    } else {
+        Ending::Abandoned
+    }
 }
 
 pub struct Backend {
     client: Client,
+    /// Set when the client sends `shutdown`.
+    shut_down: Arc<AtomicBool>,
     state: Arc<Mutex<Workspace>>,
     /// Held while checking that diagnostics are current and sending them, so that an
     /// older result can never be sent after a newer one.
@@ -240,6 +253,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
         Ok(())
     }
 
