@@ -194,6 +194,44 @@ fn rename_edits_every_file() {
 }
 
 #[test]
+fn rename_refuses_what_is_not_a_name_or_is_taken_and_edits_nothing() {
+    let (mut client, file, text) = open_shop();
+    let rename = |client: &mut Client, needle: &str, new_name: &str| {
+        let mut params = at(&file, position(&text, needle, 0, 1));
+        params["newName"] = json!(new_name);
+        client.request_full("textDocument/rename", params)
+    };
+    for (needle, new_name) in [
+        ("payments-api", ""),
+        ("payments-api", "  "),
+        ("payments-api", "billing api"),
+        ("payments-api", "workload"),
+        ("payments-api", "${x}"),
+        ("payments-api", "billing\napi"),
+        // Names already taken: another workload, another resource of this workload.
+        ("payments-api", "cart-api"),
+        ("db: postgres", "orders"),
+    ] {
+        let response = rename(&mut client, needle, new_name);
+        assert!(
+            response.get("result").is_none_or(Value::is_null),
+            "{needle} → {new_name:?}: {response}"
+        );
+        let error = &response["error"];
+        assert_eq!(error["code"], -32803, "{needle} → {new_name:?}: {response}");
+        assert!(
+            !error["message"].as_str().unwrap_or_default().is_empty(),
+            "{response}"
+        );
+    }
+    // A free name is renamed everywhere.
+    let response = rename(&mut client, "db: postgres", "database");
+    let changes = response["result"]["changes"].as_object().expect("changes");
+    let edits = changes.values().flat_map(|e| e.as_array().unwrap()).count();
+    assert_eq!(edits, 6, "{response}");
+}
+
+#[test]
 fn completion_in_context() {
     let (mut client, file, text) = open_shop();
     let labels = |result: &Value| -> Vec<String> {

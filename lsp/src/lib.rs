@@ -10,7 +10,7 @@
 //!
 //! Modules, one concept each: [`server`] (the protocol), [`workspace`] (inputs),
 //! [`convert`] (positions), [`diagnostics`], [`hover`], [`completion`], [`navigation`]
-//! (definition, type definition, references, rename), [`symbols`],
+//! (definition, type definition, references), [`rename`], [`symbols`],
 //! [`semantic_tokens`], [`actions`] (quick fixes), [`inlay`] (hints), [`syntax`]
 //! (walking the tree), [`transport`] (framing, and answering malformed input).
 
@@ -21,6 +21,7 @@ pub mod diagnostics;
 pub mod hover;
 pub mod inlay;
 pub mod navigation;
+pub mod rename;
 pub mod semantic_tokens;
 pub mod server;
 pub mod snapshot;

@@ -48,6 +48,9 @@ where
     }
 }
 
+/// The protocol's error code for a request that was understood but cannot be done.
+const REQUEST_FAILED: i64 = -32803;
+
 pub struct Backend {
     client: Client,
     /// Set when the client sends `shutdown`.
@@ -373,7 +376,7 @@ impl LanguageServer for Backend {
             &params.text_document.uri,
             params.position,
             |snapshot, file, offset| {
-                let range = crate::navigation::prepare_rename(snapshot, file, offset)?;
+                let range = crate::rename::prepare_rename(snapshot, file, offset)?;
                 Some(PrepareRenameResponse::Range(
                     snapshot.line_map(file).range(range),
                 ))
@@ -382,17 +385,29 @@ impl LanguageServer for Backend {
         .await
     }
 
+    /// A new name that the compiler refuses is the protocol's "request failed", with
+    /// the reason, and no edit.
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let p = params.text_document_position;
         let new_name = params.new_name;
-        self.at(
-            &p.text_document.uri,
-            p.position,
-            move |snapshot, file, offset| {
-                crate::navigation::rename(snapshot, file, offset, &new_name)
-            },
-        )
-        .await
+        let answer = self
+            .at(
+                &p.text_document.uri,
+                p.position,
+                move |snapshot, file, offset| {
+                    Some(crate::rename::rename(snapshot, file, offset, &new_name))
+                },
+            )
+            .await?;
+        match answer {
+            Some(Ok(edit)) => Ok(edit),
+            None => Ok(None),
+            Some(Err(reason)) => Err(Error {
+                code: ErrorCode::ServerError(REQUEST_FAILED),
+                message: reason.into(),
+                data: None,
+            }),
+        }
     }
 
     async fn document_symbol(
