@@ -17,6 +17,7 @@ use plat_compiler::source::{Database, Origin, SourceFile};
 use crate::Status;
 use crate::cli::{Format, ImportCommand};
 use crate::report::Report;
+use crate::report::terminal::clean;
 
 use super::init::create;
 
@@ -52,6 +53,17 @@ fn import_score(files: &[PathBuf], out: &Path, format: Format, color: bool) -> S
         let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let reader = move |source: &str| root.read_text(&directory.join(source));
         let imported = score::import(&db, file, &reader);
+        if let Some(error) = &imported.internal_error {
+            eprintln!(
+                "error: internal error in plat {}: the workload imported from `{}` does not \
+                 parse again: {}; nothing is written\n\
+                 note: this is a bug in plat, not in your Score file; please report it with the file",
+                env!("CARGO_PKG_VERSION"),
+                clean(&path.to_string_lossy()),
+                clean(error)
+            );
+            return Status::Internal;
+        }
         diagnostics.extend(imported.diagnostics);
         shared.extend(imported.shared);
         if let (Some(name), Some(text)) = (imported.name, imported.text) {
