@@ -194,39 +194,46 @@ fn error(code: i64, reason: &str, id: Value) -> Value {
 /// Writes, whole, each message the server writes to `from_server` and each reply of
 /// [`filter`], until the server's output ends.
 pub async fn write(
-    from_server: impl AsyncRead + Unpin,
+    from_server: impl AsyncRead + Unpin + Send + 'static,
     mut replies: UnboundedReceiver<Value>,
     mut output: impl AsyncWrite + Unpin,
 ) {
-    let mut from_server = BufReader::new(from_server);
+    // The server's messages are read whole by a task of their own, so that waiting for
+    // one never loses half of it when a reply is written first.
+    let (messages, mut received) = tokio::sync::mpsc::channel::<Vec<u8>>(16);
+    tokio::spawn(async move {
+        let mut from_server = BufReader::new(from_server);
+        while let Some(message) = read_message(&mut from_server).await {
+            if messages.send(message).await.is_err() {
+                return;
+            }
+        }
+    });
     loop {
-        tokio::select! {
+        let bytes = tokio::select! {
             biased;
-            message = read_message(&mut from_server) => {
-                let Some(message) = message else { break };
-                if output.write_all(&message).await.is_err() || output.flush().await.is_err() {
-                    return;
-                }
-            }
-            Some(reply) = replies.recv() => {
-                let body = reply.to_string();
-                let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-                if output.write_all(frame.as_bytes()).await.is_err()
-                    || output.flush().await.is_err()
-                {
-                    return;
-                }
-            }
+            message = received.recv() => match message {
+                Some(message) => message,
+                None => break,
+            },
+            Some(reply) = replies.recv() => framed(&reply),
+        };
+        if output.write_all(&bytes).await.is_err() || output.flush().await.is_err() {
+            return;
         }
     }
     while let Ok(reply) = replies.try_recv() {
-        let body = reply.to_string();
-        let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-        if output.write_all(frame.as_bytes()).await.is_err() {
+        if output.write_all(&framed(&reply)).await.is_err() {
             return;
         }
     }
     let _ = output.flush().await;
+}
+
+/// `message` with its header.
+fn framed(message: &Value) -> Vec<u8> {
+    let body = message.to_string();
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
 }
 
 /// One whole message as the server framed it (headers and body), `None` at its end.
