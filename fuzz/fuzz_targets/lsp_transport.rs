@@ -135,6 +135,7 @@ enum Id {
     PastI64(u64),
 }
 
+
 #[derive(Debug, Arbitrary)]
 enum Method {
     Known(u8),
@@ -203,7 +204,8 @@ impl Shape {
                     Value::Array(items.iter().take(4).map(|i| i.value(2)).collect())
                 }
                 Id::Object(entries) => object(entries, 2),
-                Id::PastI64(n) => json!(u128::from(*n) + u128::from(u64::MAX)),
+                // Past what an `i64` holds.
+                Id::PastI64(n) => json!(u64::MAX - n % (u64::MAX / 2)),
             };
             map.insert("id".into(), id);
         }
