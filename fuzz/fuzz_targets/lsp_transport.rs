@@ -229,16 +229,16 @@ impl Shape {
         Value::Object(map)
     }
 
-    /// Whether the server must answer it with an Invalid Request whose id is null: a
-    /// request (a string `method`) whose `id` is neither an integer nor a string.
-    fn must_be_refused_with_a_null_id(&self) -> bool {
-        let method_is_a_string = matches!(self.method, Some(Method::Known(_) | Method::Other(_)));
-        let id_is_invalid = matches!(
-            self.id,
-            Some(Id::Float(_) | Id::Bool(_) | Id::Array(_) | Id::Object(_) | Id::PastI64(_))
-        );
-        method_is_a_string && id_is_invalid
-    }
+}
+
+/// Whether the server must answer `message` with an Invalid Request whose id is null: a
+/// request (a string `method`) whose `id` is there but neither an integer, a string nor
+/// `null` (a float that is not a number becomes `null` in JSON).
+fn must_be_refused_with_a_null_id(message: &Value) -> bool {
+    let id = &message["id"];
+    message["method"].is_string()
+        && message.get("id").is_some()
+        && !(id.is_string() || id.is_i64() || id.is_null())
 }
 
 impl Junk {
@@ -292,7 +292,7 @@ fn input(session: &Session, expected: &mut Expected) -> Vec<u8> {
                         if value["method"] == "exit" {
                             expected.exits = true;
                         }
-                        if shape.must_be_refused_with_a_null_id() {
+                        if must_be_refused_with_a_null_id(&value) {
                             expected.null_id_invalid_requests += 1;
                         }
                         value.to_string().into_bytes()
