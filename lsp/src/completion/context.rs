@@ -62,16 +62,10 @@ impl Context {
         // being typed.
         let before = tokens.partition_point(|&(start, _, _)| (start as u32) < offset);
         let tokens_before = &tokens[..before];
-        if let Some(&(start, Tok::Str(_), end)) = tokens_before.last()
-            && (offset as usize) < end
+        // Inside a string, or at the end of one that is not closed.
+        if let Some(&(start, Tok::Str(raw), end)) = tokens_before.last()
+            && ((offset as usize) < end || (offset as usize == end && !closed(raw)))
         {
-            return in_string(text, tokens_before, start, offset);
-        }
-        if let Some(&(_, Tok::Str(raw), end)) = tokens_before.last()
-            && offset as usize == end
-            && !closed(raw)
-        {
-            let start = tokens_before.last().map_or(0, |t| t.0);
             return in_string(text, tokens_before, start, offset);
         }
         let (word_start, rest) = match tokens_before.split_last() {
@@ -105,8 +99,12 @@ fn is_word(tok: Tok<'_>) -> bool {
     matches!(tok, Tok::Ident(_) | Tok::Underscore) || tok.is_keyword()
 }
 
+/// Whether a string token ends with its closing quote (one no backslash escapes).
 fn closed(raw: &str) -> bool {
-    raw.len() >= 2 && raw.ends_with('"') && !raw.ends_with("\\\"")
+    let Some(inside) = raw.get(1..).and_then(|rest| rest.strip_suffix('"')) else {
+        return false;
+    };
+    inside.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 0
 }
 
 /// The context after `tokens`, with the word being typed from `word_start`.
