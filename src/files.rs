@@ -59,18 +59,3 @@ fn create_temporary(directory: &Path, name: &str) -> io::Result<(PathBuf, File)>
         "no free name for a temporary file",
     ))
 }
-
-/// The operating system's reason, without the "(os error N)" suffix.
-pub fn io_reason(error: &io::Error) -> String {
-    match error.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => {
-            let text = error.to_string();
-            match text.find(" (os error") {
-                Some(end) => text[..end].to_lowercase(),
-                None => text,
-            }
-        }
-    }
-}

@@ -23,6 +23,7 @@ use crate::Status;
 use crate::cli::Format;
 use crate::output::{self, Tree};
 use crate::report::Report;
+use crate::report::terminal::clean;
 
 pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Status {
     let db = Database::default();
@@ -40,7 +41,10 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
         report.print(Format::Human, &diagnostics, None);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
-        eprintln!("error: not building `{}`: it has errors", loaded.name);
+        eprintln!(
+            "error: not building `{}`: it has errors",
+            clean(&loaded.name)
+        );
         return Status::Errors;
     }
     let resolved = plat_compiler::resolve::resolve_project(&db, loaded.project);
@@ -72,7 +76,7 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
     }
     eprintln!(
         "built {} ({}) into {}",
-        loaded.name,
+        clean(&loaded.name),
         plural(selected.len(), "environment", "environments"),
         out.display()
     );

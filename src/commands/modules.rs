@@ -6,9 +6,10 @@
 //! single module's directory (`--module DIR --source SOURCE [--version VERSION]`, for
 //! a vendored copy).
 //!
-//! Invariants: nothing is downloaded and nothing but the named directories is read;
-//! only the `.tf` files directly in a module's directory are read, under the same
-//! bounds as a project's; modules installed outside `.terraform/modules` (local ones)
+//! Invariants: nothing is downloaded and nothing but the named directories is read,
+//! each through the loader's one rule (a regular file inside that directory once every
+//! link is resolved, bounded in size); only the `.tf` files directly in a module's
+//! directory are read; modules installed outside `.terraform/modules` (local ones)
 //! are left out; what the lock held for other modules is kept; the lock is written in
 //! its canonical form, atomically, and only when it changes; a lock that cannot be
 //! read is never overwritten.
@@ -16,7 +17,8 @@
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use plat_compiler::project::{MAX_TERRAFORM_FILES, module_lock_text, read_terraform_text};
+use plat_compiler::project::read::Root;
+use plat_compiler::project::{MAX_TERRAFORM_FILES, module_lock_text};
 use plat_compiler::terraform::lock::{
     self, InstalledModule, LOCK_FILE, LockedModule, ModuleLock, describe_key,
 };
@@ -24,7 +26,24 @@ use plat_compiler::terraform::source::ModuleSource;
 use plat_compiler::terraform::{ModuleProblem, read_module};
 
 use crate::Status;
-use crate::files::{io_reason, write_atomically};
+use crate::files::write_atomically;
+use plat_compiler::project::read::io_reason;
+
+/// A directory that files are read inside of, by the loader's rule.
+fn root(directory: &Path) -> Result<Root, String> {
+    Root::new(directory).map_err(|refusal| {
+        format!(
+            "cannot read `{}`: {}",
+            directory.display(),
+            refusal.reason()
+        )
+    })
+}
+
+/// The text of `path`, read inside `root` by the loader's rule, or why it cannot be.
+fn read_text(root: &Root, path: &Path) -> Result<String, String> {
+    root.read_text(path).map_err(|refusal| refusal.reason())
+}
 
 /// Where `terraform init` installs modules, relative to the root module.
 const INSTALLED: &str = ".terraform/modules";
@@ -62,7 +81,7 @@ fn record(
         ));
     }
     let path = project.join(LOCK_FILE);
-    let mut lock = match module_lock_text(&path) {
+    let mut lock = match module_lock_text(&root(project)?, &path) {
         None => ModuleLock::default(),
         Some(Ok(text)) => ModuleLock::parse(&text).map_err(|error| {
             format!(
@@ -130,7 +149,8 @@ fn installed(directory: &Path) -> Result<Vec<LockedModule>, String> {
             modules_dir.display()
         ));
     }
-    let text = read_terraform_text(&manifest)
+    let modules_root = root(&modules_dir)?;
+    let text = read_text(&modules_root, &manifest)
         .map_err(|reason| format!("cannot read `{}`: {reason}", manifest.display()))?;
     let entries = lock::installed_modules(&text)
         .map_err(|error| format!("cannot read `{}`: {}", manifest.display(), error.0))?;
@@ -142,7 +162,7 @@ fn installed(directory: &Path) -> Result<Vec<LockedModule>, String> {
     }
     let mut modules = Vec::new();
     for entry in &entries {
-        if let Some(module) = installed_module(&modules_dir, entry)? {
+        if let Some(module) = installed_module(&modules_root, &modules_dir, entry)? {
             modules.push(module);
         }
     }
@@ -151,6 +171,7 @@ fn installed(directory: &Path) -> Result<Vec<LockedModule>, String> {
 
 /// One entry of `modules.json`, recorded; `None` for the root and for local modules.
 fn installed_module(
+    modules_root: &Root,
     modules_dir: &Path,
     entry: &InstalledModule,
 ) -> Result<Option<LockedModule>, String> {
@@ -182,7 +203,7 @@ fn installed_module(
             entry.dir
         ));
     }
-    let interface = module_interface(&modules_dir.join(relative), &key)?;
+    let interface = module_interface(modules_root, &modules_dir.join(relative), &key)?;
     Ok(Some(LockedModule::new(key, version, &interface)))
 }
 
@@ -215,12 +236,14 @@ fn vendored_module(vendored: &Vendored<'_>) -> Result<LockedModule, String> {
             (source.clone(), None)
         }
     };
-    let interface = module_interface(vendored.dir, &key)?;
+    let interface = module_interface(&root(vendored.dir)?, vendored.dir, &key)?;
     Ok(LockedModule::new(key, version, &interface))
 }
 
-/// The interface of the module whose `.tf` files are directly in `directory`.
+/// The interface of the module whose `.tf` files are directly in `directory`, read
+/// inside `root`.
 fn module_interface(
+    root: &Root,
     directory: &Path,
     key: &str,
 ) -> Result<plat_compiler::terraform::ModuleInterface, String> {
@@ -245,7 +268,7 @@ fn module_interface(
     paths.truncate(MAX_TERRAFORM_FILES);
     let files: Vec<(String, Result<String, String>)> = paths
         .iter()
-        .map(|path| (path.display().to_string(), read_terraform_text(path)))
+        .map(|path| (path.display().to_string(), read_text(root, path)))
         .collect();
     read_module(&files).map_err(|problem| match problem {
         ModuleProblem::Missing | ModuleProblem::NotLoaded => format!(

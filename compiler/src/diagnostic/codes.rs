@@ -111,6 +111,7 @@ codes! {
     E0503 FileTooLarge "file too large",
     E0504 NoSourceFiles "no .plat files",
     E0505 InvalidManifest "invalid plat.toml",
+    E0506 OutsideProject "file outside the project",
 }
 
 impl Code {
