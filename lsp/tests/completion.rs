@@ -124,6 +124,7 @@ workload web {{
             ),
             "fd host
              fd port
+             fd tls
              fd url",
         );
     }
@@ -186,7 +187,9 @@ workload web {{
          fd port
          fd database
          fd username
-         fd password",
+         fd password
+         fd tls
+         fd url",
     );
     check(
         &fixture("${$0"),
