@@ -137,8 +137,7 @@ policy pinned_images {
 }
 "#;
 
-const OFFERINGS: &str =
-    "postgres, mysql, redis, bucket, queue, dns, route, volume, workload_identity, external_secret";
+const OFFERINGS: &str = "postgres, mysql, redis, bucket, queue, dns, dns_record, route, volume, workload_identity, external_secret";
 
 fn teams(workloads: usize) -> usize {
     workloads.div_ceil(TEAM_SIZE).max(1)
@@ -175,7 +174,7 @@ environment development {
   use queue.in_cluster
   use dns.in_cluster
   use route.in_cluster
-  use volume.in_cluster { storage_class = "local-path" }
+  use volume.in_cluster { storage_class = "nfs-csi" }
   use workload_identity.in_cluster
   use external_secret.in_cluster
 "#,
@@ -210,20 +209,25 @@ environment {name} {{
 
   use postgres.aws {{
     subnet_ids = ["subnet-{net}1", "subnet-{net}2"]
+    subnet_cidrs = {cidrs}
     security_group_ids = ["sg-{net}3"]
     multi_az = {multi_az}
   }}
   use mysql.aws {{
     subnet_ids = ["subnet-{net}1", "subnet-{net}2"]
+    subnet_cidrs = {cidrs}
     security_group_ids = ["sg-{net}4"]
   }}
   use redis.aws {{
     vpc_id = "vpc-{net}0"
     subnet_ids = ["subnet-{net}1", "subnet-{net}2"]
+    subnet_cidrs = {cidrs}
+    client_security_group_id = "sg-{net}5"
   }}
-  use bucket.aws
-  use queue.aws
+  use bucket.aws {{ name_prefix = "acme-synthetic-{name}-", api_cidrs = {cidrs} }}
+  use queue.aws {{ api_cidrs = {cidrs} }}
   use dns.aws
+  use dns_record.aws
   use route.aws {{
     zone = "{name}.synthetic.example.com"
     load_balancer = "k8s-synthetic-edge-{net}.{region}.elb.amazonaws.com"
@@ -235,14 +239,16 @@ environment {name} {{
       "{region}a" = {{ subnet_id = "subnet-{net}1" }}
       "{region}b" = {{ subnet_id = "subnet-{net}2" }}
     }}
-    allowed_cidr = "10.{e}.0.0/16"
+    client_security_group_id = "sg-{net}5"
   }}
   use workload_identity.aws {{
     oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.{region}.amazonaws.com/id/{net}"
+    api_cidrs = {cidrs}
   }}
   use external_secret.aws
 "#,
         multi_az = e >= 2,
+        cidrs = format!("[\"10.{e}.0.0/19\", \"10.{e}.32.0/19\"]"),
     );
 }
 
@@ -366,9 +372,7 @@ fn workload(n: usize, environments: usize) -> String {
             let _ = writeln!(out, "workload {name} {{\n  replicas = 2");
             calls_line(&mut out, &calls);
             let _ = writeln!(out, "  labels = {{ team = \"team-{team}\" }}\n");
-            let mut env = vec![
-                "DATABASE_URL = \"postgres://${db.username}:${db.password}@${db.host}:${db.port}/${db.database}\"".to_string(),
-            ];
+            let mut env = vec!["DATABASE_URL = db.url".to_string()];
             if own {
                 env.push("CACHE_URL = cache.url".to_string());
             } else {
@@ -417,7 +421,7 @@ fn workload(n: usize, environments: usize) -> String {
             calls_line(&mut out, &calls);
             let _ = writeln!(out, "  labels = {{ team = \"team-{team}\" }}\n");
             let mut env = vec![
-                "DATABASE_URL = \"postgres://${db.username}:${db.password}@${db.host}:${db.port}/${db.database}\"".to_string(),
+                "DATABASE_URL = db.url".to_string(),
                 "ORDER_EVENTS_QUEUE_URL = orders.url".to_string(),
                 "EMAIL_OUTBOX_QUEUE_URL = outbox.url".to_string(),
             ];
@@ -455,7 +459,7 @@ fn workload(n: usize, environments: usize) -> String {
                 "  labels = {{ team = \"team-{team}\", \"acme.example/singleton\" = \"true\" }}\n"
             );
             let env = [
-                "DATABASE_URL = \"postgres://${db.username}:${db.password}@${db.host}:${db.port}/${db.database}\"".to_string(),
+                "DATABASE_URL = db.url".to_string(),
                 "WAREHOUSE_URL = \"mysql://${warehouse.username}:${warehouse.password}@${warehouse.host}:${warehouse.port}/${warehouse.database}\"".to_string(),
                 "REPORTS_BUCKET = reports.name".to_string(),
                 "EMAIL_OUTBOX_QUEUE_URL = outbox.url".to_string(),
@@ -490,7 +494,7 @@ fn workload(n: usize, environments: usize) -> String {
                 "  labels = {{ team = \"team-{team}\", \"acme.example/singleton\" = \"true\" }}\n"
             );
             let env = [
-                "DATABASE_URL = \"postgres://${db.username}:${db.password}@${db.host}:${db.port}/${db.database}\"".to_string(),
+                "DATABASE_URL = db.url".to_string(),
                 "SEARCH_INDEX_DIR = \"/var/lib/search\"".to_string(),
             ];
             container(
@@ -525,7 +529,7 @@ fn workload(n: usize, environments: usize) -> String {
                 "  labels = {{ team = \"team-{team}\", \"acme.example/pci-scope\" = \"true\" }}\n  annotations = {{ \"acme.example/on-call\" = \"payments@acme.example\" }}\n  service_account_annotations = {{ \"eks.amazonaws.com/role-arn\" = identity.role }}\n"
             );
             let mut env = vec![
-                "DATABASE_URL = \"postgres://${db.username}:${db.password}@${db.host}:${db.port}/${db.database}\"".to_string(),
+                "DATABASE_URL = db.url".to_string(),
                 "PSP_BASE_URL = if env.name == \"production\" then \"https://api.psp.example\" else \"https://sandbox.psp.example\"".to_string(),
                 "PSP_API_KEY = psp_key.value".to_string(),
             ];

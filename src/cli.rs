@@ -203,6 +203,11 @@ Examples:
         #[arg(long, conflicts_with = "code")]
         list: bool,
     },
+    /// Record the interfaces of the registry and git modules a project calls.
+    Modules {
+        #[command(subcommand)]
+        what: ModulesCommand,
+    },
     /// Run the language server, speaking LSP over standard input and output.
     ///
     /// Editors start it themselves; see docs/editors.md for VS Code, Neovim, Helix and
@@ -220,6 +225,54 @@ Examples:
     Completions {
         /// The shell to write completions for.
         shell: clap_complete::Shell,
+    },
+}
+
+/// What `plat modules` does.
+#[derive(Debug, Subcommand)]
+pub enum ModulesCommand {
+    /// Record module interfaces in the project's `plat.modules.lock.json`.
+    ///
+    /// Reads modules already on disk, never the network: those that `terraform init`
+    /// downloaded (`--from DIR`: a root module directory, or its `.terraform/modules`,
+    /// whose `modules.json` lists them), or one module's directory (`--module DIR
+    /// --source SOURCE --version VERSION`, for a vendored copy). Records each module's
+    /// variables (type, default, sensitive, nullable), outputs and required providers,
+    /// keyed by its source and version, keeps what the lock holds for other modules,
+    /// and writes the lock in its canonical form. `plat check` then checks every
+    /// implementation that calls one of them. Commit the lock.
+    #[command(
+        disable_version_flag = true,
+        after_help = "\
+Examples:
+  plat modules lock                Record what ./.terraform/modules holds
+  plat modules lock . --from /tmp/scratch
+                                   Record what `terraform init` downloaded in /tmp/scratch
+  plat modules lock . --module vendor/valkey --source acme/valkey/aws --version 2.1.0
+                                   Record a vendored copy of a registry module
+
+Exit status: 0 recorded (or nothing to change), 2 a usage or I/O problem (a module or
+the lock cannot be read)."
+    )]
+    Lock {
+        /// The project's root directory, where `plat.modules.lock.json` lives.
+        #[arg(default_value = ".")]
+        project: PathBuf,
+        /// A root module directory after `terraform init`, or its `.terraform/modules`
+        /// (repeat for more); PROJECT/.terraform/modules by default.
+        #[arg(long, value_name = "DIR")]
+        from: Vec<PathBuf>,
+        /// One module's directory, recorded as `--source` at `--version`.
+        #[arg(long, value_name = "DIR", requires = "source")]
+        module: Option<PathBuf>,
+        /// The source the implementations write for `--module`: a registry address
+        /// (`terraform-aws-modules/rds/aws`, with `//modules/NAME` for a submodule) or a
+        /// git source.
+        #[arg(long, requires = "module")]
+        source: Option<String>,
+        /// The exact release of a registry module given with `--module`.
+        #[arg(long, requires = "module")]
+        version: Option<String>,
     },
 }
 

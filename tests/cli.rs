@@ -261,3 +261,69 @@ fn paths_are_shown_as_the_user_typed_them() {
         "diagnostics/E0204-unknown-output.plat"
     );
 }
+
+#[test]
+fn a_file_of_a_project_is_checked_with_the_project_and_its_diagnostics_reported() {
+    // The README's form: one file of the shop, whose names come from other files.
+    let run = run_plat(&args(&["check", "examples/shop/workloads/cart-api.plat"]));
+    assert_eq!(run.status, Some(0), "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            "checked examples/shop/workloads/cart-api.plat in shop (11 files): no problems"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Errors in two files: only the file asked for is reported, and sets the status.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("plat.toml"), "[project]\nname = \"p\"\n").expect("writable");
+    std::fs::create_dir_all(dir.path().join("workloads")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("environments.plat"),
+        "environment development { namespace = \"dev\" }\n\
+         workload broken {\n  replicas = \"x\"\n  container main { image = \"a:1\" }\n}\n",
+    )
+    .expect("writable");
+    std::fs::write(
+        dir.path().join("workloads/web.plat"),
+        "workload web {\n  calls = [broken]\n  replicas = nope\n  container main { image = \"a:1\" }\n}\n",
+    )
+    .expect("writable");
+    let web = dir.path().join("workloads/web.plat");
+    let run = run_plat(&args(&[
+        "check",
+        &web.to_string_lossy(),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    let diagnostics: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let files: Vec<&str> = diagnostics
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| d["file"].as_str().unwrap_or_default())
+        .collect();
+    assert!(!files.is_empty(), "{}", run.stdout);
+    assert!(
+        files
+            .iter()
+            .all(|file| file.ends_with("workloads/web.plat")),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("unknown name `nope`"), "{}", run.stdout);
+    // A clean file of a project with errors elsewhere is clean.
+    std::fs::write(
+        &web,
+        "workload web {\n  calls = [broken]\n  container main { image = \"a:1\" }\n}\n",
+    )
+    .expect("writable");
+    let run = run_plat(&args(&["check", &web.to_string_lossy()]));
+    assert_eq!(run.status, Some(0), "{}", run.transcript());
+    assert!(
+        run.stderr.contains("web.plat in p (2 files): no problems"),
+        "{}",
+        run.stderr
+    );
+}

@@ -141,7 +141,10 @@ offering cache {
   /// The size <img src=x onerror=alert(1)>.
   param size: "s" | "m" = "s"
 
-  /// The host.
+  /// The host: [docs](javascript:alert(1)), ![x](javascript:alert(2)), [ref][r],
+  /// <javascript:alert(4)>.
+  ///
+  /// [r]: javascript:alert(3)
   output host: string
 
   /// In the cluster.
@@ -180,8 +183,21 @@ fn user_text_is_escaped() {
         assert!(!page.contains("<img"), "{name}:\n{page}");
         if name.ends_with(".html") {
             assert!(!page.contains("<b>"), "{name}:\n{page}");
+            // Links only to sibling pages: the doc comment's links stay text.
+            for link in page.split("href=\"").skip(1) {
+                let target = link.split('"').next().unwrap_or_default();
+                assert!(
+                    target.ends_with(".html") && !target.contains(':'),
+                    "{name}: a link to `{target}`"
+                );
+            }
+            assert!(!page.contains("<a href=\"javascript"), "{name}:\n{page}");
         }
         assert!(page.contains("&lt;script&gt;"), "{name}:\n{page}");
+    }
+    for name in ["cache.md", "index.md"] {
+        let page = fs::read_to_string(out.join(name)).expect(name);
+        assert_only_sibling_links_and_no_html(name, &page);
     }
     let markdown = fs::read_to_string(out.join("cache.md")).expect("cache.md");
     assert!(
@@ -192,6 +208,27 @@ fn user_text_is_escaped() {
         markdown.contains("| `api` | `c` | `api.c` | no |"),
         "{markdown}"
     );
+}
+
+/// Reads `page` as a CommonMark (GitHub) renderer does: every link and image is to a
+/// sibling page, and the only HTML is the `<br>` between paragraphs of a table cell.
+fn assert_only_sibling_links_and_no_html(name: &str, page: &str) {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    for event in Parser::new_ext(page, Options::all()) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => assert!(
+                dest_url.ends_with(".md") && !dest_url.contains(':') && !dest_url.contains('/'),
+                "{name}: a link to `{dest_url}`:\n{page}"
+            ),
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                panic!("{name}: an image of `{dest_url}`:\n{page}")
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                assert_eq!(&*html, "<br>", "{name}: raw HTML:\n{page}")
+            }
+            _ => {}
+        }
+    }
 }
 
 #[test]

@@ -352,13 +352,23 @@ fn a_hundred_thousand_files() {
     );
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn devices_and_pipes_are_not_read() {
     let dir = project_of("workload w {\n  container main { image = \"nginx:1.27\" }\n}\n");
     std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.plat")).expect("symlink");
     let run = check_dir(dir.path());
     run.assert_no_crash("a link to /dev/zero");
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(run.stderr.contains("E0506"), "{}", run.stderr);
+    // A pipe inside the project, which would block a reader that opened it.
+    std::fs::remove_file(dir.path().join("zero.plat")).expect("rm");
+    let fifo = std::ffi::CString::new(dir.path().join("pipe.plat").to_string_lossy().as_bytes())
+        .expect("a path without NUL");
+    // SAFETY: `fifo` is a valid NUL-terminated path for the duration of the call.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0, "mkfifo");
+    let run = check_dir(dir.path());
+    run.assert_no_crash("a pipe");
     assert_eq!(run.status, Some(1), "{}", run.transcript());
     assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
 }
@@ -436,8 +446,8 @@ fn chain_of_offerings(
         };
         text.push_str(&format!(
             "offering o{level} {{\n  version = \"1.0.0\"\n{param}  output id: string\n  \
-             implementation k: terraform {{\n    source = \"acme/o{level}/aws\"\n{needs}    \
-             outputs = {{ id = module.id }}\n  }}\n}}\n\n"
+             implementation k: terraform {{\n    source = \"acme/o{level}/aws\"\n    \
+             version = \"1.0.0\"\n{needs}    outputs = {{ id = module.id }}\n  }}\n}}\n\n"
         ));
     }
     text.push_str("environment production {\n  namespace = \"shop\"\n");
@@ -450,12 +460,35 @@ fn chain_of_offerings(
     text
 }
 
+/// A project of `main.plat` with `text`, and the lock of module interfaces that
+/// records the `levels` modules of [`chain_of_offerings`], so that it is resolved.
+fn chain_project(levels: usize, text: &str) -> tempfile::TempDir {
+    let dir = project_of(text);
+    let modules: Vec<String> = (0..levels)
+        .map(|level| {
+            format!(
+                "{{ \"source\": \"acme/o{level}/aws\", \"version\": \"1.0.0\", \"outputs\": {{ \"id\": {{}} }} }}"
+            )
+        })
+        .collect();
+    let lock = format!(
+        "{{ \"format\": 1, \"modules\": [{}] }}\n",
+        modules.join(", ")
+    );
+    std::fs::write(dir.path().join("plat.modules.lock.json"), lock).expect("writable");
+    dir
+}
+
 #[test]
 fn implementation_needs_that_fan_out_are_bounded() {
     // Thirty levels, each needing two of the next: 2^30 instances, unbounded.
     let needs = |next: usize| format!("    a: o{next} {{}}\n    b: o{next} {{}}\n");
     let text = chain_of_offerings(30, "", needs, "");
-    assert_reported("exponential needs", &text, "E0607");
+    let dir = chain_project(30, &text);
+    let run = check_dir(dir.path());
+    run.assert_no_crash("exponential needs");
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(run.stderr.contains("E0607"), "{}", run.stderr);
 }
 
 #[test]
@@ -464,7 +497,7 @@ fn strings_that_double_at_every_level_are_bounded() {
     let needs =
         |next: usize| format!("    next: o{next} {{ p = \"${{params.p}}${{params.p}}\" }}\n");
     let text = chain_of_offerings(60, "  param p: string\n", needs, "p = \"ab\"");
-    let dir = project_of(&text);
+    let dir = chain_project(60, &text);
     let run = check_dir(dir.path());
     run.assert_no_crash("strings that double");
     assert_eq!(run.status, Some(1), "{}", run.transcript());
@@ -473,4 +506,253 @@ fn strings_that_double_at_every_level_are_bounded() {
         "{}",
         run.stderr
     );
+}
+
+/// A file outside the project with a secret in it, and the directory to make a
+/// project in, beside it.
+#[cfg(unix)]
+struct Outside {
+    temp: tempfile::TempDir,
+}
+
+#[cfg(unix)]
+const SECRET: &str = "SECRET-TOKEN-5f1e2d";
+
+#[cfg(unix)]
+impl Outside {
+    fn new(secret_file: &str) -> Outside {
+        let temp = tempfile::tempdir().expect("temporary directory");
+        std::fs::create_dir_all(temp.path().join("project")).expect("mkdir");
+        std::fs::write(temp.path().join(secret_file), secret_file_text()).expect("writable");
+        Outside { temp }
+    }
+
+    fn project(&self) -> std::path::PathBuf {
+        self.temp.path().join("project")
+    }
+
+    fn secret(&self, name: &str) -> std::path::PathBuf {
+        self.temp.path().join(name)
+    }
+}
+
+/// Text that is valid `.plat` and valid Terraform, and carries the secret, so that a
+/// loader that reads it has every reason to show or copy it.
+#[cfg(unix)]
+fn secret_file_text() -> String {
+    format!(
+        "// token = \"{SECRET}\"\nworkload leaked {{\n  labels = {{ token = \"{SECRET}\" }}\n  oops = 1\n}}\n"
+    )
+}
+
+/// Every file under `dir`, as text (lossy), joined.
+#[cfg(unix)]
+fn everything_under(dir: &Path) -> String {
+    let mut text = String::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return text;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            text.push_str(&everything_under(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            text.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    text
+}
+
+#[cfg(unix)]
+#[test]
+fn a_plat_file_that_links_outside_the_project_is_not_read_or_echoed() {
+    let outside = Outside::new("credentials");
+    let project = outside.project();
+    std::fs::write(
+        project.join("main.plat"),
+        "environment development { namespace = \"dev\" }\n",
+    )
+    .expect("writable");
+    std::os::unix::fs::symlink(outside.secret("credentials"), project.join("creds.plat"))
+        .expect("symlink");
+    std::os::unix::fs::symlink("/proc/self/environ", project.join("environ.plat"))
+        .expect("symlink");
+    for format in ["human", "json", "sarif"] {
+        let run = run_plat(&args(&[
+            "check",
+            "--format",
+            format,
+            &project.to_string_lossy(),
+        ]));
+        run.assert_no_crash(format);
+        assert_eq!(run.status, Some(1), "{format}: {}", run.transcript());
+        let all = run.transcript();
+        assert!(all.contains("E0506"), "{format}: {all}");
+        assert!(
+            !all.contains(SECRET) && !all.contains("leaked"),
+            "{format}: {all}"
+        );
+    }
+    // The single file, named on the command line, is refused too.
+    let run = run_plat(&args(&[
+        "check",
+        &project.join("creds.plat").to_string_lossy(),
+    ]));
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(run.stderr.contains("E0506"), "{}", run.stderr);
+    assert!(!run.transcript().contains(SECRET), "{}", run.transcript());
+    // A `plat.toml` that is such a link is not read either.
+    std::fs::remove_file(project.join("creds.plat")).expect("rm");
+    std::fs::remove_file(project.join("environ.plat")).expect("rm");
+    std::os::unix::fs::symlink(outside.secret("credentials"), project.join("plat.toml"))
+        .expect("symlink");
+    let run = check_dir(&project);
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(run.stderr.contains("E0506"), "{}", run.stderr);
+    assert!(!run.transcript().contains(SECRET), "{}", run.transcript());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_terraform_file_that_links_outside_the_project_is_not_read_or_copied() {
+    let outside = Outside::new("terraformrc");
+    let project = outside.project();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/own-module");
+    for file in [
+        "catalog.plat",
+        "environments.plat",
+        "search.plat",
+        "plat.toml",
+    ] {
+        std::fs::copy(example.join(file), project.join(file)).expect("copy");
+    }
+    let module = project.join("modules/search_cluster");
+    std::fs::create_dir_all(&module).expect("mkdir");
+    for file in ["main.tf", "variables.tf"] {
+        std::fs::copy(
+            example.join("modules/search_cluster").join(file),
+            module.join(file),
+        )
+        .expect("copy");
+    }
+    // The module's outputs, with a token in a comment, outside the project.
+    let outputs = std::fs::read_to_string(example.join("modules/search_cluster/outputs.tf"))
+        .expect("readable");
+    std::fs::write(
+        outside.secret("terraformrc"),
+        format!("# token = \"{SECRET}\"\n{outputs}"),
+    )
+    .expect("writable");
+    std::os::unix::fs::symlink(outside.secret("terraformrc"), module.join("outputs.tf"))
+        .expect("symlink");
+    let run = check_dir(&project);
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(run.stderr.contains("E0506"), "{}", run.stderr);
+    assert!(!run.transcript().contains(SECRET), "{}", run.transcript());
+    let out = outside.temp.path().join("out");
+    let run = run_plat(&args(&[
+        "build",
+        &project.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+    ]));
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(!everything_under(&out).contains(SECRET));
+}
+
+#[cfg(unix)]
+#[test]
+fn score_sources_outside_the_score_files_directory_are_not_read_or_copied() {
+    let outside = Outside::new("dotenv");
+    let project = outside.project();
+    std::os::unix::fs::symlink(outside.secret("dotenv"), project.join("linked.conf"))
+        .expect("symlink");
+    std::fs::write(project.join("inside.conf"), "listen 80;\n").expect("writable");
+    std::fs::create_dir_all(project.join("sub")).expect("mkdir");
+    let absolute = outside.secret("dotenv").to_string_lossy().into_owned();
+    let import = |source: &str| {
+        let score = format!(
+            "apiVersion: score.dev/v1b1\nmetadata:\n  name: web\ncontainers:\n  main:\n    \
+             image: nginx:1.27\n    files:\n      /etc/app.conf:\n        source: {source}\n"
+        );
+        std::fs::write(project.join("score.yaml"), score).expect("writable");
+        run_plat(&args(&[
+            "import",
+            "score",
+            &project.join("score.yaml").to_string_lossy(),
+            "--out",
+            "-",
+        ]))
+    };
+    for source in [
+        "../dotenv",
+        absolute.as_str(),
+        "/proc/self/environ",
+        "linked.conf",
+        "./sub/../../dotenv",
+    ] {
+        let run = import(source);
+        run.assert_no_crash(source);
+        assert_eq!(run.status, Some(1), "{source}: {}", run.transcript());
+        assert!(run.stderr.contains("E0506"), "{source}: {}", run.stderr);
+        assert!(
+            !run.transcript().contains(SECRET),
+            "{source}: {}",
+            run.transcript()
+        );
+    }
+    // A file inside the Score file's directory is read as before.
+    let run = import("inside.conf");
+    assert_eq!(run.status, Some(0), "{}", run.transcript());
+    assert!(run.stdout.contains("listen 80;"), "{}", run.stdout);
+}
+
+#[test]
+fn control_characters_from_a_project_never_reach_the_terminal_raw() {
+    // A title change, a bell, a screen clear, an 8-bit CSI and a right-to-left override
+    // in strings, in a value quoted by a message, and in the name of a file.
+    let hostile = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+    let text = format!(
+        "workload w {{\n  labels = {{ team = \"{hostile}\" }}\n  container main {{\n    \
+         image = \"{hostile}\"\n  }}\n  oops = \"{hostile}\"\n}}\n"
+    );
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("main.plat"), &text).expect("writable");
+    std::fs::write(dir.path().join(format!("x{hostile}.plat")), "workload {\n").expect("writable");
+    let path = dir.path().to_string_lossy().into_owned();
+    let raw = |output: &str| {
+        output.contains('\u{7}')
+            || output.contains("\u{1b}]0;owned")
+            || output.contains("\u{1b}[2J")
+            || output.contains('\u{9b}')
+            || output.contains('\u{202e}')
+    };
+    for flags in [
+        vec!["check", &path],
+        vec!["--color", "always", "check", &path],
+        vec!["check", "--format", "json", &path],
+        vec!["check", "--format", "sarif", &path],
+        vec!["fmt", "--check", &path],
+    ] {
+        let run = run_plat(&args(&flags));
+        run.assert_no_crash(&flags.join(" "));
+        assert_ne!(run.status, Some(0), "{flags:?}");
+        assert!(!raw(&run.stdout), "{flags:?} stdout: {:?}", run.stdout);
+        assert!(!raw(&run.stderr), "{flags:?} stderr: {:?}", run.stderr);
+        if !flags.contains(&"always") {
+            assert!(
+                !run.stderr.contains('\u{1b}'),
+                "{flags:?}: {:?}",
+                run.stderr
+            );
+        }
+    }
+    // What the characters were is still shown, as symbols.
+    let run = run_plat(&args(&["check", &path]));
+    assert!(
+        run.stderr.contains("\u{241b}]0;owned\u{2407}"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("<U+202E>"), "{}", run.stderr);
 }

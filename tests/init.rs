@@ -35,8 +35,8 @@ fn a_new_platform_checks_builds_and_is_formatted() {
     assert_eq!(manifest, "[project]\nname = \"x\"\n");
     let hello = fs::read_to_string(dir.join("x/workloads/hello.plat")).expect("hello");
     assert!(
-        hello.contains("${db.password}"),
-        "the password flows into env"
+        hello.contains("DATABASE_URL = db.url"),
+        "the database's URL, with its password, flows into env"
     );
 }
 

@@ -194,6 +194,44 @@ fn rename_edits_every_file() {
 }
 
 #[test]
+fn rename_refuses_what_is_not_a_name_or_is_taken_and_edits_nothing() {
+    let (mut client, file, text) = open_shop();
+    let rename = |client: &mut Client, needle: &str, new_name: &str| {
+        let mut params = at(&file, position(&text, needle, 0, 1));
+        params["newName"] = json!(new_name);
+        client.request_full("textDocument/rename", params)
+    };
+    for (needle, new_name) in [
+        ("payments-api", ""),
+        ("payments-api", "  "),
+        ("payments-api", "billing api"),
+        ("payments-api", "workload"),
+        ("payments-api", "${x}"),
+        ("payments-api", "billing\napi"),
+        // Names already taken: another workload, another resource of this workload.
+        ("payments-api", "cart-api"),
+        ("db: postgres", "orders"),
+    ] {
+        let response = rename(&mut client, needle, new_name);
+        assert!(
+            response.get("result").is_none_or(Value::is_null),
+            "{needle} → {new_name:?}: {response}"
+        );
+        let error = &response["error"];
+        assert_eq!(error["code"], -32803, "{needle} → {new_name:?}: {response}");
+        assert!(
+            !error["message"].as_str().unwrap_or_default().is_empty(),
+            "{response}"
+        );
+    }
+    // A free name is renamed everywhere: the declaration and its six uses.
+    let response = rename(&mut client, "db: postgres", "database");
+    let changes = response["result"]["changes"].as_object().expect("changes");
+    let edits = changes.values().flat_map(|e| e.as_array().unwrap()).count();
+    assert_eq!(edits, 7, "{response}");
+}
+
+#[test]
 fn completion_in_context() {
     let (mut client, file, text) = open_shop();
     let labels = |result: &Value| -> Vec<String> {
@@ -336,6 +374,61 @@ fn hostile_input_does_not_kill_the_server() {
     let symbols = client.request("workspace/symbol", json!({ "query": "" }));
     assert!(!symbols.as_array().unwrap().is_empty());
     assert!(client.shutdown().success());
+}
+
+#[test]
+fn every_malformed_message_is_answered_with_the_protocols_error_and_the_session_goes_on() {
+    let mut client = Client::start();
+    client.initialize(&uri(&shop()), json!({}));
+    let hover = |id: &str| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/hover","params":{{"textDocument":{{"uri":"file:///x.plat"}},"position":{{"line":0,"character":0}}}}}}"#
+        )
+    };
+    // Ids that are not an integer or a string: an array, an object, a boolean, floats,
+    // an integer past 64 bits.
+    for id in [
+        "[1]",
+        "{\"a\":1}",
+        "true",
+        "1.5",
+        "2e3",
+        "18446744073709551616",
+    ] {
+        client.send_raw(&hover(id));
+        let answer = client.wait(|m| m.get("error").is_some() && m["id"].is_null());
+        assert_eq!(answer["error"]["code"], -32600, "{id}: {answer}");
+        // And the session goes on.
+        let response = client.request_full(
+            "textDocument/hover",
+            at("file:///x.plat", json!({ "line": 0, "character": 0 })),
+        );
+        assert!(response.get("error").is_none(), "{id}: {response}");
+    }
+    // Not JSON, a batch, not JSON-RPC, a header without a length: each is answered.
+    for (body, code) in [
+        ("{ not json", -32700),
+        ("[1, 2]", -32600),
+        (r#"{"jsonrpc":"2.0","id":7}"#, -32600),
+        (r#"{"jsonrpc":"2.0","id":8,"method":["x"]}"#, -32600),
+    ] {
+        client.send_raw(body);
+        let answer = client.wait(|m| m.get("error").is_some() && m.get("method").is_none());
+        assert_eq!(answer["error"]["code"], code, "{body}: {answer}");
+    }
+    client.send_bytes(b"X-Nonsense: 1\r\n\r\n");
+    let answer = client.wait(|m| m.get("error").is_some() && m["id"].is_null());
+    assert_eq!(answer["error"]["code"], -32700, "{answer}");
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn exit_without_shutdown_exits_with_status_1() {
+    let mut client = Client::start();
+    client.initialize(&uri(&shop()), json!({}));
+    assert_eq!(client.exit().code(), Some(1));
+    // Before `initialize` too.
+    assert_eq!(Client::start().exit().code(), Some(1));
 }
 
 #[test]
@@ -871,5 +964,44 @@ fn a_terraform_module_changed_on_disk_is_checked_again() {
         .filter_map(|d| d["code"].as_str())
         .collect();
     assert!(codes.contains(&"E0701"), "{diagnostics:?}");
+    assert!(client.shutdown().success());
+}
+
+#[test]
+fn a_lock_of_module_interfaces_changed_on_disk_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache.plat");
+    let text = "offering cache {\n  version = \"1.0.0\"\n  output host: string\n  implementation aws: terraform {\n    source = \"acme/valkey/aws\"\n    version = \"2.1.0\"\n    outputs = { host = module.endpoint }\n  }\n}\n";
+    std::fs::write(&cache, text).unwrap();
+    let mut client = Client::start();
+    client.initialize(&uri(dir.path()), json!({}));
+    let file = uri(&cache);
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": file, "languageId": "plat", "version": 1, "text": text } }),
+    );
+    let codes = |diagnostics: &[Value]| -> Vec<String> {
+        diagnostics
+            .iter()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(codes(&client.diagnostics(&file, 1)), vec!["E0706"]);
+    // The platform team records the module's interface.
+    let lock = dir.path().join("plat.modules.lock.json");
+    std::fs::write(
+        &lock,
+        r#"{ "format": 1, "modules": [ { "source": "acme/valkey/aws", "version": "2.1.0", "outputs": { "endpoint": {} } } ] }"#,
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&lock), "type": 1 }] }),
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": file, "version": 2 }, "contentChanges": [{ "text": text }] }),
+    );
+    assert_eq!(client.diagnostics(&file, 2), Vec::<Value>::new());
     assert!(client.shutdown().success());
 }

@@ -40,6 +40,7 @@ pub fn check_project(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
 fn before_resolution(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = project.load_diagnostics(db).clone();
     diagnostics.extend(duplicate_declarations(db, project).iter().cloned());
+    diagnostics.extend(crate::terraform::lock_diagnostics(db, project));
     for &file in project.files(db) {
         diagnostics.extend(
             crate::syntax::parse_file(db, file)

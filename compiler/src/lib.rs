@@ -22,8 +22,11 @@
 //! [`project`] reads a project from disk into the inputs; [`stdlib`] holds the standard
 //! library embedded in the binary; [`position`] turns byte offsets into lines and columns
 //! for the edges that show them; [`format`] prints a file's syntax tree back in the one
-//! canonical style (`plat fmt`), using only [`syntax`]. [`terraform`] reads the
-//! variables and outputs of Terraform modules kept in the project, for [`types`].
+//! canonical style (`plat fmt`), using only [`syntax`]. [`terraform`] knows the
+//! interfaces of Terraform modules (variables, outputs, required providers): read from
+//! the `.tf` files of modules kept in the project, or from a lock of the interfaces of
+//! registry and git modules (the project's, and the one the standard library embeds),
+//! for [`types`].
 //!
 //! Invariants that hold across the crate: no function panics on user input (bad input is
 //! a [`diagnostic::Diagnostic`]); recursion over user-written structure is bounded by the

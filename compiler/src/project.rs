@@ -17,14 +17,23 @@
 //! checker reading the disk. A problem with a `.tf` file is not reported here: it is
 //! kept with the file and reported (E0705) only where a module that holds it is used.
 //! A single `.plat` file is read without Terraform files, and its local modules are
-//! not checked.
+//! not checked; [`load_enclosing`] reads the whole project a file belongs to instead.
+//! The lock of module interfaces at the root ([`crate::terraform::lock::LOCK_FILE`])
+//! is read the same way when a directory is read; a problem with it is reported
+//! (E0707) by the checker.
+//!
+//! Every file is read through [`read`], the one rule for what plat reads: a regular
+//! file inside the project's root once every link is resolved, bounded in size. A link
+//! that leaves the root is refused with E0506 and never read.
 
-use std::path::{Path, PathBuf};
+pub mod read;
+
+use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{Db, Origin, Project, SourceFile, TerraformFile};
+use crate::source::{Db, ModuleLockFile, Origin, Project, SourceFile, TerraformFile};
 use crate::span::TextRange;
 use crate::stdlib;
 
@@ -52,6 +61,9 @@ pub struct LoadedProject {
     pub root: PathBuf,
     /// The project's name: `plat.toml`'s `project.name`, else the root directory's name.
     pub name: String,
+    /// The file that was asked for, when a file was given and its whole project read
+    /// ([`load_enclosing`]).
+    pub focus: Option<SourceFile>,
 }
 
 /// The contents of `plat.toml`.
@@ -80,82 +92,163 @@ struct ManifestProject {
 /// read): the command line exits with 2. Problems with individual files are part of the
 /// project's `load_diagnostics`.
 pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> {
-    let metadata = std::fs::metadata(path).map_err(|error| {
-        Box::new(
-            Diagnostic::about_path(
-                Code::Io,
-                format!("cannot read: {}", io_reason(&error)),
-                path.display().to_string(),
-            )
-            .with_help("pass a directory that holds `.plat` files, or one `.plat` file"),
-        )
-    })?;
-    let mut loader = Loader::new(db);
-    let (root, name) = if metadata.is_dir() {
-        let manifest = loader.read_manifest(path);
-        let name = manifest
-            .project
-            .name
-            .clone()
-            .unwrap_or_else(|| directory_name(path));
-        loader.excluded = manifest.project.exclude.clone();
-        loader.terraform = Some(Vec::new());
-        loader.walk(path, path, 0);
-        if loader.files.is_empty() && loader.diagnostics.is_empty() {
-            loader.diagnostics.push(
-                Diagnostic::about_path(
-                    Code::NoSourceFiles,
-                    "no `.plat` files in this directory",
-                    String::new(),
-                )
-                .with_help("create a file such as `main.plat`, or start from `examples/minimal`"),
-            );
-        }
-        (path.to_path_buf(), name)
-    } else {
-        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let display = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
-        loader.read_file(path, display);
-        let name = path
-            .file_stem()
-            .map(|stem| stem.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        (root, name)
-    };
+    let metadata = std::fs::metadata(path).map_err(|error| unreadable(path, &error))?;
+    if metadata.is_dir() {
+        return load_directory(db, path);
+    }
+    let root = read::Root::around(path).map_err(|refusal| unreadable_root(path, &refusal))?;
+    let mut loader = Loader::new(db, Some(root));
+    let display = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    loader.read_file(path, display);
+    let name = path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default();
     Ok(LoadedProject {
         project: loader.finish(),
-        root,
+        root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         name,
+        focus: None,
     })
+}
+
+/// Reads the project at `path`; when `path` is a `.plat` file inside a project (a
+/// directory above it holds `plat.toml`), reads that whole project instead, with the
+/// file as its [`LoadedProject::focus`]. A file outside any project, or one the
+/// project leaves out (`exclude`, a hidden or build directory), is read on its own.
+pub fn load_enclosing(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> {
+    let Some(directory) = enclosing_project(path) else {
+        return load(db, path);
+    };
+    let mut loaded = load_directory(db, &directory)?;
+    let wanted = relative_to(&directory, path);
+    loaded.focus = wanted.and_then(|wanted| {
+        loaded
+            .project
+            .files(db)
+            .iter()
+            .copied()
+            .find(|file| file.origin(db) == Origin::Project && *file.path(db) == wanted)
+    });
+    match loaded.focus {
+        Some(_) => Ok(loaded),
+        None => load(db, path),
+    }
+}
+
+fn load_directory(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> {
+    let root = read::Root::new(path).map_err(|refusal| unreadable_root(path, &refusal))?;
+    let mut loader = Loader::new(db, Some(root));
+    let manifest = loader.read_manifest(path);
+    let name = manifest
+        .project
+        .name
+        .clone()
+        .unwrap_or_else(|| directory_name(path));
+    loader.excluded = manifest.project.exclude.clone();
+    loader.terraform = Some(Vec::new());
+    loader.module_lock = Some(loader.read_module_lock(path));
+    loader.walk(path, path, 0);
+    if loader.files.is_empty() && loader.diagnostics.is_empty() {
+        loader.diagnostics.push(
+            Diagnostic::about_path(
+                Code::NoSourceFiles,
+                "no `.plat` files in this directory",
+                String::new(),
+            )
+            .with_help("create a file such as `main.plat`, or start from `examples/minimal`"),
+        );
+    }
+    Ok(LoadedProject {
+        project: loader.finish(),
+        root: path.to_path_buf(),
+        name,
+        focus: None,
+    })
+}
+
+fn unreadable_root(path: &Path, refusal: &read::Refusal) -> Box<Diagnostic> {
+    Box::new(Diagnostic::about_path(
+        Code::Io,
+        format!("cannot read: {}", refusal.reason()),
+        path.display().to_string(),
+    ))
+}
+
+fn unreadable(path: &Path, error: &std::io::Error) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::about_path(
+            Code::Io,
+            format!("cannot read: {}", read::io_reason(error)),
+            path.display().to_string(),
+        )
+        .with_help("pass a directory that holds `.plat` files, or one `.plat` file"),
+    )
+}
+
+/// The nearest directory above the file `path` that holds a `plat.toml`, as a path
+/// the user would type (`examples/shop`, or `..` when `path` is relative to the
+/// current directory); `None` for a directory, or a file outside any project.
+fn enclosing_project(path: &Path) -> Option<PathBuf> {
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let mut directory = parent_of(path);
+    let mut canonical = std::fs::canonicalize(&directory).ok()?;
+    loop {
+        if std::fs::symlink_metadata(directory.join(MANIFEST)).is_ok() {
+            return Some(directory);
+        }
+        let next = match directory.components().next_back() {
+            Some(Component::Normal(_)) => parent_of(&directory),
+            Some(Component::CurDir) => PathBuf::from(".."),
+            _ => directory.join(".."),
+        };
+        let next_canonical = std::fs::canonicalize(&next).ok()?;
+        if next_canonical == canonical {
+            return None;
+        }
+        (directory, canonical) = (next, next_canonical);
+    }
+}
+
+/// The directory that holds `path`: `.` rather than an empty path.
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The project path (relative, `/` separators) of the file `path` in `directory`.
+fn relative_to(directory: &Path, path: &Path) -> Option<String> {
+    let directory = std::fs::canonicalize(directory).ok()?;
+    let file = std::fs::canonicalize(parent_of(path))
+        .ok()?
+        .join(path.file_name()?);
+    file.starts_with(&directory)
+        .then(|| relative_display(&directory, &file))
 }
 
 /// Builds a project from texts held in memory (tests, the language server's unsaved
 /// buffers); `files` are `(path, text)` pairs. The standard library is added.
 pub fn from_texts(db: &dyn Db, files: &[(String, String)]) -> Project {
-    let mut loader = Loader::new(db);
+    let mut loader = Loader::new(db, None);
     for (path, text) in files {
         loader.add(path.clone(), text.clone(), Origin::Project);
     }
     loader.finish()
 }
 
-/// The text of a Terraform file, as the project keeps it: an error says why it cannot
-/// be read (too large, not a regular file, not UTF-8), for E0705 where it is used.
-pub fn read_terraform_text(path: &Path) -> Result<String, String> {
-    match std::fs::metadata(path) {
-        Ok(metadata) if metadata.len() > MAX_FILE_BYTES => Err(format!(
-            "larger than {} MiB",
-            MAX_FILE_BYTES / (1024 * 1024)
-        )),
-        Ok(metadata) if !metadata.is_file() => Err("not a regular file".to_string()),
-        Ok(_) => match read_bounded(path) {
-            Ok(bytes) => String::from_utf8(bytes).map_err(|_| "not UTF-8".to_string()),
-            Err(error) => Err(io_reason(&error)),
-        },
-        Err(error) => Err(io_reason(&error)),
+/// The text of the lock of module interfaces at `path`, read by the one rule inside
+/// `root`: `None` when there is no such file, an error that says why it cannot be read.
+pub fn module_lock_text(root: &read::Root, path: &Path) -> Option<Result<String, String>> {
+    match root.read_text(path) {
+        Err(refusal) if refusal.is_missing() => None,
+        read => Some(read.map_err(|refusal| refusal.reason())),
     }
 }
 
@@ -169,6 +262,8 @@ pub fn stdlib_files(db: &dyn Db) -> Vec<SourceFile> {
 
 struct Loader<'db> {
     db: &'db dyn Db,
+    /// What files may be read; `None` for a project held in memory.
+    root: Option<read::Root>,
     files: Vec<SourceFile>,
     diagnostics: Vec<Diagnostic>,
     excluded: Vec<String>,
@@ -179,18 +274,22 @@ struct Loader<'db> {
     bytes: u64,
     /// The Terraform files read; `None` unless a directory is read.
     terraform: Option<Vec<TerraformFile>>,
+    /// The lock of module interfaces; `None` unless a directory is read.
+    module_lock: Option<ModuleLockFile>,
 }
 
 impl<'db> Loader<'db> {
-    fn new(db: &'db dyn Db) -> Self {
+    fn new(db: &'db dyn Db, root: Option<read::Root>) -> Self {
         Loader {
             db,
+            root,
             files: Vec::new(),
             diagnostics: Vec::new(),
             excluded: Vec::new(),
             full: false,
             bytes: 0,
             terraform: None,
+            module_lock: None,
         }
     }
 
@@ -204,6 +303,7 @@ impl<'db> Loader<'db> {
         }
         Project::builder(files, self.diagnostics)
             .terraform_files(terraform)
+            .module_lock(self.module_lock)
             .new(self.db)
     }
 
@@ -216,9 +316,13 @@ impl<'db> Loader<'db> {
     /// Reads `plat.toml` if the root has one; a broken manifest is reported and
     /// otherwise ignored, so the `.plat` files are still checked.
     fn read_manifest(&mut self, root: &Path) -> Manifest {
-        let path = root.join(MANIFEST);
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            return Manifest::default();
+        let text = match self.read(&root.join(MANIFEST)) {
+            Ok(text) => text,
+            Err(refusal) if refusal.is_missing() => return Manifest::default(),
+            Err(refusal) => {
+                self.refuse(MANIFEST.to_string(), refusal);
+                return Manifest::default();
+            }
         };
         match toml::from_str::<Manifest>(&text) {
             Ok(manifest) => manifest,
@@ -283,16 +387,47 @@ impl<'db> Loader<'db> {
         }
     }
 
-    /// Reads one `.tf` file; a problem is kept with the file, for E0705 where it is used.
-    fn read_terraform(&mut self, path: &Path, display: String) {
-        let db = self.db;
-        let Some(terraform) = &mut self.terraform else {
-            return;
+    /// Reads one `.tf` file; a problem is kept with the file, for E0705 where it is
+    /// used, except a file that leaves the project, which is refused at once (E0506)
+    /// and left out.
+    /// The lock of module interfaces at the root of the project in `directory`, as an
+    /// input: without text when there is none.
+    fn read_module_lock(&self, directory: &Path) -> ModuleLockFile {
+        let name = crate::terraform::lock::LOCK_FILE;
+        let text = match &self.root {
+            Some(root) => module_lock_text(root, &directory.join(name)),
+            None => None,
         };
-        if terraform.len() >= MAX_TERRAFORM_FILES {
+        ModuleLockFile::new(self.db, name.to_string(), text)
+    }
+
+    fn read_terraform(&mut self, path: &Path, display: String) {
+        if self
+            .terraform
+            .as_ref()
+            .is_none_or(|terraform| terraform.len() >= MAX_TERRAFORM_FILES)
+        {
             return;
         }
-        terraform.push(TerraformFile::new(db, display, read_terraform_text(path)));
+        let text = match self.read(path) {
+            Err(read::Refusal::Outside) => {
+                self.refuse(display, read::Refusal::Outside);
+                return;
+            }
+            read => read.map_err(|refusal| refusal.reason()),
+        };
+        let file = TerraformFile::new(self.db, display, text);
+        if let Some(terraform) = &mut self.terraform {
+            terraform.push(file);
+        }
+    }
+
+    /// The text at `path`, through the rule of [`read`].
+    fn read(&self, path: &Path) -> Result<String, read::Refusal> {
+        match &self.root {
+            Some(root) => root.read_text(path),
+            None => Err(read::Refusal::Outside),
+        }
     }
 
     fn is_excluded(&self, display: &str) -> bool {
@@ -303,84 +438,68 @@ impl<'db> Loader<'db> {
     }
 
     fn read_file(&mut self, path: &Path, display: String) {
-        match std::fs::metadata(path) {
-            Ok(metadata) if !metadata.is_file() => {
-                self.diagnostics.push(Diagnostic::about_path(
-                    Code::Io,
-                    "cannot read: not a regular file",
-                    display,
-                ));
-                return;
-            }
-            Ok(metadata) if metadata.len() > MAX_FILE_BYTES => {
-                self.diagnostics.push(
-                    Diagnostic::about_path(
-                        Code::FileTooLarge,
-                        format!(
-                            "file too large: {} bytes; files larger than {} MiB are not read",
-                            metadata.len(),
-                            MAX_FILE_BYTES / (1024 * 1024)
-                        ),
-                        display,
-                    )
-                    .with_help("split the file, or exclude it in `plat.toml`"),
-                );
-                return;
-            }
-            Ok(metadata) if self.bytes + metadata.len() > MAX_PROJECT_BYTES => {
+        // The size first, so that the bound of the whole project is kept without
+        // reading a file that would pass it.
+        if let Ok(metadata) = std::fs::metadata(path)
+            && metadata.is_file()
+            && metadata.len() <= MAX_FILE_BYTES
+        {
+            if self.bytes + metadata.len() > MAX_PROJECT_BYTES {
                 self.report_full(format!(
                     "the `.plat` files add up to more than {} MiB",
                     MAX_PROJECT_BYTES / (1024 * 1024)
                 ));
                 return;
             }
-            Ok(metadata) => self.bytes += metadata.len(),
-            Err(error) => {
-                self.report_io(display, &error);
-                return;
-            }
+            self.bytes += metadata.len();
         }
-        let bytes = match read_bounded(path) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                self.report_io(display, &error);
-                return;
-            }
-        };
-        match String::from_utf8(bytes) {
+        match self.read(path) {
             Ok(text) => {
                 self.add(display, text, Origin::Project);
             }
-            Err(error) => self.report_not_utf8(display, error.as_bytes(), error.utf8_error()),
+            Err(refusal) => self.refuse(display, refusal),
         }
     }
 
-    fn report_not_utf8(&mut self, display: String, bytes: &[u8], error: std::str::Utf8Error) {
-        let valid = &bytes[..error.valid_up_to()];
-        let line = valid.iter().filter(|byte| **byte == b'\n').count() + 1;
-        let column = valid
-            .iter()
-            .rev()
-            .take_while(|byte| **byte != b'\n')
-            .count()
-            + 1;
-        let byte = bytes.get(error.valid_up_to()).copied().unwrap_or_default();
-        self.diagnostics.push(
-            Diagnostic::about_path(
+    /// Reports why the file shown as `display` is not read.
+    fn refuse(&mut self, display: String, refusal: read::Refusal) {
+        let diagnostic = match refusal {
+            read::Refusal::Outside => Diagnostic::about_path(
+                Code::OutsideProject,
+                "not read: this file leaves the project",
+                display,
+            )
+            .with_help(
+                "plat reads only files inside the project directory, once every symbolic link \
+                 is resolved: copy the file into the project, or list the link under `exclude` \
+                 in `plat.toml`",
+            ),
+            read::Refusal::TooLarge(size) => Diagnostic::about_path(
+                Code::FileTooLarge,
+                format!(
+                    "file too large: {size} bytes; files larger than {} MiB are not read",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+                display,
+            )
+            .with_help("split the file, or exclude it in `plat.toml`"),
+            read::Refusal::NotUtf8 { byte, line, column } => Diagnostic::about_path(
                 Code::NotUtf8,
                 format!("not UTF-8: byte 0x{byte:02x} at line {line}, byte {column} is not valid"),
                 display,
             )
             .with_help("save the file as UTF-8; `.plat` files are text"),
-        );
+            read::Refusal::NotRegular | read::Refusal::Io(_) => Diagnostic::about_path(
+                Code::Io,
+                format!("cannot read: {}", refusal.reason()),
+                display,
+            ),
+        };
+        self.diagnostics.push(diagnostic);
     }
 
     fn report_io(&mut self, display: String, error: &std::io::Error) {
-        self.diagnostics.push(Diagnostic::about_path(
-            Code::Io,
-            format!("cannot read: {}", io_reason(error)),
-            display,
-        ));
+        self.refuse(display, read::Refusal::Io(read::io_reason(error)));
     }
 
     /// Stops reading: a bound of the whole project is hit.
@@ -395,20 +514,6 @@ impl<'db> Loader<'db> {
             .with_help("exclude generated or vendored directories in `plat.toml`"),
         );
     }
-}
-
-/// The bytes of a file, at most `MAX_FILE_BYTES + 1` of them: a file that grows after
-/// its size was checked cannot make the loader read without end.
-fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::other("the file grew while it was read"));
-    }
-    Ok(bytes)
 }
 
 /// `path` relative to `root`, with `/` separators, as users see it in diagnostics.
@@ -429,19 +534,4 @@ fn directory_name(path: &Path) -> String {
                 .map(|name| name.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "project".to_string())
-}
-
-/// The operating system's reason, without the "(os error N)" suffix.
-fn io_reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => {
-            let text = error.to_string();
-            match text.find(" (os error") {
-                Some(end) => text[..end].to_lowercase(),
-                None => text,
-            }
-        }
-    }
 }

@@ -4,8 +4,8 @@
 //! tracked queries, so setting a file's text is all an editor or the command line does
 //! to make the compiler see a change. A project's files are kept sorted by path, so that
 //! every walk over them, and every output, is deterministic. A project's Terraform files
-//! ([`TerraformFile`]) are inputs too, read for the same reason: so that the checker
-//! never touches the disk.
+//! ([`TerraformFile`]) and its lock of module interfaces ([`ModuleLockFile`]) are
+//! inputs too, read for the same reason: so that the checker never touches the disk.
 
 /// Where a file comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,6 +45,26 @@ pub struct Project {
     #[default]
     #[returns(ref)]
     pub terraform_files: Option<Vec<TerraformFile>>,
+    /// The project's lock of module interfaces (`plat.modules.lock.json` at its root),
+    /// so that registry and git modules can be checked. `None` when the project was not
+    /// read from a directory: its own registry and git modules are then not checked
+    /// (the standard library's always are, against the lock it embeds).
+    #[default]
+    #[returns(copy)]
+    pub module_lock: Option<ModuleLockFile>,
+}
+
+/// A project's lock of module interfaces, read so that the checker never touches the
+/// disk.
+#[salsa::input(debug)]
+pub struct ModuleLockFile {
+    /// Relative to the project root, like a [`SourceFile`]'s path.
+    #[returns(ref)]
+    pub path: String,
+    /// The lock's text: `None` when the project has none; an error says why it cannot
+    /// be read (too large, not UTF-8).
+    #[returns(ref)]
+    pub text: Option<Result<String, String>>,
 }
 
 /// One Terraform file (`*.tf`) of a project, read so that local modules can be checked.

@@ -3,6 +3,13 @@
 //! that its implementations keep beside them (`stdlib/modules/<name>/`), which their
 //! files reach as `source = "./modules/<name>"`, like a project's own modules.
 //!
+//! The standard library also carries the lock of the registry modules its
+//! implementations call ([`module_lock`]): the interface of every release of each,
+//! submodules included, from the version it pins to the newest it knows, so that a
+//! version bump (or a switch to another submodule) in `stdlib/*.plat` is checked at
+//! once against the interface of what it then calls. It is indexed once and each
+//! module read only when a check asks for it.
+//!
 //! Invariant: both tables are sorted by path, so that loading is deterministic.
 
 /// Every standard-library file, as `(path, text)`, with paths `std/<module>.plat`.
@@ -33,4 +40,42 @@ pub fn module_files(dir: &str) -> Vec<(&'static str, &'static str)> {
             (!name.contains('/')).then_some((name, *text))
         })
         .collect()
+}
+
+/// The text of the standard library's lock of module interfaces
+/// (`stdlib/plat.modules.lock.json`, in the format of [`crate::terraform::lock`]).
+pub static MODULE_LOCK_TEXT: &str = include_str!("../../stdlib/plat.modules.lock.json");
+
+/// The standard library's lock, indexed once; each module is read when asked for.
+pub fn module_lock() -> &'static crate::terraform::lock::LockIndex {
+    static LOCK: std::sync::OnceLock<crate::terraform::lock::LockIndex> =
+        std::sync::OnceLock::new();
+    LOCK.get_or_init(|| crate::terraform::lock::LockIndex::new(MODULE_LOCK_TEXT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_module_lock_is_valid_and_canonical() {
+        let lock = crate::terraform::lock::ModuleLock::parse(MODULE_LOCK_TEXT)
+            .unwrap_or_else(|error| panic!("stdlib/plat.modules.lock.json: {}", error.0));
+        assert!(!lock.is_empty());
+        assert!(
+            lock.to_text() == MODULE_LOCK_TEXT,
+            "stdlib/plat.modules.lock.json is not in the canonical form `plat modules lock` writes"
+        );
+        // The index reads every module the full text holds.
+        let index = module_lock();
+        assert_eq!(index.keys().count(), lock.len());
+        for module in lock.modules() {
+            assert_eq!(
+                index
+                    .get(&module.source, module.version.as_deref())
+                    .as_ref(),
+                Some(module)
+            );
+        }
+    }
 }

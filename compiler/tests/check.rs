@@ -102,6 +102,7 @@ offering database {
     param storage_class: string = "standard"
     image = "postgres:16"
     port = 5432
+    access_mode = "ReadWriteMany"
     env = { POSTGRES_PASSWORD = self.generated_password }
     outputs = { host = "${self.name}", port = 5432, password = self.generated_password }
   }
@@ -111,9 +112,11 @@ offering database {
     param instance_class: string = "db.t4g.micro"
     network: vpc {}
     inputs = { engine = "postgres", db_name = params.name, instance_class = params.instance_class,
-               subnet_ids = network.private_subnets }
+               subnet_ids = network.private_subnets,
+               identifier = self.name, manage_master_user_password = false,
+               password = self.generated_password }
     outputs = { host = module.db_instance_address, port = module.db_instance_port,
-                password = module.db_instance_password }
+                password = self.generated_password }
   }
   implementation external: existing {
     param host: string

@@ -315,7 +315,7 @@ offering database {
   version = "1.0.0"
   output host: string
   implementation aws: terraform {
-    source = "terraform-aws-modules/rds/aws"
+    source = "acme/database/aws"
     net: network { cidr = "10.1.0.0/16" }
     inputs = { network = net.id }
     outputs = { host = module.address }

@@ -4,7 +4,7 @@
 use plat_compiler::check::check_project;
 use plat_compiler::diagnostic::Code;
 use plat_compiler::project::from_texts;
-use plat_compiler::source::Database;
+use plat_compiler::source::{Database, Origin};
 
 /// `(offering, a valid body, an invalid body, the code of the invalid one)`.
 const CASES: &[(&str, &str, &str, Code)] = &[
@@ -19,6 +19,12 @@ const CASES: &[(&str, &str, &str, Code)] = &[
         "{ domain = \"shop.example.com\" }",
         "{ domain = \"Shop Example\" }",
         Code::PatternMismatch,
+    ),
+    (
+        "dns_record",
+        "{ zone = \"shop.example.com\", name = \"api.shop.example.com\", target = \"lb.example.com\", target_zone_id = \"Z32O12XQLNTSW2\" }",
+        "{ zone = \"shop.example.com\", name = \"api.shop.example.com\" }",
+        Code::MissingField,
     ),
     (
         "external_secret",
@@ -106,4 +112,39 @@ fn the_table_covers_every_stdlib_offering() {
     declared.sort();
     let covered: Vec<&str> = CASES.iter().map(|case| case.0).collect();
     assert_eq!(covered, declared);
+}
+
+/// Every Terraform module the standard library calls is checked against the interface
+/// of the version it pins (the lock `stdlib/plat.modules.lock.json` it embeds): each
+/// registry module has a recorded interface, every input is a variable, every required
+/// variable is set and every output it maps exists. A version bump in `stdlib/*.plat`
+/// is checked here at once.
+#[test]
+fn every_module_the_standard_library_calls_fits_the_interface_of_its_pinned_version() {
+    let db = Database::default();
+    let project = from_texts(&db, &[]);
+    let problems: Vec<String> = check_project(&db, project)
+        .iter()
+        .filter(|diagnostic| {
+            diagnostic
+                .primary
+                .as_ref()
+                .is_some_and(|label| label.file.origin(&db) == Origin::Std)
+        })
+        .map(|diagnostic| {
+            let label = diagnostic.primary.as_ref().expect("filtered on it");
+            format!(
+                "{} {}: {} ({})",
+                diagnostic.code,
+                label.file.path(&db),
+                diagnostic.message,
+                label.message.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "the standard library does not check:\n{}",
+        problems.join("\n")
+    );
 }

@@ -1,4 +1,5 @@
-//! Positions: compiler byte offsets to and from LSP line/character positions.
+//! Positions: compiler byte offsets to and from LSP line/character positions, through
+//! the compiler's one converter ([`plat_compiler::position`]).
 //!
 //! Invariant: every conversion is total. Lines are 0-based; characters count UTF-16
 //! code units unless the client negotiated UTF-8 (then bytes). A position past the end
@@ -6,7 +7,7 @@
 //! of the text, and an offset inside a character clamps to its start: nothing a client
 //! sends can make a conversion panic.
 
-use line_index::{LineCol, LineIndex, TextSize};
+use plat_compiler::position::{Positions, Unit};
 use plat_compiler::span::TextRange;
 use tower_lsp_server::ls_types::{Position, PositionEncodingKind, Range};
 
@@ -35,48 +36,31 @@ impl Encoding {
         }
     }
 
-    fn width(self, c: char) -> u32 {
+    fn unit(self) -> Unit {
         match self {
-            Encoding::Utf8 => c.len_utf8() as u32,
-            Encoding::Utf16 => c.len_utf16() as u32,
+            Encoding::Utf8 => Unit::Bytes,
+            Encoding::Utf16 => Unit::Utf16,
         }
     }
 }
 
 /// Converts positions of one text.
 pub struct LineMap<'a> {
-    text: &'a str,
-    index: LineIndex,
-    encoding: Encoding,
+    positions: Positions<'a>,
+    unit: Unit,
 }
 
 impl<'a> LineMap<'a> {
     pub fn new(text: &'a str, encoding: Encoding) -> Self {
         LineMap {
-            text,
-            index: LineIndex::new(text),
-            encoding,
+            positions: Positions::new(text),
+            unit: encoding.unit(),
         }
-    }
-
-    /// The largest offset `<= offset` on a character boundary of the text.
-    fn clamp(&self, offset: u32) -> u32 {
-        let mut offset = (offset as usize).min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        offset as u32
     }
 
     pub fn position(&self, offset: u32) -> Position {
-        let offset = self.clamp(offset);
-        let line_col = self.index.line_col(TextSize::from(offset));
-        let line_start = (offset - line_col.col) as usize;
-        let character = self.text[line_start..offset as usize]
-            .chars()
-            .map(|c| self.encoding.width(c))
-            .sum();
-        Position::new(line_col.line, character)
+        let (line, character) = self.positions.position(offset, self.unit);
+        Position::new(line, character)
     }
 
     pub fn range(&self, range: TextRange) -> Range {
@@ -85,27 +69,8 @@ impl<'a> LineMap<'a> {
 
     /// The byte offset of `position`, clamped into the text.
     pub fn offset(&self, position: Position) -> u32 {
-        let Some(start) = self.index.offset(LineCol {
-            line: position.line,
-            col: 0,
-        }) else {
-            return self.text.len() as u32;
-        };
-        let start = u32::from(start) as usize;
-        if start > self.text.len() {
-            return self.text.len() as u32;
-        }
-        let line = &self.text[start..];
-        let line = &line[..line.find('\n').unwrap_or(line.len())];
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let mut units = 0;
-        for (at, c) in line.char_indices() {
-            if units >= position.character {
-                return (start + at) as u32;
-            }
-            units += self.encoding.width(c);
-        }
-        (start + line.len()) as u32
+        self.positions
+            .offset(position.line, position.character, self.unit)
     }
 
     /// The byte range of an LSP range (ends swapped if reversed).

@@ -10,9 +10,9 @@
 //!
 //! Modules, one concept each: [`server`] (the protocol), [`workspace`] (inputs),
 //! [`convert`] (positions), [`diagnostics`], [`hover`], [`completion`], [`navigation`]
-//! (definition, type definition, references, rename), [`symbols`],
+//! (definition, type definition, references), [`rename`], [`symbols`],
 //! [`semantic_tokens`], [`actions`] (quick fixes), [`inlay`] (hints), [`syntax`]
-//! (walking the tree), [`transport`] (dropping malformed input).
+//! (walking the tree), [`transport`] (framing, and answering malformed input).
 
 pub mod actions;
 pub mod completion;
@@ -21,6 +21,7 @@ pub mod diagnostics;
 pub mod hover;
 pub mod inlay;
 pub mod navigation;
+pub mod rename;
 pub mod semantic_tokens;
 pub mod server;
 pub mod snapshot;
@@ -30,18 +31,53 @@ pub mod syntax;
 pub mod transport;
 pub mod workspace;
 
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The client asked the server to shut down, then to exit (or closed the input).
+    ShutDown,
+    /// The session ended without a `shutdown` request: `exit` alone, or the input
+    /// closed. The protocol asks for exit status 1.
+    Abandoned,
+}
+
+impl Ending {
+    /// The exit status the protocol asks for.
+    pub fn status(self) -> i32 {
+        match self {
+            Ending::ShutDown => 0,
+            Ending::Abandoned => 1,
+        }
+    }
+}
+
 /// Serves the protocol on stdin/stdout until the client sends `exit` or closes stdin.
-pub fn run_stdio() -> std::io::Result<()> {
+pub fn run_stdio() -> std::io::Result<Ending> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        let (writer, reader) = tokio::io::duplex(1 << 20);
-        tokio::spawn(transport::filter(tokio::io::stdin(), writer));
-        server::serve(reader, tokio::io::stdout()).await;
-    });
+    let ending = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // The reader of stdin may still be blocked on a read the client never completes.
     runtime.shutdown_background();
-    Ok(())
+    Ok(ending)
+}
+
+/// Serves one session: the client's messages from `input`, through [`transport`], to
+/// the server; the server's messages and the transport's answers to malformed input
+/// to `output`.
+pub async fn serve<I, O>(input: I, output: O) -> Ending
+where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (to_server, server_input) = tokio::io::duplex(1 << 20);
+    let (server_output, from_server) = tokio::io::duplex(1 << 20);
+    let (replies, replied) = tokio::sync::mpsc::unbounded_channel();
+    let reading = tokio::spawn(transport::filter(input, to_server, replies));
+    let writing = tokio::spawn(transport::write(from_server, replied, output));
+    let ending = server::serve(server_input, server_output).await;
+    let _ = writing.await;
+    reading.abort();
+    ending
 }

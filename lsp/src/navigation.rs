@@ -1,19 +1,18 @@
-//! Go to definition and type definition, find references and rename, from the compiler's resolution tables.
+//! Go to definition and type definition, and find references, from the compiler's
+//! resolution tables ([`crate::rename`] renames what they find).
 //!
 //! Invariant: the answer is the compiler's own resolution (`check::definitions`): a
 //! name's definition is the reference's target, and its references are every entry of
 //! every project file's table with the same target. Targets in the embedded standard
 //! library have no URI: they are found but not renamed.
 
-use std::collections::HashMap;
-
 use plat_compiler::check::definitions;
 use plat_compiler::names::{Definition, file_declarations};
-use plat_compiler::source::{Origin, SourceFile};
+use plat_compiler::source::{Db, Origin, Project, SourceFile};
 use plat_compiler::span::TextRange;
 use plat_compiler::syntax::ast::{Body, FieldDecl, Instance, Item, Member, Module, TypeExpr};
 use plat_compiler::syntax::parse_file;
-use tower_lsp_server::ls_types::{Location, TextEdit, Uri, WorkspaceEdit};
+use tower_lsp_server::ls_types::Location;
 
 use crate::snapshot::Snapshot;
 use crate::syntax::{Frame, enclosing, instance_offering};
@@ -41,19 +40,20 @@ pub fn target_at(
         ));
     }
     // A parameter, output or resource declared here: some reference targets it.
-    project_files(snapshot).into_iter().find_map(|other| {
-        definitions(db, snapshot.project, other)
-            .references
-            .iter()
-            .find(|r| r.target.file == file && r.target.range.contains(offset))
-            .map(|r| (r.target.range, r.target))
-    })
+    project_files(db, snapshot.project)
+        .into_iter()
+        .find_map(|other| {
+            definitions(db, snapshot.project, other)
+                .references
+                .iter()
+                .find(|r| r.target.file == file && r.target.range.contains(offset))
+                .map(|r| (r.target.range, r.target))
+        })
 }
 
-fn project_files(snapshot: &Snapshot) -> Vec<SourceFile> {
-    let db = &snapshot.db;
-    snapshot
-        .project
+/// The project's own files (the standard library's left out).
+pub fn project_files(db: &dyn Db, project: Project) -> Vec<SourceFile> {
+    project
         .files(db)
         .iter()
         .copied()
@@ -73,50 +73,33 @@ pub fn references(
     offset: u32,
     include_declaration: bool,
 ) -> Vec<Location> {
-    let Some((_, target)) = target_at(snapshot, file, offset) else {
-        return Vec::new();
-    };
-    let mut ranges: Vec<(SourceFile, TextRange)> = Vec::new();
-    if include_declaration {
-        ranges.push((target.file, target.range));
+    let mut sites = reference_sites(snapshot, file, offset);
+    if !include_declaration && let Some((_, target)) = target_at(snapshot, file, offset) {
+        sites.retain(|site| *site != (target.file, target.range));
     }
-    for other in project_files(snapshot) {
-        for reference in definitions(&snapshot.db, snapshot.project, other).references_to(target) {
-            ranges.push((other, reference.range));
-        }
-    }
-    ranges.dedup();
-    ranges
+    sites
         .into_iter()
         .filter_map(|(file, range)| snapshot.location(file, range))
         .collect()
 }
 
-/// The range to rename at `offset`, when the definition is in the project.
-pub fn prepare_rename(snapshot: &Snapshot, file: SourceFile, offset: u32) -> Option<TextRange> {
-    let (range, target) = target_at(snapshot, file, offset)?;
-    (target.file.origin(&snapshot.db) == Origin::Project).then_some(range)
-}
-
-/// The edits that rename the definition at `offset` and every reference to it.
-pub fn rename(
+/// The definition at `offset` and every reference to it, in every project file.
+pub fn reference_sites(
     snapshot: &Snapshot,
     file: SourceFile,
     offset: u32,
-    new_name: &str,
-) -> Option<WorkspaceEdit> {
-    prepare_rename(snapshot, file, offset)?;
-    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
-    for location in references(snapshot, file, offset, true) {
-        changes
-            .entry(location.uri)
-            .or_default()
-            .push(TextEdit::new(location.range, new_name.to_string()));
+) -> Vec<(SourceFile, TextRange)> {
+    let Some((_, target)) = target_at(snapshot, file, offset) else {
+        return Vec::new();
+    };
+    let mut sites: Vec<(SourceFile, TextRange)> = vec![(target.file, target.range)];
+    for other in project_files(&snapshot.db, snapshot.project) {
+        for reference in definitions(&snapshot.db, snapshot.project, other).references_to(target) {
+            sites.push((other, reference.range));
+        }
     }
-    Some(WorkspaceEdit {
-        changes: Some(changes),
-        ..Default::default()
-    })
+    sites.dedup();
+    sites
 }
 
 /// Go to type definition: from a resource to its offering, from a parameter (or an

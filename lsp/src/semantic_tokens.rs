@@ -246,25 +246,7 @@ fn lexical(
             push(TextRange::new(at, range.end), Kind::String, 0);
         }
         Tok::Int(_) | Tok::Float(_) | Tok::Quantity(_) => push(range, Kind::Number, 0),
-        Tok::Import
-        | Tok::As
-        | Tok::Type
-        | Tok::Offering
-        | Tok::Environment
-        | Tok::Workload
-        | Tok::Policy
-        | Tok::Param
-        | Tok::Output
-        | Tok::Use
-        | Tok::Require
-        | Tok::Else
-        | Tok::If
-        | Tok::Then
-        | Tok::Match
-        | Tok::True
-        | Tok::False
-        | Tok::In
-        | Tok::Matching => push(range, Kind::Keyword, 0),
+        tok if tok.is_keyword() => push(range, Kind::Keyword, 0),
         _ => {}
     }
 }

@@ -10,6 +10,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use plat_compiler::source::SourceFile;
@@ -20,25 +21,40 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
+use crate::Ending;
 use crate::convert::Encoding;
 use crate::snapshot::Snapshot;
 use crate::workspace::{Document, Workspace};
 
-pub async fn serve<I, O>(input: I, output: O)
+/// Serves the protocol until the client sends `exit` or the input ends; whether the
+/// client asked for a shutdown first.
+pub async fn serve<I, O>(input: I, output: O) -> Ending
 where
     I: AsyncRead + Unpin,
     O: AsyncWrite,
 {
+    let shut_down = Arc::new(AtomicBool::new(false));
     let (service, socket) = LspService::new(|client| Backend {
         client,
         state: Arc::new(Mutex::new(Workspace::default())),
         publishing: Arc::new(tokio::sync::Mutex::new(())),
+        shut_down: shut_down.clone(),
     });
     Server::new(input, output, socket).serve(service).await;
+    if shut_down.load(Ordering::SeqCst) {
+        Ending::ShutDown
+    } else {
+        Ending::Abandoned
+    }
 }
+
+/// The protocol's error code for a request that was understood but cannot be done.
+const REQUEST_FAILED: i64 = -32803;
 
 pub struct Backend {
     client: Client,
+    /// Set when the client sends `shutdown`.
+    shut_down: Arc<AtomicBool>,
     state: Arc<Mutex<Workspace>>,
     /// Held while checking that diagnostics are current and sending them, so that an
     /// older result can never be sent after a newer one.
@@ -233,6 +249,7 @@ impl LanguageServer for Backend {
                 register_options: Some(json!({ "watchers": [
                     { "globPattern": "**/*.plat" },
                     { "globPattern": "**/*.tf" },
+                    { "globPattern": "**/plat.modules.lock.json" },
                 ] })),
             };
             let _ = client.register_capability(vec![registration]).await;
@@ -240,6 +257,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.shut_down.store(true, Ordering::SeqCst);
         Ok(())
     }
 
@@ -359,7 +377,7 @@ impl LanguageServer for Backend {
             &params.text_document.uri,
             params.position,
             |snapshot, file, offset| {
-                let range = crate::navigation::prepare_rename(snapshot, file, offset)?;
+                let range = crate::rename::prepare_rename(snapshot, file, offset)?;
                 Some(PrepareRenameResponse::Range(
                     snapshot.line_map(file).range(range),
                 ))
@@ -368,17 +386,29 @@ impl LanguageServer for Backend {
         .await
     }
 
+    /// A new name that the compiler refuses is the protocol's "request failed", with
+    /// the reason, and no edit.
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let p = params.text_document_position;
         let new_name = params.new_name;
-        self.at(
-            &p.text_document.uri,
-            p.position,
-            move |snapshot, file, offset| {
-                crate::navigation::rename(snapshot, file, offset, &new_name)
-            },
-        )
-        .await
+        let answer = self
+            .at(
+                &p.text_document.uri,
+                p.position,
+                move |snapshot, file, offset| {
+                    Some(crate::rename::rename(snapshot, file, offset, &new_name))
+                },
+            )
+            .await?;
+        match answer {
+            Some(Ok(edit)) => Ok(edit),
+            None => Ok(None),
+            Some(Err(reason)) => Err(Error {
+                code: ErrorCode::ServerError(REQUEST_FAILED),
+                message: reason.into(),
+                data: None,
+            }),
+        }
     }
 
     async fn document_symbol(

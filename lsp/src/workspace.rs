@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use plat_compiler::project::read::{Refusal, Root};
 use plat_compiler::source::{Database, Origin, Project, SourceFile, TerraformFile};
 use salsa::Setter;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
@@ -195,10 +196,14 @@ impl Workspace {
             self.reload_terraform(&path);
             return;
         }
+        if path == plat_compiler::terraform::lock::LOCK_FILE {
+            self.reload_module_lock(&path);
+            return;
+        }
         if !path.ends_with(".plat") {
             return;
         }
-        match std::fs::read_to_string(self.paths.disk_path(&path)) {
+        match self.read(&path) {
             Ok(text) => {
                 self.set_text(&path, text);
             }
@@ -206,26 +211,60 @@ impl Workspace {
         }
     }
 
+    /// Reads the project's lock of module interfaces again (created, changed or deleted
+    /// on disk), so that registry and git modules are checked against what it records
+    /// now. Nothing to do when the project was not read from a directory.
+    fn reload_module_lock(&mut self, path: &str) {
+        let Some(lock) = self.project.module_lock(&self.db) else {
+            return;
+        };
+        let Some(root) = self.paths.root.as_deref() else {
+            return;
+        };
+        let text = match Root::new(root) {
+            Ok(root) => {
+                plat_compiler::project::module_lock_text(&root, &self.paths.disk_path(path))
+            }
+            Err(refusal) => Some(Err(refusal.reason())),
+        };
+        if *lock.text(&self.db) != text {
+            // The previous text is not needed.
+            let _previous = lock.set_text(&mut self.db).to(text);
+            self.revision += 1;
+        }
+    }
+
+    /// The text of the file at the compiler path `path`, through the loader's rule:
+    /// only a regular file inside the workspace's root, once every link is resolved.
+    /// Without a root, nothing is read from disk.
+    fn read(&self, path: &str) -> Result<String, Refusal> {
+        let root = self.paths.root.as_deref().ok_or(Refusal::Outside)?;
+        Root::new(root)?.read_text(&self.paths.disk_path(path))
+    }
+
     /// Reads the Terraform file at `path` again (created, changed or deleted on disk), so
     /// that the local modules the project's implementations use are checked as they are
-    /// now. Nothing to do when the project was not read from a directory.
+    /// now. Nothing to do when the project was not read from a directory. A file gone,
+    /// or that now leaves the project, is no longer one of the project's, as when the
+    /// project is loaded.
     fn reload_terraform(&mut self, path: &str) {
         let Some(mut files) = self.project.terraform_files(&self.db).clone() else {
             return;
         };
-        let disk = self.paths.disk_path(path);
         let existing = files.iter().position(|file| file.path(&self.db) == path);
-        if !disk.exists() {
-            if let Some(at) = existing {
-                files.remove(at);
-                self.project
-                    .set_terraform_files(&mut self.db)
-                    .to(Some(files));
-                self.revision += 1;
+        let text = match self.read(path) {
+            Err(refusal) if refusal.is_missing() || refusal == Refusal::Outside => {
+                if let Some(at) = existing {
+                    files.remove(at);
+                    self.project
+                        .set_terraform_files(&mut self.db)
+                        .to(Some(files));
+                    self.revision += 1;
+                }
+                return;
             }
-            return;
-        }
-        let text = plat_compiler::project::read_terraform_text(&disk);
+            read => read.map_err(|refusal| refusal.reason()),
+        };
         match existing {
             Some(at) => {
                 let file = files[at];

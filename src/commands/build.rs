@@ -23,6 +23,7 @@ use crate::Status;
 use crate::cli::Format;
 use crate::output::{self, Staging, Tree};
 use crate::report::Report;
+use crate::report::terminal::clean;
 
 pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Status {
     let db = Database::default();
@@ -40,7 +41,10 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
         report.print(Format::Human, diagnostics, None);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
-        eprintln!("error: not building `{}`: it has errors", loaded.name);
+        eprintln!(
+            "error: not building `{}`: it has errors",
+            clean(&loaded.name)
+        );
         return Status::Errors;
     }
     let all: Vec<String> = plat_compiler::resolve::environments(&db, loaded.project)
@@ -66,7 +70,7 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
     }
     eprintln!(
         "built {} ({}) into {}",
-        loaded.name,
+        clean(&loaded.name),
         plural(selected.len(), "environment", "environments"),
         out.display()
     );

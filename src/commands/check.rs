@@ -1,14 +1,18 @@
 //! `plat check`: load a project, run every check, print the diagnostics.
+//!
+//! `plat check FILE`, for a file inside a project (a directory above it holds
+//! `plat.toml`), checks the whole project, so that the names the file uses from the
+//! project's other files are known, and reports the diagnostics that concern that file.
 
 use std::path::{Path, PathBuf};
 
 use plat_compiler::diagnostic::Diagnostic;
 use plat_compiler::project::LoadedProject;
-use plat_compiler::source::Database;
+use plat_compiler::source::{Database, SourceFile};
 
 use crate::Status;
 use crate::cli::Format;
-use crate::report::{Report, Summary};
+use crate::report::{Located, Report, Summary};
 
 pub fn run(path: &Path, format: Format, color: bool) -> Status {
     let db = Database::default();
@@ -16,13 +20,24 @@ pub fn run(path: &Path, format: Format, color: bool) -> Status {
         Ok(opened) => opened,
         Err(status) => return status,
     };
-    let diagnostics: &[Diagnostic] =
-        plat_compiler::check::check_project_in_parallel(&db, loaded.project);
+    let all: &[Diagnostic] = plat_compiler::check::check_project_in_parallel(&db, loaded.project);
+    let diagnostics: Vec<Diagnostic> = match loaded.focus {
+        Some(focus) => all
+            .iter()
+            .filter(|diagnostic| concerns(&db, diagnostic, focus))
+            .cloned()
+            .collect(),
+        None => all.to_vec(),
+    };
+    let report = Report::new(&db, &root, color);
     let summary = Summary {
         project: loaded.name.clone(),
         files: loaded.project.source_count(&db),
+        focus: loaded
+            .focus
+            .map(|focus| Located::new(&db, &root).display_path(focus)),
     };
-    Report::new(&db, &root, color).print(format, diagnostics, Some(&summary));
+    report.print(format, &diagnostics, Some(&summary));
     let status = if diagnostics.iter().any(Diagnostic::is_error) {
         Status::Errors
     } else {
@@ -32,8 +47,19 @@ pub fn run(path: &Path, format: Format, color: bool) -> Status {
     status
 }
 
+/// Whether `diagnostic` is about `file`: one of its labels is in it, or its subject is.
+fn concerns(db: &Database, diagnostic: &Diagnostic, file: SourceFile) -> bool {
+    let labelled = diagnostic
+        .primary
+        .iter()
+        .chain(&diagnostic.secondary)
+        .any(|label| label.file == file);
+    labelled || diagnostic.subject.as_deref() == Some(file.path(db).as_str())
+}
+
 /// Reads the project at `path` (shared by the commands that start by checking one):
 /// the project, and the directory that paths in its diagnostics are shown relative to.
+/// A file inside a project stands for that whole project.
 /// When there is nothing to read, prints why and returns the exit status.
 pub(super) fn open(
     db: &Database,
@@ -41,7 +67,7 @@ pub(super) fn open(
     format: Format,
     color: bool,
 ) -> Result<(LoadedProject, PathBuf), Status> {
-    let loaded = match plat_compiler::project::load(db, path) {
+    let loaded = match plat_compiler::project::load_enclosing(db, path) {
         Ok(loaded) => loaded,
         Err(diagnostic) => {
             let report = Report::new(db, Path::new(""), color);
@@ -49,10 +75,6 @@ pub(super) fn open(
             return Err(Status::Usage);
         }
     };
-    let root = if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        loaded.root.clone()
-    };
+    let root = loaded.root.clone();
     Ok((loaded, root))
 }

@@ -18,6 +18,7 @@ use crate::Status;
 use crate::cli::Format;
 use crate::output::{self, Tree};
 use crate::report::Report;
+use crate::report::terminal::clean;
 
 pub fn run(path: &Path, out: &Path, color: bool) -> Status {
     let db = Database::default();
@@ -37,7 +38,7 @@ pub fn run(path: &Path, out: &Path, color: bool) -> Status {
         eprintln!(
             "error: no catalogue for `{}`: it has errors\nhelp: `plat check` shows them; fix \
              them and run `plat doc` again",
-            loaded.name
+            clean(&loaded.name)
         );
         return Status::Errors;
     }
@@ -49,7 +50,7 @@ pub fn run(path: &Path, out: &Path, color: bool) -> Status {
     let count = catalog.offerings.len();
     eprintln!(
         "wrote the catalogue of {} ({count} {}) into {}",
-        loaded.name,
+        clean(&loaded.name),
         if count == 1 { "offering" } else { "offerings" },
         out.display()
     );

@@ -7,17 +7,19 @@
 //! `plat check` reads a project (hidden directories, build output and `plat.toml`'s
 //! `exclude` skipped).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use plat_compiler::diagnostic::{Code, Diagnostic};
 use plat_compiler::format::{FormatError, format_text};
+use plat_compiler::project::read::{self, Refusal};
 use plat_compiler::project::{self, MAX_FILE_BYTES};
 use plat_compiler::source::{Database, Origin, SourceFile};
 
 use crate::Status;
 use crate::cli::Format;
+use crate::files::write_atomically;
+use crate::report::terminal::clean;
 use crate::report::{Located, Report};
 
 /// How standard input is named in messages.
@@ -107,7 +109,7 @@ impl FileToFormat<'_> {
         match format_text(text) {
             Ok(formatted) if formatted == *text => Status::Clean,
             Ok(_) if check => {
-                println!("{display}");
+                println!("{}", clean(&display));
                 Status::Errors
             }
             Ok(formatted) => {
@@ -117,7 +119,7 @@ impl FileToFormat<'_> {
                     Err(error) => {
                         let diagnostic = Diagnostic::about_path(
                             Code::Io,
-                            format!("cannot write `{display}`: {}", io_reason(&error)),
+                            format!("cannot write `{display}`: {}", read::io_reason(&error)),
                             self.file.path(self.db).clone(),
                         );
                         self.report.print(Format::Human, &[diagnostic], None);
@@ -180,97 +182,41 @@ fn format_stdin(check: bool, color: bool) -> Status {
     }
 }
 
-/// Standard input as text, within the size limit of a `.plat` file.
+/// Standard input as text, within the size limit of a `.plat` file (the loader's
+/// bounded read).
 fn read_stdin() -> Result<String, Box<Diagnostic>> {
-    let mut bytes = Vec::new();
-    io::stdin()
-        .lock()
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| {
-            Box::new(Diagnostic::about_path(
-                Code::Io,
-                format!("cannot read standard input: {}", io_reason(&error)),
+    let refused = |refusal: Refusal| {
+        let diagnostic = match refusal {
+            Refusal::TooLarge(_) => Diagnostic::about_path(
+                Code::FileTooLarge,
+                format!(
+                    "standard input is larger than {} MiB",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
                 STDIN,
-            ))
-        })?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Box::new(Diagnostic::about_path(
-            Code::FileTooLarge,
-            format!(
-                "standard input is larger than {} MiB",
-                MAX_FILE_BYTES / (1024 * 1024)
             ),
-            STDIN,
-        )));
-    }
-    String::from_utf8(bytes).map_err(|_| {
-        Box::new(
-            Diagnostic::about_path(Code::NotUtf8, "standard input is not UTF-8", STDIN)
-                .with_help("`.plat` files are UTF-8 text"),
-        )
-    })
+            Refusal::NotUtf8 { .. } => {
+                Diagnostic::about_path(Code::NotUtf8, "standard input is not UTF-8", STDIN)
+                    .with_help("`.plat` files are UTF-8 text")
+            }
+            other => Diagnostic::about_path(
+                Code::Io,
+                format!("cannot read standard input: {}", other.reason()),
+                STDIN,
+            ),
+        };
+        Box::new(diagnostic)
+    };
+    read::read_limited(io::stdin().lock())
+        .and_then(read::text)
+        .map_err(refused)
 }
 
 fn report_unstable(display: &str, error: &FormatError) {
+    let display = clean(display);
     eprintln!(
         "error: internal error in plat {}: cannot format `{display}`: {error}; it is left as it is\n\
          note: this is a bug in plat, not in your project; please report it with the file",
         env!("CARGO_PKG_VERSION")
     );
-}
-
-/// Replaces the file at `path` (following symbolic links) with `text`: written to a
-/// temporary file in the same directory, with the same permissions, then renamed over it.
-fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
-    let target = fs::canonicalize(path)?;
-    let permissions = fs::metadata(&target)?.permissions();
-    let directory = target.parent().unwrap_or_else(|| Path::new("."));
-    let name = target
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (temporary, mut file) = create_temporary(directory, &name)?;
-    let written = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .and_then(|()| fs::set_permissions(&temporary, permissions))
-        .and_then(|()| fs::rename(&temporary, &target));
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written
-}
-
-/// A new file `.NAME.PID.N.fmt` in `directory`: hidden, and not a `.plat` file, so that
-/// no project ever reads it.
-fn create_temporary(directory: &Path, name: &str) -> io::Result<(PathBuf, File)> {
-    let pid = std::process::id();
-    for attempt in 0..100 {
-        let path = directory.join(format!(".{name}.{pid}.{attempt}.fmt"));
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(file) => return Ok((path, file)),
-            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(error) => return Err(error),
-        }
-    }
-    Err(io::Error::new(
-        io::ErrorKind::AlreadyExists,
-        "no free name for a temporary file",
-    ))
-}
-
-/// The operating system's reason, without the "(os error N)" suffix.
-fn io_reason(error: &io::Error) -> String {
-    match error.kind() {
-        io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => {
-            let text = error.to_string();
-            match text.find(" (os error") {
-                Some(end) => text[..end].to_lowercase(),
-                None => text,
-            }
-        }
-    }
 }

@@ -16,6 +16,7 @@ use plat_compiler::source::Database;
 use crate::Status;
 use crate::cli::{Format, GraphFormat};
 use crate::report::Report;
+use crate::report::terminal::clean;
 
 pub fn run(path: &Path, environment: Option<&str>, format: GraphFormat, color: bool) -> Status {
     let db = Database::default();
@@ -37,7 +38,10 @@ pub fn run(path: &Path, environment: Option<&str>, format: GraphFormat, color: b
         Report::new(&db, &root, color).print(Format::Human, diagnostics, None);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
-        eprintln!("error: no graph for `{}`: it has errors", loaded.name);
+        eprintln!(
+            "error: no graph for `{}`: it has errors",
+            clean(&loaded.name)
+        );
         return Status::Errors;
     }
     let Some(graph) = graph::environment_graph(&db, loaded.project, name) else {

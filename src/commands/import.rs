@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 
 use plat_compiler::diagnostic::{Code, Diagnostic};
 use plat_compiler::import::score;
-use plat_compiler::project::MAX_FILE_BYTES;
+use plat_compiler::project::read::{Refusal, Root};
 use plat_compiler::source::{Database, Origin, SourceFile};
 
 use crate::Status;
 use crate::cli::{Format, ImportCommand};
 use crate::report::Report;
+use crate::report::terminal::clean;
 
 use super::init::create;
 
@@ -39,8 +40,8 @@ fn import_score(files: &[PathBuf], out: &Path, format: Format, color: bool) -> S
     let mut shared: BTreeMap<String, &'static str> = BTreeMap::new();
     let mut usage = false;
     for path in files {
-        let text = match read(path) {
-            Ok(text) => text,
+        let (root, text) = match read(path) {
+            Ok(read) => read,
             Err(diagnostic) => {
                 diagnostics.push(*diagnostic);
                 usage = true;
@@ -50,8 +51,19 @@ fn import_score(files: &[PathBuf], out: &Path, format: Format, color: bool) -> S
         let display = path.to_string_lossy().into_owned();
         let file = SourceFile::new(&db, display, text, Origin::Project);
         let directory = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let reader = move |source: &str| read_source(&directory, source);
+        let reader = move |source: &str| root.read_text(&directory.join(source));
         let imported = score::import(&db, file, &reader);
+        if let Some(error) = &imported.internal_error {
+            eprintln!(
+                "error: internal error in plat {}: the workload imported from `{}` does not \
+                 parse again: {}; nothing is written\n\
+                 note: this is a bug in plat, not in your Score file; please report it with the file",
+                env!("CARGO_PKG_VERSION"),
+                clean(&path.to_string_lossy()),
+                clean(error)
+            );
+            return Status::Internal;
+        }
         diagnostics.extend(imported.diagnostics);
         shared.extend(imported.shared);
         if let (Some(name), Some(text)) = (imported.name, imported.text) {
@@ -156,52 +168,34 @@ fn existing(out: &Path, outputs: &[Output]) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// A Score file's text, within the size limit of a source file.
-fn read(path: &Path) -> Result<String, Box<Diagnostic>> {
+/// A Score file's text, through the loader's rule with the file's directory as the
+/// root (a link that leaves it is refused, E0506), and that root, which the files its
+/// `source`s name must be inside of too.
+fn read(path: &Path) -> Result<(Root, String), Box<Diagnostic>> {
     let display = path.to_string_lossy().into_owned();
-    let bytes = read_bounded(path).map_err(|reason| {
-        Box::new(Diagnostic::about_path(
-            Code::Io,
-            format!("cannot read `{display}`: {reason}"),
-            display.clone(),
-        ))
-    })?;
-    String::from_utf8(bytes).map_err(|_| {
-        Box::new(
-            Diagnostic::about_path(
+    let refused = |refusal: Refusal| {
+        let diagnostic = match refusal {
+            Refusal::Outside => Diagnostic::about_path(
+                Code::OutsideProject,
+                format!("not reading `{display}`: it is a link to a file outside its directory"),
+                display.clone(),
+            )
+            .with_help("plat reads only files inside the Score file's directory, once every symbolic link is resolved: name the file itself"),
+            Refusal::NotUtf8 { .. } => Diagnostic::about_path(
                 Code::NotUtf8,
                 format!("`{display}` is not UTF-8"),
                 display.clone(),
             )
             .with_help("Score files are UTF-8 YAML"),
-        )
-    })
-}
-
-fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    let metadata = fs::metadata(path).map_err(|error| reason(&error))?;
-    if !metadata.is_file() {
-        return Err("it is not a file".to_string());
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "it is larger than {} MiB",
-            MAX_FILE_BYTES / (1024 * 1024)
-        ));
-    }
-    fs::read(path).map_err(|error| reason(&error))
-}
-
-/// The text of the file that a `source:` names, relative to the Score file's directory.
-fn read_source(directory: &Path, source: &str) -> Result<String, String> {
-    let bytes = read_bounded(&directory.join(source))?;
-    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
-}
-
-fn reason(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => error.to_string(),
-    }
+            other => Diagnostic::about_path(
+                Code::Io,
+                format!("cannot read `{display}`: {}", other.reason()),
+                display.clone(),
+            ),
+        };
+        Box::new(diagnostic)
+    };
+    let root = Root::around(path).map_err(refused)?;
+    let text = root.read_text(path).map_err(refused)?;
+    Ok((root, text))
 }

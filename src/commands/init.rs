@@ -226,8 +226,9 @@ workload hello {
     image = \"ghcr.io/example/hello:1.0.0\"
     ports = { http = 8080 }
     env = {
-      // The password is a secret: plat delivers it through a Kubernetes Secret.
-      DATABASE_URL = \"postgres://${db.username}:${db.password}@${db.host}:${db.port}/${db.database}\"
+      // The URL holds the password, a secret: plat delivers it through a Kubernetes
+      // Secret.
+      DATABASE_URL = db.url
     }
     readiness = { path = \"/ready\", port = 8080 }
   }

@@ -4,7 +4,9 @@ use crate::Status;
 
 pub fn run() -> Status {
     match plat_lsp::run_stdio() {
-        Ok(()) => Status::Clean,
+        Ok(plat_lsp::Ending::ShutDown) => Status::Clean,
+        // The protocol's exit status for an `exit` without `shutdown`.
+        Ok(plat_lsp::Ending::Abandoned) => Status::Errors,
         Err(error) => {
             eprintln!("error: cannot start the language server: {error}");
             Status::Usage

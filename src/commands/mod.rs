@@ -10,9 +10,10 @@ mod graph;
 mod import;
 mod init;
 mod lsp;
+mod modules;
 
 use crate::Status;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ModulesCommand};
 
 /// Ends the life of a command's large values (the query database, a build's files)
 /// without freeing them one allocation at a time: the process is about to exit, and
@@ -42,6 +43,24 @@ pub fn run(cli: Cli) -> Status {
         Command::Fmt { paths, check } => fmt::run(&paths, check, color),
         Command::Explain { code, list } => explain::run(code.as_deref(), list),
         Command::Completions { shell } => completions::run(shell),
+        Command::Modules {
+            what:
+                ModulesCommand::Lock {
+                    project,
+                    from,
+                    module,
+                    source,
+                    version,
+                },
+        } => modules::lock(
+            &project,
+            &from,
+            module.as_deref().map(|dir| modules::Vendored {
+                dir,
+                source: source.as_deref().unwrap_or_default(),
+                version: version.as_deref(),
+            }),
+        ),
         Command::Lsp => lsp::run(),
     }
 }

@@ -1,7 +1,10 @@
 //! Diagnostics rendered for people, with miette: the source, the labels, the help.
 //!
 //! Secondary labels in the primary label's file are drawn with it; those in other files
-//! are drawn as related reports, each with its own source.
+//! are drawn as related reports, each with its own source. Every text that comes from
+//! the project (the source, messages, labels, help, paths) is drawn through
+//! [`terminal`](super::terminal), so no control character of a file reaches the
+//! terminal.
 
 use std::fmt;
 
@@ -10,6 +13,7 @@ use plat_compiler::diagnostic::{Diagnostic, Label, Severity};
 use plat_compiler::source::SourceFile;
 
 use super::Located;
+use super::terminal::{CleanSource, clean};
 
 /// Width of rendered reports; fixed so that output does not depend on the terminal.
 const WIDTH: usize = 100;
@@ -76,9 +80,12 @@ impl Rendered {
             _ => diagnostic.message.clone(),
         };
         let mut rendered = Rendered {
-            heading,
+            heading: clean(&heading).into_owned(),
             severity: severity(diagnostic.severity),
-            help: diagnostic.help.clone(),
+            help: diagnostic
+                .help
+                .as_deref()
+                .map(|help| clean(help).into_owned()),
             source: None,
             labels: Vec::new(),
             related: Vec::new(),
@@ -97,11 +104,12 @@ impl Rendered {
             rendered.heading = format!("{}\n{}", rendered.heading, undrawn(located, primary));
             return rendered;
         }
-        rendered.source = Some(source(located, primary.file));
-        rendered.labels.push(labeled(primary, true));
+        let (named, text) = source(located, primary.file);
+        rendered.source = Some(named);
+        rendered.labels.push(labeled(&text, primary, true));
         for label in &diagnostic.secondary {
             if label.file == primary.file {
-                rendered.labels.push(labeled(label, false));
+                rendered.labels.push(labeled(&text, label, false));
             } else {
                 rendered.related.push(Rendered::secondary(located, label));
             }
@@ -111,15 +119,13 @@ impl Rendered {
 
     /// A secondary label in another file, shown as a related note.
     fn secondary(located: &Located<'_>, label: &Label) -> Self {
+        let (named, text) = source(located, label.file);
         Rendered {
-            heading: label
-                .message
-                .clone()
-                .unwrap_or_else(|| "related".to_string()),
+            heading: clean(label.message.as_deref().unwrap_or("related")).into_owned(),
             severity: miette::Severity::Advice,
             help: None,
-            source: Some(source(located, label.file)),
-            labels: vec![labeled(label, true)],
+            source: Some(named),
+            labels: vec![labeled(&text, label, true)],
             related: Vec::new(),
         }
     }
@@ -160,7 +166,7 @@ fn undrawn(located: &Located<'_>, label: &Label) -> String {
     if let Some(message) = &label.message {
         text.push_str(&format!("\n  {message}"));
     }
-    text
+    clean(&text).into_owned()
 }
 
 fn severity(severity: Severity) -> miette::Severity {
@@ -170,16 +176,23 @@ fn severity(severity: Severity) -> miette::Severity {
     }
 }
 
-fn source(located: &Located<'_>, file: SourceFile) -> NamedSource<String> {
-    NamedSource::new(located.display_path(file), file.text(located.db).clone())
+/// The source of `file` as miette draws it (cleaned), and the cleaned text, whose
+/// offsets the labels are mapped to.
+fn source(located: &Located<'_>, file: SourceFile) -> (NamedSource<String>, CleanSource) {
+    let text = CleanSource::new(file.text(located.db));
+    let name = clean(&located.display_path(file)).into_owned();
+    (NamedSource::new(name, text.text.clone()), text)
 }
 
-fn labeled(label: &Label, primary: bool) -> LabeledSpan {
-    let span = SourceSpan::from(label.range.start as usize..label.range.end as usize);
+fn labeled(text: &CleanSource, label: &Label, primary: bool) -> LabeledSpan {
+    let start = text.offset(label.range.start as usize);
+    let end = text.offset(label.range.end as usize).max(start);
+    let span = SourceSpan::from(start..end);
+    let message = label.message.as_deref().map(|m| clean(m).into_owned());
     if primary {
-        LabeledSpan::new_primary_with_span(label.message.clone(), span)
+        LabeledSpan::new_primary_with_span(message, span)
     } else {
-        LabeledSpan::new_with_span(label.message.clone(), span)
+        LabeledSpan::new_with_span(message, span)
     }
 }
 

@@ -8,6 +8,7 @@ mod human;
 mod json;
 mod location;
 mod sarif;
+pub mod terminal;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,9 @@ pub use location::Located;
 pub struct Summary {
     pub project: String,
     pub files: usize,
+    /// The one file whose diagnostics are shown, when a file of the project was asked
+    /// for.
+    pub focus: Option<String>,
 }
 
 /// Prints diagnostics of one project.
@@ -47,16 +51,23 @@ impl<'a> Report<'a> {
             Format::Human => {
                 eprint!("{}", human::render(&located, diagnostics, self.color));
                 if let Some(summary) = summary {
-                    eprintln!("{}", closing_line(diagnostics, summary));
+                    eprintln!("{}", terminal::clean(&closing_line(diagnostics, summary)));
                 }
             }
-            Format::Json => println!("{}", json::render(&located, diagnostics)),
-            Format::Sarif => println!("{}", sarif::render(&located, diagnostics)),
+            Format::Json => println!(
+                "{}",
+                terminal::escape_json(json::render(&located, diagnostics))
+            ),
+            Format::Sarif => println!(
+                "{}",
+                terminal::escape_json(sarif::render(&located, diagnostics))
+            ),
         }
     }
 }
 
-/// `checked shop (12 files): 2 errors, 1 warning`.
+/// `checked shop (12 files): 2 errors, 1 warning`, or, for one file of the project,
+/// `checked workloads/api.plat in shop (12 files): no problems`.
 fn closing_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
     let errors = diagnostics
         .iter()
@@ -74,7 +85,13 @@ fn closing_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
             plural(w, "warning", "warnings")
         ),
     };
-    format!("checked {} ({files}): {outcome}", summary.project)
+    match &summary.focus {
+        Some(focus) => format!(
+            "checked {focus} in {} ({files}): {outcome}",
+            summary.project
+        ),
+        None => format!("checked {} ({files}): {outcome}", summary.project),
+    }
 }
 
 fn plural(count: usize, one: &str, many: &str) -> String {

@@ -155,6 +155,11 @@ impl Client {
     /// `shutdown` then `exit`; the exit status.
     pub fn shutdown(mut self) -> std::process::ExitStatus {
         self.request("shutdown", Value::Null);
+        self.exit()
+    }
+
+    /// `exit` (without `shutdown` unless it was sent); the exit status.
+    pub fn exit(mut self) -> std::process::ExitStatus {
         self.notify("exit", Value::Null);
         let deadline = Instant::now() + TIMEOUT;
         loop {

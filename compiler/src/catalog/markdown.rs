@@ -1,7 +1,8 @@
 //! The catalogue as Markdown (GitHub-flavoured): `index.md` and one page per offering.
 //!
-//! Invariants: every user text goes through [`text`], [`cell`] or [`code`], so that no
-//! raw HTML and no table-breaking `|` or newline from a `.plat` file reaches the page;
+//! Invariants: every user text goes through [`escape`] (prose through [`text`], which
+//! keeps its code spans, as [`code`]), so that no raw HTML, no link, no table-breaking
+//! `|` and no newline from a `.plat` file reaches the page;
 //! the same catalogue always gives the same bytes; links are relative (`postgres.md`),
 //! so the pages can be read in place or from any host.
 
@@ -33,18 +34,18 @@ fn block(block: &Block) -> String {
         } => {
             let aside = aside
                 .as_ref()
-                .map(|aside| format!(" ({})", line(aside, false)))
+                .map(|aside| format!(" ({})", line(aside)))
                 .unwrap_or_default();
             format!(
                 "{} {}{aside}\n",
                 "#".repeat(usize::from(*level)),
-                line(text, false)
+                line(text)
             )
         }
-        Block::Paragraph { text, .. } => format!("{}\n", line(text, false)),
+        Block::Paragraph { text, .. } => format!("{}\n", line(text)),
         Block::Table { header, rows } => {
             let mut out = String::new();
-            let titles: Vec<String> = header.iter().map(|title| cell(title)).collect();
+            let titles: Vec<String> = header.iter().map(|title| escape(title)).collect();
             out.push_str(&format!("| {} |\n", titles.join(" | ")));
             out.push_str(&format!("|{}\n", " --- |".repeat(header.len())));
             for row in rows {
@@ -53,7 +54,7 @@ fn block(block: &Block) -> String {
                     .map(|paragraphs| {
                         paragraphs
                             .iter()
-                            .map(|paragraph| line(paragraph, true))
+                            .map(|paragraph| line(paragraph))
                             .collect::<Vec<_>>()
                             .join("<br><br>")
                     })
@@ -65,72 +66,57 @@ fn block(block: &Block) -> String {
     }
 }
 
-/// Inline pieces; `in_table` escapes what would end a table cell.
-fn line(pieces: &[Inline], in_table: bool) -> String {
-    pieces.iter().map(|piece| inline(piece, in_table)).collect()
+/// Inline pieces.
+fn line(pieces: &[Inline]) -> String {
+    pieces.iter().map(inline).collect()
 }
 
-fn inline(piece: &Inline, in_table: bool) -> String {
-    let escaped = |text: String| {
-        if in_table {
-            text.replace('|', "\\|")
-        } else {
-            text
-        }
-    };
+fn inline(piece: &Inline) -> String {
     match piece {
-        Inline::Text(plain) => escaped(plain_text(plain)),
-        Inline::Prose(doc) => escaped(text(doc)),
+        Inline::Text(plain) => escape(plain),
+        Inline::Prose(doc) => text(doc),
         Inline::Code(value) => code(value),
-        Inline::Link { page, text } => format!("[{}]({page}.md)", inline(text, in_table)),
+        Inline::Link { page, text } => format!("[{}]({page}.md)", inline(text)),
         Inline::Flag(true) => "yes".to_string(),
         Inline::Flag(false) => "no".to_string(),
     }
 }
 
-/// Plain text: as [`text`], with backticks escaped so that none starts a code span.
-fn plain_text(value: &str) -> String {
+/// The one escaping of user text for Markdown, wherever it goes (a heading, a
+/// paragraph, a table cell): every character that Markdown or the HTML in it reads as
+/// markup is made literal. `<`, `>` and `&` become entities (no raw HTML, no
+/// autolink); the brackets, `!`, emphasis, headings, strike-through, backticks and
+/// `|` are backslash-escaped, so no link or image (`[x](javascript:...)`), no link
+/// reference definition, no code span and no table cell can come from a `.plat` file;
+/// a line break becomes a space.
+pub fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for ch in value.chars() {
-        push_escaped(&mut out, ch);
-    }
-    out
-}
-
-/// Pushes `ch`, made an entity if it is `<`, `>` or `&`, a space if it ends a line,
-/// escaped if it is a backtick.
-fn push_escaped(out: &mut String, ch: char) {
-    match ch {
-        '<' => out.push_str("&lt;"),
-        '>' => out.push_str("&gt;"),
-        '&' => out.push_str("&amp;"),
-        '\n' | '\r' => out.push(' '),
-        '`' => out.push_str("\\`"),
-        _ => out.push(ch),
-    }
-}
-
-/// Prose for a Markdown block: `code` spans kept, every other `<`, `>` and `&` made
-/// an entity so that no raw HTML gets through; Markdown emphasis is left as written.
-pub fn text(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for span in spans(value) {
-        match span {
-            // A backtick outside a span is one that `spans` found unclosed.
-            Span::Text(plain) => plain.chars().for_each(|ch| push_escaped(&mut out, ch)),
-            Span::Code(inner) => {
-                out.push('`');
-                out.push_str(inner);
-                out.push('`');
+        match ch {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '#' | '~' | '|' => {
+                out.push('\\');
+                out.push(ch);
             }
+            _ => out.push(ch),
         }
     }
     out
 }
 
-/// Prose for a table cell: as [`text`], with `|` escaped.
-pub fn cell(value: &str) -> String {
-    text(value).replace('|', "\\|")
+/// Prose from a doc comment: its `code` spans as code spans, the rest [`escape`]d.
+pub fn text(value: &str) -> String {
+    spans(value)
+        .into_iter()
+        .map(|span| match span {
+            // A backtick outside a span is one that `spans` found unclosed.
+            Span::Text(plain) => escape(plain),
+            Span::Code(inner) => code(inner),
+        })
+        .collect()
 }
 
 /// A code span holding `value` literally, safe in a table cell: fenced with more
@@ -160,6 +146,15 @@ mod tests {
             text("a <script>alert(1)</script> & `<b>`"),
             "a &lt;script&gt;alert(1)&lt;/script&gt; &amp; `<b>`"
         );
+    }
+
+    #[test]
+    fn links_images_and_references_stay_text() {
+        assert_eq!(
+            escape("[x](javascript:alert(1)) ![i](javascript:x) [r]: javascript:y"),
+            "\\[x\\](javascript:alert(1)) \\!\\[i\\](javascript:x) \\[r\\]: javascript:y"
+        );
+        assert_eq!(text("a | `b | c`"), "a \\| `b \\| c`");
     }
 
     #[test]

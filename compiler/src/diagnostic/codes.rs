@@ -87,12 +87,15 @@ codes! {
     E0605 PolicyViolation "policy violated",
     E0606 MissingSharedResource "shared resource not declared",
     E0607 TooManyInstances "too many instances",
-    // Terraform modules kept in the project.
+    E0608 ReadWriteOnceShared "volume mounted by more pods than its access mode allows",
+    // Terraform modules: kept in the project, or recorded in a lock of interfaces.
     E0701 UnknownModuleInput "unknown module input",
     E0702 MissingModuleVariable "missing module variable",
     E0703 ModuleInputTypeMismatch "module input has the wrong type",
     E0704 UnknownModuleOutput "unknown module output",
     E0705 InvalidModule "unreadable Terraform module",
+    E0706 UnknownModuleInterface "module interface not recorded",
+    E0707 InvalidModuleLock "invalid lock of module interfaces",
     // Importing Score files.
     E0801 InvalidYaml "not valid YAML",
     E0802 InvalidScore "not a valid Score file",
@@ -108,6 +111,7 @@ codes! {
     E0503 FileTooLarge "file too large",
     E0504 NoSourceFiles "no .plat files",
     E0505 InvalidManifest "invalid plat.toml",
+    E0506 OutsideProject "file outside the project",
 }
 
 impl Code {

@@ -11,12 +11,12 @@
 //! provisioning (a cloud role's ARN), so that pods are never created before it carries
 //! them. A resource that containers mount is the PersistentVolumeClaim named after its
 //! instance: written by plat for an in-cluster instance, and for one provisioned by
-//! Terraform, by that Terraform, bound to a PersistentVolume of the NFS export that the
-//! instance's `host` and `path` outputs name ([`mounted_export`]).
+//! Terraform, by that Terraform, bound to a PersistentVolume of the CSI volume that its
+//! implementation's `mount` names ([`mounted_volume`]).
 
 use std::collections::BTreeMap;
 
-use crate::resolve::model::{Instance, ResolvedWorkload};
+use crate::resolve::model::{CsiVolume, Instance, Provisioning, ResolvedWorkload};
 use crate::resolve::value::Value;
 
 /// Who writes a workload's ServiceAccount.
@@ -75,26 +75,21 @@ pub fn provisioned_secret_name(owner: &str) -> String {
     format!("{owner}-secrets")
 }
 
-/// The NFS export that a mounted instance offers: its `host` and `path` outputs.
+/// The CSI volume that a mounted instance provisioned by Terraform offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MountedExport<'a> {
-    pub host: &'a Value,
-    pub path: &'a Value,
+pub struct MountedVolume<'a> {
+    pub volume: &'a CsiVolume,
     /// The instance's `size` param, as written, when it has one.
     pub size: Option<String>,
 }
 
-/// The NFS export of `instance`, when it offers one.
-pub fn mounted_export(instance: &Instance) -> Option<MountedExport<'_>> {
-    let output = |name: &str| {
-        instance
-            .outputs
-            .get(name)
-            .filter(|value| !value.is_secret() && !matches!(value, Value::Absent))
+/// The CSI volume of `instance`, when its implementation says how to mount it.
+pub fn mounted_volume(instance: &Instance) -> Option<MountedVolume<'_>> {
+    let Provisioning::Terraform(module) = &instance.provisioning else {
+        return None;
     };
-    Some(MountedExport {
-        host: output("host")?,
-        path: output("path")?,
+    Some(MountedVolume {
+        volume: module.volume.as_ref()?,
         size: instance
             .params
             .get("size")
@@ -103,7 +98,7 @@ pub fn mounted_export(instance: &Instance) -> Option<MountedExport<'_>> {
     })
 }
 
-/// The PersistentVolume that holds the export of the instance `object_name` in the
+/// The PersistentVolume that holds the volume of the instance `object_name` in the
 /// namespace `namespace`: volumes belong to the cluster, so the name carries the
 /// namespace.
 pub fn persistent_volume_name(namespace: &str, object_name: &str) -> String {

@@ -230,6 +230,17 @@ pub struct ImplementationFields {
     pub class: Option<ExprId>,
     pub gateway: Option<ExprId>,
     pub gateway_namespace: Option<ExprId>,
+    pub source_cidrs: Option<ExprId>,
+    pub source_namespace: Option<ExprId>,
+    pub container_port: Option<ExprId>,
+    pub protocols: Option<ExprId>,
+    pub user: Option<ExprId>,
+    pub files: Option<ExprId>,
+    pub data_path: Option<ExprId>,
+    pub writable: Option<ExprId>,
+    pub access_mode: Option<ExprId>,
+    pub mount: Option<ExprId>,
+    pub endpoints: Option<ExprId>,
     pub outputs: Option<ExprId>,
 }
 

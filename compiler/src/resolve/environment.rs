@@ -19,7 +19,7 @@ use crate::names::NameKind;
 use crate::resolve::cycle::Cycles;
 use crate::resolve::model::ResolvedEnvironment;
 use crate::resolve::shared::environment_shared;
-use crate::resolve::workload::{resolve_workload, workload_calls};
+use crate::resolve::workload::{WorkloadResolution, resolve_workload, workload_calls};
 use crate::source::{Db, Project};
 
 /// The environments of a project, sorted by name.
@@ -61,7 +61,36 @@ fn call_cycles<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic>
     Cycles::default().call_cycles(&calls)
 }
 
-/// What resolving `env` found: its shared part's, each workload's, the cycles of calls.
+/// E0608 for the ReadWriteOnce volumes that several pods of `env` mount.
+#[salsa::tracked(returns(ref))]
+fn volume_access<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
+    let Some(shared) = environment_shared(db, env) else {
+        return Vec::new();
+    };
+    let resolved: Vec<&WorkloadResolution> = workloads(db, env.project(db))
+        .iter()
+        .filter_map(|&workload| resolve_workload(db, env, workload).as_ref())
+        .collect();
+    // As in the model: the environment's instances first, then those of the workload
+    // that owns the id (`WORKLOAD.RESOURCE...`; workloads are in name order).
+    let instance = |id: &str| {
+        shared.instances.get(id).or_else(|| {
+            let owner = id.split('.').next()?;
+            let at = resolved
+                .binary_search_by(|resolution| resolution.workload.name.as_str().cmp(owner))
+                .ok()?;
+            resolved.get(at)?.instances.get(id)
+        })
+    };
+    crate::resolve::volume_access::check(
+        &shared.settings.name,
+        resolved.iter().map(|resolution| &resolution.workload),
+        &instance,
+    )
+}
+
+/// What resolving `env` found: its shared part's, each workload's, the cycles of calls,
+/// the volumes mounted by more pods than they can be.
 #[salsa::tracked(returns(ref))]
 pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
     let Some(shared) = environment_shared(db, env) else {
@@ -74,6 +103,7 @@ pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) ->
         }
     }
     diagnostics.extend(call_cycles(db, env).iter().cloned());
+    diagnostics.extend(volume_access(db, env).iter().cloned());
     crate::diagnostic::sort(db, &mut diagnostics);
     diagnostics
 }

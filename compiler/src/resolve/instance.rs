@@ -23,7 +23,7 @@ use crate::resolve::eval::{eval, secret};
 use crate::resolve::model::{Instance, LocalModule, Owner, Provisioning};
 use crate::resolve::naming::{child_id, object_name};
 use crate::resolve::order::{Settings, read_order, sibling_reads};
-use crate::resolve::provisioning::provisioning;
+use crate::resolve::provisioning::{endpoints, provisioning};
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::value::{Deferred, Value};
 use crate::source::{Db, Project, SourceFile};
@@ -227,6 +227,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
             outputs: outputs.clone(),
             provisioning: self
                 .with_local_module(provisioning(self.db, provisioner, imp, &scope), imp),
+            endpoints: endpoints(self.db, provisioner, imp, &scope),
             needs,
             source: request.site.clone(),
         };

@@ -19,6 +19,8 @@
 //! - [`shared`]: the query of an environment's settings and shared instances;
 //! - [`workload`]: the query of one workload in one environment (overrides, resources,
 //!   E0606, containers, addresses), with [`policy`] (E0605);
+//! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), over
+//!   the workloads of an environment;
 //! - [`environment`]: the queries that gather an environment; [`project`]: all of them.
 //!
 //! Each module depends only on those before it in this list.
@@ -38,6 +40,7 @@ pub(crate) mod provisioning;
 pub(crate) mod scope;
 pub(crate) mod shared;
 pub mod value;
+pub(crate) mod volume_access;
 pub(crate) mod workload;
 
 pub use environment::{

@@ -111,6 +111,19 @@ pub struct HttpRoute {
     pub class_or_gateway: Option<String>,
     /// The parent Gateway's namespace (HTTPRoute only).
     pub gateway_namespace: Option<String>,
+    /// Where the requests come from, which the workload's NetworkPolicy lets in.
+    pub sources: RouteSources,
+}
+
+/// Where the requests of a route reach the workload from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RouteSources {
+    /// The namespace of the pods that forward them (an ingress controller, a Gateway's
+    /// proxies). When neither it nor `cidrs` is given, the Gateway's proxies run in the
+    /// environment's own namespace.
+    pub namespace: Option<String>,
+    /// Address ranges, when a load balancer outside the cluster sends them to the pods.
+    pub cidrs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +135,18 @@ pub struct TerraformModule {
     /// A module kept in the project (a local `source`): its files travel with the
     /// output, so that the emitted Terraform does not depend on where it is written.
     pub local: Option<LocalModule>,
+    /// How containers mount what the module provisions (`mount`), when they can.
+    pub volume: Option<CsiVolume>,
+}
+
+/// A volume served by a CSI driver: what a PersistentVolume's `csi` source names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsiVolume {
+    /// `efs.csi.aws.com`.
+    pub driver: String,
+    /// The volume's handle, often known only after provisioning.
+    pub handle: Value,
+    pub attributes: BTreeMap<String, Value>,
 }
 
 /// A Terraform module kept in the project.
@@ -133,14 +158,87 @@ pub struct LocalModule {
     pub files: Vec<(String, String)>,
 }
 
+/// What runs (or is stored) in the environment's own cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InClusterService {
-    pub image: String,
+    /// The server's image; `None` for storage only (a claim of `storage`).
+    pub image: Option<String>,
+    /// The Service's port, which clients connect to.
     pub port: Option<u16>,
+    /// The port the server listens on, when it is not `port`.
+    pub container_port: Option<u16>,
+    /// The protocols served on the port, sorted, never empty.
+    pub protocols: Vec<Protocol>,
+    /// The user and group the server runs as, when its image needs its own.
+    pub user: Option<u32>,
     pub args: Vec<String>,
     pub env: BTreeMap<String, Value>,
+    /// Files the server reads: absolute path → plain content.
+    pub files: BTreeMap<String, Value>,
     /// Size of the persistent volume, as written (`10Gi`), when the service keeps data.
     pub storage: Option<String>,
+    /// Where the persistent volume is mounted.
+    pub data_path: String,
+    /// Directories that get an empty, writable volume (besides `/tmp`), sorted.
+    pub writable: Vec<String>,
+    pub access_mode: AccessMode,
+}
+
+impl InClusterService {
+    /// The port the server's pods listen on.
+    pub fn pod_port(&self) -> Option<u16> {
+        self.container_port.or(self.port)
+    }
+}
+
+/// A network protocol of a port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+impl Protocol {
+    /// As Kubernetes writes it: `TCP`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+        }
+    }
+}
+
+/// How many nodes may mount a persistent volume at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccessMode {
+    /// One node (and the pods on it).
+    #[default]
+    ReadWriteOnce,
+    /// Any number of nodes.
+    ReadWriteMany,
+}
+
+impl AccessMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            AccessMode::ReadWriteOnce => "ReadWriteOnce",
+            AccessMode::ReadWriteMany => "ReadWriteMany",
+        }
+    }
+}
+
+/// Where workloads reach an instance outside the cluster: the address ranges and TCP
+/// ports that the NetworkPolicy of each workload that uses it allows egress to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Endpoints {
+    pub cidrs: Vec<String>,
+    pub ports: Vec<u16>,
+}
+
+impl Endpoints {
+    pub fn is_empty(&self) -> bool {
+        self.cidrs.is_empty() || self.ports.is_empty()
+    }
 }
 
 /// A resource instance bound to an implementation.
@@ -162,6 +260,8 @@ pub struct Instance {
     /// The offering's outputs, evaluated.
     pub outputs: BTreeMap<String, Value>,
     pub provisioning: Provisioning,
+    /// Where workloads reach it, when it lives outside the cluster (`endpoints`).
+    pub endpoints: Endpoints,
     /// Ids of the instances this one's implementation needs.
     pub needs: Vec<String>,
     pub source: Label,

@@ -137,6 +137,34 @@ pub enum Tok<'a> {
     Error,
 }
 
+impl Tok<'_> {
+    /// Whether the token is a keyword of the language.
+    pub fn is_keyword(self) -> bool {
+        matches!(
+            self,
+            Tok::Import
+                | Tok::As
+                | Tok::Type
+                | Tok::Offering
+                | Tok::Environment
+                | Tok::Workload
+                | Tok::Policy
+                | Tok::Param
+                | Tok::Output
+                | Tok::Use
+                | Tok::Require
+                | Tok::Else
+                | Tok::If
+                | Tok::Then
+                | Tok::Match
+                | Tok::True
+                | Tok::False
+                | Tok::In
+                | Tok::Matching
+        )
+    }
+}
+
 /// Scans a string literal after its opening quote. A string that is never closed ends
 /// at the end of its first line (so that the rest of the file still parses), with E0102.
 fn lex_string<'a>(lex: &mut logos::Lexer<'a, Tok<'a>>) -> &'a str {
@@ -191,6 +219,20 @@ fn lex_int<'a>(lex: &mut logos::Lexer<'a, Tok<'a>>) -> &'a str {
         );
     }
     text
+}
+
+/// Whether `name` can be written bare as a name: exactly one identifier token, as the
+/// lexer reads it (so not a keyword, not empty, no space, no `${...}`).
+pub fn is_identifier(name: &str) -> bool {
+    let mut tokens = Tok::lexer(name);
+    matches!(tokens.next(), Some(Ok(Tok::Ident(ident))) if ident == name) && tokens.next().is_none()
+}
+
+/// Whether `name` lexes as one of the language's keywords (`workload`, `in`).
+pub fn is_keyword(name: &str) -> bool {
+    let mut tokens = Tok::lexer(name);
+    let keyword = matches!(tokens.next(), Some(Ok(tok)) if tok.is_keyword());
+    keyword && tokens.next().is_none() && name.chars().all(|c| c.is_ascii_alphabetic())
 }
 
 /// The value of an integer literal (`-1_000` → -1000), `None` when it does not fit.

@@ -2,7 +2,10 @@
 //!
 //! A module is a directory of `*.tf` files (its subdirectories are other modules). Its
 //! interface is its `variable` blocks (name, declared `type`, whether a `default` makes
-//! it optional, `description`) and its `output` blocks.
+//! it optional, the default, `sensitive`, `nullable`, `description`), its `output`
+//! blocks (name, `sensitive`) and what its `terraform` block requires (providers and
+//! Terraform's version). Modules kept elsewhere (the registry, git) are known through
+//! a lock of their interfaces ([`lock`]).
 //!
 //! Invariants: nothing here reads the disk; the files are [`TerraformFile`] inputs read
 //! by [`crate::project`]. Each file is parsed once per revision of its text by the
@@ -12,10 +15,17 @@
 //! a name wins (files in path order), so they are deterministic. No function panics on
 //! any text.
 
+pub mod lock;
 pub mod path;
+pub mod source;
 pub mod types;
 
-use crate::source::{Db, Project, TerraformFile};
+use std::collections::BTreeMap;
+
+use crate::source::{Db, ModuleLockFile, Origin, Project, TerraformFile};
+
+use lock::{LockError, ModuleLock};
+use source::ModuleSource;
 
 pub use types::TfType;
 
@@ -25,8 +35,16 @@ pub struct Variable {
     pub name: String,
     /// The declared `type`; [`TfType::Any`] when there is none.
     pub ty: TfType,
+    /// The declared `type` as written (`list(string)`); `any` when there is none.
+    pub type_text: String,
     /// Whether the module needs a value: the variable has no `default`.
     pub required: bool,
+    /// The `default`, as JSON; `null` when there is none or it is not a constant.
+    pub default: serde_json::Value,
+    /// `sensitive = true`: Terraform hides the value in its output.
+    pub sensitive: bool,
+    /// `nullable`: whether `null` is a value the variable takes (`true` unless set).
+    pub nullable: bool,
     /// The variable's `description`.
     pub doc: Option<String>,
 }
@@ -35,15 +53,34 @@ pub struct Variable {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     pub name: String,
+    /// `sensitive = true`: whatever reads it must be sensitive too.
+    pub sensitive: bool,
     /// The output's `description`.
     pub doc: Option<String>,
 }
 
-/// What a module declares: its variables and its outputs, each sorted by name.
+/// A provider a module requires (`terraform { required_providers { ... } }`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredProvider {
+    /// The provider's address: `hashicorp/aws`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The version constraint: `>= 5.73`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// What a module declares: its variables and its outputs, each sorted by name, and
+/// what it requires.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ModuleInterface {
     pub variables: Vec<Variable>,
     pub outputs: Vec<Output>,
+    /// The providers it requires, by local name.
+    pub required_providers: BTreeMap<String, RequiredProvider>,
+    /// The Terraform versions it accepts (`required_version`).
+    pub required_version: Option<String>,
 }
 
 impl ModuleInterface {
@@ -66,6 +103,22 @@ pub enum ModuleProblem {
     Missing,
     /// A file of the module could not be read or parsed; `reason` says where and why.
     Invalid { file: String, reason: String },
+}
+
+/// Why the interface of a registry or remote module cannot be known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteProblem {
+    /// The project was not read from a directory, so its lock was not read either, and
+    /// the standard library's lock does not know the module: it is not checked.
+    NotLoaded,
+    /// The project's lock cannot be read (reported on its own, E0707): the module is
+    /// not checked.
+    LockUnreadable,
+    /// A registry module without an exact `version`: which release `terraform init`
+    /// picks, and so its interface, is not known.
+    Unpinned,
+    /// No lock records the module (at that version).
+    Unknown,
 }
 
 /// What one file declares, or why it cannot be read.
@@ -91,12 +144,62 @@ fn interface_of(text: &str) -> FileInterface {
             "variable" => interface.variables.push(variable(name, &block.body)),
             "output" => interface.outputs.push(Output {
                 name,
+                sensitive: flag(&block.body, "sensitive").unwrap_or(false),
                 doc: description(&block.body),
             }),
             _ => {}
         }
     }
+    for block in body
+        .blocks()
+        .filter(|block| block.identifier() == "terraform")
+    {
+        read_requirements(&block.body, &mut interface);
+    }
     Ok(interface)
+}
+
+/// `required_version` and `required_providers` of a `terraform` block; the first
+/// declaration of each wins.
+fn read_requirements(body: &hcl::Body, interface: &mut ModuleInterface) {
+    if interface.required_version.is_none() {
+        interface.required_version = text_attribute(body, "required_version");
+    }
+    for block in body
+        .blocks()
+        .filter(|block| block.identifier() == "required_providers")
+    {
+        for attribute in block.body.attributes() {
+            let requirement = match attribute.expr() {
+                hcl::Expression::Object(object) => {
+                    let field = |key: &str| {
+                        object.iter().find_map(|(name, value)| match (name, value) {
+                            (hcl::ObjectKey::Identifier(name), hcl::Expression::String(text))
+                                if name.as_str() == key =>
+                            {
+                                Some(text.clone())
+                            }
+                            _ => None,
+                        })
+                    };
+                    RequiredProvider {
+                        source: field("source"),
+                        version: field("version"),
+                    }
+                }
+                // Terraform 0.12 wrote `aws = ">= 2.0"`.
+                hcl::Expression::String(version) => RequiredProvider {
+                    source: None,
+                    version: Some(version.clone()),
+                },
+                _ => RequiredProvider::default(),
+            };
+            interface
+                .required_providers
+                .entry(attribute.key().to_string())
+                .or_insert(requirement);
+        }
+    }
 }
 
 /// The interface of the module in `dir` (a project path with `/` separators, no
@@ -126,6 +229,94 @@ pub fn module_interface(
     )
 }
 
+/// The project's lock of module interfaces, read once per revision of its text; an
+/// empty lock when the project has none.
+#[salsa::tracked(returns(ref))]
+pub fn project_lock(db: &dyn Db, file: ModuleLockFile) -> Result<ModuleLock, LockError> {
+    match file.text(db) {
+        None => Ok(ModuleLock::default()),
+        Some(Err(reason)) => Err(LockError(reason.clone())),
+        Some(Ok(text)) => ModuleLock::parse(text),
+    }
+}
+
+/// E0707 when the project's lock of module interfaces cannot be read.
+pub fn lock_diagnostics(db: &dyn Db, project: Project) -> Vec<crate::diagnostic::Diagnostic> {
+    let Some(file) = project.module_lock(db) else {
+        return Vec::new();
+    };
+    let Err(LockError(reason)) = project_lock(db, file) else {
+        return Vec::new();
+    };
+    let path = file.path(db);
+    vec![
+        crate::diagnostic::Diagnostic::about_path(
+            crate::diagnostic::Code::InvalidModuleLock,
+            format!("cannot read `{path}`: {reason}"),
+            path.clone(),
+        )
+        .with_help(format!(
+            "`{path}` is written by `plat modules lock`: record the interfaces again rather than editing it by hand; until it can be read, registry and git modules are not checked"
+        )),
+    ]
+}
+
+/// The interface of the registry or remote module that `source` and `version` name,
+/// as called from a file of `origin`. The standard library's files read the lock it
+/// embeds; a project's files read the project's lock, then the standard library's.
+pub fn remote_interface(
+    db: &dyn Db,
+    project: Project,
+    origin: Origin,
+    source: &ModuleSource,
+    version: Option<&str>,
+) -> Result<ModuleInterface, RemoteProblem> {
+    let Some(key) = source.key() else {
+        return Err(RemoteProblem::Unknown);
+    };
+    let embedded = crate::stdlib::module_lock();
+    let own = match (origin, project.module_lock(db)) {
+        (Origin::Std, _) => None,
+        (Origin::Project, Some(file)) => match project_lock(db, file) {
+            Ok(lock) => Some(lock),
+            Err(_) => return Err(RemoteProblem::LockUnreadable),
+        },
+        // Without the project's lock, only what the standard library records is known.
+        (Origin::Project, None) => {
+            if !embedded.knows(key) {
+                return Err(RemoteProblem::NotLoaded);
+            }
+            None
+        }
+    };
+    let version = match source {
+        ModuleSource::Registry(_) => match version {
+            Some(version) if lock::is_exact_version(version) => Some(lock::exact_version(version)),
+            _ => return Err(RemoteProblem::Unpinned),
+        },
+        _ => None,
+    };
+    let version = version.as_deref();
+    own.and_then(|lock| lock.get(key, version).cloned())
+        .or_else(|| embedded.get(key, version))
+        .map(|module| module.interface())
+        .ok_or(RemoteProblem::Unknown)
+}
+
+/// The interface of a module read from its `.tf` files, given as `(path, text or why
+/// it could not be read)`: what `plat modules lock` records.
+pub fn read_module(
+    files: &[(String, Result<String, String>)],
+) -> Result<ModuleInterface, ModuleProblem> {
+    merge(files.iter().map(|(path, text)| {
+        let interface = match text {
+            Ok(text) => interface_of(text),
+            Err(reason) => Err(reason.clone()),
+        };
+        (path.clone(), interface)
+    }))
+}
+
 /// The interfaces of a module's files, by path, merged into the module's.
 fn merge(
     files: impl Iterator<Item = (String, FileInterface)>,
@@ -137,6 +328,12 @@ fn merge(
         let interface = interface.map_err(|reason| ModuleProblem::Invalid { file, reason })?;
         merged.variables.extend(interface.variables);
         merged.outputs.extend(interface.outputs);
+        for (name, requirement) in interface.required_providers {
+            merged.required_providers.entry(name).or_insert(requirement);
+        }
+        if merged.required_version.is_none() {
+            merged.required_version = interface.required_version;
+        }
     }
     if !found {
         return Err(ModuleProblem::Missing);
@@ -151,19 +348,50 @@ fn merge(
 
 fn variable(name: String, body: &hcl::Body) -> Variable {
     let attribute = |key: &str| body.attributes().find(|attribute| attribute.key() == key);
+    let declared = attribute("type").map(|attribute| attribute.expr());
+    let default = attribute("default").map(|attribute| attribute.expr());
     Variable {
         name,
-        ty: attribute("type")
-            .map(|attribute| TfType::from_expression(attribute.expr()))
-            .unwrap_or(TfType::Any),
-        required: attribute("default").is_none(),
+        ty: declared.map(TfType::from_expression).unwrap_or(TfType::Any),
+        type_text: declared
+            .map(types::expression_text)
+            .unwrap_or_else(|| "any".to_string()),
+        required: default.is_none(),
+        default: default.map(constant).unwrap_or(serde_json::Value::Null),
+        sensitive: flag(body, "sensitive").unwrap_or(false),
+        nullable: flag(body, "nullable").unwrap_or(true),
         doc: description(body),
     }
 }
 
-fn description(body: &hcl::Body) -> Option<String> {
+/// The value of a constant expression (a variable's `default`), as JSON; `null` for
+/// an expression that is not a constant.
+fn constant(expr: &hcl::Expression) -> serde_json::Value {
+    use hcl::eval::Evaluate;
+    expr.evaluate(&hcl::eval::Context::new())
+        .ok()
+        .and_then(|value| serde_json::to_value(value).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// A literal `true` or `false` attribute.
+fn flag(body: &hcl::Body, key: &str) -> Option<bool> {
     body.attributes()
-        .find(|attribute| attribute.key() == "description")
+        .find(|attribute| attribute.key() == key)
+        .and_then(|attribute| match attribute.expr() {
+            hcl::Expression::Bool(value) => Some(*value),
+            _ => None,
+        })
+}
+
+fn description(body: &hcl::Body) -> Option<String> {
+    text_attribute(body, "description")
+}
+
+/// A literal string attribute.
+fn text_attribute(body: &hcl::Body, key: &str) -> Option<String> {
+    body.attributes()
+        .find(|attribute| attribute.key() == key)
         .and_then(|attribute| match attribute.expr() {
             hcl::Expression::String(text) => Some(text.clone()),
             _ => None,

@@ -83,3 +83,18 @@ fn local_sources_resolve_against_the_file_and_stay_in_the_project() {
     assert!(path::is_directly_in("m/main.tf", "m"));
     assert!(!path::is_directly_in("m/sub/main.tf", "m"));
 }
+
+#[test]
+fn type_texts_read_back_as_the_same_type() {
+    for text in [
+        "string",
+        "list(number)",
+        "map(object({ name = string, size = optional(number, 1) }))",
+        "tuple([string, bool])",
+    ] {
+        let expr: hcl::Expression = text.parse().expect("a type expression");
+        assert_eq!(types::expression_text(&expr), text);
+        assert_eq!(TfType::from_text(text), TfType::from_expression(&expr));
+    }
+    assert_eq!(TfType::from_text("list("), TfType::Any);
+}

@@ -40,6 +40,21 @@ impl TfType {
     pub fn from_expression(expr: &Expression) -> TfType {
         read(expr, 0)
     }
+
+    /// The type that a type expression written as text declares (`list(string)`, as
+    /// a lock of module interfaces holds it); `any` for text that is not one.
+    pub fn from_text(text: &str) -> TfType {
+        text.parse::<Expression>()
+            .map(|expr| read(&expr, 0))
+            .unwrap_or(TfType::Any)
+    }
+}
+
+/// A type expression as text, on one line: `map(object({ name = string }))`.
+pub fn expression_text(expr: &Expression) -> String {
+    let text =
+        hcl::format::to_string(expr).unwrap_or_else(|_| TfType::from_expression(expr).to_string());
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn read(expr: &Expression, depth: usize) -> TfType {

@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use crate::types::ty::{FieldTy, Format, RefTy, Ty};
+use crate::types::ty::{Constraint, FieldTy, Format, RefTy, Ty};
 
 /// One attribute of a built-in block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -372,6 +372,35 @@ static OFFERING: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
     free_attributes: None,
 });
 
+/// Where workloads reach what an implementation outside the cluster provisions: the
+/// NetworkPolicy of every workload that uses it allows egress to exactly these.
+fn endpoints_field() -> FieldSchema {
+    FieldSchema::optional(
+        "endpoints",
+        Ty::Record(vec![
+            FieldTy::new("cidrs", Ty::list(Ty::String))
+                .with_doc("The address ranges clients connect to: `[\"10.20.0.0/19\"]`."),
+            FieldTy::new("ports", Ty::list(Ty::Port))
+                .with_doc("The TCP ports clients connect to: `[5432]`."),
+        ]),
+        "Where workloads reach what the implementation provisions: the NetworkPolicy of each \
+         workload that uses it allows egress to these address ranges and TCP ports, and no \
+         other. Left out, nothing is reached over the network.",
+    )
+}
+
+/// How a container mounts a volume that a CSI driver serves.
+fn csi_volume() -> Ty {
+    Ty::Record(vec![
+        FieldTy::new("driver", Ty::String).with_doc("The CSI driver: `efs.csi.aws.com`."),
+        FieldTy::new("handle", Ty::String)
+            .with_doc("The volume's handle, as the driver knows it: a file system's id."),
+        FieldTy::new("attributes", Ty::map(Ty::String))
+            .with_default("{}")
+            .with_doc("The driver's volume attributes: `{ encryptInTransit = \"true\" }`."),
+    ])
+}
+
 fn outputs_field() -> FieldSchema {
     FieldSchema::new(
         OUTPUTS,
@@ -382,33 +411,96 @@ fn outputs_field() -> FieldSchema {
 }
 
 fn implementation(provisioner: Provisioner) -> BlockSchema {
-    let fields = match provisioner {
-        Provisioner::Terraform => vec![
-            FieldSchema::new(
-                "source",
-                Ty::String,
-                "The Terraform module: `terraform-aws-modules/rds/aws`.",
-            ),
+    let fields =
+        match provisioner {
+            Provisioner::Terraform => vec![
+                FieldSchema::new(
+                    "source",
+                    Ty::String,
+                    "The Terraform module: `terraform-aws-modules/rds/aws`.",
+                ),
+                FieldSchema::optional(
+                    "version",
+                    Ty::String,
+                    "The module version constraint: `6.10.0`.",
+                ),
+                FieldSchema::optional(
+                    "inputs",
+                    Ty::map(Ty::Any),
+                    "The module's input variables. Secret and provision-time values are allowed.",
+                )
+                .secret_and_provision(),
+                FieldSchema::optional(
+                    "mount",
+                    csi_volume(),
+                    "How a container mounts what the module provisions, when a workload lists the \
+                 resource in `volumes`: the CSI driver, the volume's handle and attributes.",
+                )
+                .provision(),
+                endpoints_field(),
+                outputs_field(),
+            ],
+            Provisioner::Kubernetes => vec![
             FieldSchema::optional(
-                "version",
-                Ty::String,
-                "The module version constraint: `6.10.0`.",
-            ),
-            FieldSchema::optional(
-                "inputs",
-                Ty::map(Ty::Any),
-                "The module's input variables. Secret and provision-time values are allowed.",
-            )
-            .secret_and_provision(),
-            outputs_field(),
-        ],
-        Provisioner::Kubernetes => vec![
-            FieldSchema::new(
                 "image",
                 Ty::formatted(Format::Image),
-                "The image of the server to run.",
+                "The image of the server to run. Without one, the implementation is storage \
+                 only: a PersistentVolumeClaim of `storage`.",
             ),
-            FieldSchema::optional("port", Ty::Port, "The port the server listens on."),
+            FieldSchema::optional(
+                "port",
+                Ty::Port,
+                "The port clients connect to: the Service's port.",
+            ),
+            FieldSchema::optional(
+                "container_port",
+                Ty::Port,
+                "The port the server listens on, when it is not `port` (a server that may not \
+                 bind a port below 1024 as a non-root user).",
+            ),
+            FieldSchema::new(
+                "protocols",
+                Ty::list(Ty::Enum(vec!["TCP".to_string(), "UDP".to_string()])),
+                "The protocols served on the port: `[\"UDP\", \"TCP\"]` for DNS.",
+            )
+            .default("[\"TCP\"]"),
+            FieldSchema::optional(
+                "user",
+                Ty::Constrained(
+                    Box::new(Ty::Int),
+                    Constraint::Range {
+                        min: Some(1),
+                        max: Some(i64::from(i32::MAX)),
+                    },
+                ),
+                "The user (and group) the server runs as, when its image needs its own user \
+                 rather than plat's: the owner of the directories the image writes.",
+            ),
+            FieldSchema::new(
+                "data_path",
+                Ty::String,
+                "Where the persistent volume (`storage`) is mounted: the image's data directory.",
+            )
+            .default("\"/data\""),
+            FieldSchema::optional(
+                "writable",
+                Ty::list(Ty::String),
+                "Directories the server writes besides its data (sockets, pid files): each gets \
+                 an empty directory, since the root filesystem is read-only.",
+            ),
+            FieldSchema::optional(
+                "files",
+                Ty::map(Ty::String),
+                "Files the server reads, path → content (a configuration file), mounted \
+                 read-only from a ConfigMap plat writes.",
+            ),
+            FieldSchema::new(
+                "access_mode",
+                Ty::Enum(vec!["ReadWriteOnce".to_string(), "ReadWriteMany".to_string()]),
+                "How the persistent volume may be mounted: by one node (`ReadWriteOnce`) or by \
+                 many (`ReadWriteMany`, which the storage class must support).",
+            )
+            .default("\"ReadWriteOnce\""),
             FieldSchema::optional(
                 "env",
                 Ty::map(Ty::String),
@@ -427,9 +519,9 @@ fn implementation(provisioner: Provisioner) -> BlockSchema {
             ),
             outputs_field(),
         ],
-        Provisioner::Existing => vec![outputs_field()],
-        Provisioner::Ingress | Provisioner::HttpRoute => route_fields(provisioner),
-    };
+            Provisioner::Existing => vec![endpoints_field(), outputs_field()],
+            Provisioner::Ingress | Provisioner::HttpRoute => route_fields(provisioner),
+        };
     BlockSchema {
         keyword: "implementation",
         noun: match provisioner {
@@ -476,12 +568,34 @@ fn route_fields(provisioner: Provisioner) -> Vec<FieldSchema> {
                 "The namespace of the Gateway, when it is not the environment's.",
             ),
         ],
-        _ => vec![FieldSchema::optional(
-            "class",
-            Ty::String,
-            "The ingress class that serves the route: `nginx`.",
-        )],
+        _ => vec![
+            FieldSchema::optional(
+                "class",
+                Ty::String,
+                "The ingress class that serves the route: `nginx`.",
+            ),
+            FieldSchema::optional(
+                "source_namespace",
+                Ty::String,
+                "The namespace of the ingress controller whose pods forward the requests: \
+                 `ingress-nginx` unless `source_cidrs` is given.",
+            ),
+        ],
     };
+    if provisioner == Provisioner::HttpRoute {
+        fields.push(FieldSchema::optional(
+            "source_namespace",
+            Ty::String,
+            "The namespace of the pods that forward the requests (the Gateway's proxies), \
+             when it is not the Gateway's.",
+        ));
+    }
+    fields.push(FieldSchema::optional(
+        "source_cidrs",
+        Ty::list(Ty::String),
+        "The address ranges requests arrive from, when a cloud load balancer sends them \
+         straight to the pods rather than through pods of the cluster.",
+    ));
     fields.extend([
         FieldSchema::new(
             "host",

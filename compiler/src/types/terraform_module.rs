@@ -1,14 +1,18 @@
-//! A `terraform` implementation checked against its module, when the module is kept in
-//! the project (a local `source` such as `./modules/search`).
+//! A `terraform` implementation checked against the interface of its module: read from
+//! the module's files when it is kept in the project (a local `source` such as
+//! `./modules/search`), or from a lock of module interfaces when it comes from a
+//! registry or elsewhere (`terraform-aws-modules/rds/aws` at an exact `version`).
 //!
-//! Invariants: only a literal, local `source` in a project file is checked; the module
-//! is read through [`crate::terraform::module_interface`], never from disk. Every
-//! diagnostic points into the `.plat` file: E0701 for an `inputs` key that is not a
-//! variable, E0702 for a required variable left out, E0703 for a literal input that
-//! Terraform could not convert to the variable's type (values known only later, and
-//! types not understood, are accepted), E0704 for `module.NAME` naming no output, and
-//! E0705 for a module that is missing, outside the project, or unreadable. Nothing is
-//! checked against a module whose files were not loaded.
+//! Invariants: only a literal `source` (and `version`) is checked; interfaces are read
+//! through [`crate::terraform::module_interface`] and
+//! [`crate::terraform::remote_interface`], never from disk. Every diagnostic points
+//! into the `.plat` file: E0701 for an `inputs` key that is not a variable, E0702 for a
+//! required variable left out, E0703 for a literal input that Terraform could not
+//! convert to the variable's type (values known only later, and types not understood,
+//! are accepted), E0704 for `module.NAME` naming no output, E0705 for a local module
+//! that is missing, outside the project, or unreadable, and E0706 for a registry or
+//! remote module that no lock records (or a registry module without an exact
+//! `version`). Nothing is checked against a module whose files or lock were not loaded.
 
 use std::collections::BTreeSet;
 
@@ -16,9 +20,13 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::names::suggest;
 use crate::span::TextRange;
 use crate::syntax::ast::{Attribute, Expr, StringPart};
+use crate::terraform::lock::LOCK_FILE;
 use crate::terraform::path::{self, LocalSource};
+use crate::terraform::source::ModuleSource;
 use crate::terraform::types::TfAttribute;
-use crate::terraform::{ModuleInterface, ModuleProblem, TfType, module_interface};
+use crate::terraform::{
+    ModuleInterface, ModuleProblem, RemoteProblem, TfType, module_interface, remote_interface,
+};
 use crate::types::body::Members;
 use crate::types::checker::{Checker, MAX_DEPTH};
 use crate::types::schema::OUTPUTS;
@@ -26,10 +34,14 @@ use crate::types::schema::OUTPUTS;
 /// How many variables a help line lists before it says how many more there are.
 const LISTED_VARIABLES: usize = 24;
 
-/// A local module, as the implementation names it, with what it declares.
+/// A module, as messages name it, with what it declares.
 struct Module {
-    source: String,
+    /// `` `./modules/archive` `` or `` `terraform-aws-modules/rds/aws` 6.10.0 ``.
+    name: String,
     interface: ModuleInterface,
+    /// The lock key of a registry or remote module, whose other recorded versions a
+    /// help may point to.
+    key: Option<String>,
 }
 
 /// Where a literal input does not fit its variable's type.
@@ -41,12 +53,19 @@ struct Mismatch {
 
 impl Checker<'_> {
     /// Checks the `inputs` and `outputs` of a `terraform` implementation against its
-    /// local module.
+    /// module's interface.
     pub(crate) fn check_terraform_module(&mut self, members: &Members<'_>) {
         let Some(source) = members.attribute("source") else {
             return;
         };
-        let Some(module) = self.local_module(source) else {
+        let Some(text) = literal_text(&source.value) else {
+            return;
+        };
+        let module = match ModuleSource::of(&text) {
+            ModuleSource::Local => self.local_module(source, text),
+            remote => self.remote_module(source, &remote, members.attribute("version")),
+        };
+        let Some(module) = module else {
             return;
         };
         match members.attribute("inputs") {
@@ -59,8 +78,7 @@ impl Checker<'_> {
     }
 
     /// The module a literal, local `source` names; E0705 when it cannot be read.
-    fn local_module(&mut self, source: &Attribute) -> Option<Module> {
-        let text = literal_text(&source.value)?;
+    fn local_module(&mut self, source: &Attribute, text: String) -> Option<Module> {
         let range = source.value.range();
         let dir = match path::resolve(self.file.path(self.db), &text)? {
             LocalSource::Inside(dir) => dir,
@@ -72,8 +90,9 @@ impl Checker<'_> {
         };
         match module_interface(self.db, self.project, &dir) {
             Ok(interface) => Some(Module {
-                source: text,
+                name: format!("`{text}`"),
                 interface,
+                key: None,
             }),
             Err(ModuleProblem::NotLoaded) => None,
             Err(ModuleProblem::Missing) => {
@@ -96,6 +115,165 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    /// The registry or remote module that `source` (and `version`) name, from the
+    /// locks of module interfaces; E0706 when none records it.
+    fn remote_module(
+        &mut self,
+        source: &Attribute,
+        remote: &ModuleSource,
+        version: Option<&Attribute>,
+    ) -> Option<Module> {
+        let key = remote.key()?;
+        // A version computed from parameters is not one release plat can check: empty.
+        let version_text = version.map(|version| literal_text(&version.value).unwrap_or_default());
+        let origin = self.file.origin(self.db);
+        match remote_interface(
+            self.db,
+            self.project,
+            origin,
+            remote,
+            version_text.as_deref(),
+        ) {
+            Ok(interface) => Some(Module {
+                name: match &version_text {
+                    Some(version) => {
+                        format!("`{key}` {}", crate::terraform::lock::exact_version(version))
+                    }
+                    None => format!("`{key}`"),
+                },
+                interface,
+                key: Some(key.to_string()),
+            }),
+            Err(RemoteProblem::NotLoaded | RemoteProblem::LockUnreadable) => None,
+            Err(RemoteProblem::Unpinned) => {
+                let (range, label) = match (version, &version_text) {
+                    (Some(version), Some(text)) if !text.is_empty() => (
+                        version.value.range(),
+                        format!("`{text}` is a constraint, not one release"),
+                    ),
+                    (Some(version), _) => (
+                        version.value.range(),
+                        "not one release written out".to_string(),
+                    ),
+                    (None, _) => (source.value.range(), "no `version`".to_string()),
+                };
+                self.report(
+                    Diagnostic::new(
+                        Code::UnknownModuleInterface,
+                        format!("the registry module `{key}` is not pinned to one version"),
+                        self.file,
+                        range,
+                    )
+                    .with_label(label)
+                    .with_help(
+                        "pin an exact release, such as `version = \"1.4.1\"`: plat checks the call against that release's interface, and `terraform init` installs that release and no other",
+                    ),
+                );
+                None
+            }
+            Err(RemoteProblem::Unknown) => {
+                self.unknown_interface(source, key, version_text.as_deref(), version);
+                None
+            }
+        }
+    }
+
+    /// E0706: no lock records the module at that version.
+    fn unknown_interface(
+        &mut self,
+        source: &Attribute,
+        key: &str,
+        version: Option<&str>,
+        version_attribute: Option<&Attribute>,
+    ) {
+        let exact = version.map(crate::terraform::lock::exact_version);
+        let named = match &exact {
+            Some(version) => format!("`{key}` version `{version}`"),
+            None => format!("`{key}`"),
+        };
+        let known = self.known_versions(key);
+        let is_std = self.file.origin(self.db) == crate::source::Origin::Std;
+        let (message, label) = if is_std {
+            (
+                format!("the interface of {named} is not in the standard library's lock"),
+                "not in `stdlib/plat.modules.lock.json`".to_string(),
+            )
+        } else {
+            (
+                format!("the interface of {named} is not recorded"),
+                format!("not in `{LOCK_FILE}`"),
+            )
+        };
+        let pin = match &exact {
+            Some(version) => format!(" and `version = \"{version}\"`"),
+            None => String::new(),
+        };
+        let record = format!(
+            "record it: in a directory DIR whose `main.tf` calls the module (`source = \"{key}\"`{pin}), run `terraform init -backend=false`, then `plat modules lock {} --from DIR` (`plat explain E0706`)",
+            if is_std { "stdlib" } else { "<project>" }
+        );
+        let names: Vec<&str> = known.iter().map(String::as_str).collect();
+        let help = match names.as_slice() {
+            [] => record,
+            versions if versions.len() > suggest::SHORT_LIST => format!(
+                "the newest recorded versions are {}; use one of them, or {record}",
+                suggest::all_of(&versions[versions.len() - suggest::SHORT_LIST..])
+            ),
+            versions => format!(
+                "the recorded versions are {}; use one of them, or {record}",
+                suggest::all_of(versions)
+            ),
+        };
+        let range = version_attribute
+            .map(|version| version.value.range())
+            .unwrap_or_else(|| source.value.range());
+        self.report(
+            Diagnostic::new(Code::UnknownModuleInterface, message, self.file, range)
+                .with_label(label)
+                .with_help(help),
+        );
+    }
+
+    /// The versions of the module `key` that the locks this file reads record.
+    fn known_versions(&self, key: &str) -> Vec<String> {
+        self.versions_where(key, |_| true)
+    }
+
+    /// The versions of the module `key` that the locks this file reads record and
+    /// that `keep` accepts, in order.
+    fn versions_where(
+        &self,
+        key: &str,
+        keep: impl Fn(&crate::terraform::lock::LockedModule) -> bool,
+    ) -> Vec<String> {
+        let embedded = crate::stdlib::module_lock();
+        let own = match self.project.module_lock(self.db) {
+            Some(file) if self.file.origin(self.db) == crate::source::Origin::Project => {
+                crate::terraform::project_lock(self.db, file).as_ref().ok()
+            }
+            _ => None,
+        };
+        let mut versions: Vec<String> = embedded
+            .versions(key)
+            .into_iter()
+            .filter(|version| {
+                embedded
+                    .get(key, Some(version))
+                    .is_some_and(|module| keep(&module))
+            })
+            .collect();
+        if let Some(lock) = own {
+            versions.extend(
+                lock.versions(key)
+                    .into_iter()
+                    .filter(|version| lock.get(key, Some(version)).is_some_and(&keep)),
+            );
+        }
+        versions.sort_by_key(|version| crate::terraform::lock::version_order(version));
+        versions.dedup();
+        versions
     }
 
     fn invalid_module(
@@ -148,6 +326,12 @@ impl Checker<'_> {
             Some(suggestion) if !names.is_empty() => format!("{suggestion} {listed}"),
             _ => listed,
         };
+        let help = match self.other_versions(module, "variable", key, |locked| {
+            locked.variables.contains_key(key)
+        }) {
+            Some(versions) => format!("{versions}; {help}"),
+            None => help,
+        };
         self.report(
             Diagnostic::new(
                 Code::UnknownModuleInput,
@@ -155,7 +339,7 @@ impl Checker<'_> {
                 self.file,
                 range,
             )
-            .with_label(format!("`{}` has no variable `{key}`", module.source))
+            .with_label(format!("{} has no variable `{key}`", module.name))
             .with_help(help),
         );
     }
@@ -185,7 +369,7 @@ impl Checker<'_> {
         self.report(
             Diagnostic::new(
                 Code::MissingModuleVariable,
-                format!("the module `{}` needs the {noun} {list}", module.source),
+                format!("the module {} needs the {noun} {list}", module.name),
                 self.file,
                 range,
             )
@@ -210,8 +394,8 @@ impl Checker<'_> {
             )
             .with_label(format!("expected `{}`", found.expected))
             .with_help(format!(
-                "the variable `{key}` of `{}` is declared `{ty}`",
-                module.source
+                "the variable `{key}` of {} is declared `{ty}`",
+                module.name
             )),
         );
     }
@@ -295,16 +479,22 @@ impl Checker<'_> {
             suggest::did_you_mean(name, names.iter().copied()).unwrap_or_else(|| {
                 match names.as_slice() {
                     [] => format!(
-                        "`{}` declares no outputs; add an `output` block to it",
-                        module.source
+                        "{} declares no outputs; add an `output` block to it",
+                        module.name
                     ),
                     _ => format!(
-                        "the outputs of `{}` are {}",
-                        module.source,
+                        "the outputs of {} are {}",
+                        module.name,
                         suggest::all_of(&names)
                     ),
                 }
             });
+        let help = match self.other_versions(module, "output", name, |locked| {
+            locked.outputs.contains_key(name)
+        }) {
+            Some(versions) => format!("{versions}; or map another output: {help}"),
+            None => help,
+        };
         self.report(
             Diagnostic::new(
                 Code::UnknownModuleOutput,
@@ -312,9 +502,58 @@ impl Checker<'_> {
                 self.file,
                 range,
             )
-            .with_label(format!("`{}` has no output `{name}`", module.source))
+            .with_label(format!("{} has no output `{name}`", module.name))
             .with_help(help),
         );
+    }
+}
+
+impl Checker<'_> {
+    /// For a registry or remote module: which other recorded versions declare the
+    /// `what` (`variable`, `output`) `name`, as the start of a help, such as "`port` is
+    /// an output from version `1.8.0` on: pin that version or a later one".
+    fn other_versions(
+        &self,
+        module: &Module,
+        what: &str,
+        name: &str,
+        declares: impl Fn(&crate::terraform::lock::LockedModule) -> bool,
+    ) -> Option<String> {
+        let key = module.key.as_deref()?;
+        let all = self.known_versions(key);
+        let having = self.versions_where(key, declares);
+        let first = having.first()?;
+        let from_first = all
+            .iter()
+            .skip_while(|version| *version != first)
+            .all(|version| having.contains(version));
+        if from_first {
+            return Some(format!(
+                "`{name}` is {} {what} from version `{first}` on: pin that version or a later one",
+                article(what)
+            ));
+        }
+        let shown: Vec<&str> = having
+            .iter()
+            .rev()
+            .take(suggest::SHORT_LIST)
+            .rev()
+            .map(String::as_str)
+            .collect();
+        Some(format!(
+            "`{name}` is {} {what} in version{} {}",
+            article(what),
+            if shown.len() == 1 { "" } else { "s" },
+            suggest::all_of(&shown)
+        ))
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 

@@ -15,7 +15,7 @@ use super::context::Context;
 use super::meta::App;
 use super::pod::{self, ContainerParts};
 use super::volumes::WorkloadVolumes;
-use super::{config_map, env};
+use super::{config_map, env, security};
 
 /// The workload's Deployment; `config_checksum` is the checksum of its ConfigMap.
 pub(super) fn workload(
@@ -41,6 +41,7 @@ pub(super) fn workload(
         containers,
         volumes.volumes(&workload.containers),
         lowest_port,
+        security::USER_ID,
     );
     if let Some(checksum) = config_checksum {
         template["metadata"]["annotations"][config_map::CHECKSUM_ANNOTATION] = checksum.into();
@@ -85,5 +86,6 @@ fn workload_container(owner: &str, container: &Container, volumes: &WorkloadVolu
         liveness: container.liveness.as_ref().map(pod::http_probe),
         readiness: container.readiness.as_ref().map(pod::http_probe),
         mounts: volumes.mounts(container),
+        user: security::USER_ID,
     })
 }

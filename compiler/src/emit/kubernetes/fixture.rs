@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::Label;
 use crate::resolve::model::{
-    Container, HttpRoute, InClusterService, Instance, Owner, Probe, Provisioning,
-    ResolvedEnvironment, ResolvedWorkload, TerraformModule,
+    AccessMode, Container, Endpoints, HttpRoute, InClusterService, Instance, Owner, Probe,
+    Protocol, Provisioning, ResolvedEnvironment, ResolvedWorkload, RouteSources, TerraformModule,
 };
 use crate::resolve::value::{Deferred, TemplatePart, Value};
 use crate::source::{Database, Origin, SourceFile};
@@ -256,8 +256,27 @@ fn instance(id: &str, owner: Owner, provisioning: Provisioning, source: &Label) 
         params: BTreeMap::from([("admin_password".into(), secret("param"))]),
         outputs: BTreeMap::from([("password".into(), secret("output"))]),
         provisioning,
+        endpoints: Endpoints::default(),
         needs: Vec::new(),
         source: source.clone(),
+    }
+}
+
+/// An in-cluster service of `image` (storage only without one), listening on `port`.
+fn service(image: Option<&str>, port: Option<u16>) -> InClusterService {
+    InClusterService {
+        image: image.map(str::to_string),
+        port,
+        container_port: None,
+        protocols: vec![Protocol::Tcp],
+        user: None,
+        args: Vec::new(),
+        env: BTreeMap::new(),
+        files: BTreeMap::new(),
+        storage: None,
+        data_path: "/data".into(),
+        writable: Vec::new(),
+        access_mode: AccessMode::ReadWriteOnce,
     }
 }
 
@@ -271,12 +290,20 @@ fn instances(source: &Label) -> Vec<Instance> {
             catalog(),
             Provisioning::Terraform(TerraformModule {
                 source: "terraform-aws-modules/elasticache/aws".into(),
-                version: Some("1.4.1".into()),
+                version: Some("1.10.3".into()),
                 inputs: BTreeMap::from([("auth_token".into(), secret("input"))]),
                 local: None,
+                volume: None,
             }),
             source,
         )
+    };
+    let cache = Instance {
+        endpoints: Endpoints {
+            cidrs: vec!["10.20.0.0/19".into(), "10.20.32.0/19".into()],
+            ports: vec![6379],
+        },
+        ..cache
     };
     let db = Instance {
         offering: "postgres".into(),
@@ -288,14 +315,19 @@ fn instances(source: &Label) -> Vec<Instance> {
             "catalog.db",
             catalog(),
             Provisioning::Kubernetes(InClusterService {
-                image: "postgres:16-alpine".into(),
-                port: Some(5432),
-                args: Vec::new(),
+                user: Some(70),
                 env: BTreeMap::from([
                     ("POSTGRES_DB".into(), Value::String("catalog".into())),
                     ("POSTGRES_PASSWORD".into(), password("catalog.db")),
+                    (
+                        "PGDATA".into(),
+                        Value::String("/var/lib/postgresql/data/pgdata".into()),
+                    ),
                 ]),
                 storage: Some("10Gi".into()),
+                data_path: "/var/lib/postgresql/data".into(),
+                writable: vec!["/var/run/postgresql".into()],
+                ..service(Some("postgres:16-alpine"), Some(5432))
             }),
             source,
         )
@@ -305,13 +337,10 @@ fn instances(source: &Label) -> Vec<Instance> {
         ..instance(
             "order_events",
             Owner::Environment,
-            Provisioning::Kubernetes(InClusterService {
-                image: "softwaremill/elasticmq-native:1.6.11".into(),
-                port: Some(9324),
-                args: Vec::new(),
-                env: BTreeMap::new(),
-                storage: None,
-            }),
+            Provisioning::Kubernetes(service(
+                Some("softwaremill/elasticmq-native:1.6.11"),
+                Some(9324),
+            )),
             source,
         )
     };
@@ -322,11 +351,9 @@ fn instances(source: &Label) -> Vec<Instance> {
             "search_index",
             Owner::Environment,
             Provisioning::Kubernetes(InClusterService {
-                image: "registry.k8s.io/sig-storage/nfs-provisioner:v4.0.8".into(),
-                port: Some(2049),
-                args: Vec::new(),
-                env: BTreeMap::new(),
                 storage: Some("5Gi".into()),
+                access_mode: AccessMode::ReadWriteMany,
+                ..service(None, None)
             }),
             source,
         )
@@ -340,6 +367,10 @@ fn instances(source: &Label) -> Vec<Instance> {
             port: 8080,
             class_or_gateway: Some("nginx".into()),
             gateway_namespace: None,
+            sources: RouteSources {
+                namespace: Some("ingress-nginx".into()),
+                cidrs: Vec::new(),
+            },
         }),
         source,
     );
@@ -352,6 +383,10 @@ fn instances(source: &Label) -> Vec<Instance> {
             port: 8080,
             class_or_gateway: Some("public".into()),
             gateway_namespace: Some("gateways".into()),
+            sources: RouteSources {
+                namespace: Some("gateways".into()),
+                cidrs: Vec::new(),
+            },
         }),
         source,
     );

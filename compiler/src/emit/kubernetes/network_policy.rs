@@ -1,39 +1,37 @@
 //! NetworkPolicies that allow exactly the declared dependencies, and deny the rest.
 //!
 //! For a workload:
-//! - ingress from the workloads that `calls` it, to its named ports; and, when it owns
-//!   routes, from the namespace of the component that serves them (the ingress
-//!   controller, or the Gateway), to each route's port;
+//! - ingress from the workloads that `calls` it, to its named ports; and, for each
+//!   route it owns, from where the route's requests come (the namespace of the ingress
+//!   controller or of the Gateway's proxies, or the address ranges of a load balancer
+//!   outside the cluster), to the route's port;
 //! - egress to the workloads it calls, to their ports; to the pods of the in-cluster
-//!   instances it uses, to their port; to DNS in `kube-system` (port 53, UDP and TCP);
-//!   and, only when it uses an instance outside the cluster (provisioned by Terraform,
-//!   or existing), to addresses outside the cluster, whose address is not known when
-//!   compiling.
+//!   instances it uses, to the port and protocols their pods listen on; to the
+//!   `endpoints` (address ranges and TCP ports) of the instances outside the cluster it
+//!   uses; and to DNS in `kube-system` (port 53, UDP and TCP). Nothing else: no rule
+//!   ever opens all addresses.
 //!
 //! For an in-cluster instance: ingress from the workloads that use it and the instances
-//! that need it, to its port; egress to DNS, to the in-cluster instances it needs, and
-//! outside the cluster only when it needs an instance there.
+//! that need it, to its pods' port; egress to DNS, and to the instances it needs, as
+//! for a workload.
 //!
 //! Invariants: both policy types are always set, so whatever is not listed is denied;
 //! peers are selected by `app.kubernetes.io/name` (and the namespace label
 //! `kubernetes.io/metadata.name`); rules are in a deterministic order (callers and
 //! callees by name, instances by id). Instances mounted as volumes are storage, not
-//! network peers, and get no rule.
+//! network peers, and get no rule: their node mounts them.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 
 use crate::diagnostic::Label;
-use crate::resolve::model::{Instance, Provisioning, ResolvedWorkload};
+use crate::resolve::model::{InClusterService, Instance, Protocol, Provisioning, ResolvedWorkload};
 
 use super::context::{self, Context};
 use super::meta::{self, App, NAMESPACE_NAME_LABEL};
 use super::service;
 
-/// The namespace that the ingress controller serving `Ingress` routes runs in: the
-/// namespace that ingress-nginx installs into. The model does not name it yet.
-pub(super) const INGRESS_CONTROLLER_NAMESPACE: &str = "ingress-nginx";
 const DNS_NAMESPACE: &str = "kube-system";
 const DNS_POD_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 
@@ -63,22 +61,16 @@ pub(super) fn workload(context: &Context<'_>, app: &App<'_>, workload: &Resolved
     let resources = context.network_resources(workload);
     egress.extend(instance_rules(resources.iter().copied()));
     egress.push(dns_rule());
-    if resources
-        .iter()
-        .any(|instance| context::is_outside_cluster(instance))
-    {
-        egress.push(outside_cluster_rule());
-    }
 
     object(context, app, &workload.source, ingress, egress)
 }
 
-/// The NetworkPolicy of an in-cluster instance whose pods listen on `port`.
+/// The NetworkPolicy of an in-cluster instance that runs `service`.
 pub(super) fn instance(
     context: &Context<'_>,
     app: &App<'_>,
     instance: &Instance,
-    port: Option<u16>,
+    service: &InClusterService,
 ) -> Json {
     let peers: Vec<Json> = context
         .users_of(&instance.id)
@@ -92,22 +84,12 @@ pub(super) fn instance(
         .collect();
     let mut ingress = Vec::new();
     if !peers.is_empty() {
-        ingress.push(rule("from", peers, tcp_ports(port)));
+        ingress.push(rule("from", peers, service_ports(service)));
     }
 
-    let needed: Vec<&Instance> = instance
-        .needs
-        .iter()
-        .filter_map(|id| context.instance(id))
-        .collect();
-    let mut egress: Vec<Json> = instance_rules(needed.iter().copied()).collect();
+    let needed = instance.needs.iter().filter_map(|id| context.instance(id));
+    let mut egress: Vec<Json> = instance_rules(needed).collect();
     egress.push(dns_rule());
-    if needed
-        .iter()
-        .any(|needed| context::is_outside_cluster(needed))
-    {
-        egress.push(outside_cluster_rule());
-    }
 
     object(context, app, &instance.source, ingress, egress)
 }
@@ -132,44 +114,86 @@ fn object(
     })
 }
 
-/// Egress rules to the pods of the in-cluster instances among `instances`.
+/// Egress rules to the instances among `instances`: the pods of those in the cluster,
+/// the endpoints of those outside it.
 fn instance_rules<'a>(instances: impl Iterator<Item = &'a Instance>) -> impl Iterator<Item = Json> {
-    instances.filter_map(|instance| {
-        let service = context::in_cluster(instance)?;
-        Some(rule(
+    instances.filter_map(|instance| match context::in_cluster(instance) {
+        Some(service) if service.image.is_some() => Some(rule(
             "to",
             vec![pod_peer(&instance.object_name)],
-            tcp_ports(service.port),
-        ))
+            service_ports(service),
+        )),
+        Some(_) => None,
+        None if context::is_outside_cluster(instance) && !instance.endpoints.is_empty() => {
+            let peers = instance
+                .endpoints
+                .cidrs
+                .iter()
+                .map(|cidr| json!({ "ipBlock": { "cidr": cidr } }))
+                .collect();
+            Some(rule(
+                "to",
+                peers,
+                tcp_ports(instance.endpoints.ports.iter().copied()),
+            ))
+        }
+        None => None,
     })
 }
 
-/// Ingress rules for the routes that `workload` owns: from the namespace that serves
-/// each route, to the route's port.
+/// The port of an in-cluster service's pods, once per protocol it serves.
+fn service_ports(service: &InClusterService) -> Vec<Json> {
+    let Some(port) = service.pod_port() else {
+        return Vec::new();
+    };
+    service
+        .protocols
+        .iter()
+        .map(|protocol| json!({ "protocol": protocol.name(), "port": port }))
+        .collect()
+}
+
+/// Ingress rules for the routes that `workload` owns: from where each route's requests
+/// come, to the route's port.
 fn route_rules(context: &Context<'_>, workload: &ResolvedWorkload) -> Vec<Json> {
-    let mut ports_by_namespace: BTreeMap<&str, Vec<u16>> = BTreeMap::new();
+    let mut ports_by_peer: BTreeMap<(bool, String), Vec<u16>> = BTreeMap::new();
     for instance in context.owned_by(&workload.name) {
-        let (namespace, port) = match &instance.provisioning {
-            Provisioning::Ingress(route) => (INGRESS_CONTROLLER_NAMESPACE, route.port),
-            Provisioning::GatewayRoute(route) => (
-                route
-                    .gateway_namespace
-                    .as_deref()
-                    .unwrap_or(&context.env.namespace),
-                route.port,
-            ),
+        let route = match &instance.provisioning {
+            Provisioning::Ingress(route) | Provisioning::GatewayRoute(route) => route,
             _ => continue,
         };
-        ports_by_namespace.entry(namespace).or_default().push(port);
+        // Without a namespace or ranges, the Gateway's proxies run beside it, in the
+        // environment's namespace.
+        let namespace = match &route.sources.namespace {
+            Some(namespace) => Some(namespace.clone()),
+            None if route.sources.cidrs.is_empty() => Some(context.env.namespace.clone()),
+            None => None,
+        };
+        let peers = route
+            .sources
+            .cidrs
+            .iter()
+            .map(|cidr| (true, cidr.clone()))
+            .chain(namespace.map(|namespace| (false, namespace)));
+        for peer in peers {
+            ports_by_peer.entry(peer).or_default().push(route.port);
+        }
     }
-    ports_by_namespace
+    // One rule per set of ports, with every peer that sends to those ports.
+    let mut peers_by_ports: BTreeMap<Vec<u16>, Vec<Json>> = BTreeMap::new();
+    for ((is_cidr, peer), mut ports) in ports_by_peer {
+        ports.sort_unstable();
+        ports.dedup();
+        let peer = if is_cidr {
+            json!({ "ipBlock": { "cidr": peer } })
+        } else {
+            json!({ "namespaceSelector": { "matchLabels": { NAMESPACE_NAME_LABEL: peer } } })
+        };
+        peers_by_ports.entry(ports).or_default().push(peer);
+    }
+    peers_by_ports
         .into_iter()
-        .map(|(namespace, mut ports)| {
-            ports.sort_unstable();
-            ports.dedup();
-            let peer = json!({ "namespaceSelector": { "matchLabels": { NAMESPACE_NAME_LABEL: namespace } } });
-            rule("from", vec![peer], tcp_ports(ports))
-        })
+        .map(|(ports, peers)| rule("from", peers, tcp_ports(ports)))
         .collect()
 }
 
@@ -188,12 +212,6 @@ fn dns_rule() -> Json {
     })
 }
 
-/// Any address, for instances outside the cluster whose address is known only after
-/// provisioning.
-fn outside_cluster_rule() -> Json {
-    json!({ "to": [{ "ipBlock": { "cidr": "0.0.0.0/0" } }, { "ipBlock": { "cidr": "::/0" } }] })
-}
-
 /// The pods of the app named `name`, in the same namespace.
 fn pod_peer(name: &str) -> Json {
     json!({ "podSelector": meta::selector(name) })
@@ -202,7 +220,7 @@ fn pod_peer(name: &str) -> Json {
 fn tcp_ports(ports: impl IntoIterator<Item = u16>) -> Vec<Json> {
     ports
         .into_iter()
-        .map(|port| json!({ "protocol": "TCP", "port": port }))
+        .map(|port| json!({ "protocol": Protocol::Tcp.name(), "port": port }))
         .collect()
 }
 

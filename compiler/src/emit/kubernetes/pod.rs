@@ -20,19 +20,20 @@ use super::security;
 pub(super) const TMP_VOLUME: &str = "tmp";
 pub(super) const TMP_PATH: &str = "/tmp";
 
-/// A pod template for `app`, run by the service account of the same name.
+/// A pod template for `app`, run by the service account of the same name, as `user`.
 pub(super) fn template(
     context: &Context<'_>,
     app: &App<'_>,
     containers: Vec<Json>,
     volumes: Vec<Json>,
     lowest_port: Option<u16>,
+    user: u32,
 ) -> Json {
     let mut spec = json!({
         "serviceAccountName": app.name,
         "automountServiceAccountToken": false,
         "enableServiceLinks": false,
-        "securityContext": security::pod_security_context(lowest_port),
+        "securityContext": security::pod_security_context(user, lowest_port),
         "containers": containers,
     });
     if !volumes.is_empty() {
@@ -53,6 +54,8 @@ pub(super) struct ContainerParts<'a> {
     pub liveness: Option<Json>,
     pub readiness: Option<Json>,
     pub mounts: Vec<Json>,
+    /// The user and group the container runs as.
+    pub user: u32,
 }
 
 /// A container of a pod template.
@@ -62,7 +65,7 @@ pub(super) fn container(parts: ContainerParts<'_>) -> Json {
         "image": parts.image,
         "imagePullPolicy": "Always",
         "resources": parts.resources,
-        "securityContext": security::container_security_context(),
+        "securityContext": security::container_security_context(parts.user),
     });
     let lists = [
         ("command", strings(parts.command)),

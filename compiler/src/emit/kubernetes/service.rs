@@ -45,7 +45,17 @@ pub(super) fn object(
             json!({ "name": name, "port": port, "targetPort": name, "protocol": "TCP" })
         })
         .collect();
-    Some(json!({
+    Some(with_ports(context, app, source, ports))
+}
+
+/// The Service of `app` with the given `ports` entries.
+pub(super) fn with_ports(
+    context: &Context<'_>,
+    app: &App<'_>,
+    source: &Label,
+    ports: Vec<Json>,
+) -> Json {
+    json!({
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": app.metadata(context, app.name, source),
@@ -54,5 +64,5 @@ pub(super) fn object(
             "selector": { super::meta::NAME_LABEL: app.name },
             "ports": ports,
         },
-    }))
+    })
 }

@@ -288,7 +288,10 @@ fn network_policies_allow_exactly_the_declared_dependencies() {
         }],
         "ports": [{ "protocol": "UDP", "port": 53 }, { "protocol": "TCP", "port": 53 }],
     });
-    let outside = json!({ "to": [{ "ipBlock": { "cidr": "0.0.0.0/0" } }, { "ipBlock": { "cidr": "::/0" } }] });
+    let cache = json!({
+        "to": [{ "ipBlock": { "cidr": "10.20.0.0/19" } }, { "ipBlock": { "cidr": "10.20.32.0/19" } }],
+        "ports": [tcp(6379)],
+    });
     let spec = |path: &str| object(&artifacts, path)["spec"].clone();
 
     assert_eq!(
@@ -297,7 +300,7 @@ fn network_policies_allow_exactly_the_declared_dependencies() {
             "podSelector": { "matchLabels": { "app.kubernetes.io/name": "catalog" } },
             "policyTypes": ["Ingress", "Egress"],
             "ingress": [{ "from": [pods("storefront"), pods("worker")], "ports": [tcp(8080), tcp(9090)] }],
-            "egress": [{ "to": [pods("catalog-db")], "ports": [tcp(5432)] }, dns, outside],
+            "egress": [cache, { "to": [pods("catalog-db")], "ports": [tcp(5432)] }, dns],
         })
     );
     assert_eq!(
@@ -306,8 +309,7 @@ fn network_policies_allow_exactly_the_declared_dependencies() {
             "podSelector": { "matchLabels": { "app.kubernetes.io/name": "storefront" } },
             "policyTypes": ["Ingress", "Egress"],
             "ingress": [
-                { "from": [namespace("gateways")], "ports": [tcp(8080)] },
-                { "from": [namespace("ingress-nginx")], "ports": [tcp(8080)] },
+                { "from": [namespace("gateways"), namespace("ingress-nginx")], "ports": [tcp(8080)] },
             ],
             "egress": [{ "to": [pods("catalog")], "ports": [tcp(8080), tcp(9090)] }, dns],
         })
@@ -334,6 +336,13 @@ fn network_policies_allow_exactly_the_declared_dependencies() {
             "egress": [dns],
         })
     );
+    for (path, object) in objects(&artifacts) {
+        let text = object.to_string();
+        assert!(
+            !text.contains("0.0.0.0/0") && !text.contains("::/0"),
+            "{path} opens every address"
+        );
+    }
 }
 
 #[test]
@@ -360,9 +369,15 @@ fn every_pod_and_container_is_restricted_and_bounded() {
         assert_eq!(spec["automountServiceAccountToken"], false, "{path}");
         let context = &spec["securityContext"];
         assert_eq!(context["runAsNonRoot"], true, "{path}");
-        assert_eq!(context["runAsUser"], 10001, "{path}");
-        assert_eq!(context["runAsGroup"], 10001, "{path}");
-        assert_eq!(context["fsGroup"], 10001, "{path}");
+        // plat's user, or the user the image of an in-cluster service needs.
+        let user = if path.contains("instances/catalog-db/") {
+            70
+        } else {
+            10001
+        };
+        assert_eq!(context["runAsUser"], user, "{path}");
+        assert_eq!(context["runAsGroup"], user, "{path}");
+        assert_eq!(context["fsGroup"], user, "{path}");
         assert_eq!(
             context["seccompProfile"]["type"], "RuntimeDefault",
             "{path}"
@@ -553,7 +568,18 @@ fn in_cluster_instances_keep_their_data_in_a_claim() {
         .collect();
     assert_eq!(
         mounts,
-        [&json!("/data"), &json!("/tmp"), &json!("/var/run")]
+        [
+            &json!("/tmp"),
+            &json!("/var/lib/postgresql/data"),
+            &json!("/var/run/postgresql")
+        ]
+    );
+    assert_eq!(
+        database["metadata"]["annotations"]["checkov.io/skip1"]
+            .as_str()
+            .map(|skip| skip.starts_with("CKV_K8S_40=")),
+        Some(true),
+        "a pod that runs as its image's own low user says why"
     );
 
     let queue = object(&artifacts, "instances/order-events/deployment.yaml");
@@ -567,10 +593,89 @@ fn in_cluster_instances_keep_their_data_in_a_claim() {
     assert_eq!(
         index["spec"],
         json!({
-            "accessModes": ["ReadWriteOnce"],
+            "accessModes": ["ReadWriteMany"],
             "resources": { "requests": { "storage": "5Gi" } },
             "storageClassName": "local-path",
         })
+    );
+}
+
+#[test]
+fn a_service_on_a_low_port_listens_on_its_container_port_for_every_protocol() {
+    let mut fixture = fixture();
+    let queue = fixture
+        .env
+        .instances
+        .iter_mut()
+        .find(|instance| instance.id == "order_events")
+        .expect("the fixture has a queue");
+    if let crate::resolve::model::Provisioning::Kubernetes(service) = &mut queue.provisioning {
+        service.port = Some(53);
+        service.container_port = Some(1053);
+        service.protocols = vec![
+            crate::resolve::model::Protocol::Tcp,
+            crate::resolve::model::Protocol::Udp,
+        ];
+        service.files = std::collections::BTreeMap::from([(
+            "/etc/coredns/Corefile".to_string(),
+            Value::String(".:1053 {\n  errors\n}\n".to_string()),
+        )]);
+        service.writable = vec!["/var/cache/dns".to_string()];
+    }
+    let artifacts = {
+        let places = fixture.places();
+        emit(&fixture.env, PROJECT, &|label| places.locate(label))
+    };
+    let service = object(&artifacts, "instances/order-events/service.yaml");
+    assert_eq!(
+        service["spec"]["ports"],
+        json!([
+            { "name": "service", "port": 53, "targetPort": "service", "protocol": "TCP" },
+            { "name": "service-udp", "port": 53, "targetPort": "service-udp", "protocol": "UDP" },
+        ])
+    );
+    let deployment = object(&artifacts, "instances/order-events/deployment.yaml");
+    let pod = &deployment["spec"]["template"];
+    let main = container(pod, "main");
+    assert_eq!(
+        main["ports"],
+        json!([
+            { "name": "service", "containerPort": 1053, "protocol": "TCP" },
+            { "name": "service-udp", "containerPort": 1053, "protocol": "UDP" },
+        ])
+    );
+    assert!(
+        pod["spec"]["securityContext"].get("sysctls").is_none(),
+        "no privileged port, no sysctl"
+    );
+    assert_eq!(
+        main["volumeMounts"],
+        json!([
+            {
+                "name": "files",
+                "mountPath": "/etc/coredns/Corefile",
+                "subPath": "file.etc.coredns.Corefile",
+                "readOnly": true,
+            },
+            { "name": "tmp", "mountPath": "/tmp" },
+            { "name": "writable-0", "mountPath": "/var/cache/dns" },
+        ])
+    );
+    let config = object(&artifacts, "instances/order-events/configmap.yaml");
+    assert_eq!(config["metadata"]["name"], "order-events-config");
+    assert_eq!(
+        config["data"]["file.etc.coredns.Corefile"],
+        ".:1053 {\n  errors\n}\n"
+    );
+    assert!(
+        pod["metadata"]["annotations"]["plat.dev/config-sha256"].is_string(),
+        "a change of the files rolls the pod"
+    );
+    // The callers' policies name the pods' port, which a NetworkPolicy matches.
+    let policy = object(&artifacts, "worker/networkpolicy.yaml");
+    assert_eq!(
+        policy["spec"]["egress"][1]["ports"],
+        json!([{ "protocol": "TCP", "port": 1053 }, { "protocol": "UDP", "port": 1053 }])
     );
 }
 

@@ -1,11 +1,13 @@
 //! PersistentVolumeClaims: the storage of an in-cluster instance.
 //!
 //! Invariants: a claim asks for the instance's `storage` (or [`DEFAULT_SIZE`]) with
-//! access mode ReadWriteOnce, which every storage class supports, and for the storage
-//! class that the implementation's `storage_class` param names, when it has one (the
-//! cluster's default class otherwise). An instance that containers mount in `volumes`
-//! is exactly such a claim, named after the instance's object name, which is the name
-//! that the mounts of [`super::volumes`] use.
+//! the implementation's access mode (ReadWriteOnce, which every storage class supports,
+//! unless it says ReadWriteMany; resolution refuses a ReadWriteOnce volume that more
+//! than one pod mounts), and for the storage class that the implementation's
+//! `storage_class` param names, when it has one (the cluster's default class
+//! otherwise). An instance without an image, or that containers mount in `volumes`, is
+//! exactly such a claim, named after the instance's object name, which is the name that
+//! the mounts of [`super::volumes`] use.
 
 use serde_json::{Value as Json, json};
 
@@ -23,7 +25,7 @@ const STORAGE_CLASS_PARAM: &str = "storage_class";
 pub(super) fn spec(instance: &Instance, service: &InClusterService) -> Json {
     let size = service.storage.as_deref().unwrap_or(DEFAULT_SIZE);
     let mut spec = json!({
-        "accessModes": ["ReadWriteOnce"],
+        "accessModes": [service.access_mode.name()],
         "resources": { "requests": { "storage": size } },
     });
     if let Some(Value::String(class)) = instance.params.get(STORAGE_CLASS_PARAM) {

@@ -15,9 +15,10 @@
 //!   container that sets a key wins, in declaration order);
 //! - a workload whose ServiceAccount [`delivery::service_account`] gives to Terraform
 //!   has it written by its own root module;
-//! - an instance provisioned by Terraform that a container mounts, and that offers the
-//!   `host` and `path` of an NFS export, gets a PersistentVolume of that export and the
-//!   claim bound to it from the root module of its owner ([`delivery::mounted_export`]);
+//! - an instance provisioned by Terraform that a container mounts, and whose
+//!   implementation says how (`mount`), gets a PersistentVolume of that CSI volume and
+//!   the claim bound to it from the root module of its owner
+//!   ([`delivery::mounted_volume`]);
 //! - a reference to a value provisioned in another root module goes through that root
 //!   module's remote state, and that root module exports it as an output (reusing the
 //!   instance output that holds exactly that value, when there is one);
@@ -335,7 +336,7 @@ fn assemble<'a>(
             root.service_accounts.push(workload);
         }
     }
-    for instance in mounted_exports(env) {
+    for instance in mounted_volumes(env) {
         let id = RootId::of(&instance.owner);
         let root = roots
             .entry(id.clone())
@@ -348,16 +349,15 @@ fn assemble<'a>(
     roots
 }
 
-/// The instances provisioned by Terraform that some container mounts and that offer
-/// an NFS export, sorted by id.
-fn mounted_exports(env: &ResolvedEnvironment) -> Vec<&Instance> {
+/// The instances provisioned by Terraform that some container mounts and that say how,
+/// sorted by id.
+fn mounted_volumes(env: &ResolvedEnvironment) -> Vec<&Instance> {
     let mounted = env.mounted_instances();
     let mut found: Vec<&Instance> = env
         .instances
         .iter()
         .filter(|instance| mounted.contains(instance.id.as_str()))
-        .filter(|instance| matches!(instance.provisioning, Provisioning::Terraform(_)))
-        .filter(|instance| delivery::mounted_export(instance).is_some())
+        .filter(|instance| delivery::mounted_volume(instance).is_some())
         .collect();
     found.sort_by(|a, b| a.id.cmp(&b.id));
     found
@@ -557,9 +557,11 @@ fn deferred_in(root: &RootModule<'_>) -> BTreeSet<Deferred> {
         }
     }
     for instance in &root.claims {
-        if let Some(export) = delivery::mounted_export(instance) {
-            found.extend(deferreds(export.host));
-            found.extend(deferreds(export.path));
+        if let Some(mounted) = delivery::mounted_volume(instance) {
+            found.extend(deferreds(&mounted.volume.handle));
+            for value in mounted.volume.attributes.values() {
+                found.extend(deferreds(value));
+            }
         }
     }
     found

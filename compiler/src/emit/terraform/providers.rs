@@ -2,9 +2,9 @@
 //!
 //! Invariants: a root module requires exactly the providers it uses — `aws` or `google`
 //! when one of its modules' sources is for that cloud, `kubernetes` when it hands values
-//! over to the cluster, `random` when it generates a password — each pinned to a
-//! major version plat is tested against (`~>`: patch and minor updates only; the lock
-//! file that `terraform init` writes fixes the exact build).
+//! over to the cluster, `random` when it generates a password — each constrained to the
+//! versions that every module the standard library pins accepts (the lock file that
+//! `terraform init` writes fixes the exact build).
 
 use serde_json::{Map, Value as Json};
 
@@ -38,10 +38,11 @@ impl Provider {
     /// The `required_providers` entry: source address and version constraint.
     pub(super) fn requirement(self) -> Json {
         let version = match self {
-            // terraform-aws-modules/route53 6.x needs >= 6.3.
-            Provider::Aws => "~> 6.3",
-            // terraform-google-modules' current majors accept 6.x.
-            Provider::Google => "~> 6.0",
+            // The standard library's AWS modules accept 5.x and 6.x from these: the
+            // highest floor is elasticache 1.10's (>= 5.93).
+            Provider::Aws => ">= 5.93, < 7.0",
+            // sql-db 26.1's floor (>= 6.31) and memorystore 15.1's ceiling (< 7).
+            Provider::Google => ">= 6.31, < 7.0",
             Provider::Kubernetes => "~> 2.36",
             Provider::Random => "~> 3.7",
         };

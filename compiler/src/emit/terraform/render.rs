@@ -24,8 +24,8 @@ use super::providers::{self, Provider};
 /// dynamically, and no other claim asks for it.
 const STATIC_STORAGE_CLASS: &str = "plat-static";
 
-/// The size of a PersistentVolume whose instance gives none. NFS exports such as EFS
-/// do not enforce it.
+/// The size of a PersistentVolume whose instance gives none. Elastic file systems such
+/// as EFS do not enforce it.
 const DEFAULT_VOLUME_SIZE: &str = "10Gi";
 
 /// How long the passwords plat has Terraform generate are. Letters and digits only, so
@@ -242,14 +242,14 @@ fn resources(
     let mut claims = Map::new();
     for instance in &root.claims {
         let identifier = plan.identifier(&instance.id);
-        if let Some(export) = delivery::mounted_export(instance) {
+        if let Some(mounted) = delivery::mounted_volume(instance) {
             volumes.insert(
                 identifier.clone(),
-                persistent_volume(env, project, instance, &export, refs),
+                persistent_volume(env, project, instance, &mounted, refs),
             );
             claims.insert(
                 identifier.clone(),
-                claim(env, project, instance, &export, &identifier),
+                claim(env, project, instance, &mounted, &identifier),
             );
         }
     }
@@ -344,13 +344,13 @@ fn service_account(
     ]))
 }
 
-/// The PersistentVolume of a mounted instance's NFS export, kept when its claim goes
+/// The PersistentVolume of a mounted instance's CSI volume, kept when its claim goes
 /// (`Retain`): the data belongs to the file system, not to the claim.
 fn persistent_volume(
     env: &ResolvedEnvironment,
     project: &str,
     instance: &Instance,
-    export: &delivery::MountedExport<'_>,
+    mounted: &delivery::MountedVolume<'_>,
     refs: &dyn References,
 ) -> Json {
     let name = delivery::persistent_volume_name(&env.namespace, &instance.object_name);
@@ -359,25 +359,27 @@ fn persistent_volume(
         // A PersistentVolume belongs to the cluster, not to a namespace.
         fields.remove("namespace");
     }
-    let nfs = Map::from_iter([
+    let mut csi = Map::from_iter([
         (
-            "path".to_string(),
-            Json::String(expr::string(export.path, refs)),
+            "driver".to_string(),
+            Json::String(expr::escape(&mounted.volume.driver)),
         ),
         (
-            "server".to_string(),
-            Json::String(expr::string(export.host, refs)),
+            "volume_handle".to_string(),
+            Json::String(expr::string(&mounted.volume.handle, refs)),
         ),
     ]);
+    if !mounted.volume.attributes.is_empty() {
+        csi.insert(
+            "volume_attributes".to_string(),
+            data_entries(mounted.volume.attributes.iter(), refs),
+        );
+    }
     let spec = Map::from_iter([
         ("access_modes".to_string(), Json::from(["ReadWriteMany"])),
         (
             "capacity".to_string(),
-            Json::Object(Map::from_iter([("storage".to_string(), size(export))])),
-        ),
-        (
-            "mount_options".to_string(),
-            Json::from(["nfsvers=4.1", "hard", "timeo=600", "retrans=2"]),
+            Json::Object(Map::from_iter([("storage".to_string(), size(mounted))])),
         ),
         (
             "persistent_volume_reclaim_policy".to_string(),
@@ -385,7 +387,7 @@ fn persistent_volume(
         ),
         (
             "persistent_volume_source".to_string(),
-            Json::Object(Map::from_iter([("nfs".to_string(), Json::Object(nfs))])),
+            Json::Object(Map::from_iter([("csi".to_string(), Json::Object(csi))])),
         ),
         (
             "storage_class_name".to_string(),
@@ -403,10 +405,10 @@ fn claim(
     env: &ResolvedEnvironment,
     project: &str,
     instance: &Instance,
-    export: &delivery::MountedExport<'_>,
+    mounted: &delivery::MountedVolume<'_>,
     identifier: &str,
 ) -> Json {
-    let requests = Map::from_iter([("storage".to_string(), size(export))]);
+    let requests = Map::from_iter([("storage".to_string(), size(mounted))]);
     let spec = Map::from_iter([
         ("access_modes".to_string(), Json::from(["ReadWriteMany"])),
         (
@@ -436,9 +438,9 @@ fn claim(
     ]))
 }
 
-fn size(export: &delivery::MountedExport<'_>) -> Json {
+fn size(mounted: &delivery::MountedVolume<'_>) -> Json {
     Json::String(expr::escape(
-        export.size.as_deref().unwrap_or(DEFAULT_VOLUME_SIZE),
+        mounted.size.as_deref().unwrap_or(DEFAULT_VOLUME_SIZE),
     ))
 }
 

@@ -8,8 +8,8 @@ use super::emit;
 use crate::diagnostic::Label;
 use crate::emit::Artifact;
 use crate::resolve::model::{
-    Backend, Container, InClusterService, Instance, Owner, Provisioning, ResolvedEnvironment,
-    ResolvedWorkload, TerraformModule,
+    AccessMode, Backend, Container, CsiVolume, Endpoints, InClusterService, Instance, Owner,
+    Protocol, Provisioning, ResolvedEnvironment, ResolvedWorkload, TerraformModule,
 };
 use crate::resolve::value::{Deferred, TemplatePart, Value};
 use crate::source::{Database, Origin, SourceFile};
@@ -73,6 +73,7 @@ fn instance(
         params: BTreeMap::new(),
         outputs,
         provisioning,
+        endpoints: Endpoints::default(),
         needs: Vec::new(),
         source: source.clone(),
     }
@@ -84,6 +85,7 @@ fn rds(inputs: BTreeMap<String, Value>) -> Provisioning {
         version: Some("6.10.0".to_string()),
         inputs,
         local: None,
+        volume: None,
     })
 }
 
@@ -167,14 +169,21 @@ fn staging(db: &Database) -> ResolvedEnvironment {
         "api.cache",
         Owner::Workload("api".to_string()),
         Provisioning::Kubernetes(InClusterService {
-            image: "redis:7".to_string(),
+            image: Some("redis:7".to_string()),
             port: Some(6379),
+            container_port: None,
+            protocols: vec![Protocol::Tcp],
+            user: None,
             args: Vec::new(),
             env: map(&[
                 ("REDIS_PASSWORD", secret(generated("api.cache"))),
                 ("MODE", text("standalone")),
             ]),
+            files: BTreeMap::new(),
             storage: None,
+            data_path: "/data".to_string(),
+            writable: Vec::new(),
+            access_mode: AccessMode::ReadWriteOnce,
         }),
         map(&[
             ("host", text("api-cache.shop.svc.cluster.local")),
@@ -628,25 +637,34 @@ fn a_service_account_with_compile_time_annotations_is_left_to_plat() {
 }
 
 #[test]
-fn a_mounted_nfs_export_gets_a_persistent_volume_and_its_claim_from_its_owner() {
+fn a_mounted_csi_volume_gets_a_persistent_volume_and_its_claim_from_its_owner() {
     let db = Database::default();
     let mut env = staging(&db);
     let source = label(&db);
+    let handle = Value::Template(vec![
+        TemplatePart::Value(module_output("shared_files", &["id"])),
+        TemplatePart::Text("::".to_string()),
+        TemplatePart::Value(module_output(
+            "shared_files",
+            &["access_points", "data", "id"],
+        )),
+    ]);
     let mut files = instance(
         &source,
         "shared_files",
         Owner::Environment,
         Provisioning::Terraform(TerraformModule {
             source: "terraform-aws-modules/efs/aws".to_string(),
-            version: Some("1.6.5".to_string()),
+            version: Some("1.8.1".to_string()),
             inputs: map(&[("name", text("shared-files"))]),
             local: None,
+            volume: Some(CsiVolume {
+                driver: "efs.csi.aws.com".to_string(),
+                handle,
+                attributes: map(&[("encryptInTransit", text("true"))]),
+            }),
         }),
-        map(&[
-            ("id", module_output("shared_files", &["id"])),
-            ("host", module_output("shared_files", &["dns_name"])),
-            ("path", text("/")),
-        ]),
+        map(&[("id", module_output("shared_files", &["id"]))]),
     );
     files.params = map(&[("size", text("20Gi"))]);
     env.instances.push(files);
@@ -665,13 +683,19 @@ fn a_mounted_nfs_export_gets_a_persistent_volume_and_its_claim_from_its_owner() 
     assert_eq!(volume["metadata"]["name"], "shop-shared-files");
     assert_eq!(volume["metadata"].get("namespace"), None);
     assert_eq!(
-        volume["spec"]["persistent_volume_source"]["nfs"],
-        json!({ "server": "${module.shared_files.dns_name}", "path": "/" })
+        volume["spec"]["persistent_volume_source"],
+        json!({ "csi": {
+            "driver": "efs.csi.aws.com",
+            "volume_handle": "${module.shared_files.id}::${module.shared_files.access_points.data.id}",
+            "volume_attributes": { "encryptInTransit": "true" },
+        } })
     );
+    assert_eq!(volume["spec"]["access_modes"], json!(["ReadWriteMany"]));
     assert_eq!(volume["spec"]["capacity"]["storage"], "20Gi");
     let claim = &shared["resource"]["kubernetes_persistent_volume_claim_v1"]["shared_files"];
     assert_eq!(claim["metadata"]["name"], "shared-files");
     assert_eq!(claim["metadata"]["namespace"], "shop");
+    assert_eq!(claim["spec"]["access_modes"], json!(["ReadWriteMany"]));
     assert_eq!(
         claim["spec"]["volume_name"],
         "${kubernetes_persistent_volume_v1.shared_files.metadata[0].name}"
@@ -680,7 +704,7 @@ fn a_mounted_nfs_export_gets_a_persistent_volume_and_its_claim_from_its_owner() 
         claim["spec"]["storage_class_name"],
         volume["spec"]["storage_class_name"]
     );
-    // An export nobody mounts gets no volume.
+    // A volume nobody mounts gets no PersistentVolume.
     let api = find(&artifacts, API);
     assert_eq!(api["resource"].get("kubernetes_persistent_volume_v1"), None);
 }

@@ -8,7 +8,8 @@
 //! the formatter.
 //!
 //! Invariants: a file with any error yields no text; every diagnostic points into the
-//! Score file (its line and column); the result is deterministic for a given input.
+//! Score file (its line and column); the result is deterministic for a given input;
+//! text that does not parse again (a bug in plat) is an internal error, never a panic.
 
 pub mod convert;
 pub mod offerings;
@@ -34,6 +35,9 @@ pub struct Imported {
     /// Shared resources the workload binds (`id` in Score): name and offering; each
     /// environment must declare them.
     pub shared: Vec<(String, &'static str)>,
+    /// A bug in plat: the `.plat` text written for a valid Score file does not parse
+    /// again (why). There is then no text; the command reports an internal error.
+    pub internal_error: Option<String>,
 }
 
 /// Imports the Score file `file`; `read_source` reads the files that its `files`
@@ -70,25 +74,46 @@ pub fn import(db: &dyn Db, file: SourceFile, read_source: &SourceReader<'_>) -> 
             Some((id.clone(), resource.offering))
         })
         .collect();
-    let text = if diagnostics.iter().any(Diagnostic::is_error) {
-        None
-    } else {
+    let mut imported = Imported {
+        name: Some(workload.name.clone()),
+        diagnostics,
+        shared,
+        ..Imported::default()
+    };
+    if !imported.diagnostics.iter().any(Diagnostic::is_error) {
         let origin = file
             .path(db)
             .rsplit('/')
             .next()
             .unwrap_or_default()
             .to_string();
-        Some(
-            workload
-                .render(&origin)
-                .unwrap_or_else(|error| panic!("an imported workload does not parse: {error}")),
-        )
-    };
-    Imported {
-        name: Some(workload.name),
-        text,
-        diagnostics,
-        shared,
+        write_text(&workload, &origin, &mut imported);
+    }
+    imported
+}
+
+/// The `.plat` text of `workload` into `imported`, or, when plat's own text does not
+/// parse again, the internal error.
+fn write_text(workload: &plat::Workload, origin: &str, imported: &mut Imported) {
+    match workload.render(origin) {
+        Ok(text) => imported.text = Some(text),
+        Err(error) => imported.internal_error = Some(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_workload_whose_text_does_not_parse_again_is_an_internal_error_not_a_panic() {
+        let workload = plat::Workload {
+            name: "not a name".to_string(),
+            ..plat::Workload::default()
+        };
+        let mut imported = Imported::default();
+        write_text(&workload, "score.yaml", &mut imported);
+        assert_eq!(imported.text, None);
+        assert!(imported.internal_error.is_some());
     }
 }

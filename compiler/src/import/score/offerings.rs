@@ -62,6 +62,8 @@ const SQL_OUTPUTS: &[(&str, &[&str])] = &[
     ("database", &["name"]),
     ("username", &["user"]),
     ("password", &[]),
+    ("tls", &[]),
+    ("url", &[]),
 ];
 
 pub static POSTGRES: Offering = Offering {
@@ -80,7 +82,7 @@ pub static MYSQL: Offering = Offering {
 
 pub static REDIS: Offering = Offering {
     name: "redis",
-    outputs: &[("host", &[]), ("port", &[]), ("url", &[])],
+    outputs: &[("host", &[]), ("port", &[]), ("tls", &[]), ("url", &[])],
     params: &["size", "eviction"],
     named_param: None,
 };
@@ -113,7 +115,7 @@ pub static ROUTE: Offering = Offering {
 
 pub static VOLUME: Offering = Offering {
     name: "volume",
-    outputs: &[("id", &[]), ("host", &[]), ("path", &[])],
+    outputs: &[("id", &[])],
     params: &["size", "performance"],
     named_param: None,
 };

@@ -50,14 +50,7 @@ pub struct Resource {
 /// Names a workload gives meaning to, that a resource or container may not take.
 pub const RESERVED: &[&str] = &["env", "self", "container", "override", "params", "module"];
 
-/// Whether `name` can be written bare in plat: one identifier token, as plat's own
-/// lexer reads it (so no keyword).
-pub fn is_identifier(name: &str) -> bool {
-    use logos::Logos;
-    let mut tokens = crate::syntax::lexer::Tok::lexer(name);
-    matches!(tokens.next(), Some(Ok(crate::syntax::lexer::Tok::Ident(ident))) if ident == name)
-        && tokens.next().is_none()
-}
+pub use crate::syntax::lexer::is_identifier;
 
 /// A map key: bare when it can be, quoted otherwise.
 fn key(name: &str) -> String {

@@ -8,6 +8,7 @@ use crate::diagnostic::Code;
 use crate::import::score::placeholder::{expression, literal};
 use crate::import::score::plat::{Container, Probe};
 use crate::import::score::yaml::{Key, Node, Value};
+use crate::project::read::Refusal;
 
 impl Converter<'_> {
     pub(super) fn container(&mut self, key: &Key, node: &Node, first: bool) -> Container {
@@ -114,11 +115,27 @@ impl Converter<'_> {
                 let parts = self.translate(&text, value)?;
                 Some(expression(&parts))
             }
-            Err(reason) => {
+            Err(Refusal::Outside) => {
+                self.error(
+                    Code::OutsideProject,
+                    value.range,
+                    format!(
+                        "not reading the file `{path}`: it is outside the Score file's directory"
+                    ),
+                    Some(
+                        "plat reads only files inside the Score file's directory, once every \
+                          symbolic link is resolved: put the file next to the Score file and \
+                          name it by a relative path"
+                            .to_string(),
+                    ),
+                );
+                None
+            }
+            Err(refusal) => {
                 self.error(
                     Code::UnreadableSource,
                     value.range,
-                    format!("cannot read the file `{path}`: {reason}"),
+                    format!("cannot read the file `{path}`: {}", refusal.reason()),
                     Some("`source` is relative to the Score file's directory".to_string()),
                 );
                 None

@@ -2,7 +2,8 @@
 //!
 //! Invariants: every Score field is either carried over, reported as dropped (W0808),
 //! or refused with an error at its node (E0803 unknown resource type, E0804 unknown
-//! placeholder, E0805 no counterpart in plat, E0806 unreadable `source`); nothing is
+//! placeholder, E0805 no counterpart in plat, E0806 unreadable `source`, E0506 a
+//! `source` outside the Score file's directory); nothing is
 //! dropped silently. Resources are read before containers, so that placeholders know
 //! what each resource became. Output follows the order of the Score file.
 
@@ -15,11 +16,13 @@ use super::placeholder::literal;
 use super::plat::Workload;
 use super::yaml::{Node, Value};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::project::read::Refusal;
 use crate::source::SourceFile;
 use crate::span::TextRange;
 
-/// Reads a file that a Score `files` entry names in `source`, relative to the Score file.
-pub type SourceReader<'a> = dyn Fn(&str) -> Result<String, String> + 'a;
+/// Reads a file that a Score `files` entry names in `source`, relative to the Score
+/// file, through the loader's rule ([`crate::project::read`]).
+pub type SourceReader<'a> = dyn Fn(&str) -> Result<String, Refusal> + 'a;
 
 /// What a Score resource became.
 enum Became {
@@ -190,6 +193,7 @@ fn label(code: Code) -> &'static str {
         Code::UnknownResourceType => "no offering for this type",
         Code::UnknownPlaceholder => "plat cannot translate this placeholder",
         Code::UnreadableSource => "this file cannot be read",
+        Code::OutsideProject => "outside the Score file's directory",
         Code::ScoreDropped => "left out of the .plat workload",
         _ => "plat cannot express this",
     }

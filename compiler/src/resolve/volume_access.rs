@@ -1,0 +1,84 @@
+//! Volumes that one node mounts at a time: a ReadWriteOnce claim mounted by more than
+//! one pod fails to attach on any cluster with more than one node (Kubernetes reports
+//! a Multi-Attach error and the second pod never starts).
+//!
+//! Invariant: for every instance that containers mount and whose claim is
+//! ReadWriteOnce (an in-cluster volume that does not say `ReadWriteMany`), the pods
+//! that mount it are counted (each mounting workload's replicas, once however many of
+//! its containers mount it); more than one is one E0608 at the instance's declaration,
+//! with a secondary label at each container that mounts it.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, Diagnostic, Label, located};
+use crate::resolve::model::{AccessMode, Instance, Provisioning, ResolvedWorkload};
+
+/// E0608 for each ReadWriteOnce volume of the environment `env` that more than one pod
+/// mounts; `workloads` are its workloads in name order, `instance` finds an instance of
+/// it by id.
+pub(crate) fn check<'a>(
+    env: &str,
+    workloads: impl IntoIterator<Item = &'a ResolvedWorkload>,
+    instance: &dyn Fn(&str) -> Option<&'a Instance>,
+) -> Vec<Diagnostic> {
+    let mut mounters: BTreeMap<&str, Vec<(&ResolvedWorkload, Label)>> = BTreeMap::new();
+    for workload in workloads {
+        let mut seen = Vec::new();
+        for container in &workload.containers {
+            for id in container.volumes.values() {
+                if !seen.contains(&id) {
+                    seen.push(id);
+                    mounters
+                        .entry(id)
+                        .or_default()
+                        .push((workload, container.source.clone()));
+                }
+            }
+        }
+    }
+    let mut diagnostics = Vec::new();
+    for (id, mounters) in mounters {
+        let Some(instance) = instance(id) else {
+            continue;
+        };
+        let Provisioning::Kubernetes(service) = &instance.provisioning else {
+            continue;
+        };
+        if service.access_mode != AccessMode::ReadWriteOnce {
+            continue;
+        }
+        let pods: u32 = mounters.iter().map(|(workload, _)| workload.replicas).sum();
+        if pods <= 1 {
+            continue;
+        }
+        let mut diagnostic = located(
+            Code::ReadWriteOnceShared,
+            format!(
+                "the volume `{id}` can be mounted by one node only, but {pods} pods mount it in \
+                 the environment `{env}`"
+            ),
+            instance.source.clone(),
+            format!(
+                "`{}.{}` gives a ReadWriteOnce claim",
+                instance.offering, instance.implementation
+            ),
+        );
+        for (workload, container) in &mounters {
+            let pods = match workload.replicas {
+                1 => "1 pod".to_string(),
+                many => format!("{many} pods"),
+            };
+            diagnostic = diagnostic.with_secondary(
+                container
+                    .clone()
+                    .with_message(format!("mounted by {pods} of `{}` here", workload.name)),
+            );
+        }
+        diagnostics.push(diagnostic.with_help(format!(
+            "select an implementation whose volume several nodes can mount (an in-cluster one \
+             with `access_mode = \"ReadWriteMany\"`, on a storage class that supports it), or \
+             mount `{id}` from a single workload with `replicas = 1`"
+        )));
+    }
+    diagnostics
+}
