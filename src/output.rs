@@ -479,6 +479,26 @@ mod tests {
     }
 
     #[test]
+    fn a_build_stopped_before_it_finishes_leaves_the_previous_output() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let out = temp.path().join("out");
+        write(&out, &tree(&[("dev/a.txt", "1")]), KEPT).expect("first");
+        {
+            let mut staging = Staging::begin(&out).expect("begin");
+            staging.add(&tree(&[("dev/a.txt", "2")])).expect("one part");
+            // A later part fails (an unsafe path): the build stops here.
+            assert!(staging.add(&tree(&[("../b", "3")])).is_err());
+        }
+        assert_eq!(read(&out.join("dev/a.txt")), "1");
+        let siblings: Vec<_> = fs::read_dir(temp.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name())
+            .collect();
+        assert_eq!(siblings, ["out"], "the staging directory is removed");
+    }
+
+    #[test]
     fn keeps_terraform_state_across_builds() {
         let temp = tempfile::tempdir().expect("temp dir");
         let out = temp.path().join("out");
