@@ -3,20 +3,22 @@
 //! The core of plat, shared by the command line and the language server. Data flows one
 //! way through layers; a layer depends only on the ones above it in this list:
 //!
-//! 1. [`span`], [`source`]: byte ranges, and the salsa inputs (files and projects);
+//! 1. [`span`], [`file`]: byte ranges, and the file every position points into;
 //! 2. [`diagnostic`]: the codes and the plain-data diagnostics every layer reports;
-//! 3. [`syntax`]: tokens and an error-tolerant syntax tree, one file at a time;
-//! 4. [`names`]: declarations of the whole project and what each name refers to;
-//! 5. [`types`]: the types, sensitivity and phase of every value;
-//! 6. [`lowered`]: every declaration as resolution reads it (typed fields, expressions
+//! 3. [`source`]: the salsa inputs (projects, their files, their problems loading) and
+//!    the database;
+//! 4. [`syntax`]: tokens and an error-tolerant syntax tree, one file at a time;
+//! 5. [`names`]: declarations of the whole project and what each name refers to;
+//! 6. [`types`]: the types, sensitivity and phase of every value;
+//! 7. [`lowered`]: every declaration as resolution reads it (typed fields, expressions
 //!    by id, interned names), one query per declaration;
-//! 7. [`resolve`]: per environment, every resource bound to an implementation and
+//! 8. [`resolve`]: per environment, every resource bound to an implementation and
 //!    every value decided, one query per environment's shared part and one per
 //!    (environment, workload);
-//! 8. [`emit`]: the artefacts (Kubernetes, Terraform, graph, manifest) of a resolved
+//! 9. [`emit`]: the artefacts (Kubernetes, Terraform, graph, manifest) of a resolved
 //!    environment, in memory, and [`graph`]: the resource graph of an environment;
-//! 9. [`check`]: the entry point that gathers every diagnostic of a project;
-//! 10. [`catalog`]: the self-service catalogue of a project's offerings (`plat doc`),
+//! 10. [`check`]: the entry point that gathers every diagnostic of a project;
+//! 11. [`catalog`]: the self-service catalogue of a project's offerings (`plat doc`),
 //!     as plain data read from [`types`] and [`resolve`], rendered as Markdown and HTML.
 //!
 //! [`project`] reads a project from disk into the inputs; [`stdlib`] holds the standard
@@ -38,6 +40,7 @@ pub mod catalog;
 pub mod check;
 pub mod diagnostic;
 pub mod emit;
+pub mod file;
 pub mod format;
 pub mod graph;
 pub mod import;

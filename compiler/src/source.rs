@@ -7,27 +7,7 @@
 //! ([`TerraformFile`]) and its lock of module interfaces ([`ModuleLockFile`]) are
 //! inputs too, read for the same reason: so that the checker never touches the disk.
 
-/// Where a file comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Origin {
-    /// A file of the user's project.
-    Project,
-    /// A file of the standard library embedded in the binary (`std.*`).
-    Std,
-}
-
-/// One `.plat` file.
-#[salsa::input(debug)]
-pub struct SourceFile {
-    /// The path as users see it: relative to the project root with `/` separators,
-    /// or `std/<name>.plat` for the standard library.
-    #[returns(ref)]
-    pub path: String,
-    #[returns(ref)]
-    pub text: String,
-    #[returns(copy)]
-    pub origin: Origin,
-}
+pub use crate::file::{Origin, SourceFile};
 
 /// A project: the files plat reads together.
 #[salsa::input(debug)]

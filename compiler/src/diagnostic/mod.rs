@@ -10,7 +10,7 @@ mod codes;
 
 pub use codes::Code;
 
-use crate::source::{Db, SourceFile};
+use crate::file::SourceFile;
 use crate::span::TextRange;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -123,7 +123,7 @@ pub fn located(code: Code, message: String, at: Label, label: impl Into<String>)
 /// Sorts diagnostics by (file path, subject, start, code, end, message), project-level
 /// ones (no file) first, and removes exact repeats: the one order every list of
 /// diagnostics is shown in.
-pub fn sort(db: &dyn Db, diagnostics: &mut Vec<Diagnostic>) {
+pub fn sort(db: &dyn salsa::Database, diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by_cached_key(|diagnostic| {
         let (path, start, end) = match &diagnostic.primary {
             Some(label) => (
