@@ -208,6 +208,102 @@ Examples:
         #[command(subcommand)]
         what: ModulesCommand,
     },
+    /// Fetch the project's dependencies and write `plat.lock`.
+    ///
+    /// Resolves the packages `[dependencies]` in `plat.toml` names, and theirs: a
+    /// directory is read where it is; a git repository is fetched with `git` at the
+    /// revision `plat.lock` records, or, for a dependency the lock does not record yet,
+    /// at the tag, branch or commit `plat.toml` names. Fetched packages are kept under
+    /// `.plat/packages/` in the project; `plat check` and `plat build` read them from
+    /// there, offline, only as the lock records them. Writes `plat.lock` when it
+    /// changes. On any error nothing is written. See docs/packages.md.
+    #[command(after_help = "\
+Examples:
+  plat fetch                       Fetch what plat.lock names, and lock what it lacks
+  plat fetch apps/storefront       The dependencies of another project
+
+Exit status: 0 fetched (or nothing to do), 1 a dependency cannot be fetched or resolved,
+2 a usage or I/O problem.")]
+    Fetch {
+        /// The project's root directory, where `plat.toml` is.
+        #[arg(default_value = ".")]
+        project: PathBuf,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Fetch git dependencies anew at the tag, branch or commit `plat.toml` names, and
+    /// write `plat.lock`.
+    ///
+    /// Like `plat fetch`, but the revisions the lock records are not kept: a branch is
+    /// fetched at its newest commit, a tag at the commit it names now. With NAMEs, only
+    /// those dependencies are; the others keep their locked revisions.
+    #[command(after_help = "\
+Examples:
+  plat update                      Every git dependency anew
+  plat update shop_platform        Only one; the others as locked
+
+Exit status: 0 updated (or nothing to change), 1 a dependency cannot be fetched or
+resolved, 2 a usage or I/O problem.")]
+    Update {
+        /// The dependencies to update, by name; every one by default.
+        names: Vec<String>,
+        /// The project's root directory, where `plat.toml` is.
+        #[arg(long, default_value = ".")]
+        project: PathBuf,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Add a dependency to `plat.toml`, fetch it and write `plat.lock`.
+    ///
+    /// NAME is the package's name, as its own `plat.toml` declares it and as imports
+    /// name it (`import NAME.offering`). Give either `--path` or `--git` (with at most
+    /// one of `--tag`, `--branch` and `--rev`). Without `--version`, the version
+    /// fetched is required with a caret (`^1.2.0`). Nothing is written unless the
+    /// dependency and all of its own resolve.
+    #[command(
+        after_help = "\
+Examples:
+  plat add shop_platform --git https://git.example.com/acme/platform.git --tag v1.2.0
+                                   A platform, at a release
+  plat add payments --path ../payments
+                                   Another application, from a directory beside this one
+  plat add shop_platform --git ../platform --branch main --version '^1.2'
+                                   A local repository's branch, with a requirement
+
+Exit status: 0 added, 1 the dependency cannot be fetched or resolved, 2 a usage or I/O
+problem.",
+        disable_version_flag = true
+    )]
+    Add {
+        /// The package's name.
+        name: String,
+        /// The project's root directory, where `plat.toml` is.
+        #[arg(long, default_value = ".")]
+        project: PathBuf,
+        /// A directory holding the package, relative to the project's root.
+        #[arg(long, conflicts_with = "git", required_unless_present = "git")]
+        path: Option<String>,
+        /// A git repository: a URL, or the path of a local repository.
+        #[arg(long)]
+        git: Option<String>,
+        /// The tag to fetch.
+        #[arg(long, requires = "git", conflicts_with_all = ["branch", "rev"])]
+        tag: Option<String>,
+        /// The branch to fetch.
+        #[arg(long, requires = "git", conflicts_with = "rev")]
+        branch: Option<String>,
+        /// The commit to fetch.
+        #[arg(long, requires = "git")]
+        rev: Option<String>,
+        /// The versions of the package that may be used: `^1.2`, `~1.2.3`, `>=1, <3`.
+        #[arg(long)]
+        version: Option<String>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Run the language server, speaking LSP over standard input and output.
     ///
     /// Editors start it themselves; see docs/editors.md for VS Code, Neovim, Helix and

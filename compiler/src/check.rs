@@ -12,13 +12,17 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
 use crate::names::{ResolutionTable, duplicate_declarations};
-use crate::source::{Database, Db, Project, SourceFile};
+use crate::source::{Database, Db, Origin, Project, SourceFile};
 use crate::types::file_analysis;
 
 /// Every diagnostic of the project: loading, syntax, names, types and, for every
 /// environment, resolution.
 #[salsa::tracked(returns(ref))]
 pub fn check_project(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
+    if let Some(mut diagnostics) = unreadable_dependencies(db, project) {
+        crate::diagnostic::sort(db, &mut diagnostics);
+        return diagnostics;
+    }
     let mut diagnostics: Vec<Diagnostic> = before_resolution(db, project).clone();
     // Resolution's findings only when the earlier layers found no error, so that users
     // are not shown the knock-on effects of a mistake they already see.
@@ -35,20 +39,40 @@ pub fn check_project(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// The diagnostics of loading, syntax, names and types, unsorted.
+/// The problems of loading, when one is that the project's dependencies cannot be
+/// read: nothing else is checked then, since what the project imports is unknown.
+fn unreadable_dependencies(db: &dyn Db, project: Project) -> Option<Vec<Diagnostic>> {
+    let load = project.load_diagnostics(db);
+    load.iter()
+        .any(|diagnostic| diagnostic.is_error() && diagnostic.code.is_about_dependencies())
+        .then(|| load.clone())
+}
+
+/// The diagnostics of loading, syntax, names and types, unsorted. Of the files of a
+/// dependency only errors are shown: its warnings are its own authors' to see.
 #[salsa::tracked(returns(ref))]
 fn before_resolution(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = project.load_diagnostics(db).clone();
     diagnostics.extend(duplicate_declarations(db, project).iter().cloned());
     diagnostics.extend(crate::terraform::lock_diagnostics(db, project));
     for &file in project.files(db) {
+        let shown = |diagnostic: &&Diagnostic| {
+            diagnostic.is_error() || !matches!(file.origin(db), Origin::Package(_))
+        };
         diagnostics.extend(
             crate::syntax::parse_file(db, file)
                 .diagnostics
                 .iter()
+                .filter(shown)
                 .cloned(),
         );
-        diagnostics.extend(file_analysis(db, project, file).diagnostics.iter().cloned());
+        diagnostics.extend(
+            file_analysis(db, project, file)
+                .diagnostics
+                .iter()
+                .filter(shown)
+                .cloned(),
+        );
     }
     diagnostics
 }

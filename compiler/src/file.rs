@@ -12,12 +12,17 @@ pub enum Origin {
     Project,
     /// A file of the standard library embedded in the binary (`std.*`).
     Std,
+    /// A file of a dependency: the package at this position of the project's
+    /// packages (`crate::source::Project::packages`). Read-only: it is read from the
+    /// dependency's own directory, never written.
+    Package(u32),
 }
 
 /// One `.plat` file.
 #[salsa::input(debug)]
 pub struct SourceFile {
-    /// The path as users see it: relative to the project root with `/` separators,
+    /// The path as users see it: relative to the project root with `/` separators
+    /// (a dependency's files too: `.plat/packages/NAME/REVISION/...`, `../NAME/...`),
     /// or `std/<name>.plat` for the standard library.
     #[returns(ref)]
     pub path: String,

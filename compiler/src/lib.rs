@@ -46,6 +46,7 @@ pub mod graph;
 pub mod import;
 pub mod lowered;
 pub mod names;
+pub mod package;
 pub mod position;
 pub mod project;
 pub mod resolve;

@@ -25,16 +25,20 @@
 //! Every file is read through [`read`], the one rule for what plat reads: a regular
 //! file inside the project's root once every link is resolved, bounded in size. A link
 //! that leaves the root is refused with E0506 and never read.
+//!
+//! A project's dependencies ([`dependencies`]) are read as the lock names them, each
+//! by the same rule inside its own root: the files of a dependency are the project's
+//! too, with the origin of their package, under the bounds of the whole project.
 
+pub mod dependencies;
 pub mod read;
 
 use std::path::{Component, Path, PathBuf};
 
-use serde::Deserialize;
-
 use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{Db, ModuleLockFile, Origin, Project, SourceFile, TerraformFile};
-use crate::span::TextRange;
+use crate::package::hash::ContentHash;
+use crate::package::manifest::{self, Manifest};
+use crate::source::{Db, ModuleLockFile, Origin, Package, Project, SourceFile, TerraformFile};
 use crate::stdlib;
 
 /// Files larger than this are refused (E0503).
@@ -49,7 +53,7 @@ pub const MAX_PROJECT_BYTES: u64 = 256 * 1024 * 1024;
 /// At most this many `.tf` files are read from one project; the rest are left out.
 pub const MAX_TERRAFORM_FILES: usize = 10_000;
 /// The name of the optional project manifest.
-pub const MANIFEST: &str = "plat.toml";
+pub const MANIFEST: &str = manifest::MANIFEST;
 
 /// Directory names never read: build output and tool state.
 const SKIPPED_DIRECTORIES: &[&str] = &["target", "out", "node_modules"];
@@ -66,23 +70,6 @@ pub struct LoadedProject {
     pub focus: Option<SourceFile>,
 }
 
-/// The contents of `plat.toml`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Manifest {
-    #[serde(default)]
-    project: ManifestProject,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ManifestProject {
-    name: Option<String>,
-    /// Paths, relative to the root, of files or directories to leave out.
-    #[serde(default)]
-    exclude: Vec<String>,
-}
-
 /// Reads the project at `path` (a directory or a single `.plat` file).
 ///
 /// Paths in diagnostics (labels' files and `subject`s) are relative to the project root;
@@ -97,12 +84,13 @@ pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> 
         return load_directory(db, path);
     }
     let root = read::Root::around(path).map_err(|refusal| unreadable_root(path, &refusal))?;
-    let mut loader = Loader::new(db, Some(root));
+    let mut loader = Loader::new(db);
+    let mut tree = Tree::project(root, parent_of(path));
     let display = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    loader.read_file(path, display);
+    loader.read_file(&mut tree, path, display);
     let name = path
         .file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())
@@ -141,18 +129,26 @@ pub fn load_enclosing(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Dia
 
 fn load_directory(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> {
     let root = read::Root::new(path).map_err(|refusal| unreadable_root(path, &refusal))?;
-    let mut loader = Loader::new(db, Some(root));
-    let manifest = loader.read_manifest(path);
+    let mut loader = Loader::new(db);
+    let mut tree = Tree::project(root, path.to_path_buf());
+    let (manifest, manifest_file) = loader.read_manifest(&mut tree);
     let name = manifest
-        .project
         .name
         .clone()
         .unwrap_or_else(|| directory_name(path));
-    loader.excluded = manifest.project.exclude.clone();
+    tree.excluded = manifest.exclude.clone();
     loader.terraform = Some(Vec::new());
-    loader.module_lock = Some(loader.read_module_lock(path));
-    loader.walk(path, path, 0);
-    if loader.files.is_empty() && loader.diagnostics.is_empty() {
+    loader.module_lock = Some(loader.read_module_lock(&mut tree, ""));
+    if let Some(manifest_file) = manifest_file {
+        tree.skipped = dependencies::load(&mut loader, path, &manifest, manifest_file, &name);
+    }
+    loader.walk(&mut tree, path, 0);
+    if loader
+        .files
+        .iter()
+        .all(|file| file.origin(db) != Origin::Project)
+        && loader.diagnostics.is_empty()
+    {
         loader.diagnostics.push(
             Diagnostic::about_path(
                 Code::NoSourceFiles,
@@ -236,7 +232,7 @@ fn relative_to(directory: &Path, path: &Path) -> Option<String> {
 /// Builds a project from texts held in memory (tests, the language server's unsaved
 /// buffers); `files` are `(path, text)` pairs. The standard library is added.
 pub fn from_texts(db: &dyn Db, files: &[(String, String)]) -> Project {
-    let mut loader = Loader::new(db, None);
+    let mut loader = Loader::new(db);
     for (path, text) in files {
         loader.add(path.clone(), text.clone(), Origin::Project);
     }
@@ -260,13 +256,79 @@ pub fn stdlib_files(db: &dyn Db) -> Vec<SourceFile> {
         .collect()
 }
 
-struct Loader<'db> {
+/// One directory being read: the project's own, or a dependency's.
+pub(crate) struct Tree {
+    /// What files may be read: inside this directory once links are resolved.
+    root: read::Root,
+    /// The directory on disk.
+    directory: PathBuf,
+    /// What paths as users see them begin with: empty for the project, the
+    /// dependency's directory relative to the project's root (`../platform/`) otherwise.
+    prefix: String,
+    origin: Origin,
+    /// Paths, relative to the directory, left out (`exclude` in its `plat.toml`).
+    excluded: Vec<String>,
+    /// Directories, every link resolved, that are not read as part of this tree: the
+    /// dependencies that live inside it.
+    skipped: Vec<PathBuf>,
+    /// The hash of what is read from the tree ([`crate::package::hash`]).
+    hash: ContentHash,
+}
+
+impl Tree {
+    fn project(root: read::Root, directory: PathBuf) -> Tree {
+        Tree {
+            root,
+            directory,
+            prefix: String::new(),
+            origin: Origin::Project,
+            excluded: Vec::new(),
+            skipped: Vec::new(),
+            hash: ContentHash::default(),
+        }
+    }
+
+    /// The tree of the dependency at `directory`, whose paths begin with `prefix`.
+    pub(crate) fn package(
+        root: read::Root,
+        directory: PathBuf,
+        prefix: String,
+        origin: Origin,
+    ) -> Tree {
+        Tree {
+            root,
+            directory,
+            prefix,
+            origin,
+            excluded: Vec::new(),
+            skipped: Vec::new(),
+            hash: ContentHash::default(),
+        }
+    }
+
+    /// The path of `path` inside the tree, as users see it.
+    fn display(&self, path: &Path) -> String {
+        format!("{}{}", self.prefix, relative_display(&self.directory, path))
+    }
+
+    /// The hash of everything read from the tree so far.
+    pub(crate) fn hash(&self) -> String {
+        self.hash.clone().finish()
+    }
+
+    /// The text at `path`, through the rule of [`read`], added to the tree's hash.
+    fn read(&mut self, path: &Path) -> Result<String, read::Refusal> {
+        let text = self.root.read_text(path)?;
+        self.hash
+            .add(&relative_display(&self.directory, path), text.as_bytes());
+        Ok(text)
+    }
+}
+
+pub(crate) struct Loader<'db> {
     db: &'db dyn Db,
-    /// What files may be read; `None` for a project held in memory.
-    root: Option<read::Root>,
     files: Vec<SourceFile>,
     diagnostics: Vec<Diagnostic>,
-    excluded: Vec<String>,
     /// Whether a bound of the whole project (files, bytes) was hit: nothing more is
     /// read.
     full: bool,
@@ -276,20 +338,27 @@ struct Loader<'db> {
     terraform: Option<Vec<TerraformFile>>,
     /// The lock of module interfaces; `None` unless a directory is read.
     module_lock: Option<ModuleLockFile>,
+    /// The dependencies read, in the order of their origins.
+    packages: Vec<Package>,
+    /// The names of the project's own dependencies.
+    dependencies: Vec<String>,
+    /// The dependency whose environments the project's workloads run in.
+    platform: Option<u32>,
 }
 
 impl<'db> Loader<'db> {
-    fn new(db: &'db dyn Db, root: Option<read::Root>) -> Self {
+    fn new(db: &'db dyn Db) -> Self {
         Loader {
             db,
-            root,
             files: Vec::new(),
             diagnostics: Vec::new(),
-            excluded: Vec::new(),
             full: false,
             bytes: 0,
             terraform: None,
             module_lock: None,
+            packages: Vec::new(),
+            dependencies: Vec::new(),
+            platform: None,
         }
     }
 
@@ -304,6 +373,9 @@ impl<'db> Loader<'db> {
         Project::builder(files, self.diagnostics)
             .terraform_files(terraform)
             .module_lock(self.module_lock)
+            .packages(self.packages)
+            .dependencies(self.dependencies)
+            .platform(self.platform)
             .new(self.db)
     }
 
@@ -313,44 +385,59 @@ impl<'db> Loader<'db> {
         file
     }
 
-    /// Reads `plat.toml` if the root has one; a broken manifest is reported and
-    /// otherwise ignored, so the `.plat` files are still checked.
-    fn read_manifest(&mut self, root: &Path) -> Manifest {
-        let text = match self.read(&root.join(MANIFEST)) {
-            Ok(text) => text,
-            Err(refusal) if refusal.is_missing() => return Manifest::default(),
-            Err(refusal) => {
-                self.refuse(MANIFEST.to_string(), refusal);
-                return Manifest::default();
-            }
-        };
-        match toml::from_str::<Manifest>(&text) {
-            Ok(manifest) => manifest,
-            Err(error) => {
-                let range = error
-                    .span()
-                    .map(TextRange::from)
-                    .unwrap_or_else(|| TextRange::empty(0));
-                // The manifest is not a `.plat` file: it is an input only so that the
-                // diagnostic can point into it.
-                let file = SourceFile::new(self.db, MANIFEST.to_string(), text, Origin::Project);
-                self.diagnostics.push(
-                    Diagnostic::new(Code::InvalidManifest, format!("invalid `{MANIFEST}`: {}", error.message()), file, range)
-                        .with_help("`plat.toml` may hold `[project]` with `name = \"...\"` and `exclude = [\"path\", ...]`"),
-                );
-                Manifest::default()
-            }
-        }
+    pub(crate) fn db(&self) -> &'db dyn Db {
+        self.db
     }
 
-    fn walk(&mut self, root: &Path, directory: &Path, depth: usize) {
+    /// Keeps a problem met while reading.
+    pub(crate) fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Adds a dependency read from disk; its origin is returned.
+    pub(crate) fn add_package(&mut self, package: Package) -> Origin {
+        let origin = Origin::Package(self.packages.len() as u32);
+        self.packages.push(package);
+        origin
+    }
+
+    /// Records the project's own dependencies and its platform.
+    pub(crate) fn set_dependencies(&mut self, names: Vec<String>, platform: Option<u32>) {
+        self.dependencies = names;
+        self.platform = platform;
+    }
+
+    /// Reads the `plat.toml` of `tree` if it has one, with the file that diagnostics
+    /// about it point into; a broken manifest is reported and otherwise read as empty,
+    /// so the `.plat` files are still checked.
+    pub(crate) fn read_manifest(&mut self, tree: &mut Tree) -> (Manifest, Option<SourceFile>) {
+        let path = tree.directory.join(MANIFEST);
+        let display = tree.display(&path);
+        let text = match tree.read(&path) {
+            Ok(text) => text,
+            Err(refusal) if refusal.is_missing() => return (Manifest::default(), None),
+            Err(refusal) => {
+                self.refuse(display, refusal);
+                return (Manifest::default(), None);
+            }
+        };
+        // The manifest is not a `.plat` file: it is an input only so that diagnostics
+        // can point into it.
+        let file = SourceFile::new(self.db, display, text, tree.origin);
+        let (manifest, diagnostics) = manifest::parse(file, file.text(self.db));
+        self.diagnostics.extend(diagnostics);
+        (manifest, Some(file))
+    }
+
+    /// Reads every `.plat` and `.tf` file of `tree` under `directory`.
+    pub(crate) fn walk(&mut self, tree: &mut Tree, directory: &Path, depth: usize) {
         if depth > MAX_DEPTH || self.full {
             return;
         }
         let entries = match std::fs::read_dir(directory) {
             Ok(entries) => entries,
             Err(error) => {
-                self.report_io(relative_display(root, directory), &error);
+                self.report_io(tree.display(directory), &error);
                 return;
             }
         };
@@ -361,10 +448,10 @@ impl<'db> Loader<'db> {
                 return;
             }
             let path = entry.path();
-            let display = relative_display(root, &path);
-            if self.is_excluded(&display) {
+            if is_excluded(&tree.excluded, &relative_display(&tree.directory, &path)) {
                 continue;
             }
+            let display = tree.display(&path);
             // `file_type` does not follow symbolic links: a link to a directory is
             // skipped, a link to a file is read.
             let Ok(file_type) = entry.file_type() else {
@@ -372,36 +459,39 @@ impl<'db> Loader<'db> {
             };
             let name = entry.file_name().to_string_lossy().into_owned();
             if file_type.is_dir() {
-                if !name.starts_with('.') && !SKIPPED_DIRECTORIES.contains(&name.as_str()) {
-                    self.walk(root, &path, depth + 1);
+                if !name.starts_with('.')
+                    && !SKIPPED_DIRECTORIES.contains(&name.as_str())
+                    && !is_skipped(tree, &path)
+                {
+                    self.walk(tree, &path, depth + 1);
                 }
             } else if name.ends_with(".plat") && !name.starts_with('.') {
                 if self.files.len() >= MAX_FILES {
                     self.report_full(format!("more than {MAX_FILES} `.plat` files"));
                     return;
                 }
-                self.read_file(&path, display);
+                self.read_file(tree, &path, display);
             } else if name.ends_with(".tf") && !name.starts_with('.') {
-                self.read_terraform(&path, display);
+                self.read_terraform(tree, &path, display);
             }
         }
+    }
+
+    /// The lock of module interfaces at the root of `tree`, as an input: without text
+    /// when there is none. `prefix` begins its path as users see it.
+    pub(crate) fn read_module_lock(&self, tree: &mut Tree, prefix: &str) -> ModuleLockFile {
+        let name = crate::terraform::lock::LOCK_FILE;
+        let text = match tree.read(&tree.directory.join(name)) {
+            Err(refusal) if refusal.is_missing() => None,
+            read => Some(read.map_err(|refusal| refusal.reason())),
+        };
+        ModuleLockFile::new(self.db, format!("{prefix}{name}"), text)
     }
 
     /// Reads one `.tf` file; a problem is kept with the file, for E0705 where it is
     /// used, except a file that leaves the project, which is refused at once (E0506)
     /// and left out.
-    /// The lock of module interfaces at the root of the project in `directory`, as an
-    /// input: without text when there is none.
-    fn read_module_lock(&self, directory: &Path) -> ModuleLockFile {
-        let name = crate::terraform::lock::LOCK_FILE;
-        let text = match &self.root {
-            Some(root) => module_lock_text(root, &directory.join(name)),
-            None => None,
-        };
-        ModuleLockFile::new(self.db, name.to_string(), text)
-    }
-
-    fn read_terraform(&mut self, path: &Path, display: String) {
+    fn read_terraform(&mut self, tree: &mut Tree, path: &Path, display: String) {
         if self
             .terraform
             .as_ref()
@@ -409,7 +499,7 @@ impl<'db> Loader<'db> {
         {
             return;
         }
-        let text = match self.read(path) {
+        let text = match tree.read(path) {
             Err(read::Refusal::Outside) => {
                 self.refuse(display, read::Refusal::Outside);
                 return;
@@ -422,22 +512,7 @@ impl<'db> Loader<'db> {
         }
     }
 
-    /// The text at `path`, through the rule of [`read`].
-    fn read(&self, path: &Path) -> Result<String, read::Refusal> {
-        match &self.root {
-            Some(root) => root.read_text(path),
-            None => Err(read::Refusal::Outside),
-        }
-    }
-
-    fn is_excluded(&self, display: &str) -> bool {
-        self.excluded.iter().any(|excluded| {
-            let excluded = excluded.trim_end_matches('/');
-            display == excluded || display.starts_with(&format!("{excluded}/"))
-        })
-    }
-
-    fn read_file(&mut self, path: &Path, display: String) {
+    fn read_file(&mut self, tree: &mut Tree, path: &Path, display: String) {
         // The size first, so that the bound of the whole project is kept without
         // reading a file that would pass it.
         if let Ok(metadata) = std::fs::metadata(path)
@@ -453,9 +528,9 @@ impl<'db> Loader<'db> {
             }
             self.bytes += metadata.len();
         }
-        match self.read(path) {
+        match tree.read(path) {
             Ok(text) => {
-                self.add(display, text, Origin::Project);
+                self.add(display, text, tree.origin);
             }
             Err(refusal) => self.refuse(display, refusal),
         }
@@ -516,6 +591,20 @@ impl<'db> Loader<'db> {
     }
 }
 
+/// Whether the path `display` (relative to its tree) is left out by `excluded`.
+fn is_excluded(excluded: &[String], display: &str) -> bool {
+    excluded.iter().any(|excluded| {
+        let excluded = excluded.trim_end_matches('/');
+        display == excluded || display.starts_with(&format!("{excluded}/"))
+    })
+}
+
+/// Whether `directory` is one `tree` does not read: a dependency inside it.
+fn is_skipped(tree: &Tree, directory: &Path) -> bool {
+    !tree.skipped.is_empty()
+        && std::fs::canonicalize(directory).is_ok_and(|resolved| tree.skipped.contains(&resolved))
+}
+
 /// `path` relative to `root`, with `/` separators, as users see it in diagnostics.
 fn relative_display(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
@@ -526,7 +615,9 @@ fn relative_display(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
-fn directory_name(path: &Path) -> String {
+/// The name of the project at `path` when its manifest does not give one: the name of
+/// its directory.
+pub fn directory_name(path: &Path) -> String {
     path.canonicalize()
         .ok()
         .and_then(|path| {

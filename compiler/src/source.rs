@@ -32,6 +32,39 @@ pub struct Project {
     #[default]
     #[returns(copy)]
     pub module_lock: Option<ModuleLockFile>,
+    /// The packages the project depends on, directly or through others, as its lock
+    /// names them: the files of the package at position `i` have the origin
+    /// `Origin::Package(i)`. Sorted by name.
+    #[default]
+    #[returns(ref)]
+    pub packages: Vec<Package>,
+    /// The names of the project's own dependencies, which its files may import from.
+    #[default]
+    #[returns(ref)]
+    pub dependencies: Vec<String>,
+    /// The position among [`Project::packages`] of the project's platform: the
+    /// dependency whose environments the project's workloads run in.
+    #[default]
+    #[returns(copy)]
+    pub platform: Option<u32>,
+}
+
+/// A package the project depends on, read from disk.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Package {
+    /// Its name, as its manifest declares it and imports name it.
+    pub name: String,
+    /// The version its manifest declares.
+    pub version: Option<String>,
+    /// Its directory as users see it: relative to the project's root
+    /// (`../platform`, `.plat/packages/platform-0123456789ab`).
+    pub root: String,
+    /// The names of the packages it depends on, which its files may import from.
+    pub dependencies: Vec<String>,
+    /// Its own platform, by name, when it has one.
+    pub platform: Option<String>,
+    /// Its lock of module interfaces.
+    pub module_lock: Option<ModuleLockFile>,
 }
 
 /// A project's lock of module interfaces, read so that the checker never touches the
@@ -78,6 +111,44 @@ impl salsa::Database for Database {}
 impl Db for Database {}
 
 impl Project {
+    /// The package that files of `origin` belong to, if they belong to one.
+    pub fn package(self, db: &dyn Db, origin: Origin) -> Option<&Package> {
+        match origin {
+            Origin::Package(at) => self.packages(db).get(at as usize),
+            Origin::Project | Origin::Std => None,
+        }
+    }
+
+    /// The origin of the files of the package `name`.
+    pub fn package_origin(self, db: &dyn Db, name: &str) -> Option<Origin> {
+        self.packages(db)
+            .iter()
+            .position(|package| package.name == name)
+            .map(|at| Origin::Package(at as u32))
+    }
+
+    /// The names of the packages that files of `origin` may import from.
+    pub fn dependencies_of(self, db: &dyn Db, origin: Origin) -> &[String] {
+        match origin {
+            Origin::Project => self.dependencies(db),
+            Origin::Package(_) => self
+                .package(db, origin)
+                .map(|package| package.dependencies.as_slice())
+                .unwrap_or_default(),
+            Origin::Std => &[],
+        }
+    }
+
+    /// The lock of module interfaces that files of `origin` read, besides the standard
+    /// library's.
+    pub fn module_lock_of(self, db: &dyn Db, origin: Origin) -> Option<ModuleLockFile> {
+        match origin {
+            Origin::Project => self.module_lock(db),
+            Origin::Package(_) => self.package(db, origin)?.module_lock,
+            Origin::Std => None,
+        }
+    }
+
     /// How many of the project's files are the user's own (the standard library aside).
     pub fn source_count(self, db: &dyn Db) -> usize {
         self.files(db)

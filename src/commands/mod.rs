@@ -11,9 +11,11 @@ mod import;
 mod init;
 mod lsp;
 mod modules;
+mod packages;
 
 use crate::Status;
 use crate::cli::{Cli, Command, ModulesCommand};
+use packages::{NewDependency, Refresh};
 
 /// Ends the life of a command's large values (the query database, a build's files)
 /// without freeing them one allocation at a time: the process is about to exit, and
@@ -60,6 +62,45 @@ pub fn run(cli: Cli) -> Status {
                 source: source.as_deref().unwrap_or_default(),
                 version: version.as_deref(),
             }),
+        ),
+        Command::Fetch { project, format } => {
+            packages::fetch(&project, Refresh::Nothing, format, color)
+        }
+        Command::Update {
+            project,
+            names,
+            format,
+        } => {
+            let refresh = if names.is_empty() {
+                Refresh::Everything
+            } else {
+                Refresh::Only(names.into_iter().collect())
+            };
+            packages::fetch(&project, refresh, format, color)
+        }
+        Command::Add {
+            name,
+            project,
+            path,
+            git,
+            tag,
+            branch,
+            rev,
+            version,
+            format,
+        } => packages::add(
+            &project,
+            &NewDependency {
+                name: &name,
+                path: path.as_deref(),
+                git: git.as_deref(),
+                tag: tag.as_deref(),
+                branch: branch.as_deref(),
+                rev: rev.as_deref(),
+                version: version.as_deref(),
+            },
+            format,
+            color,
         ),
         Command::Lsp => lsp::run(),
     }

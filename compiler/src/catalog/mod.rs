@@ -55,6 +55,8 @@ pub enum DeclaredIn {
     Project(String),
     /// A module of the standard library: `postgres` for `std.postgres`.
     Std(String),
+    /// A package the project depends on, by its name.
+    Package(String),
 }
 
 /// One offering, as users of the platform see it.
@@ -335,6 +337,7 @@ fn slugs(decls: &BTreeMap<Key, &DeclRef>) -> BTreeMap<Key, String> {
         let prefix = match key.0 {
             Origin::Project => "offering",
             Origin::Std => "std",
+            Origin::Package(_) => "package",
         };
         let mut slug = key.1.clone();
         let mut attempt = 1;
@@ -370,6 +373,12 @@ fn entry(
                 .std_module_of(decl.file)
                 .unwrap_or(decl.name.as_str())
                 .to_string(),
+        ),
+        Origin::Package(_) => DeclaredIn::Package(
+            project
+                .package(db, decl.origin)
+                .map(|package| package.name.clone())
+                .unwrap_or_default(),
         ),
     };
     let implementations = sig

@@ -293,6 +293,7 @@ fn declared_in(declared: &DeclaredIn) -> Inline {
     match declared {
         DeclaredIn::Project(path) => code(path),
         DeclaredIn::Std(module) => code(format!("std.{module}")),
+        DeclaredIn::Package(package) => code(format!("{package}.*")),
     }
 }
 

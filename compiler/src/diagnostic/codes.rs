@@ -112,6 +112,18 @@ codes! {
     E0504 NoSourceFiles "no .plat files",
     E0505 InvalidManifest "invalid plat.toml",
     E0506 OutsideProject "file outside the project",
+    // Packages: dependencies, their lock and where they are fetched.
+    E0507 UnlockedDependency "dependency not locked",
+    E0508 MissingDependency "dependency missing",
+    E0509 DependencyHashMismatch "dependency changed since it was fetched",
+    E0510 UnreachableDependency "cannot fetch a dependency",
+    E0511 UnknownRevision "no such revision",
+    E0512 VersionMismatch "no version matches the requirement",
+    E0513 VersionConflict "conflicting versions of a package",
+    E0514 PackageCycle "cycle between packages",
+    E0515 InvalidLock "invalid plat.lock",
+    E0516 InvalidDependency "invalid dependency",
+    E0517 UnknownPlatform "unknown platform",
 }
 
 impl Code {
@@ -121,6 +133,25 @@ impl Code {
             .iter()
             .copied()
             .find(|code| code.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// Whether the code is about the project's dependencies: a project with such an
+    /// error is not checked further, since what it imports cannot be read.
+    pub fn is_about_dependencies(self) -> bool {
+        matches!(
+            self,
+            Code::UnlockedDependency
+                | Code::MissingDependency
+                | Code::DependencyHashMismatch
+                | Code::UnreachableDependency
+                | Code::UnknownRevision
+                | Code::VersionMismatch
+                | Code::VersionConflict
+                | Code::PackageCycle
+                | Code::InvalidLock
+                | Code::InvalidDependency
+                | Code::UnknownPlatform
+        )
     }
 
     /// Codes that begin with `W` are warnings; all others are errors.

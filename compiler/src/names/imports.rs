@@ -1,10 +1,12 @@
-//! Imports: which standard-library declarations a file brings into its scope.
+//! Imports: which declarations of a library a file brings into its scope.
 //!
-//! Invariants: imports are per file; `std` is the only library root; the standard
-//! library is one flat namespace, so `import std.X` names the declaration `X` whatever
-//! module declares it. A local name is bound at most once per file: an import whose
-//! local name clashes with a project declaration or an earlier import is reported
-//! (E0202) and not bound, so that a name always resolves to one declaration.
+//! Invariants: imports are per file; a library is the standard library (`std`) or a
+//! package the file's own package (or project) depends on, by its name; a library is
+//! one flat namespace, so `import std.X` names the declaration `X` whatever module
+//! declares it, and `import shop_platform.X` the declaration `X` of that package. A
+//! local name is bound at most once per file: an import whose local name clashes with
+//! a declaration of the file's own namespace or an earlier import is reported (E0202)
+//! and not bound, so that a name always resolves to one declaration.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +29,7 @@ pub struct ImportBinding {
     pub local_range: TextRange,
     /// Where the imported name is written (`postgres` in `std.postgres`).
     pub name_range: TextRange,
-    /// The standard-library declaration it refers to.
+    /// The declaration it refers to, in the standard library or a package.
     pub target: DeclRef,
 }
 
@@ -49,7 +51,7 @@ pub fn file_scope(db: &dyn Db, project: Project, file: SourceFile) -> FileScope 
         db,
         file,
         index,
-        is_std: file.origin(db) == Origin::Std,
+        origin: file.origin(db),
         scope: FileScope::default(),
     };
     for item in &module.items {
@@ -60,39 +62,73 @@ pub fn file_scope(db: &dyn Db, project: Project, file: SourceFile) -> FileScope 
     builder.scope
 }
 
+/// A library a file imports from.
+#[derive(Clone, Copy)]
+struct Library<'a> {
+    /// `std`, or the package's name.
+    name: &'a str,
+    origin: Origin,
+}
+
+impl Library<'_> {
+    /// The library as messages name it.
+    fn noun(&self) -> String {
+        match self.origin {
+            Origin::Std => "the standard library".to_string(),
+            _ => format!("the package `{}`", self.name),
+        }
+    }
+}
+
 struct ScopeBuilder<'a> {
     db: &'a dyn Db,
     file: SourceFile,
     index: &'a ProjectIndex,
-    is_std: bool,
+    /// The origin of the file whose imports are resolved.
+    origin: Origin,
     scope: FileScope,
 }
 
-impl ScopeBuilder<'_> {
-    fn import(&mut self, import: &Import) {
+impl<'a> ScopeBuilder<'a> {
+    /// The library named `name` that this file may import from.
+    fn library(&self, name: &'a str) -> Option<Library<'a>> {
+        if name == STD {
+            return Some(Library {
+                name,
+                origin: Origin::Std,
+            });
+        }
+        self.index
+            .libraries(self.origin)
+            .find(|(package, _)| *package == name)
+            .map(|(_, origin)| Library { name, origin })
+    }
+
+    fn import(&mut self, import: &'a Import) {
         let Some(root) = import.path.segments.first() else {
             return;
         };
-        if root.name != STD {
+        let Some(library) = self.library(&root.name) else {
             self.unknown_root(root);
             return;
-        }
+        };
         let rest = import.path.segments.get(1..).unwrap_or_default();
         match (&import.names, rest) {
-            (None, [name]) => self.bind(name, import.alias.as_ref()),
+            (None, [name]) => self.bind(library, name, import.alias.as_ref()),
             (None, []) => self.report(
                 Diagnostic::new(
                     Code::UnknownImport,
-                    "incomplete import `std`",
+                    format!("incomplete import `{}`", library.name),
                     self.file,
                     import.path.range,
                 )
                 .with_label("this names the library, not a declaration in it")
-                .with_help(
-                    "name what to import: `import std.postgres` or `import std.{postgres, redis}`",
-                ),
+                .with_help(format!(
+                    "name what to import: `import {0}.NAME` or `import {0}.{{NAME, OTHER}}`",
+                    library.name
+                )),
             ),
-            (Some(names), []) => self.import_list(import, names),
+            (Some(names), []) => self.import_list(library, import, names),
             (_, [_, ..]) => self.report(
                 Diagnostic::new(
                     Code::UnknownImport,
@@ -100,9 +136,11 @@ impl ScopeBuilder<'_> {
                     self.file,
                     import.path.range,
                 )
-                .with_label("the standard library has no modules inside it")
+                .with_label(format!("{} has no modules inside it", library.noun()))
                 .with_help(format!(
-                    "the standard library is one flat namespace: write `import std.{}`",
+                    "{} is one flat namespace: write `import {}.{}`",
+                    library.noun(),
+                    library.name,
                     import
                         .path
                         .segments
@@ -113,9 +151,9 @@ impl ScopeBuilder<'_> {
         }
     }
 
-    fn import_list(&mut self, import: &Import, names: &[Ident]) {
+    fn import_list(&mut self, library: Library<'a>, import: &Import, names: &[Ident]) {
         match (names, &import.alias) {
-            ([only], alias) => self.bind(only, alias.as_ref()),
+            ([only], alias) => self.bind(library, only, alias.as_ref()),
             (_, Some(alias)) => {
                 self.report(
                     Diagnostic::new(
@@ -128,20 +166,27 @@ impl ScopeBuilder<'_> {
                     .with_help("import the name to rename on its own: `import std.postgres as pg`"),
                 );
                 for name in names {
-                    self.bind(name, None);
+                    self.bind(library, name, None);
                 }
             }
             (_, None) => {
                 for name in names {
-                    self.bind(name, None);
+                    self.bind(library, name, None);
                 }
             }
         }
     }
 
     fn unknown_root(&mut self, root: &Ident) {
-        let help = suggest::did_you_mean(&root.name, [STD])
-            .unwrap_or_else(|| "the only library is `std`: `import std.postgres`".to_string());
+        let libraries: Vec<&str> = std::iter::once(STD)
+            .chain(self.index.libraries(self.origin).map(|(name, _)| name))
+            .collect();
+        let help = suggest::did_you_mean(&root.name, libraries.iter().copied()).unwrap_or_else(|| {
+            match libraries.as_slice() {
+                [_] => "the only library is `std`: `import std.postgres`; a package is imported once it is a dependency in `plat.toml` (see docs/packages.md)".to_string(),
+                _ => format!("the libraries are {}", suggest::all_of(&libraries)),
+            }
+        });
         self.report(
             Diagnostic::new(
                 Code::UnknownImport,
@@ -154,19 +199,23 @@ impl ScopeBuilder<'_> {
         );
     }
 
-    fn bind(&mut self, name: &Ident, alias: Option<&Ident>) {
-        let Some(target) = self.index.std_decl(&name.name) else {
-            self.unknown_name(name);
+    fn bind(&mut self, library: Library<'_>, name: &Ident, alias: Option<&Ident>) {
+        let Some(target) = self.index.decl(library.origin, &name.name) else {
+            self.unknown_name(library, name);
             return;
         };
         let local = alias.unwrap_or(name);
-        if !self.is_std
-            && let Some(clash) = self.index.project_decl(&local.name)
+        if self.origin != Origin::Std
+            && let Some(clash) = self.index.decl(self.origin, &local.name)
         {
+            let whose = match self.origin {
+                Origin::Project => "the project".to_string(),
+                _ => "its package".to_string(),
+            };
             let diagnostic = Diagnostic::new(
                 Code::DuplicateDeclaration,
                 format!(
-                    "the import `{}` clashes with a declaration of the project",
+                    "the import `{}` clashes with a declaration of {whose}",
                     local.name
                 ),
                 self.file,
@@ -181,8 +230,8 @@ impl ScopeBuilder<'_> {
                 )),
             )
             .with_help(format!(
-                "import it under another name: `import std.{} as std_{}`",
-                name.name, local.name
+                "import it under another name: `import {0}.{1} as {0}_{2}`",
+                library.name, name.name, local.name
             ));
             self.report(diagnostic);
             return;
@@ -213,14 +262,18 @@ impl ScopeBuilder<'_> {
         );
     }
 
-    fn unknown_name(&mut self, name: &Ident) {
-        let candidates = self.index.std.keys().map(String::as_str);
-        let help = suggest::did_you_mean(&name.name, candidates).unwrap_or_else(|| {
-            let names: Vec<&str> = self.index.std.keys().map(String::as_str).collect();
+    fn unknown_name(&mut self, library: Library<'_>, name: &Ident) {
+        let names: Vec<&str> = self
+            .index
+            .namespace(library.origin)
+            .into_iter()
+            .flat_map(|namespace| namespace.keys().map(String::as_str))
+            .collect();
+        let help = suggest::did_you_mean(&name.name, names.iter().copied()).unwrap_or_else(|| {
             if names.is_empty() {
-                "the standard library is empty".to_string()
+                format!("{} is empty", library.noun())
             } else if names.len() <= suggest::SHORT_LIST {
-                format!("the standard library has {}", suggest::all_of(&names))
+                format!("{} has {}", library.noun(), suggest::all_of(&names))
             } else {
                 "run `plat explain E0205` to see how imports work".to_string()
             }
@@ -228,11 +281,11 @@ impl ScopeBuilder<'_> {
         self.report(
             Diagnostic::new(
                 Code::UnknownImport,
-                format!("unknown import `std.{}`", name.name),
+                format!("unknown import `{}.{}`", library.name, name.name),
                 self.file,
                 name.range,
             )
-            .with_label(format!("the standard library has no `{}`", name.name))
+            .with_label(format!("{} has no `{}`", library.noun(), name.name))
             .with_help(help),
         );
     }

@@ -1,8 +1,9 @@
 //! The project-wide index of top-level declarations.
 //!
-//! Invariants: all project files share one namespace, and the standard library is a
-//! second, flat namespace of its own (reachable from project files only through
-//! imports). The index holds names, kinds and files but no text positions, so that an
+//! Invariants: all project files share one namespace, the standard library is a
+//! second, flat namespace of its own, and each package the project depends on is one
+//! more (reachable from other files only through imports; a platform's environments
+//! are its users' too). The index holds names, kinds and files but no text positions, so that an
 //! edit which moves text without adding, removing or renaming a declaration leaves it
 //! unchanged and the queries that depend on it are not re-run. Positions live in the
 //! per-file [`file_declarations`] query. When a name is declared more than once, the
@@ -163,18 +164,70 @@ impl DeclRef {
     }
 }
 
-/// The two namespaces of a project.
+/// Declarations by name; the first of each name counts.
+pub type Namespace = BTreeMap<String, Vec<DeclRef>>;
+
+/// The namespaces of a project: its own, the standard library's and each package's.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProjectIndex {
     /// Declarations of the project's own files, by name; the first one counts.
-    pub project: BTreeMap<String, Vec<DeclRef>>,
+    pub project: Namespace,
     /// Declarations of the standard library, by name; the first one counts.
-    pub std: BTreeMap<String, Vec<DeclRef>>,
+    pub std: Namespace,
     /// Standard-library modules by name (`postgres` for `std/postgres.plat`).
     pub std_modules: BTreeMap<String, SourceFile>,
+    /// Declarations of each package, at the package's position among the project's.
+    pub packages: Vec<Namespace>,
+    /// The platform of the project's files and of each package's, by origin.
+    pub platforms: BTreeMap<Origin, Origin>,
+    /// The packages the files of each origin may import from: name → origin.
+    pub dependencies: BTreeMap<Origin, BTreeMap<String, Origin>>,
 }
 
 impl ProjectIndex {
+    /// The namespace of the files of `origin`.
+    pub fn namespace(&self, origin: Origin) -> Option<&Namespace> {
+        match origin {
+            Origin::Project => Some(&self.project),
+            Origin::Std => Some(&self.std),
+            Origin::Package(at) => self.packages.get(at as usize),
+        }
+    }
+
+    /// The declaration `name` in the namespace of `origin`.
+    pub fn decl(&self, origin: Origin, name: &str) -> Option<&DeclRef> {
+        self.namespace(origin)?
+            .get(name)
+            .and_then(|decls| decls.first())
+    }
+
+    /// The first declaration of each name of `kind` in the namespace of `origin`, by
+    /// name.
+    pub fn names_of(&self, origin: Origin, kind: NameKind) -> impl Iterator<Item = &DeclRef> {
+        self.namespace(origin)
+            .into_iter()
+            .flat_map(|namespace| namespace.values())
+            .filter_map(|decls| decls.first())
+            .filter(move |decl| decl.kind == kind)
+    }
+
+    /// The packages the files of `origin` may import from, by name, with their origins.
+    pub fn libraries(&self, origin: Origin) -> impl Iterator<Item = (&str, Origin)> {
+        self.dependencies
+            .get(&origin)
+            .into_iter()
+            .flatten()
+            .map(|(name, origin)| (name.as_str(), *origin))
+    }
+
+    /// The environment `name` of the platform of the files of `origin`: the
+    /// environments of a project's platform are the project's too.
+    pub fn platform_environment(&self, origin: Origin, name: &str) -> Option<&DeclRef> {
+        let platform = *self.platforms.get(&origin)?;
+        self.decl(platform, name)
+            .filter(|decl| decl.kind == NameKind::Environment)
+    }
+
     /// The project declaration a name refers to.
     pub fn project_decl(&self, name: &str) -> Option<&DeclRef> {
         self.project.get(name).and_then(|decls| decls.first())
@@ -205,7 +258,34 @@ impl ProjectIndex {
 /// Builds the index of a project (files are taken in path order).
 #[salsa::tracked(returns(ref))]
 pub fn project_index(db: &dyn Db, project: Project) -> ProjectIndex {
-    let mut index = ProjectIndex::default();
+    let mut index = ProjectIndex {
+        packages: vec![Namespace::new(); project.packages(db).len()],
+        ..ProjectIndex::default()
+    };
+    if let Some(at) = project.platform(db) {
+        index.platforms.insert(Origin::Project, Origin::Package(at));
+    }
+    let origins = |names: &[String]| -> BTreeMap<String, Origin> {
+        names
+            .iter()
+            .filter_map(|name| Some((name.clone(), project.package_origin(db, name)?)))
+            .collect()
+    };
+    index
+        .dependencies
+        .insert(Origin::Project, origins(project.dependencies(db)));
+    for (at, package) in project.packages(db).iter().enumerate() {
+        index
+            .dependencies
+            .insert(Origin::Package(at as u32), origins(&package.dependencies));
+        if let Some(platform) = package
+            .platform
+            .as_deref()
+            .and_then(|name| project.package_origin(db, name))
+        {
+            index.platforms.insert(Origin::Package(at as u32), platform);
+        }
+    }
     for &file in project.files(db) {
         let origin = file.origin(db);
         if origin == Origin::Std
@@ -216,6 +296,10 @@ pub fn project_index(db: &dyn Db, project: Project) -> ProjectIndex {
         let namespace = match origin {
             Origin::Project => &mut index.project,
             Origin::Std => &mut index.std,
+            Origin::Package(at) => match index.packages.get_mut(at as usize) {
+                Some(namespace) => namespace,
+                None => continue,
+            },
         };
         for site in file_declarations(db, file) {
             namespace
@@ -239,7 +323,10 @@ pub fn project_index(db: &dyn Db, project: Project) -> ProjectIndex {
 pub fn duplicate_declarations(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     let index = project_index(db, project);
     let mut diagnostics = Vec::new();
-    for namespace in [&index.project, &index.std] {
+    let namespaces = [&index.project, &index.std]
+        .into_iter()
+        .chain(&index.packages);
+    for namespace in namespaces {
         for (name, decls) in namespace {
             let [first, rest @ ..] = decls.as_slice() else {
                 continue;

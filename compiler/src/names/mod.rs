@@ -19,8 +19,8 @@ pub(crate) mod table;
 
 pub use imports::{FileScope, ImportBinding, file_scope};
 pub use index::{
-    DeclRef, DeclSite, NameKind, ProjectIndex, duplicate_declarations, file_declarations,
-    project_index,
+    DeclRef, DeclSite, NameKind, Namespace, ProjectIndex, duplicate_declarations,
+    file_declarations, project_index,
 };
 pub use resolve::{Found, Resolver};
 pub use table::{Definition, Reference, ResolutionTable, TargetKind};

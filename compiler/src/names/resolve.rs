@@ -1,7 +1,9 @@
 //! Looking up a top-level name from inside one file.
 //!
-//! Invariants: a project file sees every project declaration and the names it imports;
-//! a standard-library file sees the whole standard library (and its own imports). A
+//! Invariants: a project file sees every project declaration, the names it imports and
+//! the environments of the project's platform; a file of a package sees that package's
+//! declarations likewise; a standard-library file sees the whole standard library (and
+//! its own imports). A
 //! lookup never fails silently: an unknown name gets E0201 with the closest name in
 //! scope, or a hint to import it when the standard library has it; a name of the wrong
 //! kind gets E0209 saying what it is and what was expected.
@@ -49,27 +51,32 @@ impl<'a> Resolver<'a> {
 
     /// The declaration a top-level name refers to, if any.
     pub fn lookup(&self, name: &str) -> Option<Found<'a>> {
-        let own = match self.origin {
-            Origin::Project => self.index.project_decl(name),
-            Origin::Std => self.index.std_decl(name),
-        };
-        if let Some(decl) = own {
+        if let Some(decl) = self.index.decl(self.origin, name) {
             return Some(Found { decl, import: None });
         }
-        self.scope.imports.get(name).map(|binding| Found {
-            decl: &binding.target,
-            import: Some(binding.local.as_str()),
-        })
+        if let Some(binding) = self.scope.imports.get(name) {
+            return Some(Found {
+                decl: &binding.target,
+                import: Some(binding.local.as_str()),
+            });
+        }
+        self.index
+            .platform_environment(self.origin, name)
+            .map(|decl| Found { decl, import: None })
     }
 
     /// Every top-level name in scope with its kind, sorted by name.
     pub fn names_in_scope(&self) -> Vec<(&'a str, NameKind)> {
-        let own = match self.origin {
-            Origin::Project => &self.index.project,
-            Origin::Std => &self.index.std,
-        };
+        let own = self.index.namespace(self.origin).into_iter().flatten();
+        let platform = self
+            .index
+            .platforms
+            .get(&self.origin)
+            .map(|&platform| self.index.names_of(platform, NameKind::Environment))
+            .into_iter()
+            .flatten()
+            .map(|decl| (decl.name.as_str(), decl.kind));
         let mut names: Vec<(&'a str, NameKind)> = own
-            .iter()
             .filter_map(|(name, decls)| decls.first().map(|decl| (name.as_str(), decl.kind)))
             .chain(
                 self.scope
@@ -77,6 +84,7 @@ impl<'a> Resolver<'a> {
                     .values()
                     .map(|binding| (binding.local.as_str(), binding.target.kind)),
             )
+            .chain(platform)
             .collect();
         names.sort();
         names.dedup_by(|a, b| a.0 == b.0);
@@ -168,7 +176,7 @@ impl<'a> Resolver<'a> {
         if let Some(help) = suggest::did_you_mean(name, candidates.iter().copied()) {
             return Some(help);
         }
-        if self.origin == Origin::Project
+        if self.origin != Origin::Std
             && let Some(decl) = self.index.std_decl(name)
             && kinds.contains(&decl.kind)
         {
@@ -176,7 +184,25 @@ impl<'a> Resolver<'a> {
                 "the standard library has it: add `import {STD}.{name}`"
             ));
         }
+        if let Some(package) = self.package_with(name, kinds) {
+            return Some(format!(
+                "the package `{package}` has it: add `import {package}.{name}`"
+            ));
+        }
         self.short_list_help(name, kinds, what)
+    }
+
+    /// The first dependency of this file's package that declares `name` as one of
+    /// `kinds`.
+    fn package_with(&self, name: &str, kinds: &[NameKind]) -> Option<&'a str> {
+        self.index
+            .libraries(self.origin)
+            .find(|(_, origin)| {
+                self.index
+                    .decl(*origin, name)
+                    .is_some_and(|decl| kinds.contains(&decl.kind))
+            })
+            .map(|(package, _)| package)
     }
 
     fn short_list_help(&self, name: &str, kinds: &[NameKind], what: &str) -> Option<String> {

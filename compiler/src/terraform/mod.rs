@@ -275,14 +275,14 @@ pub fn remote_interface(
         return Err(RemoteProblem::Unknown);
     };
     let embedded = crate::stdlib::module_lock();
-    let own = match (origin, project.module_lock(db)) {
+    let own = match (origin, project.module_lock_of(db, origin)) {
         (Origin::Std, _) => None,
-        (Origin::Project, Some(file)) => match project_lock(db, file) {
+        (_, Some(file)) => match project_lock(db, file) {
             Ok(lock) => Some(lock),
             Err(_) => return Err(RemoteProblem::LockUnreadable),
         },
         // Without the project's lock, only what the standard library records is known.
-        (Origin::Project, None) => {
+        (_, None) => {
             if !embedded.knows(key) {
                 return Err(RemoteProblem::NotLoaded);
             }

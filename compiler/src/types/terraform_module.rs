@@ -249,12 +249,10 @@ impl Checker<'_> {
         keep: impl Fn(&crate::terraform::lock::LockedModule) -> bool,
     ) -> Vec<String> {
         let embedded = crate::stdlib::module_lock();
-        let own = match self.project.module_lock(self.db) {
-            Some(file) if self.file.origin(self.db) == crate::source::Origin::Project => {
-                crate::terraform::project_lock(self.db, file).as_ref().ok()
-            }
-            _ => None,
-        };
+        let own = self
+            .project
+            .module_lock_of(self.db, self.file.origin(self.db))
+            .and_then(|file| crate::terraform::project_lock(self.db, file).as_ref().ok());
         let mut versions: Vec<String> = embedded
             .versions(key)
             .into_iter()
