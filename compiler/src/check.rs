@@ -90,15 +90,15 @@ pub fn check_project_in_parallel(db: &Database, project: Project) -> &[Diagnosti
         .iter()
         .any(Diagnostic::is_error)
     {
-        let environments: Vec<String> = crate::resolve::environments(db, project)
+        let environments: Vec<(Origin, String)> = crate::resolve::environments(db, project)
             .iter()
-            .map(|env| env.name(db).clone())
+            .map(|env| (env.origin(db), env.name(db).clone()))
             .collect();
         let workloads: Vec<String> = crate::resolve::workloads(db, project)
             .iter()
             .map(|workload| workload.name(db).clone())
             .collect();
-        let pairs: Vec<(String, String)> = environments
+        let pairs: Vec<((Origin, String), String)> = environments
             .iter()
             .flat_map(|env| {
                 workloads
@@ -106,9 +106,9 @@ pub fn check_project_in_parallel(db: &Database, project: Project) -> &[Diagnosti
                     .map(move |workload| (env.clone(), workload.clone()))
             })
             .collect();
-        in_parallel(db, pairs, |db, (env, workload)| {
-            let env = crate::lowered::EnvironmentId::new(db, project, env);
-            let workload = crate::lowered::WorkloadId::new(db, project, workload);
+        in_parallel(db, pairs, |db, ((origin, env), workload)| {
+            let env = crate::lowered::EnvironmentId::new(db, project, origin, env);
+            let workload = crate::lowered::WorkloadId::new(db, project, Origin::Project, workload);
             crate::resolve::workload::resolve_workload(db, env, workload);
         });
     }

@@ -96,7 +96,7 @@ pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> 
         .map(|stem| stem.to_string_lossy().into_owned())
         .unwrap_or_default();
     Ok(LoadedProject {
-        project: loader.finish(),
+        project: loader.finish(&name),
         root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
         name,
         focus: None,
@@ -159,7 +159,7 @@ fn load_directory(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnos
         );
     }
     Ok(LoadedProject {
-        project: loader.finish(),
+        project: loader.finish(&name),
         root: path.to_path_buf(),
         name,
         focus: None,
@@ -236,7 +236,7 @@ pub fn from_texts(db: &dyn Db, files: &[(String, String)]) -> Project {
     for (path, text) in files {
         loader.add(path.clone(), text.clone(), Origin::Project);
     }
-    loader.finish()
+    loader.finish("")
 }
 
 /// The text of the lock of module interfaces at `path`, read by the one rule inside
@@ -362,7 +362,7 @@ impl<'db> Loader<'db> {
         }
     }
 
-    fn finish(mut self) -> Project {
+    fn finish(mut self, name: &str) -> Project {
         let mut files = stdlib_files(self.db);
         files.append(&mut self.files);
         files.sort_by(|a, b| a.path(self.db).cmp(b.path(self.db)));
@@ -376,6 +376,7 @@ impl<'db> Loader<'db> {
             .packages(self.packages)
             .dependencies(self.dependencies)
             .platform(self.platform)
+            .name(name.to_string())
             .new(self.db)
     }
 

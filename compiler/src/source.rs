@@ -42,6 +42,12 @@ pub struct Project {
     #[default]
     #[returns(ref)]
     pub dependencies: Vec<String>,
+    /// The project's name: `plat.toml`'s `project.name`, else its directory's (empty
+    /// for texts held in memory). Another application names a workload of this one by
+    /// it (`callers = ["storefront.web"]`).
+    #[default]
+    #[returns(ref)]
+    pub name: String,
     /// The position among [`Project::packages`] of the project's platform: the
     /// dependency whose environments the project's workloads run in.
     #[default]
@@ -125,6 +131,15 @@ impl Project {
             .iter()
             .position(|package| package.name == name)
             .map(|at| Origin::Package(at as u32))
+    }
+
+    /// The name of the application (or platform) the files of `origin` belong to: the
+    /// project's, or a package's.
+    pub fn application(self, db: &dyn Db, origin: Origin) -> String {
+        match self.package(db, origin) {
+            Some(package) => package.name.clone(),
+            None => self.name(db).clone(),
+        }
     }
 
     /// The names of the packages that files of `origin` may import from.

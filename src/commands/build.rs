@@ -16,7 +16,6 @@ use std::path::Path;
 
 use plat_compiler::diagnostic::Diagnostic;
 use plat_compiler::emit::{self, bundle};
-use plat_compiler::lowered::EnvironmentId;
 use plat_compiler::source::{Database, Project};
 
 use crate::Status;
@@ -125,8 +124,8 @@ fn write<'a>(
     let mut staging = Staging::begin(out)?;
     let mut counts = Vec::new();
     for env in selected {
-        let id = EnvironmentId::new(db, project, env.to_string());
-        let artifacts = plat_compiler::resolve::environment_model(db, id)
+        let artifacts = plat_compiler::resolve::environment_named(db, project, env)
+            .and_then(|id| plat_compiler::resolve::environment_model(db, id))
             .map(|resolved| bundle::environment(db, &resolved, name))
             .unwrap_or_default();
         counts.push((env.as_str(), artifacts.len()));

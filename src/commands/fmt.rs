@@ -65,12 +65,15 @@ fn format_path(path: &Path, check: bool, color: bool) -> Status {
     };
     let report = Report::new(&db, &root, color);
     let mut status = Status::Clean;
-    // An empty directory is nothing to format, not a problem.
+    // An empty directory is nothing to format, not a problem; neither are dependencies
+    // not fetched yet, whose files are never formatted.
     let problems: Vec<Diagnostic> = loaded
         .project
         .load_diagnostics(&db)
         .iter()
-        .filter(|diagnostic| diagnostic.code != Code::NoSourceFiles)
+        .filter(|diagnostic| {
+            diagnostic.code != Code::NoSourceFiles && !diagnostic.code.is_about_dependencies()
+        })
         .cloned()
         .collect();
     if !problems.is_empty() {

@@ -182,7 +182,7 @@ fn shell_quoted(text: &str) -> String {
 /// The files of a new platform, by path relative to its directory.
 fn scaffold(name: &str) -> Vec<(&'static str, String)> {
     vec![
-        (".gitignore", "/out/\n/out-catalog/\n".to_string()),
+        (".gitignore", "/out/\n/out-catalog/\n/.plat/\n".to_string()),
         ("README.md", readme(name)),
         ("plat.toml", format!("[project]\nname = \"{name}\"\n")),
         ("platform/environments.plat", environments(name)),

@@ -124,6 +124,12 @@ codes! {
     E0515 InvalidLock "invalid plat.lock",
     E0516 InvalidDependency "invalid dependency",
     E0517 UnknownPlatform "unknown platform",
+    // Applications: the workloads of one repository on the platform of another.
+    E1001 ApplicationEnvironment "environment declared by an application",
+    E1002 CallerNotAdmitted "call not admitted by the callee",
+    E1003 WorkloadNameTaken "workload name taken by another application",
+    E1004 CalleeOnAnotherPlatform "callee runs on another platform",
+    E1005 PlatformStateUnreadable "platform state an application cannot read",
 }
 
 impl Code {

@@ -12,12 +12,13 @@
 use std::collections::BTreeSet;
 
 use crate::lowered::{
-    Backend, Container, ContainerFields, Environment, EnvironmentFields, EnvironmentId, Expr,
-    ExprId, Exprs, Implementation, ImplementationFields, Name, Offering, Override, Param, Part,
-    Path, Policy, Require, Resource, Setting, Use, Workload, WorkloadFields, WorkloadId,
+    Backend, Call, Container, ContainerFields, Environment, EnvironmentFields, EnvironmentId, Expr,
+    ExprId, Exprs, Implementation, ImplementationFields, Name, NamedWorkload, Offering, Override,
+    Param, Part, Path, Policy, Require, Resource, Setting, Use, Workload, WorkloadFields,
+    WorkloadId,
 };
 use crate::names::{DeclRef, NameKind, Resolver, file_scope, project_index};
-use crate::source::{Db, Project, SourceFile};
+use crate::source::{Db, Origin, Project, SourceFile};
 use crate::syntax::ast::{self, Block, Body, DeclKind, Item, Member};
 
 /// Every declaration of one file, lowered.
@@ -94,9 +95,16 @@ pub fn lowered_file<'db>(db: &'db dyn Db, project: Project, file: SourceFile) ->
     lowered
 }
 
-/// The project declaration `name` of `kind`, the first of that name.
-fn project_decl(db: &dyn Db, project: Project, name: &str, kind: NameKind) -> Option<DeclRef> {
-    let decl = project_index(db, project).project_decl(name)?;
+/// The declaration `name` of `kind` in the namespace of `origin`, the first of that
+/// name.
+fn declared(
+    db: &dyn Db,
+    project: Project,
+    origin: Origin,
+    name: &str,
+    kind: NameKind,
+) -> Option<DeclRef> {
+    let decl = project_index(db, project).decl(origin, name)?;
     (decl.kind == kind).then(|| decl.clone())
 }
 
@@ -104,7 +112,7 @@ fn project_decl(db: &dyn Db, project: Project, name: &str, kind: NameKind) -> Op
 #[salsa::tracked(returns(ref))]
 pub fn workload<'db>(db: &'db dyn Db, id: WorkloadId<'db>) -> Option<Workload<'db>> {
     let project = id.project(db);
-    let decl = project_decl(db, project, id.name(db), NameKind::Workload)?;
+    let decl = declared(db, project, id.origin(db), id.name(db), NameKind::Workload)?;
     let lowered = lowered_file(db, project, decl.file);
     by_item(&lowered.workloads, &decl, |workload| &workload.decl).cloned()
 }
@@ -113,7 +121,13 @@ pub fn workload<'db>(db: &'db dyn Db, id: WorkloadId<'db>) -> Option<Workload<'d
 #[salsa::tracked(returns(ref))]
 pub fn environment<'db>(db: &'db dyn Db, id: EnvironmentId<'db>) -> Option<Environment<'db>> {
     let project = id.project(db);
-    let decl = project_decl(db, project, id.name(db), NameKind::Environment)?;
+    let decl = declared(
+        db,
+        project,
+        id.origin(db),
+        id.name(db),
+        NameKind::Environment,
+    )?;
     let lowered = lowered_file(db, project, decl.file);
     by_item(&lowered.environments, &decl, |environment| {
         &environment.decl
@@ -189,6 +203,18 @@ impl<'db> Lowerer<'db> {
                 resources: self.resources(&block.body),
             })
             .collect();
+        let workloads_named = self
+            .exprs
+            .all_roots()
+            .into_iter()
+            .filter_map(|name| {
+                let found = self.resolver.lookup(name.text(self.db))?;
+                (found.decl.kind == NameKind::Workload).then(|| NamedWorkload {
+                    name,
+                    decl: found.decl.clone(),
+                })
+            })
+            .collect();
         Workload {
             decl,
             name_range: syntax.name.range,
@@ -197,6 +223,7 @@ impl<'db> Lowerer<'db> {
             containers,
             resources,
             overrides,
+            workloads_named,
         }
     }
 
@@ -208,8 +235,9 @@ impl<'db> Lowerer<'db> {
                 "labels" => &mut fields.labels,
                 "annotations" => &mut fields.annotations,
                 "service_account_annotations" => &mut fields.service_account_annotations,
+                "callers" => &mut fields.callers,
                 "calls" => {
-                    fields.calls = Some(self.names_listed(&attribute.value));
+                    fields.calls = Some(self.calls_listed(&attribute.value));
                     continue;
                 }
                 _ => continue,
@@ -228,6 +256,29 @@ impl<'db> Lowerer<'db> {
             .iter()
             .filter_map(|item| match item {
                 ast::Expr::Name(ident) => Some((self.name(&ident.name), ident.range)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The bare names of a list (`[a, b]`), with where each is written and the
+    /// workload each names.
+    fn calls_listed(&self, expr: &ast::Expr) -> Vec<Call<'db>> {
+        let ast::Expr::List { items, .. } = expr else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| match item {
+                ast::Expr::Name(ident) => Some(Call {
+                    name: self.name(&ident.name),
+                    range: ident.range,
+                    target: self
+                        .resolver
+                        .lookup(&ident.name)
+                        .filter(|found| found.decl.kind == NameKind::Workload)
+                        .map(|found| found.decl.clone()),
+                }),
                 _ => None,
             })
             .collect()

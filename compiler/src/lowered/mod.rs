@@ -21,7 +21,7 @@ pub use expr::{Arm, BinaryOp, Expr, ExprId, Exprs, Part, Path};
 pub use lower::{environment, lowered_file, workload};
 
 use crate::names::DeclRef;
-use crate::source::Project;
+use crate::source::{Origin, Project};
 use crate::span::TextRange;
 
 /// An interned identifier or key.
@@ -31,20 +31,26 @@ pub struct Name<'db> {
     pub text: String,
 }
 
-/// An environment of a project, by name.
+/// An environment of a project, by the namespace it is declared in (the project's, or
+/// its platform's) and its name.
 #[salsa::interned(debug)]
 pub struct EnvironmentId<'db> {
     #[returns(copy)]
     pub project: Project,
+    #[returns(copy)]
+    pub origin: Origin,
     #[returns(ref)]
     pub name: String,
 }
 
-/// A workload of a project, by name.
+/// A workload of a project, or of a package it depends on, by the namespace it is
+/// declared in and its name.
 #[salsa::interned(debug)]
 pub struct WorkloadId<'db> {
     #[returns(copy)]
     pub project: Project,
+    #[returns(copy)]
+    pub origin: Origin,
     #[returns(ref)]
     pub name: String,
 }
@@ -79,7 +85,18 @@ pub struct WorkloadFields<'db> {
     pub annotations: Option<ExprId>,
     pub service_account_annotations: Option<ExprId>,
     /// `calls = [...]`: the names listed (anything else in the list is left out).
-    pub calls: Option<Vec<(Name<'db>, TextRange)>>,
+    pub calls: Option<Vec<Call<'db>>>,
+    /// `callers = [...]`: the workloads of other applications that may call this one.
+    pub callers: Option<ExprId>,
+}
+
+/// A workload named in `calls`: as written, where, and the declaration it names (in
+/// the project, or in a package it imports from).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct Call<'db> {
+    pub name: Name<'db>,
+    pub range: TextRange,
+    pub target: Option<DeclRef>,
 }
 
 impl<'db> WorkloadFields<'db> {
@@ -93,6 +110,7 @@ impl<'db> WorkloadFields<'db> {
                 .service_account_annotations
                 .or(self.service_account_annotations),
             calls: over.calls.clone().or_else(|| self.calls.clone()),
+            callers: over.callers.or(self.callers),
         }
     }
 }
@@ -164,6 +182,16 @@ pub struct Workload<'db> {
     pub containers: Vec<Container<'db>>,
     pub resources: Vec<Resource<'db>>,
     pub overrides: Vec<Override<'db>>,
+    /// The workloads its expressions name (`payments-api.url`), by the name written,
+    /// with their declarations: its own project's, or another application's.
+    pub workloads_named: Vec<NamedWorkload<'db>>,
+}
+
+/// A workload an expression names, by the name written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct NamedWorkload<'db> {
+    pub name: Name<'db>,
+    pub decl: DeclRef,
 }
 
 /// The settings of an environment.

@@ -211,6 +211,22 @@ impl ProjectIndex {
             .filter(move |decl| decl.kind == kind)
     }
 
+    /// The environments the files of `origin` run in, sorted by name: those of their
+    /// own namespace and those of their platform (an application declares none of its
+    /// own; the first of a name counts).
+    pub fn environments(&self, origin: Origin) -> impl Iterator<Item = &DeclRef> {
+        let mut all: Vec<&DeclRef> = self.names_of(origin, NameKind::Environment).collect();
+        if let Some(&platform) = self.platforms.get(&origin) {
+            for decl in self.names_of(platform, NameKind::Environment) {
+                if !all.iter().any(|own| own.name == decl.name) {
+                    all.push(decl);
+                }
+            }
+        }
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all.into_iter()
+    }
+
     /// The packages the files of `origin` may import from, by name, with their origins.
     pub fn libraries(&self, origin: Origin) -> impl Iterator<Item = (&str, Origin)> {
         self.dependencies

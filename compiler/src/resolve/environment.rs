@@ -17,34 +17,40 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::{EnvironmentId, WorkloadId};
 use crate::names::NameKind;
 use crate::resolve::cycle::Cycles;
-use crate::resolve::model::ResolvedEnvironment;
+use crate::resolve::model::{RemoteWorkload, ResolvedEnvironment};
 use crate::resolve::shared::environment_shared;
 use crate::resolve::workload::{WorkloadResolution, resolve_workload, workload_calls};
-use crate::source::{Db, Project};
+use crate::source::{Db, Origin, Project};
 
-/// The environments of a project, sorted by name.
+/// The environments of a project, sorted by name: its own, and its platform's (whose
+/// environments an application's workloads run in).
 #[salsa::tracked(returns(ref))]
 pub fn environments<'db>(db: &'db dyn Db, project: Project) -> Vec<EnvironmentId<'db>> {
-    declared(db, project, NameKind::Environment)
-        .into_iter()
-        .map(|name| EnvironmentId::new(db, project, name))
+    crate::names::project_index(db, project)
+        .environments(Origin::Project)
+        .map(|decl| EnvironmentId::new(db, project, decl.origin, decl.name.clone()))
         .collect()
 }
 
-/// The workloads of a project, sorted by name.
+/// The environment of the project named `name`.
+pub fn environment_named<'db>(
+    db: &'db dyn Db,
+    project: Project,
+    name: &str,
+) -> Option<EnvironmentId<'db>> {
+    environments(db, project)
+        .iter()
+        .copied()
+        .find(|env| env.name(db) == name)
+}
+
+/// The workloads of a project, sorted by name: its own only (those of the packages it
+/// depends on are built by their own projects).
 #[salsa::tracked(returns(ref))]
 pub fn workloads<'db>(db: &'db dyn Db, project: Project) -> Vec<WorkloadId<'db>> {
-    declared(db, project, NameKind::Workload)
-        .into_iter()
-        .map(|name| WorkloadId::new(db, project, name))
-        .collect()
-}
-
-/// The names of the project's declarations of `kind` (the first of each name), sorted.
-fn declared(db: &dyn Db, project: Project, kind: NameKind) -> Vec<String> {
     crate::names::project_index(db, project)
-        .project_names_of(kind)
-        .map(|decl| decl.name.clone())
+        .project_names_of(NameKind::Workload)
+        .map(|decl| WorkloadId::new(db, project, Origin::Project, decl.name.clone()))
         .collect()
 }
 
@@ -89,8 +95,32 @@ fn volume_access<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnosti
     )
 }
 
+/// E1005 when `env` is its platform's and an application's Terraform would read a
+/// state it cannot reach.
+#[salsa::tracked(returns(ref))]
+fn platform_state<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Option<Diagnostic> {
+    if env.origin(db) == Origin::Project {
+        return None;
+    }
+    let shared = environment_shared(db, env).as_ref()?;
+    let resolved: Vec<&WorkloadResolution> = workloads(db, env.project(db))
+        .iter()
+        .filter_map(|&workload| resolve_workload(db, env, workload).as_ref())
+        .collect();
+    crate::resolve::platform_state::check(
+        &shared.settings.name,
+        &Label::new(shared.settings.file, shared.settings.name_range),
+        shared.backend.as_ref(),
+        &shared.instances,
+        resolved
+            .iter()
+            .map(|resolution| (&resolution.workload, &resolution.instances)),
+    )
+}
+
 /// What resolving `env` found: its shared part's, each workload's, the cycles of calls,
-/// the volumes mounted by more pods than they can be.
+/// the volumes mounted by more pods than they can be, a platform's state that an
+/// application cannot read.
 #[salsa::tracked(returns(ref))]
 pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
     let Some(shared) = environment_shared(db, env) else {
@@ -104,6 +134,7 @@ pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) ->
     }
     diagnostics.extend(call_cycles(db, env).iter().cloned());
     diagnostics.extend(volume_access(db, env).iter().cloned());
+    diagnostics.extend(platform_state(db, env).iter().cloned());
     crate::diagnostic::sort(db, &mut diagnostics);
     diagnostics
 }
@@ -124,9 +155,11 @@ pub fn environment_model<'db>(
     env: EnvironmentId<'db>,
 ) -> Option<ResolvedEnvironment> {
     let shared = environment_shared(db, env).as_ref()?;
+    let project = env.project(db);
     let mut instances = shared.instances.clone();
     let mut resolved_workloads = Vec::new();
-    for &workload in workloads(db, env.project(db)) {
+    let mut remote_workloads: BTreeMap<String, RemoteWorkload> = BTreeMap::new();
+    for &workload in workloads(db, project) {
         let Some(resolved) = resolve_workload(db, env, workload) else {
             continue;
         };
@@ -135,8 +168,17 @@ pub fn environment_model<'db>(
                 .entry(id.clone())
                 .or_insert_with(|| instance.clone());
         }
+        for remote in &resolved.remotes {
+            remote_workloads
+                .entry(remote.workload.name.clone())
+                .or_insert_with(|| remote.clone());
+        }
         resolved_workloads.push(resolved.workload.clone());
     }
+    let platform = match env.origin(db) {
+        Origin::Project => None,
+        origin => Some(project.application(db, origin)),
+    };
     let settings = &shared.settings;
     Some(ResolvedEnvironment {
         name: settings.name.clone(),
@@ -147,6 +189,8 @@ pub fn environment_model<'db>(
         backend: shared.backend.clone(),
         workloads: resolved_workloads,
         instances: instances.into_values().collect(),
+        remote_workloads: remote_workloads.into_values().collect(),
+        platform,
         source: Label::new(settings.file, settings.name_range),
     })
 }

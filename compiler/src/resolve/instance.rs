@@ -26,7 +26,7 @@ use crate::resolve::order::{Settings, read_order, sibling_reads};
 use crate::resolve::provisioning::{endpoints, provisioning};
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::value::{Deferred, Value};
-use crate::source::{Db, Project, SourceFile};
+use crate::source::{Db, Origin, Project, SourceFile};
 use crate::span::TextRange;
 use crate::types::schema::{Provisioner, SHARED};
 use crate::types::signature::ParamSig;
@@ -381,9 +381,31 @@ impl<'a, 'db> Instantiator<'a, 'db> {
             crate::terraform::path::resolve(from, &module.source)
         {
             let files = crate::terraform::module_files(self.db, self.project, &directory);
-            module.local = Some(LocalModule { directory, files });
+            let copy = self.copy_directory(imp.file.origin(self.db), &directory);
+            module.local = Some(LocalModule {
+                directory,
+                copy,
+                files,
+            });
         }
         Provisioning::Terraform(module)
+    }
+
+    /// Where the files of a module at `directory`, called from a file of `origin`, are
+    /// copied in the output, relative to `terraform/`.
+    fn copy_directory(&self, origin: Origin, directory: &str) -> String {
+        match self.project.package(self.db, origin) {
+            Some(package) => {
+                let inside = directory
+                    .strip_prefix(&format!("{}/", package.root))
+                    .unwrap_or(directory);
+                format!("packages/{}/{inside}", package.name)
+            }
+            None => match directory.strip_prefix("std/modules/") {
+                Some(module) => format!("std/{module}"),
+                None => format!("project/{directory}"),
+            },
+        }
     }
 
     /// `params`, `self`, `env` and, for Terraform, `module`.

@@ -19,8 +19,12 @@
 //! - [`shared`]: the query of an environment's settings and shared instances;
 //! - [`workload`]: the query of one workload in one environment (overrides, resources,
 //!   E0606, containers, addresses), with [`policy`] (E0605);
+//! - [`remote`]: calls to workloads of other applications (E1002–E1004), which
+//!   [`workload`] checks;
 //! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), over
 //!   the workloads of an environment;
+//! - [`platform_state`]: an application's Terraform reading its platform's state
+//!   (E1005), over the workloads of an environment;
 //! - [`environment`]: the queries that gather an environment; [`project`]: all of them.
 //!
 //! Each module depends only on those before it in this list.
@@ -34,9 +38,11 @@ pub(crate) mod instance;
 pub mod model;
 pub(crate) mod naming;
 pub(crate) mod order;
+pub(crate) mod platform_state;
 pub(crate) mod policy;
 pub(crate) mod project;
 pub(crate) mod provisioning;
+pub(crate) mod remote;
 pub(crate) mod scope;
 pub(crate) mod shared;
 pub mod value;
@@ -44,6 +50,7 @@ pub(crate) mod volume_access;
 pub(crate) mod workload;
 
 pub use environment::{
-    environment_diagnostics, environment_model, environments, resolved_environment, workloads,
+    environment_diagnostics, environment_model, environment_named, environments,
+    resolved_environment, workloads,
 };
 pub use project::{ResolvedProject, resolve_project};

@@ -29,6 +29,13 @@ pub struct ResolvedEnvironment {
     /// Every resource instance: shared ones, workloads' own, and those that
     /// implementations need, transitively. Sorted by id.
     pub instances: Vec<Instance>,
+    /// The workloads of other applications that workloads of this one call, sorted by
+    /// name: they run in the environment, but this project does not build them.
+    pub remote_workloads: Vec<RemoteWorkload>,
+    /// The name of the platform whose environment this is, when the project is an
+    /// application that runs on it: the platform provisions the environment's shared
+    /// instances and its namespace, and the application only reads them.
+    pub platform: Option<String>,
     pub source: Label,
 }
 
@@ -53,6 +60,19 @@ impl ResolvedEnvironment {
             Ok(at) => self.workloads.get(at),
             Err(_) => self.workloads.iter().find(|workload| workload.name == name),
         }
+    }
+
+    /// The workload of another application named `name` that some workload calls.
+    pub fn remote_workload(&self, name: &str) -> Option<&RemoteWorkload> {
+        self.remote_workloads
+            .iter()
+            .find(|remote| remote.workload.name == name)
+    }
+
+    /// Whether the environment's shared instances (and namespace) are another
+    /// project's: its platform's.
+    pub fn is_platforms(&self) -> bool {
+        self.platform.is_some()
     }
 
     /// The instance `id`, by binary search (instances are sorted by id); a model built
@@ -154,6 +174,10 @@ pub struct CsiVolume {
 pub struct LocalModule {
     /// The module's directory, as a project path (`modules/search_cluster`).
     pub directory: String,
+    /// Where its files are copied, relative to the environment's `terraform/`: the
+    /// project's under `project/` (`project/modules/search_cluster`), the standard
+    /// library's under `std/`, a package's under `packages/NAME/`.
+    pub copy: String,
     /// The `*.tf` files directly in it: file name and text, sorted by name.
     pub files: Vec<(String, String)>,
 }
@@ -281,9 +305,29 @@ pub struct ResolvedWorkload {
     pub containers: Vec<Container>,
     /// The workload's resources: local name (`db`) → instance id.
     pub resources: BTreeMap<String, String>,
-    /// Names of the workloads this one calls, sorted.
+    /// Names of the workloads this one calls, sorted: of its own application, or
+    /// remote ([`ResolvedEnvironment::remote_workloads`]).
     pub calls: Vec<String>,
+    /// The workloads of other applications that may call this one (`callers`), sorted.
+    pub callers: Vec<Caller>,
     pub source: Label,
+}
+
+/// A workload of another application that may call a workload: `storefront.web`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Caller {
+    /// The application's name: its pods' `app.kubernetes.io/part-of`.
+    pub application: String,
+    pub workload: String,
+}
+
+/// A workload of another application, as the workloads that call it see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteWorkload {
+    /// The application (package) it belongs to: its pods' `app.kubernetes.io/part-of`.
+    pub application: String,
+    /// The workload, resolved in the environment (its ports are what callers reach).
+    pub workload: ResolvedWorkload,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

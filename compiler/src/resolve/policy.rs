@@ -15,7 +15,7 @@ use crate::resolve::instance::EnvSettings;
 use crate::resolve::model::ResolvedWorkload;
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::value::Value;
-use crate::source::{Db, Project};
+use crate::source::{Db, Project, SourceFile};
 use crate::span::TextRange;
 
 /// The tag of an image reference: `1.4.2` for `ghcr.io/acme/api:1.4.2`, the digest
@@ -36,6 +36,7 @@ pub(crate) fn image_tag(image: &str) -> String {
 pub(crate) fn check_policies(
     db: &dyn Db,
     project: Project,
+    env_file: SourceFile,
     env: &EnvSettings,
     policies: &[(Name<'_>, TextRange)],
     workload: &ResolvedWorkload,
@@ -43,14 +44,18 @@ pub(crate) fn check_policies(
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let index = crate::names::project_index(db, project);
+    let scope = crate::names::file_scope(db, project, env_file);
+    // A policy is named in the environment's namespace: the project's, or its platform's.
+    let resolver = crate::names::Resolver::new(db, env_file, index, scope);
     for (policy, _) in policies {
         let policy = policy.text(db);
-        let Some(decl) = index
-            .project_decl(policy)
-            .filter(|decl| decl.kind == NameKind::Policy)
+        let Some(found) = resolver
+            .lookup(policy)
+            .filter(|found| found.decl.kind == NameKind::Policy)
         else {
             continue;
         };
+        let decl = found.decl;
         let Some(lowered) = crate::lowered::lowered_file(db, project, decl.file).policy(decl)
         else {
             continue;

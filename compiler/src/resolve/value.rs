@@ -47,7 +47,49 @@ pub enum Deferred {
     GeneratedPassword { instance: String },
 }
 
+impl Deferred {
+    /// The instance whose provisioning the value comes from.
+    pub fn instance(&self) -> &str {
+        match self {
+            Deferred::ModuleOutput { instance, .. } | Deferred::GeneratedPassword { instance } => {
+                instance
+            }
+        }
+    }
+}
+
 impl Value {
+    /// The provision-time references inside the value, in order, with repeats.
+    pub fn deferreds(&self) -> Vec<Deferred> {
+        let mut found = Vec::new();
+        self.collect_deferreds(&mut found);
+        found
+    }
+
+    fn collect_deferreds(&self, found: &mut Vec<Deferred>) {
+        match self {
+            Value::Deferred(deferred) => found.push(deferred.clone()),
+            Value::Secret(inner) => inner.collect_deferreds(found),
+            Value::List(items) => items.iter().for_each(|item| item.collect_deferreds(found)),
+            Value::Map(entries) => entries
+                .values()
+                .for_each(|entry| entry.collect_deferreds(found)),
+            Value::Template(parts) => {
+                for part in parts {
+                    if let TemplatePart::Value(value) = part {
+                        value.collect_deferreds(found);
+                    }
+                }
+            }
+            Value::String(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::Bool(_)
+            | Value::Quantity(_)
+            | Value::Absent => {}
+        }
+    }
+
     /// Whether the value, or anything inside it, is secret.
     pub fn is_secret(&self) -> bool {
         match self {

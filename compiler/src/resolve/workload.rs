@@ -25,13 +25,13 @@ use crate::lowered::{
     Container, ContainerFields, EnvironmentId, Expr, ExprId, Exprs, Name, Resource, Workload,
     WorkloadFields, WorkloadId,
 };
-use crate::names::NameKind;
 use crate::resolve::context::offering;
 use crate::resolve::cycle::{Calls, Frame};
 use crate::resolve::eval::eval;
 use crate::resolve::instance::{Assigned, Instantiator, Request, assign};
 use crate::resolve::model::{
-    Container as ResolvedContainer, Instance, Owner, Probe, ResolvedWorkload,
+    Caller, Container as ResolvedContainer, Instance, Owner, Probe, RemoteWorkload,
+    ResolvedWorkload,
 };
 use crate::resolve::naming::child_id;
 use crate::resolve::order::{Settings, read_order, sibling_reads};
@@ -51,8 +51,11 @@ pub(crate) struct WorkloadResolution {
     pub(crate) workload: ResolvedWorkload,
     /// Its own instances and what they need, by id.
     pub(crate) instances: BTreeMap<String, Instance>,
-    /// E0601–E0607 about it, and its policy violations (E0605).
+    /// E0601–E0607 about it, its policy violations (E0605) and its calls to other
+    /// applications (E1002–E1004).
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The workloads of other applications it calls.
+    pub(crate) remotes: Vec<RemoteWorkload>,
 }
 
 /// A workload as one environment sees it.
@@ -220,12 +223,21 @@ pub(crate) fn workload_calls<'db>(
 ) -> Option<Calls> {
     let lowered = crate::lowered::workload(db, workload).as_ref()?;
     let effective = Effective::new(db, lowered, env.name(db));
+    // Only calls within the workload's own application can close a cycle: another
+    // application's workloads cannot name this one's (its package does not depend on
+    // this one).
+    let origin = lowered.decl.origin;
     let calls = effective
         .fields
         .calls
         .iter()
         .flatten()
-        .map(|(name, range)| (name.text(db).clone(), *range))
+        .filter(|call| {
+            call.target
+                .as_ref()
+                .is_none_or(|target| target.origin == origin)
+        })
+        .map(|call| (call.name.text(db).clone(), call.range))
         .collect();
     Some((effective.file(), calls))
 }
@@ -271,36 +283,46 @@ pub(crate) fn resolve_workload<'db>(
     diagnostics.extend(check_policies(
         db,
         project,
+        environment.decl.file,
         &shared.settings,
         &environment.policies,
         &resolved,
         &offering_of,
     ));
+    let remote = crate::resolve::remote::remote_calls(
+        db,
+        env,
+        &lowered.decl,
+        effective.file(),
+        effective.fields.calls.as_deref().unwrap_or_default(),
+    );
+    diagnostics.extend(remote.diagnostics);
     Some(WorkloadResolution {
         workload: resolved,
         instances,
         diagnostics,
+        remotes: remote.callees,
     })
 }
 
-/// The addresses of the workloads that `lowered`'s expressions name, by name.
+/// The addresses of the workloads that `lowered`'s expressions name, by the name
+/// written.
 fn addresses<'db>(
     db: &'db dyn Db,
     env: EnvironmentId<'db>,
     lowered: &Workload<'db>,
 ) -> BTreeMap<String, Value> {
     let project = env.project(db);
-    let index = crate::names::project_index(db, project);
     lowered
-        .exprs
-        .all_roots()
-        .into_iter()
-        .filter_map(|name| {
-            let name = name.text(db);
-            let decl = index.project_decl(name)?;
-            (decl.kind == NameKind::Workload).then_some(())?;
-            let other = WorkloadId::new(db, project, name.clone());
-            Some((name.clone(), workload_address(db, env, other).clone()))
+        .workloads_named
+        .iter()
+        .map(|named| {
+            let decl = &named.decl;
+            let other = WorkloadId::new(db, project, decl.origin, decl.name.clone());
+            (
+                named.name.text(db).clone(),
+                workload_address(db, env, other).clone(),
+            )
         })
         .collect()
 }
@@ -336,10 +358,11 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
             .calls
             .iter()
             .flatten()
-            .map(|(name, _)| name.text(db).clone())
+            .filter_map(|call| Some(call.target.as_ref()?.name.clone()))
             .collect();
         calls.sort();
         calls.dedup();
+        let callers = callers(read(fields.callers));
         let containers = workload
             .containers
             .iter()
@@ -356,6 +379,7 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
             containers,
             resources,
             calls,
+            callers,
             source: Label::new(workload.file(), workload.lowered.name_range),
         }
     }
@@ -583,6 +607,24 @@ fn value_map(value: Value) -> BTreeMap<String, Value> {
         Value::Map(entries) => entries,
         _ => BTreeMap::new(),
     }
+}
+
+/// The workloads of other applications that `callers = ["APPLICATION.WORKLOAD", ...]`
+/// admits, sorted, each once (the checker holds every entry to that form).
+fn callers(value: Value) -> Vec<Caller> {
+    let mut callers: Vec<Caller> = texts(&value)
+        .into_iter()
+        .filter_map(|entry| {
+            let (application, workload) = entry.split_once('.')?;
+            Some(Caller {
+                application: application.to_string(),
+                workload: workload.to_string(),
+            })
+        })
+        .collect();
+    callers.sort();
+    callers.dedup();
+    callers
 }
 
 fn text_map(value: Value) -> BTreeMap<String, String> {

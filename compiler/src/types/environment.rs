@@ -18,7 +18,43 @@ use crate::types::schema;
 use crate::types::signature::{ImplSig, OfferingSig, ParamSig, offering_signature};
 
 impl Checker<'_> {
+    /// E1001: an environment in a project that runs on a platform, whose environments
+    /// are the platform's.
+    fn check_application_environment(&mut self, decl: &Declaration) {
+        let origin = self.file.origin(self.db);
+        let index = crate::names::project_index(self.db, self.project);
+        let Some(&platform) = index.platforms.get(&origin) else {
+            return;
+        };
+        let name = self.project.application(self.db, platform);
+        let theirs: Vec<&str> = index
+            .names_of(platform, NameKind::Environment)
+            .map(|decl| decl.name.as_str())
+            .collect();
+        let listed = if theirs.is_empty() {
+            "it declares none".to_string()
+        } else {
+            format!("they are {}", crate::names::suggest::all_of(&theirs))
+        };
+        self.report(
+            Diagnostic::new(
+                Code::ApplicationEnvironment,
+                format!(
+                    "the environment `{}` is declared by an application that runs on `{name}`",
+                    decl.name.name
+                ),
+                self.file,
+                decl.name.range,
+            )
+            .with_label("an application declares workloads only")
+            .with_help(format!(
+                "an application's workloads run in the environments of its platform ({listed}): declare the environment in the repository of `{name}`, or change one there with `override ENVIRONMENT {{ ... }}` in a workload"
+            )),
+        );
+    }
+
     pub(crate) fn check_environment(&mut self, decl: &Declaration) {
+        self.check_application_environment(decl);
         let owner = format!("the environment `{}`", decl.name.name);
         let members = self.sort_members(&decl.body, schema::environment(), &owner);
         let mut scope = Locals {

@@ -178,6 +178,9 @@ pub const BLOCK_KINDS: &[&str] = &["backend", "container", "implementation", "ov
 /// The attribute of an implementation that maps offering outputs to values.
 pub const OUTPUTS: &str = "outputs";
 
+/// A workload of another application in `callers`: `storefront.web`.
+pub const CALLER_PATTERN: &str = "^[A-Za-z_][A-Za-z0-9_-]*\\.[A-Za-z_][A-Za-z0-9_-]*$";
+
 /// The instance parameter that binds a workload's resource to an environment's shared one.
 pub const SHARED: &str = "shared";
 
@@ -206,7 +209,15 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
         FieldSchema::optional(
             "calls",
             Ty::list(Ty::Ref(RefTy::Workload)),
-            "The workloads this one calls; network policies allow exactly these.",
+            "The workloads this one calls; network policies allow exactly these. A workload of another application is imported from its package: `import payments.payments-api`.",
+        ),
+        FieldSchema::optional(
+            "callers",
+            Ty::list(Ty::Constrained(
+                Box::new(Ty::String),
+                Constraint::Pattern(CALLER_PATTERN.to_string()),
+            )),
+            "The workloads of other applications that may call this one, as `\"APPLICATION.WORKLOAD\"`: its network policy admits exactly these, and a call from any other application is an error where it is written.",
         ),
         FieldSchema::optional(
             "labels",

@@ -363,12 +363,13 @@ pub struct SharedResource {
     pub offering: Option<(Origin, String)>,
 }
 
-/// Every shared resource of every environment, by name.
+/// Every shared resource of every environment of the project (its own, or its
+/// platform's), by name.
 #[salsa::tracked(returns(ref))]
 pub fn shared_resources(db: &dyn Db, project: Project) -> BTreeMap<String, Vec<SharedResource>> {
     let index = project_index(db, project);
     let mut shared: BTreeMap<String, Vec<SharedResource>> = BTreeMap::new();
-    for decl in index.project_names_of(NameKind::Environment) {
+    for decl in index.environments(Origin::Project) {
         let Some(syntax) = decl.declaration(db) else {
             continue;
         };

@@ -74,6 +74,8 @@ pub(super) fn fixture() -> Fixture {
             worker(&at("workload worker")),
         ],
         instances: instances(&at("workload catalog")),
+        remote_workloads: Vec::new(),
+        platform: None,
         source: at("environment development"),
     };
     Fixture { db, env }
@@ -133,6 +135,7 @@ pub(super) fn workload(name: &str, source: &Label) -> ResolvedWorkload {
         containers: vec![container("main", source)],
         resources: BTreeMap::new(),
         calls: Vec::new(),
+        callers: Vec::new(),
         source: source.clone(),
     }
 }

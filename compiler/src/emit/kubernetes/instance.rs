@@ -59,6 +59,25 @@ pub(super) fn port_name(protocol: Protocol) -> &'static str {
     }
 }
 
+/// In an application's build, the policy that admits its workloads to `instance`, one
+/// of its platform's shared instances, when it runs a service in the cluster that
+/// they use.
+pub(super) fn admission(context: &Context<'_>, instance: &Instance) -> Vec<Object> {
+    let Provisioning::Kubernetes(service) = &instance.provisioning else {
+        return Vec::new();
+    };
+    if service.image.is_none() || context.is_mounted(&instance.id) {
+        return Vec::new();
+    }
+    network_policy::admission(context, instance, service)
+        .map(|body| {
+            let file = format!("instances/{}/networkpolicy.yaml", instance.object_name);
+            Object::new(file, body, &instance.source)
+        })
+        .into_iter()
+        .collect()
+}
+
 /// The objects of `instance`, none when it does not run in the cluster.
 pub(super) fn objects(context: &Context<'_>, instance: &Instance) -> Vec<Object> {
     let Provisioning::Kubernetes(service) = &instance.provisioning else {

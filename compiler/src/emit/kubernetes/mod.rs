@@ -13,6 +13,11 @@
 //! kubernetes/instances/<object name>/persistentvolumeclaim.yaml
 //! ```
 //!
+//! An application's build (an environment of its platform) writes no Namespace and no
+//! objects of the platform's shared instances, only, for each in-cluster one its
+//! workloads use, `instances/<object name>/networkpolicy.yaml`, the policy that admits
+//! them.
+//!
 //! Invariants:
 //! - The only input is the [`ResolvedEnvironment`]; how each value reaches a container
 //!   is decided by [`crate::emit::delivery`], never here, so that the names agree with
@@ -58,7 +63,7 @@ use serde_json::Value as Json;
 
 use crate::diagnostic::Label;
 use crate::emit::Artifact;
-use crate::resolve::model::ResolvedEnvironment;
+use crate::resolve::model::{Owner, ResolvedEnvironment};
 
 use context::Context;
 
@@ -81,7 +86,14 @@ pub(crate) fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>)
     let rendered = |objects: Vec<Object>| -> Vec<Artifact> {
         objects.into_iter().map(Object::into_artifact).collect()
     };
-    let mut artifacts: Vec<Artifact> = rendered(vec![namespace::object(&context)]);
+    // In an application's build, the namespace and the shared instances are the
+    // platform's: only the policies that admit the application to them are written.
+    let platforms = env.is_platforms();
+    let mut artifacts: Vec<Artifact> = if platforms {
+        Vec::new()
+    } else {
+        rendered(vec![namespace::object(&context)])
+    };
     let workloads: Vec<Vec<Artifact>> = env
         .workloads
         .par_iter()
@@ -90,7 +102,10 @@ pub(crate) fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>)
     let instances: Vec<Vec<Artifact>> = env
         .instances
         .par_iter()
-        .map(|instance| rendered(instance::objects(&context, instance)))
+        .map(|instance| match instance.owner {
+            Owner::Environment if platforms => rendered(instance::admission(&context, instance)),
+            _ => rendered(instance::objects(&context, instance)),
+        })
         .collect();
     artifacts.extend(workloads.into_iter().flatten());
     artifacts.extend(instances.into_iter().flatten());

@@ -1,11 +1,14 @@
 //! NetworkPolicies that allow exactly the declared dependencies, and deny the rest.
 //!
 //! For a workload:
-//! - ingress from the workloads that `calls` it, to its named ports; and, for each
+//! - ingress from the workloads that `calls` it, and from the workloads of other
+//!   applications its `callers` names (selected by `app.kubernetes.io/part-of` too), to
+//!   its named ports; and, for each
 //!   route it owns, from where the route's requests come (the namespace of the ingress
 //!   controller or of the Gateway's proxies, or the address ranges of a load balancer
 //!   outside the cluster), to the route's port;
-//! - egress to the workloads it calls, to their ports; to the pods of the in-cluster
+//! - egress to the workloads it calls (of another application: selected by
+//!   `app.kubernetes.io/part-of` too), to their ports; to the pods of the in-cluster
 //!   instances it uses, to the port and protocols their pods listen on; to the
 //!   `endpoints` (address ranges and TCP ports) of the instances outside the cluster it
 //!   uses; and to DNS in `kube-system` (port 53, UDP and TCP). Nothing else: no rule
@@ -13,7 +16,10 @@
 //!
 //! For an in-cluster instance: ingress from the workloads that use it and the instances
 //! that need it, to its pods' port; egress to DNS, and to the instances it needs, as
-//! for a workload.
+//! for a workload. In an application's build, for each in-cluster instance of its
+//! platform that its workloads use, a policy of its own that admits them
+//! ([`admission`]): NetworkPolicies add up, so the platform's policy, which cannot know
+//! them, and this one together admit exactly the workloads that bind the instance.
 //!
 //! Invariants: both policy types are always set, so whatever is not listed is denied;
 //! peers are selected by `app.kubernetes.io/name` (and the namespace label
@@ -41,6 +47,12 @@ pub(super) fn workload(context: &Context<'_>, app: &App<'_>, workload: &Resolved
     let callers: Vec<Json> = context
         .callers_of(&workload.name)
         .map(|caller| pod_peer(&caller.name))
+        .chain(
+            workload
+                .callers
+                .iter()
+                .map(|caller| application_peer(&caller.workload, &caller.application)),
+        )
         .collect();
 
     let mut ingress = Vec::new();
@@ -52,10 +64,16 @@ pub(super) fn workload(context: &Context<'_>, app: &App<'_>, workload: &Resolved
     let mut egress: Vec<Json> = workload
         .calls
         .iter()
-        .filter_map(|callee| context.workload(callee))
-        .map(|callee| {
+        .filter_map(|callee| match context.workload(callee) {
+            Some(own) => Some((own, pod_peer(&own.name))),
+            None => context.env.remote_workload(callee).map(|remote| {
+                let peer = application_peer(&remote.workload.name, &remote.application);
+                (&remote.workload, peer)
+            }),
+        })
+        .map(|(callee, peer)| {
             let ports = tcp_ports(service::workload_ports(callee).values().copied());
-            rule("to", vec![pod_peer(&callee.name)], ports)
+            rule("to", vec![peer], ports)
         })
         .collect();
     let resources = context.network_resources(workload);
@@ -92,6 +110,36 @@ pub(super) fn instance(
     egress.push(dns_rule());
 
     object(context, app, &instance.source, ingress, egress)
+}
+
+/// In an application's build, the policy that admits its workloads that use `instance`,
+/// an in-cluster instance of its platform, to the instance's pods; none when none does.
+/// It is named after the instance and the application, beside the platform's own.
+pub(super) fn admission(
+    context: &Context<'_>,
+    instance: &Instance,
+    service: &InClusterService,
+) -> Option<Json> {
+    let users: Vec<Json> = context
+        .users_of(&instance.id)
+        .map(|user| pod_peer(&user.name))
+        .collect();
+    if users.is_empty() {
+        return None;
+    }
+    let name = format!("{}-{}", instance.object_name, context.project);
+    let app = App::new(&instance.object_name);
+    Some(json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": app.metadata(context, &name, &instance.source),
+        "spec": {
+            "podSelector": app.selector(),
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [rule("from", users, service_ports(service))],
+            "egress": [],
+        },
+    }))
 }
 
 fn object(
@@ -215,6 +263,15 @@ fn dns_rule() -> Json {
 /// The pods of the app named `name`, in the same namespace.
 fn pod_peer(name: &str) -> Json {
     json!({ "podSelector": meta::selector(name) })
+}
+
+/// The pods of the workload `name` of the application `application`, in the same
+/// namespace.
+fn application_peer(name: &str, application: &str) -> Json {
+    json!({ "podSelector": { "matchLabels": {
+        meta::NAME_LABEL: name,
+        meta::PART_OF_LABEL: application,
+    } } })
 }
 
 fn tcp_ports(ports: impl IntoIterator<Item = u16>) -> Vec<Json> {

@@ -51,6 +51,25 @@ pub(super) fn remote_state(
     ]))
 }
 
+/// Whose state `root` is, and its name among the states of the environment: in an
+/// application's build, the shared root module is the platform's (`shared`, under the
+/// platform's name), and the application's root modules keep their states apart from
+/// the platform's and other applications' (`apps/storefront/workloads/web`).
+fn state_of<'a>(
+    env: &'a ResolvedEnvironment,
+    project: &'a str,
+    root: &RootId,
+) -> (&'a str, String) {
+    match (&env.platform, root) {
+        (Some(platform), RootId::Shared) => (platform, root.state_name()),
+        (Some(_), RootId::Workload(_)) => (
+            project,
+            format!("apps/{}/{}", names::directory(project), root.state_name()),
+        ),
+        (None, _) => (project, root.state_name()),
+    }
+}
+
 /// The backend kind and settings of `root`'s state, with relative paths written for a
 /// working directory `depth` levels below `terraform/`.
 fn settings(
@@ -60,11 +79,11 @@ fn settings(
     depth: usize,
     refs: &dyn References,
 ) -> (String, Map<String, Json>) {
+    let (project, state) = state_of(env, project, root);
     let Some(backend) = &env.backend else {
         let path = format!(
-            "{}{LOCAL_STATE_DIRECTORY}/{}.tfstate",
-            "../".repeat(depth),
-            root.state_name()
+            "{}{LOCAL_STATE_DIRECTORY}/{state}.tfstate",
+            "../".repeat(depth)
         );
         return (
             "local".to_string(),
@@ -78,7 +97,6 @@ fn settings(
         .collect();
     let text = |field: &str| backend.config.get(field).and_then(|value| value.as_text());
     let default_stem = default_stem(project, &env.name);
-    let state = root.state_name();
     let (field, location) = match backend.kind.as_str() {
         "gcs" => {
             let prefix = text("prefix").unwrap_or(default_stem);

@@ -38,7 +38,7 @@ mod tests;
 use rayon::prelude::*;
 
 use crate::emit::Artifact;
-use crate::resolve::model::{Provisioning, ResolvedEnvironment, TerraformModule};
+use crate::resolve::model::{Owner, Provisioning, ResolvedEnvironment, TerraformModule};
 
 pub use backend::LOCAL_STATE_DIRECTORY;
 
@@ -47,10 +47,13 @@ pub use backend::LOCAL_STATE_DIRECTORY;
 pub fn emit(env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
     let plan = plan::Plan::new(env);
     // Root modules are independent: render them across cores (in order).
+    // An application's build leaves out the root module of the shared instances: the
+    // platform provisions them, and the application's root modules read their state.
     let mut artifacts: Vec<Artifact> = plan
         .roots
         .par_iter()
         .filter(|root| root.has_work())
+        .filter(|root| !(env.is_platforms() && root.id == plan::RootId::Shared))
         .flat_map_iter(|root| {
             render::files(env, project, &plan, root)
                 .into_iter()
@@ -66,21 +69,16 @@ pub fn emit(env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
     artifacts
 }
 
-/// Where the files of a module kept in the project (`modules/search`) or in the
-/// standard library (`std/modules/secrets_manager_value`) are copied, relative to
-/// `terraform/`: `project/modules/search`, `std/secrets_manager_value`.
-fn copy_directory(directory: &str) -> String {
-    match directory.strip_prefix("std/modules/") {
-        Some(module) => format!("std/{module}"),
-        None => format!("project/{directory}"),
-    }
-}
-
 /// The files of every module kept in the project that an instance uses, copied beside
-/// the root modules, each once.
+/// the root modules, each once; in an application's build, only those of the
+/// instances it provisions (the platform's shared ones are the platform's).
 fn local_modules(env: &ResolvedEnvironment) -> Vec<Artifact> {
     let mut copied = std::collections::BTreeMap::new();
-    for instance in &env.instances {
+    let provisioned = env
+        .instances
+        .iter()
+        .filter(|instance| !env.is_platforms() || instance.owner != Owner::Environment);
+    for instance in provisioned {
         if let Provisioning::Terraform(TerraformModule {
             local: Some(local), ..
         }) = &instance.provisioning
@@ -90,7 +88,7 @@ fn local_modules(env: &ResolvedEnvironment) -> Vec<Artifact> {
                     .files
                     .iter()
                     .map(|(name, text)| Artifact {
-                        path: format!("terraform/{}/{name}", copy_directory(&local.directory)),
+                        path: format!("terraform/{}/{name}", local.copy),
                         contents: text.clone(),
                         source: Some(instance.source.clone()),
                     })
@@ -101,13 +99,14 @@ fn local_modules(env: &ResolvedEnvironment) -> Vec<Artifact> {
     copied.into_values().flatten().collect()
 }
 
-/// The `source` by which the root module in `root_directory` reaches the copy of the
-/// module kept in the project at `directory`: `../../project/modules/search_cluster`.
-pub(crate) fn local_module_source(root_directory: &str, directory: &str) -> String {
+/// The `source` by which the root module in `root_directory` reaches the copy of a
+/// module kept in the project, copied at `copy` (relative to `terraform/`):
+/// `../../project/modules/search_cluster`.
+pub(crate) fn local_module_source(root_directory: &str, copy: &str) -> String {
     // `root_directory` starts with `terraform/`, where the copies live too.
     let depth = root_directory.split('/').count().saturating_sub(1);
     let up = "../".repeat(depth);
-    format!("{up}{}", copy_directory(directory))
+    format!("{up}{copy}")
 }
 
 /// Pretty-printed JSON with a final newline.

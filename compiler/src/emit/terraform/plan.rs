@@ -34,7 +34,7 @@ use crate::emit::delivery::{self, Delivery, ServiceAccount};
 use crate::resolve::model::{
     Instance, Owner, Provisioning, ResolvedEnvironment, ResolvedWorkload, TerraformModule,
 };
-use crate::resolve::value::{Deferred, TemplatePart, Value};
+use crate::resolve::value::{Deferred, Value};
 
 use super::expr::{self, References};
 use super::names::{self, Names};
@@ -185,11 +185,26 @@ impl<'a> Plan<'a> {
 
     /// Finds every reference that crosses root modules, exports the value from the
     /// root module that provisions it and has the other one read its state.
+    ///
+    /// The shared root module exports every provision-time value its outputs are built
+    /// from, whether another root module of this build reads it or not: an
+    /// application's root modules read them from the platform's state, and find there
+    /// the outputs they would have exported, by the same names.
     fn link(&mut self, roots: &mut BTreeMap<RootId, RootModule<'a>>, env: &'a ResolvedEnvironment) {
         let mut wanted: BTreeMap<RootId, BTreeSet<Deferred>> = BTreeMap::new();
+        if let Some(shared) = roots.get(&RootId::Shared) {
+            let published: BTreeSet<Deferred> = shared
+                .outputs
+                .iter()
+                .flat_map(|output| output.value.deferreds())
+                .collect();
+            if !published.is_empty() {
+                wanted.insert(RootId::Shared, published);
+            }
+        }
         for root in roots.values_mut() {
             for deferred in deferred_in(root) {
-                let owner = self.root_of(deferred_instance(&deferred));
+                let owner = self.root_of(deferred.instance());
                 if owner != root.id {
                     root.remotes.insert(owner.clone());
                     wanted.entry(owner).or_default().insert(deferred);
@@ -222,7 +237,7 @@ struct ReferencesFrom<'p, 'a> {
 
 impl References for ReferencesFrom<'_, '_> {
     fn reference(&self, deferred: &Deferred) -> String {
-        let instance = deferred_instance(deferred);
+        let instance = deferred.instance();
         let owner = self.plan.root_of(instance);
         let exported = self
             .plan
@@ -252,18 +267,15 @@ fn local_reference(identifier: &str, deferred: &Deferred) -> String {
     }
 }
 
-fn deferred_instance(deferred: &Deferred) -> &str {
-    match deferred {
-        Deferred::ModuleOutput { instance, .. } | Deferred::GeneratedPassword { instance } => {
-            instance
-        }
-    }
-}
-
-/// Every instance's root module and Terraform identifier, handed out in id order.
+/// Every instance's root module and Terraform identifier, handed out in id order, the
+/// environment's shared instances first: their identifiers, and so the names of the
+/// shared root module's outputs, depend on the shared instances only, and are the same
+/// in the platform's build and in each application's that reads them.
 fn place(env: &ResolvedEnvironment) -> BTreeMap<String, (RootId, String)> {
     let mut instances: Vec<&Instance> = env.instances.iter().collect();
-    instances.sort_by(|a, b| a.id.cmp(&b.id));
+    instances.sort_by(|a, b| {
+        (a.owner != Owner::Environment, &a.id).cmp(&(b.owner != Owner::Environment, &b.id))
+    });
     let mut taken = Names::default();
     instances
         .into_iter()
@@ -281,7 +293,7 @@ fn place(env: &ResolvedEnvironment) -> BTreeMap<String, (RootId, String)> {
 fn generated_passwords(env: &ResolvedEnvironment) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let mut visit = |value: &Value| {
-        for deferred in deferreds(value) {
+        for deferred in value.deferreds() {
             if let Deferred::GeneratedPassword { instance } = deferred {
                 found.insert(instance);
             }
@@ -501,7 +513,7 @@ fn export(
     {
         return output.name.clone();
     }
-    let instance = deferred_instance(deferred);
+    let instance = deferred.instance();
     let identifier = placement
         .get(instance)
         .map(|(_, identifier)| identifier.clone())
@@ -541,59 +553,28 @@ fn deferred_in(root: &RootModule<'_>) -> BTreeSet<Deferred> {
         module
             .inputs
             .values()
-            .for_each(|value| found.extend(deferreds(value)));
+            .for_each(|value| found.extend(value.deferreds()));
     }
     for output in &root.outputs {
-        found.extend(deferreds(&output.value));
+        found.extend(output.value.deferreds());
     }
     for handover in &root.handovers {
         for value in handover.secret.values().chain(handover.config.values()) {
-            found.extend(deferreds(value));
+            found.extend(value.deferreds());
         }
     }
     for workload in &root.service_accounts {
         for value in workload.service_account_annotations.values() {
-            found.extend(deferreds(value));
+            found.extend(value.deferreds());
         }
     }
     for instance in &root.claims {
         if let Some(mounted) = delivery::mounted_volume(instance) {
-            found.extend(deferreds(&mounted.volume.handle));
+            found.extend(mounted.volume.handle.deferreds());
             for value in mounted.volume.attributes.values() {
-                found.extend(deferreds(value));
+                found.extend(value.deferreds());
             }
         }
     }
     found
-}
-
-/// The provision-time references inside a value, in order, with repeats.
-pub(super) fn deferreds(value: &Value) -> Vec<Deferred> {
-    let mut found = Vec::new();
-    collect_deferreds(value, &mut found);
-    found
-}
-
-fn collect_deferreds(value: &Value, found: &mut Vec<Deferred>) {
-    match value {
-        Value::Deferred(deferred) => found.push(deferred.clone()),
-        Value::Secret(inner) => collect_deferreds(inner, found),
-        Value::List(items) => items.iter().for_each(|item| collect_deferreds(item, found)),
-        Value::Map(entries) => entries
-            .values()
-            .for_each(|entry| collect_deferreds(entry, found)),
-        Value::Template(parts) => {
-            for part in parts {
-                if let TemplatePart::Value(value) = part {
-                    collect_deferreds(value, found);
-                }
-            }
-        }
-        Value::String(_)
-        | Value::Int(_)
-        | Value::Float(_)
-        | Value::Bool(_)
-        | Value::Quantity(_)
-        | Value::Absent => {}
-    }
 }

@@ -167,7 +167,7 @@ fn modules(plan: &Plan<'_>, root: &RootModule<'_>, refs: &dyn References) -> Map
                 .map(|(name, value)| (name.clone(), expr::json(value, refs)))
                 .collect();
             let source = match &module.local {
-                Some(local) => super::local_module_source(&root.id.directory(), &local.directory),
+                Some(local) => super::local_module_source(&root.id.directory(), &local.copy),
                 None => module.source.clone(),
             };
             block.insert("source".to_string(), Json::String(expr::escape(&source)));

@@ -123,6 +123,7 @@ fn workload(source: &Label, name: &str, containers: Vec<Container>) -> ResolvedW
         containers,
         resources: BTreeMap::new(),
         calls: Vec::new(),
+        callers: Vec::new(),
         source: source.clone(),
     }
 }
@@ -272,6 +273,8 @@ fn staging(db: &Database) -> ResolvedEnvironment {
         }),
         workloads: vec![api, web],
         instances: vec![api_db, cache, shared_db],
+        remote_workloads: Vec::new(),
+        platform: None,
         source,
     }
 }
