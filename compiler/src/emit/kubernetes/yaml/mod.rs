@@ -16,8 +16,10 @@
 //!   lines, a float) is written as serde-saphyr writes it, which quotes what a reader
 //!   would take for another type, keeps a single-line string on one line however long
 //!   (no folded `>` scalars, which some tools mishandle) and writes text of several lines
-//!   as a literal `|` block.
-//! - The text ends with exactly one newline. Nothing panics: a value the writer cannot write as YAML blocks (an enum variant
+//!   as a literal `|` block, with its trailing newlines kept (`|+`) even at the end of
+//!   the document.
+//! - The text ends with a newline (after the blank lines of a `|+` block that ends it).
+//!   Nothing panics: a value the writer cannot write as YAML blocks (an enum variant
 //!   with fields, a key that is not a string) is written as JSON, which is YAML too.
 
 mod scalar;
@@ -31,11 +33,6 @@ use serde::Serialize;
 pub(super) fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
     let mut writer = serializer::Writer::default();
     match value.serialize(writer.document()) {
-        // As serde-saphyr's text is cut: one final newline (which shortens a `|+` block
-        // that ends the document, as it always has).
-        Ok(_) if writer_ends_with_blank_line(&writer) => {
-            format!("{}\n", writer.into_text().trim_end_matches('\n'))
-        }
         Ok(_) => writer.into_text(),
         Err(_) => {
             let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
@@ -43,8 +40,4 @@ pub(super) fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
             text
         }
     }
-}
-
-fn writer_ends_with_blank_line(writer: &serializer::Writer) -> bool {
-    writer.text().ends_with("\n\n")
 }

@@ -122,10 +122,6 @@ impl Writer {
         }
     }
 
-    pub(super) fn text(&self) -> &str {
-        &self.out
-    }
-
     pub(super) fn into_text(self) -> String {
         self.out
     }

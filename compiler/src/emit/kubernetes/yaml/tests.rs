@@ -50,6 +50,14 @@ fn keeps_multi_line_text_exact() {
 }
 
 #[test]
+fn keeps_the_blank_lines_that_end_a_text_even_at_the_end_of_the_document() {
+    let value = json!({ "data": { "file": "a\n\n\n" } });
+    let text = to_string(&value);
+    assert_eq!(text, "data:\n  file: |+\n    a\n\n\n");
+    assert_eq!(read(&text), value);
+}
+
+#[test]
 fn writes_a_long_key_as_an_explicit_key() {
     let key = "a b".repeat(600);
     let value = json!({ "data": { key.clone(): "x", "z": [{ key: { "b": 1 } }] } });
@@ -209,6 +217,10 @@ fn tricky() -> impl Strategy<Value = String> {
     prop::collection::vec(pieces, 0..8).prop_map(|pieces| pieces.concat())
 }
 
+fn json_value() -> impl Strategy<Value = Json> {
+    json_value_with_keys(tricky().boxed())
+}
+
 /// Single-line strings made of the pieces that decide quoting.
 fn one_line() -> impl Strategy<Value = String> {
     tricky().prop_map(|text| text.replace('\n', " "))
@@ -232,6 +244,34 @@ fn json_value_with_keys(keys: BoxedStrategy<String>) -> impl Strategy<Value = Js
 }
 
 proptest! {
+    /// A string reads back exactly as it was wherever it is: alone, as a key, as a value
+    /// that ends the document or is followed by another, as an item.
+    #[test]
+    fn every_string_reads_back_wherever_it_is(text in tricky()) {
+        let values = [
+            json!(text),
+            json!({ "data": { "a": text, "z": [text] } }),
+            json!({ "data": { "a": [text], "z": text } }),
+            json!([{ text.clone(): text }, text]),
+        ];
+        for value in values {
+            let text = to_string(&value);
+            let back = serde_saphyr::from_str::<Json>(&text);
+            prop_assert!(back.is_ok(), "{:?}\n{}", back, text);
+            prop_assert_eq!(back.unwrap_or_default(), value, "{}", text);
+        }
+    }
+
+    /// Every string, key and value reads back exactly as it was.
+    #[test]
+    fn reads_back_as_written(value in json_value()) {
+        let text = to_string(&value);
+        prop_assert!(text.ends_with('\n'));
+        let back = serde_saphyr::from_str::<Json>(&text);
+        prop_assert!(back.is_ok(), "{:?}\n{}", back, text);
+        prop_assert_eq!(back.unwrap_or_default(), value, "{}", text);
+    }
+
     /// The format is serde-saphyr's (sorted keys, no folding), but for keys of several
     /// lines, which it writes as blocks and this writer double-quoted on one line.
     #[test]
@@ -242,7 +282,6 @@ proptest! {
         let options = serde_saphyr::ser_options! { folded_wrap_chars: usize::MAX };
         let expected = serde_saphyr::to_string_with_options(&value, options);
         prop_assert!(expected.is_ok());
-        let expected = format!("{}\n", expected.unwrap_or_default().trim_end_matches('\n'));
-        prop_assert_eq!(to_string(&value), expected);
+        prop_assert_eq!(to_string(&value), expected.unwrap_or_default());
     }
 }
