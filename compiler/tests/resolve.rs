@@ -713,6 +713,7 @@ fn the_graph_is_deterministic_and_documented() {
         assert_eq!(
             keys,
             vec![
+                "application",
                 "id",
                 "implementation",
                 "kind",

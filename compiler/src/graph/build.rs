@@ -2,7 +2,8 @@
 //! all.
 //!
 //! Invariants: node ids are unique and say what a node is (`workload:checkout-api`,
-//! `instance:checkout-api.db`); a workload has a `uses` edge to every instance it binds
+//! `instance:checkout-api.db`); the workloads of other applications that workloads of
+//! the project call are nodes too, with their application; a workload has a `uses` edge to every instance it binds
 //! (labelled with the resource's local name), an instance a `needs` edge to every
 //! instance its implementation needs, a workload a `calls` edge to every workload it
 //! calls; an edge to something the environment does not have is left out. Nodes and
@@ -49,6 +50,9 @@ pub struct Node {
     /// Instances only: the id of the workload node that owns it; `None` for the
     /// environment's shared instances.
     pub owner: Option<String>,
+    /// Workloads of another application only (that a workload of this one calls): the
+    /// application's name.
+    pub application: Option<String>,
 }
 
 /// What an edge means.
@@ -103,8 +107,12 @@ impl ResourceGraph {
         let mut graph = DiGraph::new();
         let mut index: BTreeMap<String, NodeIndex> = BTreeMap::new();
         for workload in &environment.workloads {
-            let node = workload_node(&workload.name);
+            let node = workload_node(&workload.name, None);
             index.insert(node.id.clone(), graph.add_node(node));
+        }
+        for remote in &environment.remote_workloads {
+            let node = workload_node(&remote.workload.name, Some(&remote.application));
+            index.entry(node.id.clone()).or_insert_with(|| graph.add_node(node));
         }
         for instance in &environment.instances {
             let node = Node {
@@ -119,6 +127,7 @@ impl ResourceGraph {
                     Owner::Environment => None,
                     Owner::Workload(name) => Some(workload_id(name)),
                 },
+                application: None,
             };
             index.insert(node.id.clone(), graph.add_node(node));
         }
@@ -191,7 +200,7 @@ pub(crate) fn instance_id(id: &str) -> String {
     format!("instance:{id}")
 }
 
-fn workload_node(name: &str) -> Node {
+fn workload_node(name: &str, application: Option<&str>) -> Node {
     Node {
         id: workload_id(name),
         kind: NodeKind::Workload,
@@ -201,6 +210,7 @@ fn workload_node(name: &str) -> Node {
         implementation: None,
         provisioner: None,
         owner: None,
+        application: application.map(str::to_string),
     }
 }
 
