@@ -1,4 +1,6 @@
-//! Every example, built in memory the way `plat build` builds it, once per test run.
+//! Every example, built in memory the way `plat build` builds it, once per test run,
+//! and the platform and the two applications of `tests/fixtures/applications`, whose
+//! builds of one environment make one cluster together.
 //!
 //! The output is built even when an example does not check, so that the checks of
 //! this test report every defect of the output, not only the first; whether every
@@ -22,6 +24,9 @@ pub struct Built {
     pub files: BTreeMap<String, String>,
     /// The example's own lock of module interfaces (empty when it has none).
     pub lock: ModuleLock,
+    /// The builds deployed together with this one (a platform's and its applications'
+    /// builds of one environment): `applications/staging`; `None` for an example.
+    pub group: Option<String>,
 }
 
 /// An example that does not check, with its errors.
@@ -66,7 +71,31 @@ fn build_all() -> Examples {
             .unwrap_or_default();
         build_example(&example, &directory, &mut examples);
     }
+    for project in APPLICATIONS {
+        let directory = repository()
+            .join("tests/fixtures/applications")
+            .join(project);
+        build_example(
+            &format!("applications/{project}"),
+            &directory,
+            &mut examples,
+        );
+    }
     examples
+}
+
+/// The platform and its applications, in `tests/fixtures/applications`.
+pub const APPLICATIONS: [&str; 3] = ["platform", "payments", "storefront"];
+
+/// The builds of every group (builds deployed together), by group.
+pub fn groups(built: &[Built]) -> BTreeMap<&str, Vec<&Built>> {
+    let mut groups: BTreeMap<&str, Vec<&Built>> = BTreeMap::new();
+    for built in built {
+        if let Some(group) = &built.group {
+            groups.entry(group.as_str()).or_default().push(built);
+        }
+    }
+    groups
 }
 
 fn build_example(example: &str, directory: &Path, examples: &mut Examples) {
@@ -94,10 +123,14 @@ fn build_example(example: &str, directory: &Path, examples: &mut Examples) {
             .into_iter()
             .map(|artifact| (artifact.path, artifact.contents))
             .collect();
+        let group = example
+            .strip_prefix("applications/")
+            .map(|_| format!("applications/{}", environment.name));
         examples.built.push(Built {
             name: format!("{example}/{}", environment.name),
             files,
             lock: lock.clone(),
+            group,
         });
     }
 }

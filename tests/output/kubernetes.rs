@@ -135,6 +135,35 @@ impl<'a> Cluster<'a> {
         }
     }
 
+    /// The clusters of builds deployed together (a platform's and its applications'),
+    /// as one: their objects, what their Terraform writes, and their graphs, merged.
+    pub fn together(built: &'a Built, clusters: Vec<Cluster<'_>>) -> Cluster<'a> {
+        let mut objects = Vec::new();
+        let mut written = Vec::new();
+        let mut nodes: Vec<Json> = Vec::new();
+        let mut edges: Vec<Json> = Vec::new();
+        for cluster in clusters {
+            objects.extend(cluster.objects.into_iter().map(|object| Object {
+                path: format!("{} {}", cluster.built.name, object.path),
+                value: object.value,
+            }));
+            written.extend(cluster.written);
+            for (list, key) in [(&mut nodes, "nodes"), (&mut edges, "edges")] {
+                for entry in cluster.graph[key].as_array().into_iter().flatten() {
+                    if !list.contains(entry) {
+                        list.push(entry.clone());
+                    }
+                }
+            }
+        }
+        Cluster {
+            built,
+            objects,
+            written,
+            graph: serde_json::json!({ "nodes": nodes, "edges": edges }),
+        }
+    }
+
     fn pods(&self) -> Vec<Pods<'_>> {
         self.objects
             .iter()

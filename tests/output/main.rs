@@ -70,9 +70,21 @@ fn every_terraform_block_fits_its_providers_schema() {
 #[test]
 fn every_terraform_reference_names_what_exists() {
     let mut problems = Vec::new();
-    for roots in every_root(&mut problems) {
-        for root in &roots {
-            terraform::check_references(root, &roots, &mut problems);
+    let all = every_root(&mut problems);
+    for (built, roots) in examples().built.iter().zip(&all) {
+        // The root modules of the builds deployed with this one (an application's reads
+        // its platform's shared state) are there to be read too.
+        let deployed: Vec<&terraform::Root<'_>> = examples()
+            .built
+            .iter()
+            .zip(&all)
+            .filter(|(other, _)| {
+                std::ptr::eq(*other, built) || (other.group.is_some() && other.group == built.group)
+            })
+            .flat_map(|(_, roots)| roots)
+            .collect();
+        for root in roots {
+            terraform::check_references(root, &deployed, &mut problems);
         }
     }
     assert_none("references in the Terraform", &problems);
@@ -136,6 +148,7 @@ fn the_standard_librarys_own_modules_fit_their_providers_schemas() {
         name: "stdlib".to_string(),
         files: Default::default(),
         lock: Default::default(),
+        group: None,
     };
     let roots: Vec<Root<'_>> = modules
         .into_iter()
@@ -147,7 +160,7 @@ fn the_standard_librarys_own_modules_fit_their_providers_schemas() {
         .collect();
     for root in &roots {
         terraform::check_blocks(root, &mut problems);
-        terraform::check_references(root, &roots, &mut problems);
+        terraform::check_references(root, &roots.iter().collect::<Vec<_>>(), &mut problems);
         terraform::check_provider_versions(root, &mut problems);
         // HCL reads as the JSON syntax does: references are `${...}` strings.
         let mut found = Vec::new();
@@ -204,6 +217,7 @@ fn the_checks_catch_what_they_are_for() {
         name: "synthetic".to_string(),
         files: Default::default(),
         lock: Default::default(),
+        group: None,
     };
     let root = Root {
         built: &built,
@@ -212,7 +226,7 @@ fn the_checks_catch_what_they_are_for() {
     };
     let mut problems = Vec::new();
     terraform::check_blocks(&root, &mut problems);
-    terraform::check_references(&root, std::slice::from_ref(&root), &mut problems);
+    terraform::check_references(&root, &[&root], &mut problems);
     terraform::check_provider_versions(&root, &mut problems);
     cloud::check_caches(&root, &mut problems);
     cloud::check_file_systems(&root, &mut problems);
@@ -299,6 +313,42 @@ fn network_policies_admit_the_declared_paths_and_nothing_else() {
     );
 }
 
+/// A platform's build and its applications' builds of one environment, deployed
+/// together, make one cluster: every call and use between them is admitted by the
+/// policies of both sides, and nothing else is.
+#[test]
+fn network_policies_of_a_platform_and_its_applications_admit_exactly_what_they_declare() {
+    let mut problems = Vec::new();
+    let groups = build::groups(&examples().built);
+    assert!(
+        groups.len() >= 2,
+        "the platform and its applications are built in each of their environments"
+    );
+    for (group, builds) in groups {
+        assert_eq!(builds.len(), build::APPLICATIONS.len(), "{group}");
+        let clusters: Vec<kubernetes::Cluster<'_>> = builds
+            .iter()
+            .map(|built| {
+                let roots = terraform::roots(built, &mut problems);
+                kubernetes::Cluster::read(built, &roots, &mut problems)
+            })
+            .collect();
+        let together = build::Built {
+            name: group.to_string(),
+            files: Default::default(),
+            lock: Default::default(),
+            group: Some(group.to_string()),
+        };
+        let cluster = kubernetes::Cluster::together(&together, clusters);
+        kubernetes::check_network_policies(&cluster, &mut problems);
+        kubernetes::check_selectors(&cluster, &mut problems);
+    }
+    assert_none(
+        "NetworkPolicies of the platform and its applications, deployed together",
+        &problems,
+    );
+}
+
 /// The Kubernetes checks can fail: a cluster with the mistakes they catch.
 #[test]
 fn the_kubernetes_checks_catch_what_they_are_for() {
@@ -372,6 +422,7 @@ fn the_kubernetes_checks_catch_what_they_are_for() {
             .map(|(path, text)| (path.to_string(), text))
             .collect(),
         lock: Default::default(),
+        group: None,
     };
     let mut problems = Vec::new();
     let cluster = kubernetes::Cluster::read(&built, &[], &mut problems);

@@ -1,7 +1,8 @@
 //! Every Terraform root module of a build, checked as `terraform validate` and
 //! `terraform plan` would: blocks against their providers' schemas, references against
 //! what the root declares (resources and their attributes, module outputs, other roots'
-//! outputs read through `terraform_remote_state`), module calls against their modules'
+//! outputs read through `terraform_remote_state`, those of the builds deployed with it
+//! included), module calls against their modules'
 //! interfaces, and provider constraints against the versions the schemas are of.
 
 use std::collections::BTreeMap;
@@ -169,7 +170,7 @@ pub fn check_blocks(root: &Root<'_>, problems: &mut Vec<String>) {
 
 /// Every reference names something the root declares, and an attribute or output
 /// that exists; `roots` are the build's other roots, for `terraform_remote_state`.
-pub fn check_references(root: &Root<'_>, roots: &[Root<'_>], problems: &mut Vec<String>) {
+pub fn check_references(root: &Root<'_>, roots: &[&Root<'_>], problems: &mut Vec<String>) {
     let mut found = Vec::new();
     for section in ["module", "resource", "data", "output", "locals", "provider"] {
         if let Some(value) = root.document.get(section)
@@ -189,7 +190,11 @@ pub fn check_references(root: &Root<'_>, roots: &[Root<'_>], problems: &mut Vec<
     }
 }
 
-fn reference_problem(root: &Root<'_>, roots: &[Root<'_>], reference: &Reference) -> Option<String> {
+fn reference_problem(
+    root: &Root<'_>,
+    roots: &[&Root<'_>],
+    reference: &Reference,
+) -> Option<String> {
     let steps: Vec<Option<&str>> = reference
         .steps
         .iter()
@@ -282,7 +287,7 @@ fn reference_problem(root: &Root<'_>, roots: &[Root<'_>], reference: &Reference)
 /// declares the output `NAME`.
 fn remote_output_problem(
     root: &Root<'_>,
-    roots: &[Root<'_>],
+    roots: &[&Root<'_>],
     body: &Json,
     rest: &[Option<&str>],
 ) -> Option<String> {
@@ -321,11 +326,15 @@ fn writes_state_read_by(target: &Root<'_>, reader: &Root<'_>, body: &Json) -> bo
     }
     let read = body.get("config").cloned().unwrap_or(Json::Null);
     if kind == "local" {
+        // A relative path is relative to the root module's directory.
         let path = |dir: &str, config: &Json| {
-            config
-                .get("path")
-                .and_then(Json::as_str)
-                .map(|path| normalise(&format!("{dir}/{path}")))
+            config.get("path").and_then(Json::as_str).map(|path| {
+                if path.starts_with('/') {
+                    normalise(path)
+                } else {
+                    normalise(&format!("{dir}/{path}"))
+                }
+            })
         };
         return path(&target.dir, config).is_some()
             && path(&target.dir, config) == path(&reader.dir, &read);

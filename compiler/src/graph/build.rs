@@ -112,7 +112,9 @@ impl ResourceGraph {
         }
         for remote in &environment.remote_workloads {
             let node = workload_node(&remote.workload.name, Some(&remote.application));
-            index.entry(node.id.clone()).or_insert_with(|| graph.add_node(node));
+            index
+                .entry(node.id.clone())
+                .or_insert_with(|| graph.add_node(node));
         }
         for instance in &environment.instances {
             let node = Node {
