@@ -1,0 +1,615 @@
+//! Packages end to end: a platform and two applications, each a git repository of its
+//! own in a temporary directory (`payments` depends on the platform by git tag,
+//! `storefront` on the platform and on `payments` by path, and calls `payments`), as a
+//! user sets them up: `plat fetch`, `plat check`, `plat build`. And every way a
+//! dependency goes wrong, each with its diagnostic and nothing changed on disk.
+//!
+//! These tests run `git`: without it they fail.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value as Json;
+use support::{Run, run_plat_in};
+
+/// Runs git in `directory`, as a user who never configured it; panics when it fails.
+fn git(directory: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(["-c", "tag.gpgsign=false"])
+        .args(args)
+        .current_dir(directory)
+        .env("GIT_AUTHOR_NAME", "plat")
+        .env("GIT_AUTHOR_EMAIL", "plat@example.com")
+        .env("GIT_COMMITTER_NAME", "plat")
+        .env("GIT_COMMITTER_EMAIL", "plat@example.com")
+        .output()
+        .expect("git runs: these tests need git");
+    assert!(
+        output.status.success(),
+        "git {args:?} in {}: {}",
+        directory.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Commits everything in the repository at `directory` (made if need be).
+fn commit(directory: &Path, message: &str) {
+    if !directory.join(".git").exists() {
+        git(directory, &["init", "--quiet"]);
+    }
+    git(directory, &["add", "--all"]);
+    git(directory, &["commit", "--quiet", "--message", message]);
+}
+
+/// Runs plat in `directory` with `args`.
+fn plat(directory: &Path, args: &[&str]) -> Run {
+    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
+    run_plat_in(directory, &args)
+}
+
+fn assert_clean(run: &Run, what: &str) {
+    assert_eq!(run.status, Some(0), "{what}\n{}", run.transcript());
+}
+
+fn fixture(project: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/applications")
+        .join(project)
+}
+
+/// Copies the `.plat` files and `plat.toml` of the fixture `project` into `to`.
+fn copy_fixture(project: &str, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(fixture(project)).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".plat") || name == "plat.toml" {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// Every file under `directory` but `.git`, with its bytes: what "nothing on disk
+/// changed" compares (none when there is no such directory).
+fn files(directory: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let mut pending: Vec<PathBuf> = directory
+        .is_dir()
+        .then(|| directory.to_path_buf())
+        .into_iter()
+        .collect();
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_name() == ".git" {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(directory).unwrap().to_path_buf();
+                found.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    found
+}
+
+/// A platform repository tagged `v1.0.0` and a `payments` repository that depends on
+/// it by that tag, in `root`.
+fn platform_and_payments(root: &Path) -> (PathBuf, PathBuf) {
+    let platform = root.join("platform");
+    copy_fixture("platform", &platform);
+    commit(&platform, "The shop's platform, 1.0.0");
+    git(&platform, &["tag", "v1.0.0"]);
+    let payments = root.join("payments");
+    copy_fixture("payments", &payments);
+    let manifest = std::fs::read_to_string(payments.join("plat.toml")).unwrap();
+    let manifest = manifest.replace(
+        "shop_platform = { path = \"../platform\", version = \"^1.0\" }",
+        "shop_platform = { git = \"../platform\", tag = \"v1.0.0\", version = \"^1.0\" }",
+    );
+    assert!(manifest.contains("tag = \"v1.0.0\""), "{manifest}");
+    std::fs::write(payments.join("plat.toml"), manifest).unwrap();
+    commit(&payments, "Payments");
+    (platform, payments)
+}
+
+#[test]
+fn a_platform_and_two_applications_check_build_and_admit_exactly_their_call() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    let (platform, payments) = platform_and_payments(root);
+    let storefront = root.join("storefront");
+    copy_fixture("storefront", &storefront);
+    commit(&storefront, "Storefront");
+
+    assert_clean(&plat(&payments, &["fetch"]), "plat fetch in payments");
+    let lock = std::fs::read_to_string(payments.join("plat.lock")).unwrap();
+    let revision = git(&platform, &["rev-parse", "v1.0.0^{commit}"]);
+    assert!(
+        lock.contains(&format!("revision = \"{revision}\"")),
+        "{lock}"
+    );
+    assert!(lock.contains("hash = \"sha256:"), "{lock}");
+    assert_clean(&plat(&storefront, &["fetch"]), "plat fetch in storefront");
+
+    // Once fetched, the git dependency is read from the cache: offline.
+    let away = root.join("platform-away");
+    std::fs::rename(&platform, &away).unwrap();
+    assert_clean(
+        &plat(&payments, &["check"]),
+        "plat check in payments, offline",
+    );
+    std::fs::rename(&away, &platform).unwrap();
+    assert_clean(&plat(&storefront, &["check"]), "plat check in storefront");
+    assert_clean(&plat(&platform, &["check"]), "plat check in the platform");
+
+    let mut builds = BTreeMap::new();
+    for (name, directory) in [
+        ("platform", &platform),
+        ("payments", &payments),
+        ("storefront", &storefront),
+    ] {
+        let out = root.join(format!("out-{name}"));
+        let out_arg = out.to_string_lossy().into_owned();
+        assert_clean(
+            &plat(directory, &["build", "--out", &out_arg]),
+            &format!("plat build in {name}"),
+        );
+        builds.insert(name, out);
+    }
+
+    for environment in ["development", "staging"] {
+        let platform_out = builds["platform"].join(environment);
+        let shared = platform_out.join("terraform/shared");
+        for application in ["payments", "storefront"] {
+            let out = builds[application].join(environment);
+            assert_creates_nothing_of_the_platform(&out, application);
+            let reading = assert_reads_the_shared_state(&out, &shared, application);
+            // `payments-api` binds the shared database, `web` does not.
+            assert_eq!(
+                reading,
+                usize::from(application == "payments"),
+                "{application}"
+            );
+        }
+        let objects: Vec<Json> = builds
+            .values()
+            .flat_map(|out| kubernetes_objects(&out.join(environment)))
+            .collect();
+        let open = open_paths(&objects);
+        let between_applications: BTreeSet<(String, String, u64)> = open
+            .into_iter()
+            .filter(|(from, to, _)| from.0 != to.0)
+            .map(|(from, to, port)| (from.1, to.1, port))
+            .collect();
+        assert_eq!(
+            between_applications,
+            BTreeSet::from([
+                ("web".to_string(), "payments-api".to_string(), 8080),
+                ("payments-api".to_string(), "shared-db".to_string(), 5432),
+            ])
+            .into_iter()
+            .filter(|(_, to, _)| environment == "development" || to != "shared-db")
+            .collect(),
+            "in {environment}, the NetworkPolicies of the three builds admit exactly the \
+             call of `web` to `payments-api` (and, in development, `payments-api`'s use \
+             of the platform's in-cluster database) between applications"
+        );
+    }
+}
+
+/// An application's build writes no Namespace, no shared root module and no object
+/// of the platform's shared instances; its Terraform creates nothing but what hands
+/// its values to its own pods.
+fn assert_creates_nothing_of_the_platform(out: &Path, application: &str) {
+    assert!(
+        !out.join("kubernetes/namespace.yaml").exists(),
+        "{application} writes the Namespace"
+    );
+    assert!(
+        !out.join("terraform/shared").exists(),
+        "{application} writes the shared root module"
+    );
+    for (path, text) in files(&out.join("terraform")) {
+        let document: Json = serde_json::from_slice(&text).unwrap();
+        assert!(
+            document.get("module").is_none(),
+            "{application} terraform/{}: calls a module",
+            path.display()
+        );
+        for (kind, _) in document["resource"].as_object().into_iter().flatten() {
+            assert!(
+                matches!(
+                    kind.as_str(),
+                    "kubernetes_secret_v1" | "kubernetes_config_map_v1"
+                ),
+                "{application} terraform/{}: creates a `{kind}`",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Every output an application's root module reads from `terraform_remote_state.shared`
+/// is one the platform's shared root module writes, read from the backend it writes
+/// its state to; how many root modules read it.
+fn assert_reads_the_shared_state(out: &Path, shared: &Path, application: &str) -> usize {
+    let mut reading = 0;
+    let backend: Json =
+        serde_json::from_str(&std::fs::read_to_string(shared.join("terraform.tf.json")).unwrap())
+            .unwrap();
+    let backend = &backend["terraform"]["backend"];
+    let (kind, config) = backend.as_object().unwrap().iter().next().unwrap();
+    let outputs: Json =
+        serde_json::from_str(&std::fs::read_to_string(shared.join("outputs.tf.json")).unwrap())
+            .unwrap();
+    for (path, text) in files(&out.join("terraform")) {
+        let text = String::from_utf8(text).unwrap();
+        let document: Json = serde_json::from_str(&text).unwrap();
+        let Some(remote) = document["data"]["terraform_remote_state"].get("shared") else {
+            continue;
+        };
+        reading += 1;
+        assert_eq!(remote["backend"], *kind, "{application} {}", path.display());
+        assert_eq!(
+            remote["config"],
+            *config,
+            "{application} {}",
+            path.display()
+        );
+        for read in text
+            .split("data.terraform_remote_state.shared.outputs.")
+            .skip(1)
+        {
+            let name: String = read
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            assert!(
+                outputs["output"].get(&name).is_some(),
+                "{application} {} reads `{name}`, which the platform does not write",
+                path.display()
+            );
+        }
+    }
+    reading
+}
+
+/// Every Kubernetes object a build writes.
+fn kubernetes_objects(out: &Path) -> Vec<Json> {
+    files(&out.join("kubernetes"))
+        .into_iter()
+        .filter(|(path, _)| {
+            path.extension()
+                .is_some_and(|extension| extension == "yaml")
+        })
+        .map(|(_, text)| serde_saphyr::from_str::<Json>(&String::from_utf8(text).unwrap()).unwrap())
+        .filter(|object| object["kind"] != "Kustomization")
+        .collect()
+}
+
+/// A pod: its application (`part-of`) and name.
+type Pod = (String, String);
+
+/// Every (from, to, port) that the NetworkPolicies let one pod open to another, every
+/// pod in one namespace (as the builds of one environment are).
+fn open_paths(objects: &[Json]) -> Vec<(Pod, Pod, u64)> {
+    let pods: Vec<(BTreeMap<String, String>, Vec<u64>)> = objects
+        .iter()
+        .filter(|object| matches!(object["kind"].as_str(), Some("Deployment" | "StatefulSet")))
+        .map(|object| {
+            let template = &object["spec"]["template"];
+            let labels = strings(&template["metadata"]["labels"]);
+            let ports = template["spec"]["containers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|container| container["ports"].as_array().into_iter().flatten())
+                .filter_map(|port| port["containerPort"].as_u64())
+                .collect();
+            (labels, ports)
+        })
+        .collect();
+    let policies: Vec<&Json> = objects
+        .iter()
+        .filter(|object| object["kind"] == "NetworkPolicy")
+        .collect();
+    let name = |labels: &BTreeMap<String, String>| {
+        (
+            labels["app.kubernetes.io/part-of"].clone(),
+            labels["app.kubernetes.io/name"].clone(),
+        )
+    };
+    let mut open = Vec::new();
+    for (from, _) in &pods {
+        for (to, ports) in &pods {
+            if from == to {
+                continue;
+            }
+            for port in ports {
+                if allows(&policies, from, to, *port, "Egress")
+                    && allows(&policies, to, from, *port, "Ingress")
+                {
+                    open.push((name(from), name(to), *port));
+                }
+            }
+        }
+    }
+    open
+}
+
+/// Whether the policies that select `subject` for `direction` let it exchange traffic
+/// with `peer` on `port` (a pod no policy selects for it is not isolated).
+fn allows(
+    policies: &[&Json],
+    subject: &BTreeMap<String, String>,
+    peer: &BTreeMap<String, String>,
+    port: u64,
+    direction: &str,
+) -> bool {
+    let (field, peers) = match direction {
+        "Egress" => ("egress", "to"),
+        _ => ("ingress", "from"),
+    };
+    let selecting: Vec<&&Json> = policies
+        .iter()
+        .filter(|policy| selects(&policy["spec"]["podSelector"], subject))
+        .filter(|policy| {
+            policy["spec"]["policyTypes"]
+                .as_array()
+                .is_some_and(|types| types.iter().any(|kind| kind == direction))
+        })
+        .collect();
+    selecting.is_empty()
+        || selecting.iter().any(|policy| {
+            policy["spec"][field]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|rule| {
+                    let peer_ok = rule[peers].as_array().into_iter().flatten().any(|entry| {
+                        entry.get("ipBlock").is_none()
+                            && entry.get("namespaceSelector").is_none()
+                            && selects(&entry["podSelector"], peer)
+                    });
+                    let port_ok = rule["ports"].as_array().is_none_or(|ports| {
+                        ports
+                            .iter()
+                            .any(|entry| entry["port"].as_u64() == Some(port))
+                    });
+                    peer_ok && port_ok
+                })
+        })
+}
+
+fn selects(selector: &Json, labels: &BTreeMap<String, String>) -> bool {
+    strings(&selector["matchLabels"])
+        .iter()
+        .all(|(key, value)| labels.get(key) == Some(value))
+}
+
+fn strings(value: &Json) -> BTreeMap<String, String> {
+    value
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_string())))
+        .collect()
+}
+
+#[test]
+fn tampering_with_a_fetched_dependency_is_refused_and_changes_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let (_, payments) = platform_and_payments(temp.path());
+    assert_clean(&plat(&payments, &["fetch"]), "plat fetch");
+    let cache = payments.join(".plat/packages");
+    let fetched = std::fs::read_dir(&cache)
+        .unwrap()
+        .next()
+        .expect("the platform is fetched")
+        .unwrap()
+        .path();
+    let environments = fetched.join("environments.plat");
+    let text = std::fs::read_to_string(&environments).unwrap();
+    std::fs::write(
+        &environments,
+        text.replace("database = \"shop\"", "database = \"stolen\""),
+    )
+    .unwrap();
+    let before = files(&payments);
+    for args in [&["check"][..], &["build", "--out", "out"][..]] {
+        let run = plat(&payments, args);
+        assert_eq!(run.status, Some(1), "plat {args:?}\n{}", run.transcript());
+        assert!(
+            run.stderr.contains("error[E0509]")
+                && run.stderr.contains("changed since it was fetched"),
+            "plat {args:?}\n{}",
+            run.transcript()
+        );
+        assert_eq!(files(&payments), before, "plat {args:?} changed files");
+    }
+    // `plat fetch` fetches it again, and the project checks.
+    assert_clean(&plat(&payments, &["fetch"]), "plat fetch again");
+    assert_eq!(std::fs::read_to_string(&environments).unwrap(), text);
+    assert_clean(
+        &plat(&payments, &["check"]),
+        "plat check after fetching again",
+    );
+}
+
+#[test]
+fn asking_for_a_version_that_does_not_exist_is_refused_and_changes_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let (_, payments) = platform_and_payments(temp.path());
+    assert_clean(&plat(&payments, &["fetch"]), "plat fetch");
+    let manifest = std::fs::read_to_string(payments.join("plat.toml")).unwrap();
+    std::fs::write(
+        payments.join("plat.toml"),
+        manifest.replace("tag = \"v1.0.0\"", "tag = \"v9.9.9\""),
+    )
+    .unwrap();
+    let before = files(&payments);
+
+    let check = plat(&payments, &["check"]);
+    assert_eq!(check.status, Some(1), "{}", check.transcript());
+    assert!(
+        check.stderr.contains("error[E0507]"),
+        "{}",
+        check.transcript()
+    );
+
+    let fetch = plat(&payments, &["fetch"]);
+    assert_eq!(fetch.status, Some(1), "{}", fetch.transcript());
+    assert!(
+        fetch.stderr.contains("error[E0511]") && fetch.stderr.contains("tag `v9.9.9`"),
+        "{}",
+        fetch.transcript()
+    );
+    assert!(
+        fetch.stderr.contains("`v1.0.0`"),
+        "the help names the tags there are"
+    );
+    assert_eq!(files(&payments), before, "a failed fetch changed files");
+
+    // A tag that exists, with a version that does not match the requirement.
+    std::fs::write(
+        payments.join("plat.toml"),
+        manifest.replace("version = \"^1.0\"", "version = \"^2.0\""),
+    )
+    .unwrap();
+    let before = files(&payments);
+    let fetch = plat(&payments, &["fetch"]);
+    assert_eq!(fetch.status, Some(1), "{}", fetch.transcript());
+    assert!(
+        fetch.stderr.contains("error[E0512]"),
+        "{}",
+        fetch.transcript()
+    );
+    assert_eq!(files(&payments), before, "a failed fetch changed files");
+
+    // Nothing is written by `plat add` either, in a project that has fetched nothing.
+    let fresh = temp.path().join("fresh");
+    std::fs::create_dir_all(&fresh).unwrap();
+    std::fs::write(fresh.join("plat.toml"), "[project]\nname = \"fresh\"\n").unwrap();
+    let before = files(&fresh);
+    let add = plat(
+        &fresh,
+        &[
+            "add",
+            "shop_platform",
+            "--git",
+            "../platform",
+            "--tag",
+            "v2.0.0",
+        ],
+    );
+    assert_eq!(add.status, Some(1), "{}", add.transcript());
+    assert!(add.stderr.contains("error[E0511]"), "{}", add.transcript());
+    assert_eq!(files(&fresh), before, "a failed add changed files");
+    assert!(!fresh.join(".plat").exists());
+}
+
+#[test]
+fn a_cycle_between_packages_is_refused_and_changes_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    let repository = |name: &str, depends_on: &str| {
+        let directory = root.join(name);
+        std::fs::create_dir_all(&directory).unwrap();
+        let other = root.join(depends_on);
+        std::fs::write(
+            directory.join("plat.toml"),
+            format!(
+                "[project]\nname = \"{name}\"\nversion = \"1.0.0\"\n\n[dependencies]\n{depends_on} = {{ git = \"{}\", branch = \"main\" }}\n",
+                other.display()
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            directory.join("types.plat"),
+            format!("/// A size.\ntype {name}_size = \"small\" | \"large\"\n"),
+        )
+        .unwrap();
+        commit(&directory, name);
+    };
+    repository("orders", "billing");
+    repository("billing", "orders");
+    let app = root.join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(
+        app.join("plat.toml"),
+        format!(
+            "[project]\nname = \"app\"\n\n[dependencies]\norders = {{ git = \"{}\", branch = \"main\" }}\n",
+            root.join("orders").display()
+        ),
+    )
+    .unwrap();
+    let before = files(&app);
+    let fetch = plat(&app, &["fetch"]);
+    assert_eq!(fetch.status, Some(1), "{}", fetch.transcript());
+    assert!(
+        fetch.stderr.contains("error[E0514]")
+            && fetch.stderr.contains("`orders` → `billing` → `orders`"),
+        "{}",
+        fetch.transcript()
+    );
+    assert_eq!(files(&app), before, "a failed fetch changed files");
+    assert!(!app.join(".plat").exists());
+}
+
+#[test]
+fn a_branch_is_read_as_locked_until_it_is_updated() {
+    let temp = tempfile::tempdir().unwrap();
+    let (platform, payments) = platform_and_payments(temp.path());
+    let manifest = std::fs::read_to_string(payments.join("plat.toml")).unwrap();
+    std::fs::write(
+        payments.join("plat.toml"),
+        manifest.replace("tag = \"v1.0.0\"", "branch = \"main\""),
+    )
+    .unwrap();
+    assert_clean(&plat(&payments, &["fetch"]), "plat fetch");
+    let first = git(&platform, &["rev-parse", "HEAD"]);
+    let lock = |payments: &Path| std::fs::read_to_string(payments.join("plat.lock")).unwrap();
+    assert!(lock(&payments).contains(&first));
+
+    let policies = platform.join("environments.plat");
+    let text = std::fs::read_to_string(&policies).unwrap();
+    std::fs::write(
+        &policies,
+        text.replace("size = \"medium\"", "size = \"large\""),
+    )
+    .unwrap();
+    commit(&platform, "A larger database in staging");
+    let second = git(&platform, &["rev-parse", "HEAD"]);
+
+    assert_clean(&plat(&payments, &["fetch"]), "plat fetch keeps the lock");
+    assert!(lock(&payments).contains(&first), "{}", lock(&payments));
+    assert_clean(
+        &plat(&payments, &["update", "shop_platform"]),
+        "plat update",
+    );
+    assert!(lock(&payments).contains(&second), "{}", lock(&payments));
+    assert_clean(&plat(&payments, &["check"]), "plat check after the update");
+    let cached: Vec<String> = std::fs::read_dir(payments.join(".plat/packages"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        cached,
+        vec![format!("shop_platform-{}", &second[..12])],
+        "the cache keeps only what the lock names"
+    );
+}
