@@ -304,6 +304,46 @@ problem.",
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Compare two versions of a package: what changed in what it offers, what the
+    /// changes break, and whether the versions say so.
+    ///
+    /// OLD and NEW are each a directory, or a revision (a tag, a branch, a commit) of
+    /// the git repository at `--repository`, read from a copy that leaves the
+    /// repository untouched; NEW is the current directory by default. For each
+    /// offering: the params and outputs removed, added or changed (in type, in
+    /// sensitivity, in phase), the implementations removed or added, and the
+    /// environments and shared resources; which changes are breaking, the workloads and
+    /// environments they break (of the package and of each `--application`), and the
+    /// version they need. A breaking change without a major version, of an offering or
+    /// of the package (`plat.toml`), is an error (E1007). See docs/packages.md.
+    #[command(after_help = "\
+Examples:
+  plat semver v1.0.0               The working tree against the tag v1.0.0
+  plat semver v1.0.0 v1.1.0        Two tags of the repository here
+  plat semver v1.2.0 --application ../storefront --application ../payments
+                                   Name what the changes break in two applications
+  plat semver ../platform-1.0 ../platform-1.1
+                                   Two directories
+
+Exit status: 0 the versions say what changed (warnings aside), 1 a breaking change
+without a major version, 2 a usage or I/O problem.")]
+    Semver {
+        /// The old version: a directory, or a git revision.
+        old: String,
+        /// The new version: a directory, or a git revision.
+        #[arg(default_value = ".")]
+        new: String,
+        /// The git repository OLD and NEW are revisions of.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        repository: PathBuf,
+        /// A project that depends on the package, whose workloads and environments
+        /// the changes may break (repeat for more).
+        #[arg(long = "application", value_name = "DIR")]
+        applications: Vec<PathBuf>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Run the language server, speaking LSP over standard input and output.
     ///
     /// Editors start it themselves; see docs/editors.md for VS Code, Neovim, Helix and

@@ -67,15 +67,20 @@ pub fn resolve(mirror: &Path, reference: &GitReference) -> Result<Option<String>
         GitReference::Rev(rev) => format!("{rev}^{{commit}}"),
         GitReference::DefaultBranch => "HEAD^{commit}".to_string(),
     };
-    let git_dir = git_dir(mirror);
-    match run([
-        git_dir.as_os_str(),
+    rev_parse(&[git_dir(mirror)], &spec)
+}
+
+/// The commit `spec` names, in the repository the options `repository` select; `None`
+/// when there is no such revision.
+fn rev_parse(repository: &[std::ffi::OsString], spec: &str) -> Result<Option<String>, GitError> {
+    let args = repository.iter().map(|arg| arg.as_os_str()).chain([
         OsStr::new("rev-parse"),
         OsStr::new("--verify"),
         OsStr::new("--quiet"),
         OsStr::new("--end-of-options"),
-        OsStr::new(&spec),
-    ]) {
+        OsStr::new(spec),
+    ]);
+    match run(args) {
         Ok(stdout) => Ok(Some(stdout.trim().to_string())),
         // `--verify --quiet` fails without a word when the name does not exist.
         Err(GitError(message)) if message == "git failed without saying why" => Ok(None),
@@ -112,6 +117,36 @@ pub fn tags(mirror: &Path) -> Vec<String> {
     ])
     .map(|stdout| stdout.lines().map(str::to_string).collect())
     .unwrap_or_default()
+}
+
+/// The commit `revision` names in the repository (a working copy) at `repository`.
+pub fn commit_of(repository: &Path, revision: &str) -> Result<Option<String>, GitError> {
+    let spec = format!("{revision}^{{commit}}");
+    rev_parse(&["-C".into(), repository.as_os_str().to_owned()], &spec)
+}
+
+/// Writes the files of `commit` of the repository at `repository` into `destination`
+/// (which must not exist), through a clone that shares the repository's objects and
+/// leaves the repository itself untouched.
+pub fn checkout_copy(repository: &Path, commit: &str, destination: &Path) -> Result<(), GitError> {
+    run([
+        OsStr::new("clone"),
+        OsStr::new("--quiet"),
+        OsStr::new("--shared"),
+        OsStr::new("--no-checkout"),
+        OsStr::new("--"),
+        repository.as_os_str(),
+        destination.as_os_str(),
+    ])?;
+    run([
+        OsStr::new("-C"),
+        destination.as_os_str(),
+        OsStr::new("checkout"),
+        OsStr::new("--quiet"),
+        OsStr::new("--detach"),
+        OsStr::new(commit),
+    ])
+    .map(drop)
 }
 
 /// `--git-dir=MIRROR`.

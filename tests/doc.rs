@@ -65,9 +65,24 @@ fn the_shop_catalogue_documents_every_offering() {
             assert!(page.contains("Outputs"), "{offering}.{extension}");
             assert!(page.contains("Implementations"), "{offering}.{extension}");
             assert!(page.contains("Used by"), "{offering}.{extension}");
-            assert!(page.contains("version 1.0.0"), "{offering}.{extension}");
+            let version = declared_version(offering);
+            assert!(
+                page.contains(&format!("version {version}")),
+                "{offering}.{extension} shows version {version}"
+            );
         }
     }
+}
+
+/// The version the standard library's `offering` declares.
+fn declared_version(offering: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("stdlib/{offering}.plat"));
+    let text = std::fs::read_to_string(path).expect("the offering is in the standard library");
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("the offering declares its version")
+        .to_string()
 }
 
 #[test]

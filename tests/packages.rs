@@ -613,3 +613,88 @@ fn a_branch_is_read_as_locked_until_it_is_updated() {
         "the cache keeps only what the lock names"
     );
 }
+
+#[test]
+fn removing_an_output_without_a_major_version_is_reported_naming_the_workloads_that_read_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    let (platform, payments) = platform_and_payments(root);
+    let storefront = root.join("storefront");
+    copy_fixture("storefront", &storefront);
+    assert_clean(&plat(&payments, &["fetch"]), "plat fetch in payments");
+    assert_clean(&plat(&storefront, &["fetch"]), "plat fetch in storefront");
+
+    // The platform team replaces the search service's `endpoint` by `url`, and raises
+    // only the minor versions.
+    let search = platform.join("search.plat");
+    let text = std::fs::read_to_string(&search).unwrap();
+    std::fs::write(
+        &search,
+        text.replace("version = \"1.0.0\"", "version = \"1.1.0\"")
+            .replace("output endpoint: string", "output url: string")
+            .replace("endpoint = \"https://", "url = \"https://"),
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(platform.join("plat.toml")).unwrap();
+    std::fs::write(
+        platform.join("plat.toml"),
+        manifest.replace("version = \"1.0.0\"", "version = \"1.1.0\""),
+    )
+    .unwrap();
+    commit(&platform, "Search by URL");
+    git(&platform, &["tag", "v1.1.0"]);
+    let before = files(&platform);
+
+    let storefront_arg = storefront.to_string_lossy().into_owned();
+    let semver = plat(
+        &platform,
+        &[
+            "semver",
+            "v1.0.0",
+            "v1.1.0",
+            "--application",
+            &storefront_arg,
+        ],
+    );
+    assert_eq!(semver.status, Some(1), "{}", semver.transcript());
+    let stderr = &semver.stderr;
+    for expected in [
+        "breaking: the output `endpoint` is removed",
+        "breaks: `web` reads `catalog.endpoint` in `storefront`",
+        "error[E1007]: the offering `search` 1.1.0 breaks what 1.0.0 offered, without a major version",
+        "must be 2.0.0 or later",
+        "error[E1007]: the package `shop_platform` 1.1.0 breaks what 1.0.0 offered",
+    ] {
+        assert!(stderr.contains(expected), "missing `{expected}`:\n{stderr}");
+    }
+    assert_eq!(
+        files(&platform),
+        before,
+        "plat semver changed the repository"
+    );
+    assert_eq!(git(&platform, &["status", "--porcelain"]), "");
+
+    // With the major versions, the change is what the versions say.
+    std::fs::write(
+        &search,
+        std::fs::read_to_string(&search)
+            .unwrap()
+            .replace("version = \"1.1.0\"", "version = \"2.0.0\""),
+    )
+    .unwrap();
+    std::fs::write(
+        platform.join("plat.toml"),
+        manifest.replace("version = \"1.0.0\"", "version = \"2.0.0\""),
+    )
+    .unwrap();
+    let working_tree = plat(&platform, &["semver", "v1.0.0"]);
+    assert_clean(
+        &working_tree,
+        "plat semver of the working tree with the major versions",
+    );
+    assert!(
+        working_tree
+            .stderr
+            .contains("offering `search` 1.0.0 → 2.0.0, needs 2.0.0")
+    );
+}

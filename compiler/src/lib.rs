@@ -19,9 +19,12 @@
 //!    environment, in memory, and [`graph`]: the resource graph of an environment;
 //! 10. [`check`]: the entry point that gathers every diagnostic of a project;
 //! 11. [`catalog`]: the self-service catalogue of a project's offerings (`plat doc`),
-//!     as plain data read from [`types`] and [`resolve`], rendered as Markdown and HTML.
+//!     as plain data read from [`types`] and [`resolve`], rendered as Markdown and HTML;
+//!     [`compat`]: what changed between two versions of a package (`plat semver`), read
+//!     from [`types`] and [`lowered`].
 //!
-//! [`project`] reads a project from disk into the inputs; [`stdlib`] holds the standard
+//! [`project`] reads a project from disk into the inputs, its dependencies as
+//! [`package`] (manifests, the lock, content hashes) says; [`stdlib`] holds the standard
 //! library embedded in the binary; [`position`] turns byte offsets into lines and columns
 //! for the edges that show them; [`format`] prints a file's syntax tree back in the one
 //! canonical style (`plat fmt`), using only [`syntax`]. [`terraform`] knows the
@@ -38,6 +41,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod compat;
 pub mod diagnostic;
 pub mod emit;
 pub mod file;

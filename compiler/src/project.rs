@@ -140,6 +140,9 @@ fn load_directory(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnos
     loader.terraform = Some(Vec::new());
     loader.module_lock = Some(loader.read_module_lock(&mut tree, ""));
     if let Some(manifest_file) = manifest_file {
+        if let Some(diagnostic) = manifest::std_mismatch(&manifest, manifest_file) {
+            loader.report(diagnostic);
+        }
         tree.skipped = dependencies::load(&mut loader, path, &manifest, manifest_file, &name);
     }
     loader.walk(&mut tree, path, 0);

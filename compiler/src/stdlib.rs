@@ -12,6 +12,12 @@
 //!
 //! Invariant: both tables are sorted by path, so that loading is deterministic.
 
+/// The standard library's version. It is versioned as any package is: by what its
+/// offerings offer, its major version raised whenever one of theirs is, its minor
+/// version whenever one gains something; `docs/stdlib.md` lists what changed in each.
+/// A project requires a range of it in `plat.toml` (`std = "^2"`).
+pub const VERSION: &str = "2.0.0";
+
 /// Every standard-library file, as `(path, text)`, with paths `std/<module>.plat`.
 pub static FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/stdlib_files.rs"));
 

@@ -148,3 +148,45 @@ fn every_module_the_standard_library_calls_fits_the_interface_of_its_pinned_vers
         problems.join("\n")
     );
 }
+
+/// The version each standard-library offering declares, by name.
+fn offering_versions() -> std::collections::BTreeMap<String, semver::Version> {
+    plat_compiler::stdlib::FILES
+        .iter()
+        .filter_map(|(path, text)| {
+            let name = plat_compiler::stdlib::module_name(path)?;
+            let version = text
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("version = \""))?
+                .strip_suffix('"')?;
+            Some((name.to_string(), semver::Version::parse(version).ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn the_standard_library_is_versioned_at_least_as_its_offerings_and_documents_them() {
+    let version = semver::Version::parse(plat_compiler::stdlib::VERSION).expect("a version");
+    let offerings = offering_versions();
+    assert!(!offerings.is_empty());
+    for (offering, offered) in &offerings {
+        assert!(
+            offered.major <= version.major,
+            "`{offering}` {offered} has a major version past the standard library's {version}"
+        );
+    }
+    let changes = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/stdlib.md"),
+    )
+    .expect("docs/stdlib.md");
+    let section = changes
+        .split(&format!("**{version}.**"))
+        .nth(1)
+        .expect("docs/stdlib.md lists the changes of the standard library's version");
+    for (offering, offered) in &offerings {
+        assert!(
+            section.contains(&format!("| `{offering}` | {offered} |")),
+            "docs/stdlib.md's table of {version} gives `{offering}` its version {offered}"
+        );
+    }
+}

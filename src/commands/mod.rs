@@ -12,6 +12,7 @@ mod init;
 mod lsp;
 mod modules;
 mod packages;
+mod semver;
 
 use crate::Status;
 use crate::cli::{Cli, Command, ModulesCommand};
@@ -102,6 +103,20 @@ pub fn run(cli: Cli) -> Status {
             format,
             color,
         ),
+        Command::Semver {
+            old,
+            new,
+            repository,
+            applications,
+            format,
+        } => semver::run(&semver::Arguments {
+            old: &old,
+            new: &new,
+            repository: &repository,
+            applications: &applications,
+            format,
+            color,
+        }),
         Command::Lsp => lsp::run(),
     }
 }

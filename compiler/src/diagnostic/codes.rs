@@ -130,6 +130,11 @@ codes! {
     E1003 WorkloadNameTaken "workload name taken by another application",
     E1004 CalleeOnAnotherPlatform "callee runs on another platform",
     E1005 PlatformStateUnreadable "platform state an application cannot read",
+    // Versions: of offerings, of packages, of the standard library.
+    E1006 OfferingVersionMismatch "offering version outside the required range",
+    E1007 BreakingChangeWithoutMajor "breaking change without a major version",
+    W1008 ChangeWithoutVersion "change without a new version",
+    E1009 StdVersionMismatch "standard library outside the required range",
 }
 
 impl Code {

@@ -104,6 +104,23 @@ impl<'db> Exprs<'db> {
         self.ranges.get(id.0 as usize).copied().unwrap_or_default()
     }
 
+    /// Every dotted name of the arena: the paths of expressions and of interpolations,
+    /// in arena order.
+    pub fn paths(&self) -> Vec<&Path<'db>> {
+        let mut paths = Vec::new();
+        for expr in &self.nodes {
+            match expr {
+                Expr::Path(path) => paths.push(path),
+                Expr::Str(parts) => paths.extend(parts.iter().filter_map(|part| match part {
+                    Part::Interpolation(path) => Some(path),
+                    Part::Text(_) => None,
+                })),
+                _ => {}
+            }
+        }
+        paths
+    }
+
     /// The names an expression reads at its root (`db` in `db.host`, in `"${db.host}"`),
     /// with where each is written. Bounded: children have smaller ids than parents.
     pub fn roots(&self, id: ExprId, out: &mut Vec<(Name<'db>, TextRange)>) {

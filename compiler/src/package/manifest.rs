@@ -27,6 +27,8 @@ pub struct Manifest {
     pub name: Option<String>,
     /// The project's own version, which packages that depend on it require.
     pub version: Option<semver::Version>,
+    /// Where the version is written.
+    pub version_at: Option<TextRange>,
     /// Paths, relative to the root, of files or directories to leave out.
     pub exclude: Vec<String>,
     /// The dependency whose environments the project's workloads run in.
@@ -211,6 +213,11 @@ struct Checker {
 
 impl Checker {
     fn manifest(&mut self, raw: Raw) -> Manifest {
+        let version_at = raw
+            .project
+            .version
+            .as_ref()
+            .map(|version| TextRange::from(version.span()));
         let version = raw.project.version.and_then(|version| {
             let range = TextRange::from(version.span());
             match semver::Version::parse(version.get_ref()) {
@@ -236,6 +243,7 @@ impl Checker {
         let mut manifest = Manifest {
             name: raw.project.name,
             version,
+            version_at,
             exclude: raw.project.exclude,
             platform: raw.project.platform.map(|platform| Named {
                 range: TextRange::from(platform.span()),
@@ -455,6 +463,32 @@ pub fn is_valid_reference(reference: &str) -> bool {
                 || c.is_control()
                 || matches!(c, ':' | '^' | '~' | '?' | '*' | '[' | '\\')
         })
+}
+
+/// E1009 when the manifest in `file` requires a version of the standard library that
+/// this plat's is not.
+pub fn std_mismatch(manifest: &Manifest, file: SourceFile) -> Option<Diagnostic> {
+    let required = manifest.std.as_ref()?;
+    let version = semver::Version::parse(crate::stdlib::VERSION).ok()?;
+    if required.requirement.matches(&version) {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            Code::StdVersionMismatch,
+            format!(
+                "the standard library of this plat is version {version}, which `{}` does not admit",
+                required.requirement
+            ),
+            file,
+            required.range,
+        )
+        .with_label(format!("requires the standard library {}", required.requirement))
+        .with_help(format!(
+            "use a plat whose standard library the requirement admits, or adapt the project to {version} (docs/stdlib.md lists what changed) and require `^{}.{}`",
+            version.major, version.minor
+        )),
+    )
 }
 
 /// The names `[dependencies]` lists in the manifest `text`, however well formed their

@@ -348,6 +348,9 @@ impl Resolver<'_> {
         );
         let (manifest, diagnostics) = crate::package::manifest::parse(file, file.text(self.db));
         self.graph.diagnostics.extend(diagnostics);
+        self.graph
+            .diagnostics
+            .extend(crate::package::manifest::std_mismatch(&manifest, file));
         if manifest.name.as_deref() != Some(name) {
             let found = match &manifest.name {
                 Some(found) => format!("is named `{found}`"),

@@ -81,6 +81,7 @@ impl Checker<'_> {
             &owner,
             &[],
         );
+        self.check_requires(&members.attributes);
         self.check_required(&members, schema::environment(), &owner, decl.name.range);
 
         let mut backend: Option<TextRange> = None;

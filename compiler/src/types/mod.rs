@@ -30,6 +30,7 @@ pub(crate) mod lower;
 pub(crate) mod offering;
 pub(crate) mod pattern;
 pub(crate) mod policy;
+pub(crate) mod requires;
 pub mod schema;
 pub mod signature;
 pub mod terraform_module;

@@ -220,6 +220,11 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
             "The workloads of other applications that may call this one, as `\"APPLICATION.WORKLOAD\"`: its network policy admits exactly these, and a call from any other application is an error where it is written.",
         ),
         FieldSchema::optional(
+            "requires",
+            Ty::map(Ty::String),
+            "The versions of offerings this was written for, as version requirements: `{ postgres = \"^1.2\" }`. An offering whose version a requirement does not admit is an error here.",
+        ),
+        FieldSchema::optional(
             "labels",
             Ty::map(Ty::String),
             "Kubernetes labels added to every object of the workload. Plain values only.",
@@ -334,6 +339,11 @@ static ENVIRONMENT: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
             "policies",
             Ty::list(Ty::Ref(RefTy::Policy)),
             "The policies every workload must satisfy here.",
+        ),
+        FieldSchema::optional(
+            "requires",
+            Ty::map(Ty::String),
+            "The versions of offerings this was written for, as version requirements: `{ postgres = \"^1.2\" }`. An offering whose version a requirement does not admit is an error here.",
         ),
     ],
     blocks: vec![NestedBlock {

@@ -30,6 +30,7 @@ impl Checker<'_> {
             self.check_instance_body(&scope, instance, offering, InstanceContext::Workload, false);
         }
         self.check_fields(&scope, &members.attributes, schema::workload(), &owner, &[]);
+        self.check_requires(&members.attributes);
         self.check_required(&members, schema::workload(), &owner, decl.name.range);
 
         let mut containers: BTreeMap<&str, TextRange> = BTreeMap::new();
