@@ -1005,3 +1005,104 @@ fn a_lock_of_module_interfaces_changed_on_disk_is_read_again() {
     assert_eq!(client.diagnostics(&file, 2), Vec::<Value>::new());
     assert!(client.shutdown().success());
 }
+
+/// A copy of the platform and its two applications (`tests/fixtures/applications`, path
+/// dependencies), with a server on `storefront` and its `web.plat` open (version 1).
+fn open_storefront() -> (Client, String, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/applications");
+    for project in ["platform", "payments", "storefront"] {
+        std::fs::create_dir_all(dir.path().join(project)).unwrap();
+        for entry in std::fs::read_dir(fixtures.join(project)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(
+                entry.path(),
+                dir.path().join(project).join(entry.file_name()),
+            )
+            .unwrap();
+        }
+    }
+    let storefront = dir.path().join("storefront");
+    let mut client = Client::start();
+    client.initialize(&uri(&storefront), json!({}));
+    let path = storefront.join("web.plat");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let file = uri(&path);
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": file, "languageId": "plat", "version": 1, "text": text } }),
+    );
+    (client, file, text, dir)
+}
+
+#[test]
+fn names_hover_definitions_and_diagnostics_follow_the_dependencies() {
+    let (mut client, file, text, dir) = open_storefront();
+    assert_eq!(client.diagnostics(&file, 1), Vec::<Value>::new());
+
+    // Hover over an offering the platform declares shows its documentation.
+    let hover = client.request(
+        "textDocument/hover",
+        at(&file, position(&text, "search {}", 0, 2)),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(shown.contains("search service"), "{hover}");
+
+    // Definitions lead into the dependencies' own files, by their real paths.
+    let platform = dir.path().join("platform/search.plat");
+    let payments = dir.path().join("payments/payments-api.plat");
+    for (needle, expected) in [("search {}", &platform), ("payments-api]", &payments)] {
+        let target = client.request(
+            "textDocument/definition",
+            at(&file, position(&text, needle, 0, 2)),
+        );
+        assert_eq!(target["uri"], uri(expected), "{needle}: {target}");
+    }
+
+    // An output the platform's offering does not have is reported in the application.
+    change(
+        &mut client,
+        &file,
+        2,
+        &text.replace("catalog.endpoint", "catalog.endpoin"),
+    );
+    let diagnostics = client.diagnostics(&file, 2);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `endpoint`?"),
+        "{diagnostics:?}"
+    );
+    change(&mut client, &file, 3, &text);
+    assert_eq!(client.diagnostics(&file, 3), Vec::<Value>::new());
+
+    // A dependency's file is read-only: what an editor holds of it is not read.
+    let package = uri(&platform);
+    let original = std::fs::read_to_string(&platform).unwrap();
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": package, "languageId": "plat", "version": 1,
+            "text": original.replace("output endpoint: string", "") } }),
+    );
+    change(&mut client, &package, 2, "");
+    let hover = client.request(
+        "textDocument/hover",
+        at(&package, position(&original, "endpoint", 0, 2)),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("endpoint"),
+        "{hover}"
+    );
+    change(&mut client, &file, 4, &format!("{text}\n"));
+    assert_eq!(
+        client.diagnostics(&file, 4),
+        Vec::<Value>::new(),
+        "the application still reads the platform's `endpoint`"
+    );
+    client.shutdown();
+}

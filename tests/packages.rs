@@ -424,6 +424,14 @@ fn tampering_with_a_fetched_dependency_is_refused_and_changes_nothing() {
         .path();
     let environments = fetched.join("environments.plat");
     let text = std::fs::read_to_string(&environments).unwrap();
+    let mut permissions = std::fs::metadata(&environments).unwrap().permissions();
+    assert!(
+        permissions.readonly(),
+        "a fetched package's files are read-only"
+    );
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&environments, permissions).unwrap();
     std::fs::write(
         &environments,
         text.replace("database = \"shop\"", "database = \"stolen\""),

@@ -250,6 +250,8 @@ impl LanguageServer for Backend {
                     { "globPattern": "**/*.plat" },
                     { "globPattern": "**/*.tf" },
                     { "globPattern": "**/plat.modules.lock.json" },
+                    { "globPattern": "**/plat.toml" },
+                    { "globPattern": "**/plat.lock" },
                 ] })),
             };
             let _ = client.register_capability(vec![registration]).await;
@@ -265,10 +267,17 @@ impl LanguageServer for Backend {
         let document = params.text_document;
         {
             let mut workspace = lock(&self.state);
-            let Some(path) = workspace.paths.path_of(&document.uri) else {
-                return;
+            // A dependency's file is read-only: what the project reads is the package on
+            // disk, whatever the editor holds.
+            let file = match workspace.package_file(&document.uri) {
+                Some(file) => file,
+                None => {
+                    let Some(path) = workspace.paths.path_of(&document.uri) else {
+                        return;
+                    };
+                    workspace.set_text(&path, document.text)
+                }
             };
-            let file = workspace.set_text(&path, document.text);
             workspace.open.insert(
                 document.uri,
                 Document {
@@ -300,10 +309,13 @@ impl LanguageServer for Backend {
         {
             let mut workspace = lock(&self.state);
             let uri = params.text_document.uri;
-            if workspace.open.remove(&uri).is_none() {
+            let Some(closed) = workspace.open.remove(&uri) else {
                 return;
+            };
+            // A dependency's file was never edited: it is as it was read.
+            if closed.file.origin(&workspace.db) == plat_compiler::source::Origin::Project {
+                workspace.reload_from_disk(&uri);
             }
-            workspace.reload_from_disk(&uri);
             workspace.revision += 1;
         }
         self.schedule_diagnostics();

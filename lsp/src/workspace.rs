@@ -5,7 +5,10 @@
 //! [`Workspace::revision`], so a result computed on an older snapshot can be recognised
 //! as stale and dropped. The project's file list stays sorted by path, as the compiler
 //! requires. Paths are the compiler's: relative to the root with `/` separators, or
-//! absolute for a file outside the root.
+//! absolute for a file outside the root. The files of the project's dependencies are
+//! read-only: they are read from disk as the project is loaded, an editor's edits to
+//! them are not applied, and when a dependency (or `plat.toml`, or `plat.lock`) changes
+//! on disk the whole project is read again, with the open documents' texts kept.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -63,14 +66,33 @@ impl Paths {
     }
 
     /// The URI of a file: a project file where it is, a standard-library file where
-    /// [`crate::stdlib_files`] wrote it (`None` if it could not).
+    /// [`crate::stdlib_files`] wrote it (`None` if it could not), a dependency's file
+    /// where it was read from (`../platform/...`, `.plat/packages/...`).
     pub fn uri_of(&self, db: &Database, file: SourceFile) -> Option<Uri> {
         if file.origin(db) == Origin::Std {
             let name = file.path(db).strip_prefix("std/")?;
             return Uri::from_file_path(self.std_dir.as_ref()?.join(name));
         }
-        Uri::from_file_path(self.disk_path(file.path(db)))
+        Uri::from_file_path(normalized(&self.disk_path(file.path(db))))
     }
+}
+
+/// `path` without `.` and `..` components (resolved against the parts before them),
+/// without reading the disk.
+fn normalized(path: &Path) -> PathBuf {
+    let mut result = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !result.pop() {
+                    result.push("..");
+                }
+            }
+            other => result.push(other),
+        }
+    }
+    result
 }
 
 /// An open document.
@@ -132,6 +154,69 @@ impl Workspace {
             .find(|file| file.origin(&self.db) == Origin::Project && file.path(&self.db) == path)
     }
 
+    /// The file of one of the project's dependencies behind a URI.
+    pub fn package_file(&self, uri: &Uri) -> Option<SourceFile> {
+        let wanted = normalized(&uri.to_file_path()?);
+        self.project
+            .files(&self.db)
+            .iter()
+            .copied()
+            .filter(|file| matches!(file.origin(&self.db), Origin::Package(_)))
+            .find(|file| normalized(&self.paths.disk_path(file.path(&self.db))) == wanted)
+    }
+
+    /// Whether the path (a compiler path) is that of a dependency's file or directory,
+    /// or of what says which dependencies the project reads (`plat.toml`,
+    /// `plat.lock`, the cache `.plat/`).
+    fn is_about_dependencies(&self, path: &str) -> bool {
+        use plat_compiler::package::{CACHE_DIRECTORY, lock::LOCK_FILE};
+        path == plat_compiler::project::MANIFEST
+            || path == LOCK_FILE
+            || path.starts_with(&format!("{CACHE_DIRECTORY}/"))
+            || self
+                .project
+                .packages(&self.db)
+                .iter()
+                .any(|package| path.starts_with(&format!("{}/", package.root)))
+    }
+
+    /// Reads the whole project again (its dependencies changed on disk), keeping the
+    /// text of every open document of the project's own.
+    fn reload_project(&mut self) {
+        let open: Vec<(Uri, String, String, i32)> = self
+            .open
+            .iter()
+            .filter(|(_, document)| document.file.origin(&self.db) == Origin::Project)
+            .map(|(uri, document)| {
+                (
+                    uri.clone(),
+                    document.file.path(&self.db).clone(),
+                    document.file.text(&self.db).clone(),
+                    document.version,
+                )
+            })
+            .collect();
+        let versions: BTreeMap<Uri, i32> = self
+            .open
+            .iter()
+            .map(|(uri, document)| (uri.clone(), document.version))
+            .collect();
+        self.load(self.paths.root.clone());
+        self.open.clear();
+        for (uri, path, text, version) in open {
+            let file = self.set_text(&path, text);
+            self.open.insert(uri, Document { file, version });
+        }
+        for (uri, version) in versions {
+            if !self.open.contains_key(&uri)
+                && let Some(file) = self.package_file(&uri)
+            {
+                self.open.insert(uri, Document { file, version });
+            }
+        }
+        self.revision += 1;
+    }
+
     /// The file behind a URI, open or on disk and loaded, or of the standard library.
     pub fn file_of(&self, uri: &Uri) -> Option<SourceFile> {
         if let Some(document) = self.open.get(uri) {
@@ -145,7 +230,8 @@ impl Workspace {
                 .copied()
                 .find(|file| file.origin(&self.db) == Origin::Std && *file.path(&self.db) == path);
         }
-        self.file(&self.paths.path_of(uri)?)
+        self.package_file(uri)
+            .or_else(|| self.file(&self.paths.path_of(uri)?))
     }
 
     /// Sets the text of the file at `path`, adding it to the project if it is new.
@@ -186,12 +272,16 @@ impl Workspace {
 
     /// Re-reads a file that is not open from disk (created, changed or deleted).
     pub fn reload_from_disk(&mut self, uri: &Uri) {
-        if self.open.contains_key(uri) {
-            return;
-        }
         let Some(path) = self.paths.path_of(uri) else {
             return;
         };
+        if self.package_file(uri).is_some() || self.is_about_dependencies(&path) {
+            self.reload_project();
+            return;
+        }
+        if self.open.contains_key(uri) {
+            return;
+        }
         if path.ends_with(".tf") {
             self.reload_terraform(&path);
             return;
@@ -298,6 +388,10 @@ impl Workspace {
         let Some(document) = self.open.get(uri).cloned() else {
             return false;
         };
+        if document.file.origin(&self.db) != Origin::Project {
+            // A dependency's file is read-only: it is the package as fetched.
+            return false;
+        }
         let mut text = document.file.text(&self.db).clone();
         for change in changes {
             match change.range {

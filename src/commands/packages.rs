@@ -637,6 +637,7 @@ impl Staging {
                     io_reason(&error)
                 )
             })?;
+            read_only(&target);
         }
         let _ = std::fs::remove_dir_all(&directory);
         let _ = std::fs::write(
@@ -645,6 +646,32 @@ impl Staging {
         );
         prune(&self.project, keep);
         Ok(())
+    }
+}
+
+/// Makes every file under `directory` read-only, as the standard library's files are
+/// in the language server's cache: a fetched package is read as it was fetched, and an
+/// editor shows it so. (Its directories stay writable, so that it can be removed.)
+fn read_only(directory: &Path) {
+    let mut pending = vec![directory.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&next) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() {
+                pending.push(entry.path());
+            } else if file_type.is_file()
+                && let Ok(metadata) = entry.metadata()
+            {
+                let mut permissions = metadata.permissions();
+                permissions.set_readonly(true);
+                let _ = std::fs::set_permissions(entry.path(), permissions);
+            }
+        }
     }
 }
 
