@@ -18,6 +18,8 @@ Examples:
   plat doc --out catalog           The catalogue of the offerings, as HTML and Markdown
   plat import score score.yaml --out workloads
                                    Turn a Score workload into a .plat workload
+  plat fetch                       Fetch the dependencies plat.lock records
+  plat semver v1.2.0               What changed since a release, and the version it needs
   plat fmt                         Rewrite every .plat file in the canonical style
   plat fmt --check                 List the files that are not, for CI
   plat explain E0204               What a diagnostic code means, and the fix

@@ -176,6 +176,17 @@ impl Resolver<'_> {
     fn request(&mut self, request: Request) {
         let name = request.dependency.name.clone();
         let declared = Label::new(request.file, request.dependency.range);
+        // The project decides where a package it names itself comes from, however the
+        // package's dependents name it.
+        if request.dependent.is_some()
+            && self.graph.direct.contains(&name)
+            && let Some(&at) = self.by_name.get(&name)
+        {
+            self.edges.push((request.dependent, at, declared));
+            self.requirements
+                .push((at, request.dependency.clone(), request.file));
+            return;
+        }
         let Some(source) = self.rebased(&request, &declared) else {
             return;
         };
@@ -245,12 +256,10 @@ impl Resolver<'_> {
             .push((at, request.dependency, request.file));
     }
 
-    /// A package asked for again: the same source, or the project's choice; a
-    /// conflict otherwise.
+    /// A package asked for again, by a package: the same source, or a conflict.
     fn again(&mut self, at: usize, request: &Request, source: Source, declared: Label) {
         let node = &self.graph.nodes[at];
-        let decided = self.graph.direct.contains(&node.name);
-        if node.source != source && !decided {
+        if node.source != source {
             let diagnostic = Diagnostic::new(
                 Code::VersionConflict,
                 format!(
