@@ -706,3 +706,28 @@ fn removing_an_output_without_a_major_version_is_reported_naming_the_workloads_t
             .contains("offering `search` 1.0.0 → 2.0.0, needs 2.0.0")
     );
 }
+
+#[test]
+fn a_project_decides_where_a_package_its_dependencies_share_comes_from() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    let (_, payments) = platform_and_payments(root);
+    git(&payments, &["tag", "v1.0.0"]);
+    let storefront = root.join("storefront");
+    copy_fixture("storefront", &storefront);
+    let manifest = std::fs::read_to_string(storefront.join("plat.toml")).unwrap();
+    std::fs::write(
+        storefront.join("plat.toml"),
+        manifest.replace(
+            "payments = { path = \"../payments\", version = \"^1.0\" }",
+            "payments = { git = \"../payments\", tag = \"v1.0.0\", version = \"^1.0\" }",
+        ),
+    )
+    .unwrap();
+    // `payments`, fetched with git, names the platform by a path relative to where it
+    // was written; the storefront names the platform itself, which decides.
+    assert_clean(&plat(&storefront, &["fetch"]), "plat fetch");
+    let lock = std::fs::read_to_string(storefront.join("plat.lock")).unwrap();
+    assert!(lock.contains("path = \"../platform\""), "{lock}");
+    assert_clean(&plat(&storefront, &["check"]), "plat check");
+}
