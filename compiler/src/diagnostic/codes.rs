@@ -62,6 +62,9 @@ codes! {
     E0208 UnknownEnvironment "unknown environment",
     E0209 WrongKindOfName "wrong kind of name",
     W0210 UnusedImport "unused import",
+    E0220 InvalidName "name not valid in Kubernetes",
+    E0221 InvalidEnvName "invalid environment variable name",
+    E0222 InvalidLabel "invalid label or annotation",
     // Types.
     E0301 TypeMismatch "type mismatch",
     E0302 MissingField "missing required field",
@@ -75,6 +78,7 @@ codes! {
     E0310 InvalidVersion "malformed version",
     E0311 InvalidMember "member not allowed here",
     E0312 RecursiveType "recursive type",
+    E0320 InvalidMountPath "invalid mount path",
     // Secrets and phases.
     E0401 SecretLeak "secret flows into a plain place",
     E0402 SecretLiteral "secret written in source",

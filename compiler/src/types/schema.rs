@@ -185,9 +185,9 @@ fn probe() -> Ty {
     Ty::Record(vec![
         FieldTy::new("path", Ty::String).with_doc("The HTTP path to probe: `/healthz`."),
         FieldTy::new("port", Ty::Port).with_doc("The container port to probe."),
-        FieldTy::new("period", Ty::Duration)
+        FieldTy::new("period", Ty::seconds_in(None, Some(i64::from(i32::MAX))))
             .with_default("10s")
-            .with_doc("How often to probe."),
+            .with_doc("How often to probe: Kubernetes counts it in whole seconds, in an int32."),
     ])
 }
 
@@ -210,17 +210,17 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
         ),
         FieldSchema::optional(
             "labels",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::QualifiedName, Ty::formatted(Format::LabelValue)),
             "Kubernetes labels added to every object of the workload. Plain values only.",
         ),
         FieldSchema::optional(
             "annotations",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::QualifiedName, Ty::String),
             "Kubernetes annotations added to the workload's pods. Plain values only.",
         ),
         FieldSchema::optional(
             "service_account_annotations",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::QualifiedName, Ty::String),
             "Annotations on the workload's ServiceAccount, such as the cloud role it assumes: `{ \"eks.amazonaws.com/role-arn\" = identity.role }`. Plain values only; a value known only after provisioning makes the workload's Terraform write the ServiceAccount.",
         )
         .provision(),
@@ -262,17 +262,17 @@ static CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
         FieldSchema::optional("args", Ty::list(Ty::String), "Arguments passed to the command."),
         FieldSchema::optional(
             "env",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::EnvName, Ty::String),
             "Environment variables. Secret and provision-time values are delivered through a Kubernetes Secret.",
         )
         .secret_and_provision(),
         FieldSchema::optional(
             "files",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::MountPath, Ty::String),
             "Files to mount, by absolute path, with their contents. Secret and provision-time values are delivered through a Kubernetes Secret.",
         )
         .secret_and_provision(),
-        FieldSchema::optional("ports", Ty::map(Ty::Port), "Named ports the container listens on: `{ http = 8080 }`."),
+        FieldSchema::optional("ports", Ty::keyed(Format::PortName, Ty::Port), "Named ports the container listens on: `{ http = 8080 }`."),
         FieldSchema::new("cpu", Ty::Cpu, "CPU requested: cores (`1`, `0.5`) or millicores (`250m`).").default("100m"),
         FieldSchema::new("memory", Ty::Memory, "Memory requested: `256Mi`, `1Gi`.").default("128Mi"),
         FieldSchema::optional("cpu_limit", Ty::Cpu, "The most CPU the container may use."),
@@ -281,7 +281,7 @@ static CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
         FieldSchema::optional("readiness", probe(), "An HTTP probe; traffic waits until it succeeds."),
         FieldSchema::optional(
             "volumes",
-            Ty::map(Ty::Ref(RefTy::Resource(None))),
+            Ty::keyed(Format::MountPath, Ty::Ref(RefTy::Resource(None))),
             "Resources mounted by path: `{ \"/data\" = data }`.",
         ),
     ],
@@ -478,19 +478,19 @@ fn implementation(provisioner: Provisioner) -> BlockSchema {
             ),
             FieldSchema::new(
                 "data_path",
-                Ty::String,
+                Ty::formatted(Format::MountPath),
                 "Where the persistent volume (`storage`) is mounted: the image's data directory.",
             )
             .default("\"/data\""),
             FieldSchema::optional(
                 "writable",
-                Ty::list(Ty::String),
+                Ty::list(Ty::formatted(Format::MountPath)),
                 "Directories the server writes besides its data (sockets, pid files): each gets \
                  an empty directory, since the root filesystem is read-only.",
             ),
             FieldSchema::optional(
                 "files",
-                Ty::map(Ty::String),
+                Ty::keyed(Format::MountPath, Ty::String),
                 "Files the server reads, path → content (a configuration file), mounted \
                  read-only from a ConfigMap plat writes.",
             ),
@@ -503,7 +503,7 @@ fn implementation(provisioner: Provisioner) -> BlockSchema {
             .default("\"ReadWriteOnce\""),
             FieldSchema::optional(
                 "env",
-                Ty::map(Ty::String),
+                Ty::keyed(Format::EnvName, Ty::String),
                 "The server's environment variables. Secret and provision-time values are allowed.",
             )
             .secret_and_provision(),

@@ -50,6 +50,7 @@ impl Checker<'_> {
         let flow = match expr {
             Expr::List { items, .. } => self.check_list(scope, expr, items, expected, sink),
             Expr::Record { entries, range } => {
+                self.check_keys(expected, entries);
                 self.check_record(scope, expr, entries, *range, expected, sink)
             }
             Expr::If {
