@@ -986,7 +986,7 @@ fn an_edit_inside_one_workload_re_resolves_only_that_workload_in_each_environmen
     let environments = "environment staging {\n  namespace = \"staging\"\n  use database.local\n}\nenvironment production {\n  namespace = \"production\"\n  use database.local\n}\n";
     let workload = |name: &str, replicas: u32| {
         format!(
-            "workload {name} {{\n  replicas = {replicas}\n  container main {{ image = \"nginx:1.25\" ports = {{ http = 8080 }} env = {{ H = db.host, PEER = api.url }} }}\n  db: database {{ name = \"{name}\" }}\n}}\n"
+            "workload {name} {{\n  replicas = {replicas}\n  calls = [api]\n  container main {{ image = \"nginx:1.25\" ports = {{ http = 8080 }} env = {{ H = db.host, PEER = api.url }} }}\n  db: database {{ name = \"{name}\" }}\n}}\n"
         )
     };
     let (api, web, worker) = (

@@ -92,6 +92,7 @@ codes! {
     E0606 MissingSharedResource "shared resource not declared",
     E0607 TooManyInstances "too many instances",
     E0608 ReadWriteOnceShared "volume mounted by more pods than its access mode allows",
+    E0616 AddressWithoutCall "address read without a call",
     // Terraform modules: kept in the project, or recorded in a lock of interfaces.
     E0701 UnknownModuleInput "unknown module input",
     E0702 MissingModuleVariable "missing module variable",

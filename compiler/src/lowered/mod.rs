@@ -95,6 +95,23 @@ impl<'db> WorkloadFields<'db> {
             calls: over.calls.clone().or_else(|| self.calls.clone()),
         }
     }
+
+    /// Each attribute that holds an expression, by its name in the schema.
+    pub fn named(&self) -> [(&'static str, Option<ExprId>); 4] {
+        let WorkloadFields {
+            replicas,
+            labels,
+            annotations,
+            service_account_annotations,
+            calls: _,
+        } = self;
+        [
+            ("replicas", *replicas),
+            ("labels", *labels),
+            ("annotations", *annotations),
+            ("service_account_annotations", *service_account_annotations),
+        ]
+    }
 }
 
 /// The fields of a container.
@@ -133,6 +150,40 @@ impl ContainerFields {
             readiness: over.readiness.or(self.readiness),
             volumes: over.volumes.or(self.volumes),
         }
+    }
+
+    /// Each attribute, by its name in the schema.
+    pub fn named(&self) -> [(&'static str, Option<ExprId>); 13] {
+        let ContainerFields {
+            image,
+            command,
+            args,
+            env,
+            files,
+            ports,
+            cpu,
+            memory,
+            cpu_limit,
+            memory_limit,
+            liveness,
+            readiness,
+            volumes,
+        } = self;
+        [
+            ("image", *image),
+            ("command", *command),
+            ("args", *args),
+            ("env", *env),
+            ("files", *files),
+            ("ports", *ports),
+            ("cpu", *cpu),
+            ("memory", *memory),
+            ("cpu_limit", *cpu_limit),
+            ("memory_limit", *memory_limit),
+            ("liveness", *liveness),
+            ("readiness", *readiness),
+            ("volumes", *volumes),
+        ]
     }
 }
 

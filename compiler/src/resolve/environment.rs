@@ -4,22 +4,19 @@
 //!
 //! Invariants: nothing is resolved here; [`environment_diagnostics`] and
 //! [`resolved_environment`] only gather what [`environment_shared`] and
-//! [`resolve_workload`] decided (and the cycles of calls, which need every workload's
-//! calls), so an edit to one workload re-runs its own resolution and these gatherings
-//! only. Workloads are in name order, instances in id order (the environment's shared
+//! [`resolve_workload`] decided (and the checks that need every workload at once, each
+//! a query of its own), so an edit to one workload re-runs its own resolution and these
+//! gatherings only. Workloads are in name order, instances in id order (the environment's shared
 //! ones win over a workload's of the same id, as they are bound first), and
 //! diagnostics name the environment, so the same project gives the same result on
 //! every run.
 
-use std::collections::BTreeMap;
-
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::{EnvironmentId, WorkloadId};
 use crate::names::NameKind;
-use crate::resolve::cycle::Cycles;
 use crate::resolve::model::ResolvedEnvironment;
 use crate::resolve::shared::environment_shared;
-use crate::resolve::workload::{WorkloadResolution, resolve_workload, workload_calls};
+use crate::resolve::workload::{WorkloadResolution, resolve_workload};
 use crate::source::{Db, Project};
 
 /// The environments of a project, sorted by name.
@@ -46,19 +43,6 @@ fn declared(db: &dyn Db, project: Project, kind: NameKind) -> Vec<String> {
         .project_names_of(kind)
         .map(|decl| decl.name.clone())
         .collect()
-}
-
-/// E0604 for the cycles of calls between the workloads of `env`.
-#[salsa::tracked(returns(ref))]
-fn call_cycles<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
-    let calls: BTreeMap<String, _> = workloads(db, env.project(db))
-        .iter()
-        .filter_map(|&workload| {
-            let calls = workload_calls(db, env, workload).clone()?;
-            Some((workload.name(db).clone(), calls))
-        })
-        .collect();
-    Cycles::default().call_cycles(&calls)
 }
 
 /// E0608 for the ReadWriteOnce volumes that several pods of `env` mount.
@@ -89,8 +73,8 @@ fn volume_access<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnosti
     )
 }
 
-/// What resolving `env` found: its shared part's, each workload's, the cycles of calls,
-/// the volumes mounted by more pods than they can be.
+/// What resolving `env` found: its shared part's, each workload's, the volumes mounted
+/// by more pods than they can be.
 #[salsa::tracked(returns(ref))]
 pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
     let Some(shared) = environment_shared(db, env) else {
@@ -102,7 +86,6 @@ pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) ->
             diagnostics.extend(resolved.diagnostics.iter().cloned());
         }
     }
-    diagnostics.extend(call_cycles(db, env).iter().cloned());
     diagnostics.extend(volume_access(db, env).iter().cloned());
     crate::diagnostic::sort(db, &mut diagnostics);
     diagnostics
