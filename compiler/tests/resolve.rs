@@ -815,3 +815,44 @@ fn long_chains_neither_overflow_nor_slow_down() {
     let production = env(&resolved, "production");
     assert!(production.instances.len() > 1);
 }
+
+#[test]
+fn a_workloads_attributes_decided_per_environment_are_checked_against_their_types() {
+    let (diagnostics, _) = resolve(
+        r#"
+environment production { namespace = "shop" }
+environment development { namespace = "shop-dev" }
+
+workload api {
+  labels = { tier = "web", stage = "${env.name} stage" }
+  container main {
+    image = "ghcr.io/acme/api:1.0.0"
+    ports = { http = 8080 }
+  }
+}
+"#,
+    );
+    assert_eq!(
+        codes(&diagnostics),
+        vec![Code::MergedTypeMismatch, Code::MergedTypeMismatch],
+        "one per environment: {}",
+        describe(&diagnostics)
+    );
+    assert!(
+        diagnostics.iter().all(|d| d
+            .message
+            .starts_with("`labels` of `api` does not fit its type")),
+        "{}",
+        describe(&diagnostics)
+    );
+    assert_eq!(
+        diagnostics[0]
+            .primary
+            .as_ref()
+            .and_then(|label| label.message.clone()),
+        Some(
+            "`\"development stage\"`: only letters, digits, `-`, `_` and `.` are allowed"
+                .to_string()
+        )
+    );
+}

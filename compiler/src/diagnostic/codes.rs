@@ -92,7 +92,13 @@ codes! {
     E0606 MissingSharedResource "shared resource not declared",
     E0607 TooManyInstances "too many instances",
     E0608 ReadWriteOnceShared "volume mounted by more pods than its access mode allows",
+    E0615 RequestAboveLimit "request above its limit",
     E0616 AddressWithoutCall "address read without a call",
+    E0617 UndeclaredPort "port not declared",
+    E0619 KeyClash "two values for one key",
+    E0620 NoMatchingArm "no arm of a match matches",
+    E0623 MountClash "two mounts at one path",
+    E0624 PortClash "port declared twice in a pod",
     // Terraform modules: kept in the project, or recorded in a lock of interfaces.
     E0701 UnknownModuleInput "unknown module input",
     E0702 MissingModuleVariable "missing module variable",

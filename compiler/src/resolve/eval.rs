@@ -29,13 +29,37 @@ pub(crate) const MAX_INTERPOLATED_BYTES: usize = 64 * 1024;
 
 /// Evaluates the expression `id` of `exprs` in `scope`.
 pub(crate) fn eval<'db>(db: &'db dyn Db, scope: &Scope, exprs: &Exprs<'db>, id: ExprId) -> Value {
-    Evaluator {
+    evaluate(db, scope, exprs, id).value
+}
+
+/// A value, and the `match` expressions that no arm fitted while computing it.
+pub(crate) struct Evaluated {
+    pub(crate) value: Value,
+    /// Each `match` whose value was decided at compile time (or left out) and that no
+    /// pattern matched, in the order evaluated.
+    pub(crate) unmatched: Vec<ExprId>,
+}
+
+/// Evaluates the expression `id` of `exprs` in `scope`, keeping the `match`
+/// expressions that had no arm for their value.
+pub(crate) fn evaluate<'db>(
+    db: &'db dyn Db,
+    scope: &Scope,
+    exprs: &Exprs<'db>,
+    id: ExprId,
+) -> Evaluated {
+    let mut evaluator = Evaluator {
         db,
         scope,
         exprs,
         depth: 0,
+        unmatched: Vec::new(),
+    };
+    let value = evaluator.expr(id);
+    Evaluated {
+        value,
+        unmatched: evaluator.unmatched,
     }
-    .expr(id)
 }
 
 /// Wraps `value` as a secret (once), unless it is absent.
@@ -69,6 +93,7 @@ struct Evaluator<'s, 'db> {
     scope: &'s Scope,
     exprs: &'s Exprs<'db>,
     depth: usize,
+    unmatched: Vec<ExprId>,
 }
 
 impl<'db> Evaluator<'_, 'db> {
@@ -122,7 +147,7 @@ impl<'db> Evaluator<'_, 'db> {
             }
             Expr::Match { scrutinee, arms } => {
                 let scrutinee = self.expr(*scrutinee);
-                let chosen = self.choose(&scrutinee, arms);
+                let chosen = self.choose(id, &scrutinee, arms);
                 keep_secret(&scrutinee, chosen)
             }
             Expr::Binary { op, lhs, rhs } => self.binary(*op, *lhs, *rhs),
@@ -197,8 +222,9 @@ impl<'db> Evaluator<'_, 'db> {
         template.finish()
     }
 
-    /// The value of the first arm whose pattern matches; `Absent` when none does.
-    fn choose(&mut self, scrutinee: &Value, arms: &[Arm]) -> Value {
+    /// The value of the first arm whose pattern matches; `Absent` when none does (and
+    /// the `match`, `id`, is kept as unmatched).
+    fn choose(&mut self, id: ExprId, scrutinee: &Value, arms: &[Arm]) -> Value {
         for arm in arms {
             let matched = match arm.pattern {
                 None => Some(true),
@@ -213,6 +239,7 @@ impl<'db> Evaluator<'_, 'db> {
                 None => return Value::Absent,
             }
         }
+        self.unmatched.push(id);
         Value::Absent
     }
 

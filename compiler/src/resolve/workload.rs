@@ -141,7 +141,17 @@ pub(crate) fn resolve_workload<'db>(
             .or_else(|| shared.instances.get(id))
             .map(|instance| instance.offering.clone())
     };
-    diagnostics.extend(crate::resolve::runtime::check(db, project, &effective));
+    diagnostics.extend(crate::resolve::runtime::check(
+        &crate::resolve::runtime::Decided {
+            db,
+            project,
+            environment: env.name(db),
+            workload: &effective,
+            scope: &scope,
+            resolved: &resolved,
+            instances: &instances,
+        },
+    ));
     diagnostics.extend(check_policies(
         db,
         project,
