@@ -95,6 +95,7 @@ codes! {
     E0615 RequestAboveLimit "request above its limit",
     E0616 AddressWithoutCall "address read without a call",
     E0617 UndeclaredPort "port not declared",
+    E0618 NameClash "two declarations become one object",
     E0619 KeyClash "two values for one key",
     E0620 NoMatchingArm "no arm of a match matches",
     E0623 MountClash "two mounts at one path",

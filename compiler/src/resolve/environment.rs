@@ -11,10 +11,12 @@
 //! diagnostics name the environment, so the same project gives the same result on
 //! every run.
 
+use std::collections::BTreeMap;
+
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::{EnvironmentId, WorkloadId};
 use crate::names::NameKind;
-use crate::resolve::model::ResolvedEnvironment;
+use crate::resolve::model::{Instance, ResolvedEnvironment};
 use crate::resolve::shared::environment_shared;
 use crate::resolve::workload::{WorkloadResolution, resolve_workload};
 use crate::source::{Db, Project};
@@ -73,8 +75,35 @@ fn volume_access<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnosti
     )
 }
 
+/// E0618 for the workloads and instances of `env` that would give their objects one
+/// name.
+#[salsa::tracked(returns(ref))]
+fn name_clashes<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
+    let Some(shared) = environment_shared(db, env) else {
+        return Vec::new();
+    };
+    let resolved: Vec<&WorkloadResolution> = workloads(db, env.project(db))
+        .iter()
+        .filter_map(|&workload| resolve_workload(db, env, workload).as_ref())
+        .collect();
+    let mut instances: BTreeMap<&str, &Instance> = shared
+        .instances
+        .iter()
+        .map(|(id, instance)| (id.as_str(), instance))
+        .collect();
+    for resolution in &resolved {
+        for (id, instance) in &resolution.instances {
+            instances.entry(id.as_str()).or_insert(instance);
+        }
+    }
+    crate::resolve::name_clash::check(
+        resolved.iter().map(|resolution| &resolution.workload),
+        instances.into_values(),
+    )
+}
+
 /// What resolving `env` found: its shared part's, each workload's, the volumes mounted
-/// by more pods than they can be.
+/// by more pods than they can be, the names that clash.
 #[salsa::tracked(returns(ref))]
 pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
     let Some(shared) = environment_shared(db, env) else {
@@ -87,6 +116,7 @@ pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) ->
         }
     }
     diagnostics.extend(volume_access(db, env).iter().cloned());
+    diagnostics.extend(name_clashes(db, env).iter().cloned());
     crate::diagnostic::sort(db, &mut diagnostics);
     diagnostics
 }

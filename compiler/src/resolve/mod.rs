@@ -22,8 +22,9 @@
 //!   (E0616 and the other checks of a workload in an environment);
 //! - [`workload`]: the query of one workload in one environment (resources, E0606,
 //!   containers, addresses), with [`policy`] (E0605);
-//! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), over
-//!   the workloads of an environment;
+//! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), and
+//!   [`name_clash`]: workloads and instances that would name their objects alike
+//!   (E0618), over the workloads of an environment;
 //! - [`environment`]: the queries that gather an environment; [`project`]: all of them.
 //!
 //! Each module depends only on those before it in this list.
@@ -36,6 +37,7 @@ pub mod environment;
 pub(crate) mod eval;
 pub(crate) mod instance;
 pub mod model;
+pub(crate) mod name_clash;
 pub(crate) mod naming;
 pub(crate) mod order;
 pub(crate) mod policy;

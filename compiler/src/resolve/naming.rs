@@ -3,7 +3,7 @@
 //! Invariants: an instance id is its owner's path of names joined with `.`
 //! (`shared_db`, `api.db`, `api.db.network`), unique in an environment because the
 //! names on each level are; [`object_name`] turns an id into a DNS label (lower-case
-//! letters, digits and `-`, at most 63 characters, starting and ending with a letter
+//! letters, digits and `-`, at most 52 characters, starting and ending with a letter
 //! or digit), the same for the same id on every run, so it is safe for Kubernetes
 //! objects and Terraform identifiers alike. [`Carrier`] and [`file_key`] say under which
 //! object and key a container's value travels when it is not written inline: the one
@@ -11,8 +11,10 @@
 
 use crate::resolve::value::Value;
 
-/// The longest DNS label.
-const MAX_LABEL: usize = 63;
+/// The longest object name: a DNS label is at most 63 characters, but a StatefulSet
+/// (an in-cluster instance that keeps data) labels its pods with its name, a `-` and a
+/// hash of up to 10 characters, a label value of at most 63: so 52.
+const MAX_NAME: usize = 52;
 
 /// The id of an instance named `name` inside `parent` (a workload or an instance id).
 pub(crate) fn child_id(parent: &str, name: &str) -> String {
@@ -38,11 +40,11 @@ pub(crate) fn object_name(id: &str) -> String {
         Some(first) if first.is_ascii_digit() => format!("x-{name}"),
         Some(_) => name,
     };
-    if name.len() <= MAX_LABEL {
+    if name.len() <= MAX_NAME {
         return name;
     }
     let hash = format!("{:08x}", fnv1a(id.as_bytes()));
-    let keep = MAX_LABEL - hash.len() - 1;
+    let keep = MAX_NAME - hash.len() - 1;
     let head = name[..keep].trim_end_matches('-');
     format!("{head}-{hash}")
 }
@@ -136,7 +138,7 @@ mod tests {
     fn long_ids_are_cut_with_a_stable_hash() {
         let long = "a".repeat(100);
         let name = object_name(&long);
-        assert_eq!(name.len(), MAX_LABEL);
+        assert_eq!(name.len(), MAX_NAME);
         assert_eq!(name, object_name(&long));
         assert_ne!(name, object_name(&format!("{long}b")));
     }
