@@ -65,6 +65,7 @@ codes! {
     E0220 InvalidName "name not valid in Kubernetes",
     E0221 InvalidEnvName "invalid environment variable name",
     E0222 InvalidLabel "invalid label or annotation",
+    E0223 WaiverWithoutPolicy "waiver of a policy the environment does not hold",
     // Types.
     E0301 TypeMismatch "type mismatch",
     E0302 MissingField "missing required field",
@@ -98,6 +99,8 @@ codes! {
     E0618 NameClash "two declarations become one object",
     E0619 KeyClash "two values for one key",
     E0620 NoMatchingArm "no arm of a match matches",
+    W0621 PolicyWarning "policy not met",
+    W0622 UnusedWaiver "waiver not needed",
     E0623 MountClash "two mounts at one path",
     E0624 PortClash "port declared twice in a pod",
     // Terraform modules: kept in the project, or recorded in a lock of interfaces.

@@ -17,7 +17,7 @@
 pub(crate) mod expr;
 pub(crate) mod lower;
 
-pub use expr::{Arm, BinaryOp, Expr, ExprId, Exprs, Part, Path};
+pub use expr::{Arm, BinaryOp, Expr, ExprId, Exprs, Part, Path, Quantifier};
 pub use lower::{environment, lowered_file, workload};
 
 use crate::names::DeclRef;
@@ -256,6 +256,19 @@ pub struct Environment<'db> {
     pub uses: Vec<Use<'db>>,
     /// The shared resources.
     pub shared: Vec<Resource<'db>>,
+    /// The first waiver of each policy.
+    pub waivers: Vec<Waiver<'db>>,
+}
+
+/// `waiver POLICY { workloads = [...], reason = "..." }` in an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct Waiver<'db> {
+    pub policy: Name<'db>,
+    /// Where the policy is named: the waiver's label.
+    pub label_range: TextRange,
+    /// The workloads it names, with where each is named.
+    pub workloads: Vec<(Name<'db>, TextRange)>,
+    pub reason: Option<ExprId>,
 }
 
 /// A `param`: its name and default.
@@ -363,5 +376,7 @@ pub struct Require {
 pub struct Policy<'db> {
     pub decl: DeclRef,
     pub exprs: Exprs<'db>,
+    /// `severity = "warn"`; `deny` when it is left out.
+    pub severity: Option<ExprId>,
     pub requires: Vec<Require>,
 }

@@ -15,7 +15,7 @@
 
 use std::cmp::Ordering;
 
-use crate::lowered::{Arm, BinaryOp, Expr, ExprId, Exprs, Name, Part};
+use crate::lowered::{Arm, BinaryOp, Expr, ExprId, Exprs, Name, Part, Quantifier};
 use crate::resolve::scope::Scope;
 use crate::resolve::value::{Deferred, TemplatePart, Value};
 use crate::source::Db;
@@ -156,7 +156,89 @@ impl<'db> Evaluator<'_, 'db> {
                 let result = truth(&operand).map_or(Value::Absent, |value| Value::Bool(!value));
                 keep_secret(&operand, result)
             }
+            Expr::IsSet(operand) => {
+                let operand = self.expr(*operand);
+                let set = !matches!(operand.revealed(), Value::Absent);
+                keep_secret(&operand, Value::Bool(set))
+            }
+            Expr::Matches { operand, pattern } => {
+                let operand = self.expr(*operand);
+                let result = match operand.revealed() {
+                    Value::String(text) => {
+                        Value::Bool(crate::types::pattern::matches(pattern, text))
+                    }
+                    _ => Value::Absent,
+                };
+                keep_secret(&operand, result)
+            }
+            Expr::Quantified {
+                quantifier,
+                binding,
+                offering,
+                list,
+                condition,
+            } => {
+                let list = self.expr(*list);
+                let result = self.quantified(
+                    *quantifier,
+                    binding.text(self.db),
+                    offering.as_deref(),
+                    &list,
+                    *condition,
+                );
+                keep_secret(&list, result)
+            }
             Expr::Error => Value::Absent,
+        }
+    }
+
+    /// Whether `condition` holds for every item of `list` (or for some), with each item
+    /// bound to `binding` in turn; only the instances of `offering` when it is named.
+    /// `Absent` when that cannot be decided: the list, or the condition for an item
+    /// that would decide, is not known.
+    fn quantified(
+        &mut self,
+        quantifier: Quantifier,
+        binding: &str,
+        offering: Option<&str>,
+        list: &Value,
+        condition: ExprId,
+    ) -> Value {
+        let Value::List(items) = list.revealed() else {
+            return Value::Absent;
+        };
+        let (decisive, otherwise) = match quantifier {
+            Quantifier::Every => (false, true),
+            Quantifier::Some => (true, false),
+        };
+        let mut undecided = false;
+        for item in items {
+            if let Some(offering) = offering
+                && field(item, "offering") != Value::String(offering.to_string())
+            {
+                continue;
+            }
+            let mut scope = self.scope.clone();
+            scope.bind(binding, item.clone());
+            let mut inner = Evaluator {
+                db: self.db,
+                scope: &scope,
+                exprs: self.exprs,
+                depth: self.depth,
+                unmatched: Vec::new(),
+            };
+            let holds = truth(&inner.expr(condition));
+            self.unmatched.append(&mut inner.unmatched);
+            match holds {
+                Some(value) if value == decisive => return Value::Bool(decisive),
+                Some(_) => {}
+                None => undecided = true,
+            }
+        }
+        if undecided {
+            Value::Absent
+        } else {
+            Value::Bool(otherwise)
         }
     }
 

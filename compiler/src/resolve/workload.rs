@@ -32,7 +32,7 @@ use crate::resolve::model::{
 };
 use crate::resolve::naming::child_id;
 use crate::resolve::order::{Settings, read_order, sibling_reads};
-use crate::resolve::policy::check_policies;
+use crate::resolve::policy::{Judged, check_policies};
 use crate::resolve::provisioning::{map, port, text, texts};
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::shared::{SharedPart, environment_shared, uses};
@@ -135,12 +135,7 @@ pub(crate) fn resolve_workload<'db>(
         mut diagnostics,
         ..
     } = resolver.instantiator;
-    let offering_of = |id: &str| {
-        instances
-            .get(id)
-            .or_else(|| shared.instances.get(id))
-            .map(|instance| instance.offering.clone())
-    };
+    let instance = |id: &str| instances.get(id).or_else(|| shared.instances.get(id));
     diagnostics.extend(crate::resolve::runtime::check(
         &crate::resolve::runtime::Decided {
             db,
@@ -152,14 +147,14 @@ pub(crate) fn resolve_workload<'db>(
             instances: &instances,
         },
     ));
-    diagnostics.extend(check_policies(
+    diagnostics.extend(check_policies(&Judged {
         db,
         project,
-        &shared.settings,
-        &environment.policies,
-        &resolved,
-        &offering_of,
-    ));
+        env: &shared.settings,
+        environment,
+        workload: &resolved,
+        instance: &instance,
+    }));
     Some(WorkloadResolution {
         workload: resolved,
         instances,

@@ -173,7 +173,18 @@ impl Provisioner {
 }
 
 /// Every block kind the language knows, in any place.
-pub const BLOCK_KINDS: &[&str] = &["backend", "container", "implementation", "override"];
+pub const BLOCK_KINDS: &[&str] = &[
+    "backend",
+    "container",
+    "implementation",
+    "override",
+    "waiver",
+];
+
+/// A policy's severity attribute and its values.
+pub const SEVERITY: &str = "severity";
+pub const DENY: &str = "deny";
+pub const WARN: &str = "warn";
 
 /// The attribute of an implementation that maps offering outputs to values.
 pub const OUTPUTS: &str = "outputs";
@@ -325,17 +336,49 @@ static ENVIRONMENT: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
             "The policies every workload must satisfy here.",
         ),
     ],
-    blocks: vec![NestedBlock {
-        kind: "backend",
-        label: LabelRule::Required,
-        provisioner: false,
-        doc: "Where Terraform keeps its state: `backend s3 { bucket = \"tf-state\" }`.",
-    }],
+    blocks: vec![
+        NestedBlock {
+            kind: "backend",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "Where Terraform keeps its state: `backend s3 { bucket = \"tf-state\" }`.",
+        },
+        NestedBlock {
+            kind: "waiver",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "Waives a policy of the environment for some workloads, with the reason: \
+                  `waiver min_replicas { workloads = [nightly-report], reason = \"...\" }`.",
+        },
+    ],
     members: Members {
         instances: true,
         uses: true,
         ..Members::default()
     },
+    free_attributes: None,
+});
+
+static WAIVER: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+    keyword: "waiver",
+    noun: "a waiver",
+    doc: "Waives the policy it names, in this environment, for the workloads it lists: their \
+          violations are still shown, as waived, with the reason, and do not fail the check.",
+    fields: vec![
+        FieldSchema::new(
+            "workloads",
+            Ty::list(Ty::Ref(RefTy::Workload)),
+            "The workloads the waiver applies to.",
+        ),
+        FieldSchema::new(
+            "reason",
+            Ty::Constrained(Box::new(Ty::String), Constraint::Pattern("\\S".to_string())),
+            "Why the policy does not hold for them: shown with every waived violation, and in \
+             SARIF as the suppression's justification.",
+        ),
+    ],
+    blocks: Vec::new(),
+    members: Members::default(),
     free_attributes: None,
 });
 
@@ -629,7 +672,15 @@ static POLICY: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
     keyword: "policy",
     noun: "a policy",
     doc: "Conditions every workload of an environment that lists the policy must satisfy.",
-    fields: Vec::new(),
+    fields: vec![
+        FieldSchema::new(
+            SEVERITY,
+            Ty::Enum(vec![DENY.to_string(), WARN.to_string()]),
+            "What a workload that does not satisfy the policy gets: an error that stops the \
+         build (`\"deny\"`), or a warning (`\"warn\"`).",
+        )
+        .default("\"deny\""),
+    ],
     blocks: Vec::new(),
     members: Members {
         requires: true,
@@ -663,6 +714,10 @@ pub fn backend() -> &'static BlockSchema {
     &BACKEND
 }
 
+pub fn waiver() -> &'static BlockSchema {
+    &WAIVER
+}
+
 pub fn offering() -> &'static BlockSchema {
     &OFFERING
 }
@@ -681,6 +736,10 @@ pub fn policy() -> &'static BlockSchema {
     &POLICY
 }
 
+/// The name of the type of the items of `workload.instances`, which `every db: OFFERING
+/// in ...` narrows to the instances of one offering.
+pub const INSTANCE_TYPE: &str = "instance";
+
 /// The record `workload` in a policy.
 pub fn policy_workload() -> Ty {
     Ty::Record(vec![
@@ -688,12 +747,87 @@ pub fn policy_workload() -> Ty {
         FieldTy::new("replicas", Ty::Int)
             .with_doc("Replicas in this environment, overrides applied."),
         FieldTy::new("labels", Ty::map(Ty::String)).with_doc("The workload's labels."),
+        FieldTy::new("annotations", Ty::map(Ty::String))
+            .with_doc("The annotations of the workload's pods."),
         FieldTy::new("images", Ty::list(Ty::String)).with_doc("The image of every container."),
         FieldTy::new("image_tags", Ty::list(Ty::String))
             .with_doc("The tag of every container's image."),
         FieldTy::new("resources", Ty::list(Ty::String))
             .with_doc("The offerings of the workload's resources."),
+        FieldTy::new("calls", Ty::list(Ty::String)).with_doc("The workloads it calls."),
+        FieldTy::new("containers", Ty::list(policy_container()))
+            .with_doc("Its containers, overrides applied, in the order written."),
+        FieldTy::new(
+            "instances",
+            Ty::list(Ty::Alias(
+                INSTANCE_TYPE.to_string(),
+                std::sync::Arc::new(Ty::Record(policy_instance_fields())),
+            )),
+        )
+        .with_doc(
+            "Its resources, each bound to an instance of the environment: `every db: postgres \
+             in workload.instances: ...` types `db.params` by the offering.",
+        ),
     ])
+}
+
+/// A container, as a policy reads it.
+fn policy_container() -> Ty {
+    let probe = Ty::Alias(
+        "probe".to_string(),
+        std::sync::Arc::new(Ty::Record(vec![
+            FieldTy::new("path", Ty::String).with_doc("The HTTP path probed."),
+            FieldTy::new("port", Ty::Port).with_doc("The container port probed."),
+            FieldTy::new("period", Ty::Duration).with_doc("How often it is probed."),
+        ])),
+    );
+    let port = Ty::Record(vec![
+        FieldTy::new("name", Ty::String).with_doc("The port's name."),
+        FieldTy::new("port", Ty::Port).with_doc("The port's number."),
+    ]);
+    Ty::Alias(
+        "container".to_string(),
+        std::sync::Arc::new(Ty::Record(vec![
+            FieldTy::new("name", Ty::String).with_doc("The container's name."),
+            FieldTy::new("image", Ty::String).with_doc("Its image reference."),
+            FieldTy::new("image_tag", Ty::String)
+                .with_doc("The image's tag, its digest when it has one, else `latest`."),
+            FieldTy::new("command", Ty::list(Ty::String)).with_doc("Its command."),
+            FieldTy::new("args", Ty::list(Ty::String)).with_doc("Its arguments."),
+            FieldTy::new("env", Ty::list(Ty::String))
+                .with_doc("The names of its environment variables (their values are not read)."),
+            FieldTy::new("files", Ty::list(Ty::String)).with_doc("The paths of its files."),
+            FieldTy::new("volumes", Ty::list(Ty::String))
+                .with_doc("The paths it mounts resources at."),
+            FieldTy::new("ports", Ty::list(port)).with_doc("Its named ports."),
+            FieldTy::new("cpu", Ty::Cpu).with_doc("The CPU it requests."),
+            FieldTy::new("memory", Ty::Memory).with_doc("The memory it requests."),
+            FieldTy::new("cpu_limit", Ty::Cpu)
+                .with_doc("The most CPU it may use: its request when no limit is set."),
+            FieldTy::new("memory_limit", Ty::Memory)
+                .with_doc("The most memory it may use: its request when no limit is set."),
+            FieldTy::new("liveness", Ty::optional(probe.clone()))
+                .with_doc("Its liveness probe, if it has one: test with `container.liveness?`."),
+            FieldTy::new("readiness", Ty::optional(probe))
+                .with_doc("Its readiness probe, if it has one: test with `container.readiness?`."),
+        ])),
+    )
+}
+
+/// The fields of an instance, as a policy reads it (without `params`, whose type
+/// depends on the offering).
+pub fn policy_instance_fields() -> Vec<FieldTy> {
+    vec![
+        FieldTy::new("name", Ty::String).with_doc("The resource's name in the workload: `db`."),
+        FieldTy::new("id", Ty::String)
+            .with_doc("The instance's id: `api.db`, or `shared_db` for a shared one."),
+        FieldTy::new("offering", Ty::String).with_doc("The offering: `postgres`."),
+        FieldTy::new("version", Ty::String).with_doc("The offering's version."),
+        FieldTy::new("implementation", Ty::String)
+            .with_doc("The implementation the environment chose for it: `aws`."),
+        FieldTy::new("shared", Ty::Bool)
+            .with_doc("Whether it is a shared resource of the environment."),
+    ]
 }
 
 /// The record `env`: the environment being built.

@@ -15,6 +15,7 @@
 
 mod constraint;
 mod infer;
+mod predicate;
 mod reference;
 
 use std::collections::BTreeMap;
