@@ -102,55 +102,43 @@ impl Checker<'_> {
         label: &Ident,
         policies: &[(&str, TextRange)],
     ) {
-        let mut diagnostics = Vec::new();
-        let found = self
-            .resolver
-            .expect(label, &[NameKind::Policy], "a policy", &mut diagnostics);
-        self.diagnostics.extend(diagnostics);
-        if let Some(found) = found {
-            let decl = found.decl.clone();
-            self.use_import(found.import);
-            let def = Definition {
-                file: decl.file,
-                range: decl.name_range(self.db),
-            };
-            self.reference(
-                label.range,
-                Some(def),
-                TargetKind::Declaration(NameKind::Policy),
-            );
-            if !policies.iter().any(|(name, _)| *name == label.name) {
-                let mut diagnostic = Diagnostic::new(
-                    Code::WaiverWithoutPolicy,
-                    format!(
-                        "a waiver of `{}`, which the environment does not hold",
-                        label.name
-                    ),
-                    self.file,
-                    label.range,
-                )
-                .with_label("not in the environment's `policies`")
-                .with_help(format!(
-                    "add `{}` to `policies`, or remove the waiver: there is nothing to waive",
-                    label.name
-                ));
-                if let Some(list) = policies
-                    .iter()
-                    .map(|(_, range)| *range)
-                    .reduce(TextRange::cover)
-                {
-                    diagnostic = diagnostic.with_secondary(
-                        Label::new(self.file, list)
-                            .with_message("the policies the environment holds"),
-                    );
-                }
-                self.report(diagnostic);
-            }
+        let policy = self.expect_declaration(label, &[NameKind::Policy], "a policy");
+        if policy.is_some() && !policies.iter().any(|(name, _)| *name == label.name) {
+            let diagnostic = self.waiver_without_policy(label, policies);
+            self.report(diagnostic);
         }
         let owner = format!("the waiver of `{}`", label.name);
         let body = self.sort_members(&block.body, schema::waiver(), &owner);
         self.check_fields(scope, &body.attributes, schema::waiver(), &owner, &[]);
         self.check_required(&body, schema::waiver(), &owner, label.range);
+    }
+
+    /// E0223 at the waiver of a policy the environment does not list.
+    fn waiver_without_policy(&self, label: &Ident, policies: &[(&str, TextRange)]) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(
+            Code::WaiverWithoutPolicy,
+            format!(
+                "a waiver of `{}`, which the environment does not hold",
+                label.name
+            ),
+            self.file,
+            label.range,
+        )
+        .with_label("not in the environment's `policies`")
+        .with_help(format!(
+            "add `{}` to `policies`, or remove the waiver: there is nothing to waive",
+            label.name
+        ));
+        if let Some(list) = policies
+            .iter()
+            .map(|(_, range)| *range)
+            .reduce(TextRange::cover)
+        {
+            diagnostic = diagnostic.with_secondary(
+                Label::new(self.file, list).with_message("the policies the environment holds"),
+            );
+        }
+        diagnostic
     }
 
     fn check_use(
