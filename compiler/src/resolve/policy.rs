@@ -62,6 +62,9 @@ struct Item {
 
 /// The diagnostics of every policy of the environment for the workload.
 pub(crate) fn check_policies(judged: &Judged<'_, '_>) -> Vec<Diagnostic> {
+    if judged.environment.policies.is_empty() {
+        return Vec::new();
+    }
     let db = judged.db;
     let index = crate::names::project_index(db, judged.project);
     let containers = containers(judged.workload);
