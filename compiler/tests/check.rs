@@ -1100,3 +1100,14 @@ fn declarations_are_not_values() {
     let diagnostic = only(Code::WrongKindOfName, text);
     assert_eq!(diagnostic.message, "`size` is a type, not a value");
 }
+
+#[test]
+fn a_probe_period_beyond_what_kubernetes_counts_is_out_of_range() {
+    let text = "workload api {\n  container main {\n    image = \"ghcr.io/acme/api:1.0.0\"\n    ports = { http = 8080 }\n    liveness = { path = \"/\", port = 8080, period = 2147483648s }\n    readiness = { path = \"/\", port = 8080, period = 2147483647s }\n  }\n}\n";
+    let diagnostic = only(Code::OutOfRange, text);
+    assert_eq!(text_at(text, &diagnostic), "2147483648s");
+    assert_eq!(
+        diagnostic.help.as_deref(),
+        Some("use a value of at most 2147483647 seconds")
+    );
+}
