@@ -17,10 +17,14 @@
 //! - [`instance`], [`provisioning`]: binding an offering to an implementation,
 //!   merging params (E0601, E0602, E0603), pulling in what it needs;
 //! - [`shared`]: the query of an environment's settings and shared instances;
-//! - [`workload`]: the query of one workload in one environment (overrides, resources,
-//!   E0606, containers, addresses), with [`policy`] (E0605);
-//! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), over
-//!   the workloads of an environment;
+//! - [`effective`]: a workload with its override for an environment applied;
+//! - [`runtime`]: what would break at run time in one workload, on its decided values
+//!   (E0616 and the other checks of a workload in an environment);
+//! - [`workload`]: the query of one workload in one environment (resources, E0606,
+//!   containers, addresses), with [`policy`] (E0605);
+//! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), and
+//!   [`name_clash`]: workloads and instances that would name their objects alike
+//!   (E0618), over the workloads of an environment;
 //! - [`environment`]: the queries that gather an environment; [`project`]: all of them.
 //!
 //! Each module depends only on those before it in this list.
@@ -28,15 +32,18 @@
 pub(crate) mod conform;
 pub(crate) mod context;
 pub(crate) mod cycle;
+pub(crate) mod effective;
 pub mod environment;
 pub(crate) mod eval;
 pub(crate) mod instance;
 pub mod model;
+pub(crate) mod name_clash;
 pub(crate) mod naming;
 pub(crate) mod order;
 pub(crate) mod policy;
 pub(crate) mod project;
 pub(crate) mod provisioning;
+pub(crate) mod runtime;
 pub(crate) mod scope;
 pub(crate) mod shared;
 pub mod value;
