@@ -1106,3 +1106,41 @@ fn names_hover_definitions_and_diagnostics_follow_the_dependencies() {
     );
     client.shutdown();
 }
+
+#[test]
+fn a_waived_violation_is_information_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("main.plat");
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/diagnostics/W0622-unused-waiver.plat"),
+    )
+    .unwrap();
+    std::fs::write(&path, &text).unwrap();
+    let mut client = Client::start();
+    client.initialize(&uri(dir.path()), json!({}));
+    let file = uri(&path);
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": file, "languageId": "plat", "version": 1, "text": text } }),
+    );
+    let diagnostics = client.diagnostics(&file, 1);
+    let waived = diagnostics
+        .iter()
+        .find(|d| d["code"] == "E0605")
+        .unwrap_or_else(|| panic!("the waived violation: {diagnostics:?}"));
+    assert_eq!(waived["severity"], 3, "information: {waived}");
+    assert!(
+        waived["message"]
+            .as_str()
+            .unwrap()
+            .contains("waived: one replica while the new cache warms up"),
+        "{waived}"
+    );
+    let unused = diagnostics
+        .iter()
+        .find(|d| d["code"] == "W0622")
+        .expect("the unused waiver");
+    assert_eq!(unused["severity"], 2, "a warning: {unused}");
+    assert!(client.shutdown().success());
+}

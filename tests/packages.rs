@@ -731,3 +731,74 @@ fn a_project_decides_where_a_package_its_dependencies_share_comes_from() {
     assert!(lock.contains("path = \"../platform\""), "{lock}");
     assert_clean(&plat(&storefront, &["check"]), "plat check");
 }
+
+#[test]
+fn a_platforms_policy_reads_an_applications_callers_and_its_waivers_stay_with_its_own_workloads() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    let platform = root.join("platform");
+    copy_fixture("platform", &platform);
+    let payments = root.join("payments");
+    copy_fixture("payments", &payments);
+    // The platform admits calls between applications from the storefront only.
+    let environments = platform.join("environments.plat");
+    let text = std::fs::read_to_string(&environments).unwrap();
+    let text = text.replace(
+        "  cluster = \"kind-shop\"\n",
+        "  cluster = \"kind-shop\"\n  policies = [known_callers]\n",
+    ) + r#"
+/// Only the storefront calls across applications.
+policy known_callers {
+  require every caller in workload.callers: caller matching "^storefront\\.checkout$"
+    else "only the storefront's checkout calls other applications"
+}
+"#;
+    std::fs::write(&environments, &text).unwrap();
+    assert_clean(&plat(&payments, &["fetch"]), "plat fetch in payments");
+    let check = plat(&payments, &["check", "--format", "json"]);
+    assert_eq!(check.status, Some(1), "{}", check.transcript());
+    let violations = |check: &Run| -> Vec<Json> {
+        let diagnostics: Vec<Json> = serde_json::from_str(&check.stdout).expect("JSON array");
+        diagnostics
+            .into_iter()
+            .filter(|diagnostic| diagnostic["code"] == "E0605")
+            .collect()
+    };
+    let found = violations(&check);
+    assert_eq!(found.len(), 1, "{}", check.transcript());
+    let violation = &found[0];
+    assert_eq!(violation["file"], "payments-api.plat", "{violation}");
+    assert_eq!(
+        violation["label"],
+        "`payments-api` does not satisfy `known_callers` in the environment `development`"
+    );
+    assert!(violation["waiver"].is_null());
+    // The platform's waivers name its own workloads: the help does not offer one.
+    let help = violation["help"].as_str().unwrap_or_default();
+    assert!(!help.contains("waiver known_callers"), "{help}");
+
+    // The platform runs a `payments-api` of its own too, and waives the policy for
+    // it: the waiver is the platform's workload's, not the application's of that name,
+    // and the two would be one Deployment in the namespace.
+    let text = text.replace(
+        "  policies = [known_callers]\n",
+        "  policies = [known_callers]\n\n  waiver known_callers {\n    workloads = [payments-api]\n    reason = \"the platform's own\"\n  }\n",
+    ) + r#"
+/// The platform's own payments service.
+workload payments-api {
+  callers = ["storefront.web"]
+  container main { image = "ghcr.io/acme/platform-payments:1.0.0" }
+}
+"#;
+    std::fs::write(&environments, &text).unwrap();
+    let check = plat(&payments, &["check", "--format", "json"]);
+    assert_eq!(check.status, Some(1), "{}", check.transcript());
+    let found = violations(&check);
+    assert_eq!(found.len(), 1, "{}", check.transcript());
+    assert!(found[0]["waiver"].is_null(), "{}", check.transcript());
+    assert!(
+        check.stdout.contains("\"E0618\""),
+        "the two `payments-api` clash:\n{}",
+        check.transcript()
+    );
+}

@@ -36,6 +36,7 @@ pub mod read;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::kube;
 use crate::package::hash::ContentHash;
 use crate::package::manifest::{self, Manifest};
 use crate::source::{Db, ModuleLockFile, Origin, Package, Project, SourceFile, TerraformFile};
@@ -63,7 +64,9 @@ pub struct LoadedProject {
     pub project: Project,
     /// The directory that paths in diagnostics are relative to.
     pub root: PathBuf,
-    /// The project's name: `plat.toml`'s `project.name`, else the root directory's name.
+    /// The project's name: `plat.toml`'s `project.name`, else the root directory's name
+    /// made into a label value (`My Shop` → `My-Shop`), since it is the value of the
+    /// `app.kubernetes.io/part-of` label of every object.
     pub name: String,
     /// The file that was asked for, when a file was given and its whole project read
     /// ([`load_enclosing`]).
@@ -93,7 +96,7 @@ pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> 
     loader.read_file(&mut tree, path, display);
     let name = path
         .file_stem()
-        .map(|stem| stem.to_string_lossy().into_owned())
+        .map(|stem| kube::to_label_value(&stem.to_string_lossy()))
         .unwrap_or_default();
     Ok(LoadedProject {
         project: loader.finish(&name),
@@ -132,10 +135,13 @@ fn load_directory(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnos
     let mut loader = Loader::new(db);
     let mut tree = Tree::project(root, path.to_path_buf());
     let (manifest, manifest_file) = loader.read_manifest(&mut tree);
-    let name = manifest
-        .name
-        .clone()
-        .unwrap_or_else(|| directory_name(path));
+    // The name is the value of the `app.kubernetes.io/part-of` label of every object.
+    let name = kube::to_label_value(
+        &manifest
+            .name
+            .clone()
+            .unwrap_or_else(|| directory_name(path)),
+    );
     tree.excluded = manifest.exclude.clone();
     loader.terraform = Some(Vec::new());
     loader.module_lock = Some(loader.read_module_lock(&mut tree, ""));

@@ -986,7 +986,7 @@ fn an_edit_inside_one_workload_re_resolves_only_that_workload_in_each_environmen
     let environments = "environment staging {\n  namespace = \"staging\"\n  use database.local\n}\nenvironment production {\n  namespace = \"production\"\n  use database.local\n}\n";
     let workload = |name: &str, replicas: u32| {
         format!(
-            "workload {name} {{\n  replicas = {replicas}\n  container main {{ image = \"nginx:1.25\" ports = {{ http = 8080 }} env = {{ H = db.host, PEER = api.url }} }}\n  db: database {{ name = \"{name}\" }}\n}}\n"
+            "workload {name} {{\n  replicas = {replicas}\n  calls = [api]\n  container main {{ image = \"nginx:1.25\" ports = {{ http = 8080 }} env = {{ H = db.host, PEER = api.url }} }}\n  db: database {{ name = \"{name}\" }}\n}}\n"
         )
     };
     let (api, web, worker) = (
@@ -1099,4 +1099,41 @@ fn declarations_are_not_values() {
     let text = "type size = \"s\" | \"m\"\nworkload api {\n  container main { image = \"nginx:1.25\" args = [size] }\n}\n";
     let diagnostic = only(Code::WrongKindOfName, text);
     assert_eq!(diagnostic.message, "`size` is a type, not a value");
+}
+
+#[test]
+fn a_probe_period_beyond_what_kubernetes_counts_is_out_of_range() {
+    let text = "workload api {\n  container main {\n    image = \"ghcr.io/acme/api:1.0.0\"\n    ports = { http = 8080 }\n    liveness = { path = \"/\", port = 8080, period = 2147483648s }\n    readiness = { path = \"/\", port = 8080, period = 2147483647s }\n  }\n}\n";
+    let diagnostic = only(Code::OutOfRange, text);
+    assert_eq!(text_at(text, &diagnostic), "2147483648s");
+    assert_eq!(
+        diagnostic.help.as_deref(),
+        Some("use a value of at most 2147483647 seconds")
+    );
+}
+
+/// `callers` holds `"APPLICATION.WORKLOAD"`: an application's name as its label value
+/// (it may have a `.`), a workload's name as its Service's.
+#[test]
+fn callers_name_an_application_and_a_workload_as_kubernetes_spells_them() {
+    let workload = |callers: &str| {
+        format!(
+            "workload api {{\n  callers = [{callers}]\n  container main {{ image = \"ghcr.io/acme/api:1.0.0\" }}\n}}\n"
+        )
+    };
+    assert_clean(&[(
+        "main.plat",
+        &workload(r#""storefront.web", "shop.eu.checkout-2", "Shop_2.web""#),
+    )]);
+    for wrong in [
+        r#""_storefront.web""#,
+        r#""storefront-.web""#,
+        r#""storefront.Web""#,
+        r#""storefront.web-""#,
+        r#""storefront""#,
+        r#""storefront.2web""#,
+    ] {
+        let diagnostic = only(Code::PatternMismatch, &workload(wrong));
+        assert_eq!(text_at(&workload(wrong), &diagnostic), wrong);
+    }
 }

@@ -94,8 +94,9 @@ pub fn add(project: &Path, dependency: &NewDependency<'_>, format: Format, color
     };
     if !manifest::is_package_name(dependency.name) {
         return usage(&format!(
-            "`{}` is not a package's name: a letter or `_`, then letters, digits, `_` or `-`",
-            dependency.name
+            "`{}` is not a package's name: {}",
+            dependency.name,
+            manifest::PACKAGE_NAME_RULE
         ));
     }
     if manifest::declared_names(&text).contains(dependency.name) {

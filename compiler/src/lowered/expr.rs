@@ -10,7 +10,7 @@
 use crate::lowered::Name;
 use crate::span::TextRange;
 
-pub use crate::syntax::ast::BinaryOp;
+pub use crate::syntax::ast::{BinaryOp, Quantifier};
 
 /// An expression of one arena.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, salsa::SalsaValue)]
@@ -73,6 +73,23 @@ pub enum Expr<'db> {
         rhs: ExprId,
     },
     Not(ExprId),
+    /// `e?`: whether an optional value is set.
+    IsSet(ExprId),
+    /// `e matching "regex"`.
+    Matches {
+        operand: ExprId,
+        pattern: String,
+    },
+    /// `every c in list: condition`: `binding` names each item of `list` in turn;
+    /// with `: offering`, only the instances of that offering (its name, as the model
+    /// names offerings).
+    Quantified {
+        quantifier: Quantifier,
+        binding: Name<'db>,
+        offering: Option<String>,
+        list: ExprId,
+        condition: ExprId,
+    },
     /// A region that did not parse (the checker has reported it).
     Error,
 }
@@ -164,7 +181,20 @@ impl<'db> Exprs<'db> {
                 self.roots_below(id, *lhs, out);
                 self.roots_below(id, *rhs, out);
             }
-            Expr::Not(operand) => self.roots_below(id, *operand, out),
+            Expr::Not(operand) | Expr::IsSet(operand) | Expr::Matches { operand, .. } => {
+                self.roots_below(id, *operand, out)
+            }
+            Expr::Quantified {
+                binding,
+                list,
+                condition,
+                ..
+            } => {
+                self.roots_below(id, *list, out);
+                let mut inside = Vec::new();
+                self.roots_below(id, *condition, &mut inside);
+                out.extend(inside.into_iter().filter(|(name, _)| name != binding));
+            }
             Expr::Int(_) | Expr::Float(_) | Expr::Quantity(_) | Expr::Bool(_) | Expr::Error => {}
         }
     }

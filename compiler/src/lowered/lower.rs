@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use crate::lowered::{
     Backend, Call, Container, ContainerFields, Environment, EnvironmentFields, EnvironmentId, Expr,
     ExprId, Exprs, Implementation, ImplementationFields, Name, NamedWorkload, Offering, Override,
-    Param, Part, Path, Policy, Require, Resource, Setting, Use, Workload, WorkloadFields,
+    Param, Part, Path, Policy, Require, Resource, Setting, Use, Waiver, Workload, WorkloadFields,
     WorkloadId,
 };
 use crate::names::{DeclRef, NameKind, Resolver, file_scope, project_index};
@@ -381,6 +381,10 @@ impl<'db> Lowerer<'db> {
             });
         let uses = self.uses(body);
         let shared = self.resources(body);
+        let waivers = first_blocks(body, "waiver")
+            .into_iter()
+            .map(|(label, block)| self.waiver(label, block))
+            .collect();
         Environment {
             decl,
             name_range: syntax.name.range,
@@ -390,7 +394,25 @@ impl<'db> Lowerer<'db> {
             backend,
             uses,
             shared,
+            waivers,
         }
+    }
+
+    fn waiver(&mut self, label: &ast::Ident, block: &Block) -> Waiver<'db> {
+        let mut waiver = Waiver {
+            policy: self.name(&label.name),
+            label_range: label.range,
+            workloads: Vec::new(),
+            reason: None,
+        };
+        for attribute in first_attributes(&block.body) {
+            match attribute.name.name.as_str() {
+                "workloads" => waiver.workloads = self.names_listed(&attribute.value),
+                "reason" => waiver.reason = Some(self.expr(&attribute.value)),
+                _ => {}
+            }
+        }
+        waiver
     }
 
     /// The first `use` of each offering that resolves.
@@ -501,6 +523,10 @@ impl<'db> Lowerer<'db> {
 
     fn policy(mut self, decl: DeclRef, syntax: &ast::Declaration) -> Policy<'db> {
         let mut requires = Vec::new();
+        let severity = first_attributes(&syntax.body)
+            .into_iter()
+            .find(|attribute| attribute.name.name == crate::types::schema::SEVERITY)
+            .map(|attribute| self.expr(&attribute.value));
         for member in &syntax.body.members {
             if let Member::Require(require) = member {
                 requires.push(Require {
@@ -515,6 +541,7 @@ impl<'db> Lowerer<'db> {
         Policy {
             decl,
             exprs: self.exprs,
+            severity,
             requires,
         }
     }
@@ -599,6 +626,30 @@ impl<'db> Lowerer<'db> {
                 rhs: self.expr(rhs),
             },
             ast::Expr::Not { operand, .. } => Expr::Not(self.expr(operand)),
+            ast::Expr::IsSet { operand, .. } => Expr::IsSet(self.expr(operand)),
+            ast::Expr::Matches {
+                operand, pattern, ..
+            } => Expr::Matches {
+                operand: self.expr(operand),
+                pattern: pattern.value.clone(),
+            },
+            ast::Expr::Quantified {
+                quantifier,
+                binding,
+                offering,
+                list,
+                condition,
+                ..
+            } => Expr::Quantified {
+                quantifier: *quantifier,
+                binding: self.name(&binding.name),
+                offering: offering
+                    .as_ref()
+                    .and_then(|path| self.offering_named(path))
+                    .map(|decl| decl.name),
+                list: self.expr(list),
+                condition: self.expr(condition),
+            },
             ast::Expr::Error(_) => Expr::Error,
         };
         self.exprs.push(lowered, expr.range())

@@ -17,7 +17,7 @@
 pub(crate) mod expr;
 pub(crate) mod lower;
 
-pub use expr::{Arm, BinaryOp, Expr, ExprId, Exprs, Part, Path};
+pub use expr::{Arm, BinaryOp, Expr, ExprId, Exprs, Part, Path, Quantifier};
 pub use lower::{environment, lowered_file, workload};
 
 use crate::names::DeclRef;
@@ -113,6 +113,25 @@ impl<'db> WorkloadFields<'db> {
             callers: over.callers.or(self.callers),
         }
     }
+
+    /// Each attribute that holds an expression, by its name in the schema.
+    pub fn named(&self) -> [(&'static str, Option<ExprId>); 5] {
+        let WorkloadFields {
+            replicas,
+            labels,
+            annotations,
+            service_account_annotations,
+            calls: _,
+            callers,
+        } = self;
+        [
+            ("replicas", *replicas),
+            ("labels", *labels),
+            ("annotations", *annotations),
+            ("service_account_annotations", *service_account_annotations),
+            ("callers", *callers),
+        ]
+    }
 }
 
 /// The fields of a container.
@@ -151,6 +170,40 @@ impl ContainerFields {
             readiness: over.readiness.or(self.readiness),
             volumes: over.volumes.or(self.volumes),
         }
+    }
+
+    /// Each attribute, by its name in the schema.
+    pub fn named(&self) -> [(&'static str, Option<ExprId>); 13] {
+        let ContainerFields {
+            image,
+            command,
+            args,
+            env,
+            files,
+            ports,
+            cpu,
+            memory,
+            cpu_limit,
+            memory_limit,
+            liveness,
+            readiness,
+            volumes,
+        } = self;
+        [
+            ("image", *image),
+            ("command", *command),
+            ("args", *args),
+            ("env", *env),
+            ("files", *files),
+            ("ports", *ports),
+            ("cpu", *cpu),
+            ("memory", *memory),
+            ("cpu_limit", *cpu_limit),
+            ("memory_limit", *memory_limit),
+            ("liveness", *liveness),
+            ("readiness", *readiness),
+            ("volumes", *volumes),
+        ]
     }
 }
 
@@ -233,6 +286,19 @@ pub struct Environment<'db> {
     pub uses: Vec<Use<'db>>,
     /// The shared resources.
     pub shared: Vec<Resource<'db>>,
+    /// The first waiver of each policy.
+    pub waivers: Vec<Waiver<'db>>,
+}
+
+/// `waiver POLICY { workloads = [...], reason = "..." }` in an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct Waiver<'db> {
+    pub policy: Name<'db>,
+    /// Where the policy is named: the waiver's label.
+    pub label_range: TextRange,
+    /// The workloads it names, with where each is named.
+    pub workloads: Vec<(Name<'db>, TextRange)>,
+    pub reason: Option<ExprId>,
 }
 
 /// A `param`: its name and default.
@@ -340,5 +406,7 @@ pub struct Require {
 pub struct Policy<'db> {
     pub decl: DeclRef,
     pub exprs: Exprs<'db>,
+    /// `severity = "warn"`; `deny` when it is left out.
+    pub severity: Option<ExprId>,
     pub requires: Vec<Require>,
 }

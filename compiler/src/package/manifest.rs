@@ -123,7 +123,7 @@ struct Raw {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawProject {
-    name: Option<String>,
+    name: Option<Spanned<String>>,
     version: Option<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<String>,
@@ -240,8 +240,11 @@ impl Checker {
                 }
             }
         });
+        if let Some(name) = &raw.project.name {
+            self.check_name(name);
+        }
         let mut manifest = Manifest {
-            name: raw.project.name,
+            name: raw.project.name.map(Spanned::into_inner),
             version,
             version_at,
             exclude: raw.project.exclude,
@@ -282,6 +285,29 @@ impl Checker {
         manifest
     }
 
+    /// E0505 when the project's `name` is not a label value: it is the value of the
+    /// `app.kubernetes.io/part-of` label of every object plat writes.
+    fn check_name(&mut self, name: &Spanned<String>) {
+        let Err(reason) = crate::kube::label_value(name.get_ref()) else {
+            return;
+        };
+        let help = format!(
+            "the name is the value of the label `app.kubernetes.io/part-of`: at most 63 \
+             letters, digits, `-`, `_` and `.`, e.g. `name = \"{}\"`",
+            crate::kube::to_label_value(name.get_ref())
+        );
+        self.report(
+            Diagnostic::new(
+                Code::InvalidManifest,
+                format!("invalid `{MANIFEST}`: the project name is not a valid label value"),
+                self.file,
+                TextRange::from(name.span()),
+            )
+            .with_label(reason)
+            .with_help(help),
+        );
+    }
+
     fn dependency(
         &mut self,
         name: String,
@@ -292,7 +318,7 @@ impl Checker {
             self.invalid(
                 &name,
                 range,
-                "a package's name is an identifier: a letter or `_`, then letters, digits, `_` or `-`",
+                &format!("a package's name is {PACKAGE_NAME_RULE}"),
                 "use the name the package declares in its own `plat.toml`".to_string(),
             );
             return None;
@@ -506,13 +532,41 @@ pub fn quote(value: &str) -> String {
     toml::Value::String(value.to_string()).to_string()
 }
 
-/// A package's name: an identifier of the language, so that imports can name it.
+/// What a package's name is, for messages.
+pub const PACKAGE_NAME_RULE: &str = "a letter, then letters, digits, `_` or `-`, ending with \
+     a letter or a digit, at most 63 characters";
+
+/// A package's name: an identifier of the language, so that imports can name it, and
+/// a label value, since it is the `app.kubernetes.io/part-of` label of the objects of
+/// the application it is (what the NetworkPolicies of calls between applications
+/// select).
 pub fn is_package_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
-        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        .is_some_and(|first| first.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && crate::kube::label_value(name).is_ok()
         && name != STD
-        && name.len() <= 64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_package_name;
+
+    #[test]
+    fn a_package_name_is_an_identifier_and_a_label_value() {
+        for name in ["payments", "shop_platform", "payments-api", "a", "v2"] {
+            assert!(is_package_name(name), "{name}");
+        }
+        let long = "a".repeat(64);
+        // Not identifiers, not label values (`_shop`, `shop-`), or the standard library.
+        for name in [
+            "", "_shop", "shop-", "shop_", "2shop", "my.shop", "My Shop", "std",
+        ] {
+            assert!(!is_package_name(name), "{name}");
+        }
+        assert!(is_package_name(&long[..63]));
+        assert!(!is_package_name(&long));
+    }
 }

@@ -4,9 +4,9 @@
 //!
 //! Invariants: nothing is resolved here; [`environment_diagnostics`] and
 //! [`resolved_environment`] only gather what [`environment_shared`] and
-//! [`resolve_workload`] decided (and the cycles of calls, which need every workload's
-//! calls), so an edit to one workload re-runs its own resolution and these gatherings
-//! only. Workloads are in name order, instances in id order (the environment's shared
+//! [`resolve_workload`] decided (and the checks that need every workload at once, each
+//! a query of its own), so an edit to one workload re-runs its own resolution and these
+//! gatherings only. Workloads are in name order, instances in id order (the environment's shared
 //! ones win over a workload's of the same id, as they are bound first), and
 //! diagnostics name the environment, so the same project gives the same result on
 //! every run.
@@ -16,10 +16,11 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::{EnvironmentId, WorkloadId};
 use crate::names::NameKind;
-use crate::resolve::cycle::Cycles;
-use crate::resolve::model::{RemoteWorkload, ResolvedEnvironment};
+use crate::resolve::model::{Instance, Owner, RemoteWorkload, ResolvedEnvironment};
+use crate::resolve::name_clash::Named;
+use crate::resolve::remote::RemoteCall;
 use crate::resolve::shared::environment_shared;
-use crate::resolve::workload::{WorkloadResolution, resolve_workload, workload_calls};
+use crate::resolve::workload::{WorkloadResolution, resolve_workload};
 use crate::source::{Db, Origin, Project};
 
 /// The environments of a project, sorted by name: its own, and its platform's (whose
@@ -52,19 +53,6 @@ pub fn workloads<'db>(db: &'db dyn Db, project: Project) -> Vec<WorkloadId<'db>>
         .project_names_of(NameKind::Workload)
         .map(|decl| WorkloadId::new(db, project, Origin::Project, decl.name.clone()))
         .collect()
-}
-
-/// E0604 for the cycles of calls between the workloads of `env`.
-#[salsa::tracked(returns(ref))]
-fn call_cycles<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
-    let calls: BTreeMap<String, _> = workloads(db, env.project(db))
-        .iter()
-        .filter_map(|&workload| {
-            let calls = workload_calls(db, env, workload).clone()?;
-            Some((workload.name(db).clone(), calls))
-        })
-        .collect();
-    Cycles::default().call_cycles(&calls)
 }
 
 /// E0608 for the ReadWriteOnce volumes that several pods of `env` mount.
@@ -118,8 +106,71 @@ fn platform_state<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Option<Diagn
     )
 }
 
-/// What resolving `env` found: its shared part's, each workload's, the cycles of calls,
-/// the volumes mounted by more pods than they can be, a platform's state that an
+/// E0618 for the workloads and instances of `env`, its platform's workloads and the
+/// workloads of other applications that its workloads call (all of which run in the
+/// environment's namespace), that would give their objects one name.
+#[salsa::tracked(returns(ref))]
+fn name_clashes<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
+    let Some(shared) = environment_shared(db, env) else {
+        return Vec::new();
+    };
+    let project = env.project(db);
+    let resolved: Vec<&WorkloadResolution> = workloads(db, project)
+        .iter()
+        .filter_map(|&workload| resolve_workload(db, env, workload).as_ref())
+        .collect();
+    let mut instances: BTreeMap<&str, &Instance> = shared
+        .instances
+        .iter()
+        .map(|(id, instance)| (id.as_str(), instance))
+        .collect();
+    for resolution in &resolved {
+        for (id, instance) in &resolution.instances {
+            instances.entry(id.as_str()).or_insert(instance);
+        }
+    }
+    // Each callee once, at the first call of it (workloads are in name order).
+    let mut remotes: BTreeMap<(&str, &str), &RemoteCall> = BTreeMap::new();
+    for remote in resolved.iter().flat_map(|resolution| &resolution.remotes) {
+        let callee = &remote.callee;
+        remotes
+            .entry((&callee.application, &callee.workload.name))
+            .or_insert(remote);
+    }
+    // The environment is the platform's when it is not the project's own.
+    let platform = env.origin(db);
+    let platform_name = project.application(db, platform);
+    let platform_workloads = match platform {
+        Origin::Project => Vec::new(),
+        origin => crate::names::project_index(db, project)
+            .names_of(origin, NameKind::Workload)
+            .map(|decl| {
+                let at = Label::new(decl.file, decl.name_range(db));
+                Named::platform_workload(&decl.name, &platform_name, at)
+            })
+            .collect(),
+    };
+    let own_instance =
+        |instance: &Instance| platform == Origin::Project || instance.owner != Owner::Environment;
+    crate::resolve::name_clash::check(
+        platform_workloads
+            .into_iter()
+            .chain(
+                resolved
+                    .iter()
+                    .map(|resolution| Named::workload(&resolution.workload)),
+            )
+            .chain(
+                instances
+                    .into_values()
+                    .map(|instance| Named::instance(instance, own_instance(instance))),
+            )
+            .chain(remotes.into_values().map(Named::callee)),
+    )
+}
+
+/// What resolving `env` found: its shared part's, each workload's, the volumes mounted
+/// by more pods than they can be, the names that clash, a platform's state that an
 /// application cannot read.
 #[salsa::tracked(returns(ref))]
 pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
@@ -132,8 +183,8 @@ pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) ->
             diagnostics.extend(resolved.diagnostics.iter().cloned());
         }
     }
-    diagnostics.extend(call_cycles(db, env).iter().cloned());
     diagnostics.extend(volume_access(db, env).iter().cloned());
+    diagnostics.extend(name_clashes(db, env).iter().cloned());
     diagnostics.extend(platform_state(db, env).iter().cloned());
     crate::diagnostic::sort(db, &mut diagnostics);
     diagnostics
@@ -170,8 +221,8 @@ pub fn environment_model<'db>(
         }
         for remote in &resolved.remotes {
             remote_workloads
-                .entry(remote.workload.name.clone())
-                .or_insert_with(|| remote.clone());
+                .entry(remote.callee.workload.name.clone())
+                .or_insert_with(|| remote.callee.clone());
         }
         resolved_workloads.push(resolved.workload.clone());
     }

@@ -17,12 +17,16 @@
 //! - [`instance`], [`provisioning`]: binding an offering to an implementation,
 //!   merging params (E0601, E0602, E0603), pulling in what it needs;
 //! - [`shared`]: the query of an environment's settings and shared instances;
-//! - [`workload`]: the query of one workload in one environment (overrides, resources,
-//!   E0606, containers, addresses), with [`policy`] (E0605);
+//! - [`effective`]: a workload with its override for an environment applied;
+//! - [`runtime`]: what would break at run time in one workload, on its decided values
+//!   (E0616 and the other checks of a workload in an environment);
+//! - [`workload`]: the query of one workload in one environment (resources, E0606,
+//!   containers, addresses), with [`policy`] (E0605);
 //! - [`remote`]: calls to workloads of other applications (E1002–E1004), which
 //!   [`workload`] checks;
-//! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), over
-//!   the workloads of an environment;
+//! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), and
+//!   [`name_clash`]: workloads and instances that would name their objects alike
+//!   (E0618), over the workloads of an environment;
 //! - [`platform_state`]: an application's Terraform reading its platform's state
 //!   (E1005), over the workloads of an environment;
 //! - [`environment`]: the queries that gather an environment; [`project`]: all of them.
@@ -32,10 +36,12 @@
 pub(crate) mod conform;
 pub(crate) mod context;
 pub(crate) mod cycle;
+pub(crate) mod effective;
 pub mod environment;
 pub(crate) mod eval;
 pub(crate) mod instance;
 pub mod model;
+pub(crate) mod name_clash;
 pub(crate) mod naming;
 pub(crate) mod order;
 pub(crate) mod platform_state;
@@ -43,6 +49,7 @@ pub(crate) mod policy;
 pub(crate) mod project;
 pub(crate) mod provisioning;
 pub(crate) mod remote;
+pub(crate) mod runtime;
 pub(crate) mod scope;
 pub(crate) mod shared;
 pub mod value;

@@ -20,8 +20,15 @@ use crate::source::{Db, Origin, Project, SourceFile};
 /// The remote callees of one workload, and what is wrong with its calls to them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct RemoteCalls {
-    pub(crate) callees: Vec<RemoteWorkload>,
+    pub(crate) callees: Vec<RemoteCall>,
     pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// A workload of another application, and where the caller names it in `calls`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RemoteCall {
+    pub(crate) callee: RemoteWorkload,
+    pub(crate) at: Label,
 }
 
 /// The calls of the workload `caller` (of `origin`, written in `file`) to workloads of
@@ -68,9 +75,12 @@ pub(crate) fn remote_calls<'db>(
                 .diagnostics
                 .push(check.not_admitted(&admitted, &workload.callers));
         }
-        found.callees.push(RemoteWorkload {
-            application: project.application(db, target.origin),
-            workload,
+        found.callees.push(RemoteCall {
+            callee: RemoteWorkload {
+                application: project.application(db, target.origin),
+                workload,
+            },
+            at,
         });
     }
     found

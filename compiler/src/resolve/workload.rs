@@ -7,10 +7,9 @@
 //! ([`crate::resolve::shared::environment_shared`]), the offerings it instantiates and
 //! the addresses of the workloads it names ([`workload_address`]), and nothing else, so
 //! an edit to one workload re-runs it for that workload only (and for those that name
-//! it, when its address changes). An override replaces what it sets and nothing else: an
-//! attribute of the workload, an attribute of a container (a container it names that the
-//! workload does not have is added), a param of a resource (a resource it names that the
-//! workload does not have is added). A resource with `shared = NAME` binds the
+//! it, when its address changes). The override is applied as [`crate::resolve::effective`]
+//! says, and the decided values are judged by [`crate::resolve::runtime`]. A resource
+//! with `shared = NAME` binds the
 //! environment's shared instance `NAME` (E0606 when the environment does not declare
 //! it); any other resource is instantiated with the id `WORKLOAD.RESOURCE`. Another
 //! workload's address is its Service's DNS name in the environment's namespace, known at
@@ -21,27 +20,24 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
-use crate::lowered::{
-    Container, ContainerFields, EnvironmentId, Expr, ExprId, Exprs, Name, Resource, Workload,
-    WorkloadFields, WorkloadId,
-};
+use crate::lowered::{EnvironmentId, Expr, ExprId, Exprs, Workload, WorkloadId};
 use crate::resolve::context::offering;
-use crate::resolve::cycle::{Calls, Frame};
+use crate::resolve::cycle::Frame;
+use crate::resolve::effective::{Effective, EffectiveContainer, EffectiveResource};
 use crate::resolve::eval::eval;
 use crate::resolve::instance::{Assigned, Instantiator, Request, assign};
 use crate::resolve::model::{
-    Caller, Container as ResolvedContainer, Instance, Owner, Probe, RemoteWorkload,
-    ResolvedWorkload,
+    Caller, Container as ResolvedContainer, Instance, Owner, Probe, ResolvedWorkload,
 };
 use crate::resolve::naming::child_id;
 use crate::resolve::order::{Settings, read_order, sibling_reads};
-use crate::resolve::policy::check_policies;
+use crate::resolve::policy::{Judged, check_policies};
 use crate::resolve::provisioning::{map, port, text, texts};
+use crate::resolve::remote::RemoteCall;
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::shared::{SharedPart, environment_shared, uses};
 use crate::resolve::value::Value;
-use crate::source::{Db, SourceFile};
-use crate::span::TextRange;
+use crate::source::Db;
 use crate::types::literal;
 use crate::types::schema::SHARED;
 
@@ -54,111 +50,8 @@ pub(crate) struct WorkloadResolution {
     /// E0601–E0607 about it, its policy violations (E0605) and its calls to other
     /// applications (E1002–E1004).
     pub(crate) diagnostics: Vec<Diagnostic>,
-    /// The workloads of other applications it calls.
-    pub(crate) remotes: Vec<RemoteWorkload>,
-}
-
-/// A workload as one environment sees it.
-struct Effective<'a, 'db> {
-    lowered: &'a Workload<'db>,
-    fields: WorkloadFields<'db>,
-    containers: Vec<EffectiveContainer<'db>>,
-    resources: Vec<EffectiveResource<'a, 'db>>,
-}
-
-/// A container with the override's attributes applied.
-struct EffectiveContainer<'db> {
-    name: Name<'db>,
-    label_range: TextRange,
-    fields: ContainerFields,
-}
-
-/// A resource, and its declaration in the override when it has one.
-struct EffectiveResource<'a, 'db> {
-    resource: &'a Resource<'db>,
-    overridden: Option<&'a Resource<'db>>,
-}
-
-impl<'a, 'db> Effective<'a, 'db> {
-    /// `lowered` with its `override ENVIRONMENT { ... }` applied.
-    fn new(db: &'db dyn Db, lowered: &'a Workload<'db>, environment: &str) -> Self {
-        let mut effective = Effective {
-            lowered,
-            fields: lowered.fields.clone(),
-            containers: lowered.containers.iter().map(effective_container).collect(),
-            resources: lowered
-                .resources
-                .iter()
-                .map(|resource| EffectiveResource {
-                    resource,
-                    overridden: None,
-                })
-                .collect(),
-        };
-        let over = lowered
-            .overrides
-            .iter()
-            .find(|over| over.environment.text(db) == environment);
-        if let Some(over) = over {
-            effective.fields = effective.fields.overlay(&over.fields);
-            for container in &over.containers {
-                match effective
-                    .containers
-                    .iter_mut()
-                    .find(|base| base.name == container.name)
-                {
-                    Some(base) => base.fields = base.fields.overlay(&container.fields),
-                    None => effective.containers.push(effective_container(container)),
-                }
-            }
-            for resource in &over.resources {
-                match effective
-                    .resources
-                    .iter_mut()
-                    .find(|base| base.resource.name == resource.name)
-                {
-                    Some(base) => base.overridden = Some(resource),
-                    None => effective.resources.push(EffectiveResource {
-                        resource,
-                        overridden: None,
-                    }),
-                }
-            }
-        }
-        effective
-    }
-
-    fn name(&self) -> &'a str {
-        &self.lowered.decl.name
-    }
-
-    fn file(&self) -> SourceFile {
-        self.lowered.decl.file
-    }
-
-    fn exprs(&self) -> &'a Exprs<'db> {
-        &self.lowered.exprs
-    }
-
-    /// The port other workloads reach it on: the first port of its first container
-    /// that has ports, as written.
-    fn first_port(&self, db: &'db dyn Db, scope: &Scope) -> Option<u16> {
-        self.containers.iter().find_map(|container| {
-            let Expr::Record(entries) = self.exprs().get(container.fields.ports?) else {
-                return None;
-            };
-            let (_, first) = entries.first()?;
-            port(&eval(db, scope, self.exprs(), *first))
-        })
-    }
-}
-
-fn effective_container<'db>(container: &Container<'db>) -> EffectiveContainer<'db> {
-    EffectiveContainer {
-        name: container.name,
-        label_range: container.label_range,
-        fields: container.fields.clone(),
-    }
+    /// The workloads of other applications it calls, with where.
+    pub(crate) remotes: Vec<RemoteCall>,
 }
 
 /// The scope a workload's own expressions start from: `env` and `self` over `base`.
@@ -213,35 +106,6 @@ pub(crate) fn workload_address<'db>(
     address(effective.name(), &shared.settings.namespace, port)
 }
 
-/// The workloads `workload` calls in the environment `env`, as written (with where),
-/// and the file they are written in.
-#[salsa::tracked(returns(ref))]
-pub(crate) fn workload_calls<'db>(
-    db: &'db dyn Db,
-    env: EnvironmentId<'db>,
-    workload: WorkloadId<'db>,
-) -> Option<Calls> {
-    let lowered = crate::lowered::workload(db, workload).as_ref()?;
-    let effective = Effective::new(db, lowered, env.name(db));
-    // Only calls within the workload's own application can close a cycle: another
-    // application's workloads cannot name this one's (its package does not depend on
-    // this one).
-    let origin = lowered.decl.origin;
-    let calls = effective
-        .fields
-        .calls
-        .iter()
-        .flatten()
-        .filter(|call| {
-            call.target
-                .as_ref()
-                .is_none_or(|target| target.origin == origin)
-        })
-        .map(|call| (call.name.text(db).clone(), call.range))
-        .collect();
-    Some((effective.file(), calls))
-}
-
 /// Resolves `workload` in the environment `env`; `None` when either does not exist.
 #[salsa::tracked(returns(ref))]
 pub(crate) fn resolve_workload<'db>(
@@ -274,21 +138,26 @@ pub(crate) fn resolve_workload<'db>(
         mut diagnostics,
         ..
     } = resolver.instantiator;
-    let offering_of = |id: &str| {
-        instances
-            .get(id)
-            .or_else(|| shared.instances.get(id))
-            .map(|instance| instance.offering.clone())
-    };
-    diagnostics.extend(check_policies(
+    let instance = |id: &str| instances.get(id).or_else(|| shared.instances.get(id));
+    diagnostics.extend(crate::resolve::runtime::check(
+        &crate::resolve::runtime::Decided {
+            db,
+            environment: env.name(db),
+            workload: &effective,
+            scope: &scope,
+            resolved: &resolved,
+            instances: &instances,
+        },
+    ));
+    diagnostics.extend(check_policies(&Judged {
         db,
         project,
-        environment.decl.file,
-        &shared.settings,
-        &environment.policies,
-        &resolved,
-        &offering_of,
-    ));
+        env: &shared.settings,
+        environment,
+        workload: &resolved,
+        decl: &lowered.decl,
+        instance: &instance,
+    }));
     let remote = crate::resolve::remote::remote_calls(
         db,
         env,
@@ -615,7 +484,8 @@ fn callers(value: Value) -> Vec<Caller> {
     let mut callers: Vec<Caller> = texts(&value)
         .into_iter()
         .filter_map(|entry| {
-            let (application, workload) = entry.split_once('.')?;
+            // A workload's name has no `.`; an application's may.
+            let (application, workload) = entry.rsplit_once('.')?;
             Some(Caller {
                 application: application.to_string(),
                 workload: workload.to_string(),

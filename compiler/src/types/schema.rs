@@ -173,13 +173,26 @@ impl Provisioner {
 }
 
 /// Every block kind the language knows, in any place.
-pub const BLOCK_KINDS: &[&str] = &["backend", "container", "implementation", "override"];
+pub const BLOCK_KINDS: &[&str] = &[
+    "backend",
+    "container",
+    "implementation",
+    "override",
+    "waiver",
+];
+
+/// A policy's severity attribute and its values.
+pub const SEVERITY: &str = "severity";
+pub const DENY: &str = "deny";
+pub const WARN: &str = "warn";
 
 /// The attribute of an implementation that maps offering outputs to values.
 pub const OUTPUTS: &str = "outputs";
 
-/// A workload of another application in `callers`: `storefront.web`.
-pub const CALLER_PATTERN: &str = "^[A-Za-z_][A-Za-z0-9_-]*\\.[A-Za-z_][A-Za-z0-9_-]*$";
+/// A workload of another application in `callers`: `storefront.web`. The application
+/// is a project's name, a label value (E0505); the workload's name is a Service's (E0220).
+pub const CALLER_PATTERN: &str =
+    "^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?\\.[a-z]([a-z0-9-]{0,61}[a-z0-9])?$";
 
 /// The instance parameter that binds a workload's resource to an environment's shared one.
 pub const SHARED: &str = "shared";
@@ -188,9 +201,9 @@ fn probe() -> Ty {
     Ty::Record(vec![
         FieldTy::new("path", Ty::String).with_doc("The HTTP path to probe: `/healthz`."),
         FieldTy::new("port", Ty::Port).with_doc("The container port to probe."),
-        FieldTy::new("period", Ty::Duration)
+        FieldTy::new("period", Ty::seconds_in(None, Some(i64::from(i32::MAX))))
             .with_default("10s")
-            .with_doc("How often to probe."),
+            .with_doc("How often to probe: Kubernetes counts it in whole seconds, in an int32."),
     ])
 }
 
@@ -226,17 +239,17 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
         ),
         FieldSchema::optional(
             "labels",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::QualifiedName, Ty::formatted(Format::LabelValue)),
             "Kubernetes labels added to every object of the workload. Plain values only.",
         ),
         FieldSchema::optional(
             "annotations",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::QualifiedName, Ty::String),
             "Kubernetes annotations added to the workload's pods. Plain values only.",
         ),
         FieldSchema::optional(
             "service_account_annotations",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::QualifiedName, Ty::String),
             "Annotations on the workload's ServiceAccount, such as the cloud role it assumes: `{ \"eks.amazonaws.com/role-arn\" = identity.role }`. Plain values only; a value known only after provisioning makes the workload's Terraform write the ServiceAccount.",
         )
         .provision(),
@@ -278,17 +291,17 @@ static CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
         FieldSchema::optional("args", Ty::list(Ty::String), "Arguments passed to the command."),
         FieldSchema::optional(
             "env",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::EnvName, Ty::String),
             "Environment variables. Secret and provision-time values are delivered through a Kubernetes Secret.",
         )
         .secret_and_provision(),
         FieldSchema::optional(
             "files",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::MountPath, Ty::String),
             "Files to mount, by absolute path, with their contents. Secret and provision-time values are delivered through a Kubernetes Secret.",
         )
         .secret_and_provision(),
-        FieldSchema::optional("ports", Ty::map(Ty::Port), "Named ports the container listens on: `{ http = 8080 }`."),
+        FieldSchema::optional("ports", Ty::keyed(Format::PortName, Ty::Port), "Named ports the container listens on: `{ http = 8080 }`."),
         FieldSchema::new("cpu", Ty::Cpu, "CPU requested: cores (`1`, `0.5`) or millicores (`250m`).").default("100m"),
         FieldSchema::new("memory", Ty::Memory, "Memory requested: `256Mi`, `1Gi`.").default("128Mi"),
         FieldSchema::optional("cpu_limit", Ty::Cpu, "The most CPU the container may use."),
@@ -297,7 +310,7 @@ static CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
         FieldSchema::optional("readiness", probe(), "An HTTP probe; traffic waits until it succeeds."),
         FieldSchema::optional(
             "volumes",
-            Ty::map(Ty::Ref(RefTy::Resource(None))),
+            Ty::keyed(Format::MountPath, Ty::Ref(RefTy::Resource(None))),
             "Resources mounted by path: `{ \"/data\" = data }`.",
         ),
     ],
@@ -346,17 +359,49 @@ static ENVIRONMENT: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
             "The versions of offerings this was written for, as version requirements: `{ postgres = \"^1.2\" }`. An offering whose version a requirement does not admit is an error here.",
         ),
     ],
-    blocks: vec![NestedBlock {
-        kind: "backend",
-        label: LabelRule::Required,
-        provisioner: false,
-        doc: "Where Terraform keeps its state: `backend s3 { bucket = \"tf-state\" }`.",
-    }],
+    blocks: vec![
+        NestedBlock {
+            kind: "backend",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "Where Terraform keeps its state: `backend s3 { bucket = \"tf-state\" }`.",
+        },
+        NestedBlock {
+            kind: "waiver",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "Waives a policy of the environment for some workloads, with the reason: \
+                  `waiver min_replicas { workloads = [nightly-report], reason = \"...\" }`.",
+        },
+    ],
     members: Members {
         instances: true,
         uses: true,
         ..Members::default()
     },
+    free_attributes: None,
+});
+
+static WAIVER: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+    keyword: "waiver",
+    noun: "a waiver",
+    doc: "Waives the policy it names, in this environment, for the workloads it lists: their \
+          violations are still shown, as waived, with the reason, and do not fail the check.",
+    fields: vec![
+        FieldSchema::new(
+            "workloads",
+            Ty::list(Ty::Ref(RefTy::Workload)),
+            "The workloads the waiver applies to.",
+        ),
+        FieldSchema::new(
+            "reason",
+            Ty::Constrained(Box::new(Ty::String), Constraint::Pattern("\\S".to_string())),
+            "Why the policy does not hold for them: shown with every waived violation, and in \
+             SARIF as the suppression's justification.",
+        ),
+    ],
+    blocks: Vec::new(),
+    members: Members::default(),
     free_attributes: None,
 });
 
@@ -499,19 +544,19 @@ fn implementation(provisioner: Provisioner) -> BlockSchema {
             ),
             FieldSchema::new(
                 "data_path",
-                Ty::String,
+                Ty::formatted(Format::MountPath),
                 "Where the persistent volume (`storage`) is mounted: the image's data directory.",
             )
             .default("\"/data\""),
             FieldSchema::optional(
                 "writable",
-                Ty::list(Ty::String),
+                Ty::list(Ty::formatted(Format::MountPath)),
                 "Directories the server writes besides its data (sockets, pid files): each gets \
                  an empty directory, since the root filesystem is read-only.",
             ),
             FieldSchema::optional(
                 "files",
-                Ty::map(Ty::String),
+                Ty::keyed(Format::MountPath, Ty::String),
                 "Files the server reads, path → content (a configuration file), mounted \
                  read-only from a ConfigMap plat writes.",
             ),
@@ -524,7 +569,7 @@ fn implementation(provisioner: Provisioner) -> BlockSchema {
             .default("\"ReadWriteOnce\""),
             FieldSchema::optional(
                 "env",
-                Ty::map(Ty::String),
+                Ty::keyed(Format::EnvName, Ty::String),
                 "The server's environment variables. Secret and provision-time values are allowed.",
             )
             .secret_and_provision(),
@@ -650,7 +695,15 @@ static POLICY: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
     keyword: "policy",
     noun: "a policy",
     doc: "Conditions every workload of an environment that lists the policy must satisfy.",
-    fields: Vec::new(),
+    fields: vec![
+        FieldSchema::new(
+            SEVERITY,
+            Ty::Enum(vec![DENY.to_string(), WARN.to_string()]),
+            "What a workload that does not satisfy the policy gets: an error that stops the \
+         build (`\"deny\"`), or a warning (`\"warn\"`).",
+        )
+        .default("\"deny\""),
+    ],
     blocks: Vec::new(),
     members: Members {
         requires: true,
@@ -684,6 +737,10 @@ pub fn backend() -> &'static BlockSchema {
     &BACKEND
 }
 
+pub fn waiver() -> &'static BlockSchema {
+    &WAIVER
+}
+
 pub fn offering() -> &'static BlockSchema {
     &OFFERING
 }
@@ -702,6 +759,10 @@ pub fn policy() -> &'static BlockSchema {
     &POLICY
 }
 
+/// The name of the type of the items of `workload.instances`, which `every db: OFFERING
+/// in ...` narrows to the instances of one offering.
+pub const INSTANCE_TYPE: &str = "instance";
+
 /// The record `workload` in a policy.
 pub fn policy_workload() -> Ty {
     Ty::Record(vec![
@@ -709,12 +770,90 @@ pub fn policy_workload() -> Ty {
         FieldTy::new("replicas", Ty::Int)
             .with_doc("Replicas in this environment, overrides applied."),
         FieldTy::new("labels", Ty::map(Ty::String)).with_doc("The workload's labels."),
+        FieldTy::new("annotations", Ty::map(Ty::String))
+            .with_doc("The annotations of the workload's pods."),
         FieldTy::new("images", Ty::list(Ty::String)).with_doc("The image of every container."),
         FieldTy::new("image_tags", Ty::list(Ty::String))
             .with_doc("The tag of every container's image."),
         FieldTy::new("resources", Ty::list(Ty::String))
             .with_doc("The offerings of the workload's resources."),
+        FieldTy::new("calls", Ty::list(Ty::String)).with_doc("The workloads it calls."),
+        FieldTy::new("callers", Ty::list(Ty::String)).with_doc(
+            "The workloads of other applications it admits, as `\"APPLICATION.WORKLOAD\"`.",
+        ),
+        FieldTy::new("containers", Ty::list(policy_container()))
+            .with_doc("Its containers, overrides applied, in the order written."),
+        FieldTy::new(
+            "instances",
+            Ty::list(Ty::Alias(
+                INSTANCE_TYPE.to_string(),
+                std::sync::Arc::new(Ty::Record(policy_instance_fields())),
+            )),
+        )
+        .with_doc(
+            "Its resources, each bound to an instance of the environment: `every db: postgres \
+             in workload.instances: ...` types `db.params` by the offering.",
+        ),
     ])
+}
+
+/// A container, as a policy reads it.
+fn policy_container() -> Ty {
+    let probe = Ty::Alias(
+        "probe".to_string(),
+        std::sync::Arc::new(Ty::Record(vec![
+            FieldTy::new("path", Ty::String).with_doc("The HTTP path probed."),
+            FieldTy::new("port", Ty::Port).with_doc("The container port probed."),
+            FieldTy::new("period", Ty::Duration).with_doc("How often it is probed."),
+        ])),
+    );
+    let port = Ty::Record(vec![
+        FieldTy::new("name", Ty::String).with_doc("The port's name."),
+        FieldTy::new("port", Ty::Port).with_doc("The port's number."),
+    ]);
+    Ty::Alias(
+        "container".to_string(),
+        std::sync::Arc::new(Ty::Record(vec![
+            FieldTy::new("name", Ty::String).with_doc("The container's name."),
+            FieldTy::new("image", Ty::String).with_doc("Its image reference."),
+            FieldTy::new("image_tag", Ty::String)
+                .with_doc("The image's tag, its digest when it has one, else `latest`."),
+            FieldTy::new("command", Ty::list(Ty::String)).with_doc("Its command."),
+            FieldTy::new("args", Ty::list(Ty::String)).with_doc("Its arguments."),
+            FieldTy::new("env", Ty::list(Ty::String))
+                .with_doc("The names of its environment variables (their values are not read)."),
+            FieldTy::new("files", Ty::list(Ty::String)).with_doc("The paths of its files."),
+            FieldTy::new("volumes", Ty::list(Ty::String))
+                .with_doc("The paths it mounts resources at."),
+            FieldTy::new("ports", Ty::list(port)).with_doc("Its named ports."),
+            FieldTy::new("cpu", Ty::Cpu).with_doc("The CPU it requests."),
+            FieldTy::new("memory", Ty::Memory).with_doc("The memory it requests."),
+            FieldTy::new("cpu_limit", Ty::Cpu)
+                .with_doc("The most CPU it may use: its request when no limit is set."),
+            FieldTy::new("memory_limit", Ty::Memory)
+                .with_doc("The most memory it may use: its request when no limit is set."),
+            FieldTy::new("liveness", Ty::optional(probe.clone()))
+                .with_doc("Its liveness probe, if it has one: test with `container.liveness?`."),
+            FieldTy::new("readiness", Ty::optional(probe))
+                .with_doc("Its readiness probe, if it has one: test with `container.readiness?`."),
+        ])),
+    )
+}
+
+/// The fields of an instance, as a policy reads it (without `params`, whose type
+/// depends on the offering).
+pub fn policy_instance_fields() -> Vec<FieldTy> {
+    vec![
+        FieldTy::new("name", Ty::String).with_doc("The resource's name in the workload: `db`."),
+        FieldTy::new("id", Ty::String)
+            .with_doc("The instance's id: `api.db`, or `shared_db` for a shared one."),
+        FieldTy::new("offering", Ty::String).with_doc("The offering: `postgres`."),
+        FieldTy::new("version", Ty::String).with_doc("The offering's version."),
+        FieldTy::new("implementation", Ty::String)
+            .with_doc("The implementation the environment chose for it: `aws`."),
+        FieldTy::new("shared", Ty::Bool)
+            .with_doc("Whether it is a shared resource of the environment."),
+    ]
 }
 
 /// The record `env`: the environment being built.

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::kube;
 use crate::names::{Definition, NameKind, TargetKind, suggest};
 use crate::span::TextRange;
 use crate::syntax::ast::{Block, Declaration, Ident, Instance};
@@ -18,6 +19,7 @@ use crate::types::schema;
 impl Checker<'_> {
     pub(crate) fn check_workload(&mut self, decl: &Declaration) {
         let owner = format!("the workload `{}`", decl.name.name);
+        self.kubernetes_name(&decl.name, "workload", kube::service_name);
         let members = self.sort_members(&decl.body, schema::workload(), &owner);
         let mut scope = Locals {
             bindings: Vec::new(),
@@ -107,6 +109,9 @@ impl Checker<'_> {
 
     fn check_container(&mut self, scope: &Locals, block: &Block, label: &Ident, partial: bool) {
         let owner = format!("the container `{}`", label.name);
+        if !partial {
+            self.kubernetes_name(label, "container", kube::dns_label);
+        }
         let schema = if partial {
             schema::container_override()
         } else {
@@ -196,6 +201,38 @@ impl Checker<'_> {
             let partial = base_containers.contains(&container.name.as_str());
             self.check_container(&scope, nested, container, partial);
         }
+    }
+
+    /// E0220 when `name`, the name of a `what` (`workload`, `container`), is not one
+    /// that Kubernetes accepts for the objects plat names after it.
+    fn kubernetes_name(&mut self, name: &Ident, what: &str, rule: fn(&str) -> Result<(), String>) {
+        let Err(reason) = rule(&name.name) else {
+            return;
+        };
+        let suggestion = kube::to_dns_label(&name.name);
+        let help = if suggestion.is_empty() {
+            "use lower-case letters, digits and `-`, starting with a letter, at most 63 \
+             characters"
+                .to_string()
+        } else {
+            format!(
+                "use lower-case letters, digits and `-`, starting with a letter, at most 63 \
+                 characters: `{suggestion}`"
+            )
+        };
+        self.report(
+            Diagnostic::new(
+                Code::InvalidName,
+                format!(
+                    "`{}` is not a valid name for a {what} in Kubernetes",
+                    name.name
+                ),
+                self.file,
+                name.range,
+            )
+            .with_label(reason)
+            .with_help(help),
+        );
     }
 
     /// The label of an override names an environment.

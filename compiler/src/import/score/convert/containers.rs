@@ -47,6 +47,7 @@ impl Converter<'_> {
                 ),
             }
         }
+        declare_probe_ports(&mut container);
         container
     }
     pub(super) fn image(&mut self, value: &Node, container: &mut Container) {
@@ -258,6 +259,27 @@ impl Converter<'_> {
             probe.path = literal("/");
         }
         Some(probe)
+    }
+}
+
+/// Declares the ports the container's probes name that it does not declare yet, as
+/// `probe-PORT`: a Score container listens on a probe's port without `service` naming
+/// it, and a plat probe names a port of its container.
+fn declare_probe_ports(container: &mut Container) {
+    let probed: Vec<i64> = [&container.liveness, &container.readiness]
+        .into_iter()
+        .flatten()
+        .map(|probe| probe.port)
+        .collect();
+    for port in probed {
+        if port > 0
+            && !container
+                .ports
+                .iter()
+                .any(|(_, declared)| *declared == port)
+        {
+            container.ports.push((format!("probe-{port}"), port));
+        }
     }
 }
 
