@@ -2,9 +2,10 @@
 //! own in a temporary directory (`payments` depends on the platform by git tag,
 //! `storefront` on the platform and on `payments` by path, and calls `payments`), as a
 //! user sets them up: `plat fetch`, `plat check`, `plat build`. And every way a
-//! dependency goes wrong, each with its diagnostic and nothing changed on disk.
+//! dependency goes wrong, each with its diagnostic and nothing changed on disk. And the
+//! guide docs/applications.md, followed step by step from an empty directory.
 //!
-//! These tests run `git`: without it they fail.
+//! These tests run `git` (and the guide's steps `sh`): without them they fail.
 
 mod support;
 
@@ -801,4 +802,313 @@ workload payments-api {
         "the two `payments-api` clash:\n{}",
         check.transcript()
     );
+}
+
+/// docs/applications.md, followed from an empty directory as a user does: its shell
+/// blocks run in order (but those that need a cluster), the files it says to write are
+/// written with the text it shows, its edits in prose are made as it says, and what it
+/// shows a command prints is what the command prints.
+mod guide {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+    /// A fenced block of the guide, and the text of the paragraphs between it and the
+    /// block before (code spans in backquotes), one a line.
+    struct Block {
+        language: String,
+        text: String,
+        before: String,
+    }
+
+    fn blocks(markdown: &str) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        let mut paragraph = String::new();
+        let mut before = String::new();
+        let mut open: Option<(String, String)> = None;
+        for event in Parser::new(markdown) {
+            match event {
+                Event::Start(Tag::Paragraph) => paragraph.clear(),
+                Event::End(TagEnd::Paragraph) => {
+                    before.push_str(&paragraph);
+                    before.push('\n');
+                }
+                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(language))) => {
+                    open = Some((language.to_string(), String::new()));
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    if let Some((language, text)) = open.take() {
+                        blocks.push(Block {
+                            language,
+                            text,
+                            before: std::mem::take(&mut before),
+                        });
+                    }
+                }
+                Event::Text(text) => match &mut open {
+                    Some((_, block)) => block.push_str(&text),
+                    None => paragraph.push_str(&text),
+                },
+                Event::Code(code) => paragraph.push_str(&format!("`{code}`")),
+                Event::SoftBreak | Event::HardBreak => paragraph.push(' '),
+                _ => {}
+            }
+        }
+        blocks
+    }
+
+    /// A shell in the guide's directories, with `plat` on its path and git set up as
+    /// the guide asks.
+    struct Shell {
+        home: PathBuf,
+        cwd: PathBuf,
+    }
+
+    impl Shell {
+        /// Runs `script` in the current directory and follows its `cd`s; the status
+        /// and what it printed (both streams).
+        fn run(&mut self, script: &str) -> (bool, String) {
+            let marker = self.home.join("cwd");
+            let bin = Path::new(env!("CARGO_BIN_EXE_plat")).parent().unwrap();
+            let path = format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            );
+            let output = Command::new("sh")
+                .arg("-c")
+                .arg(format!("set -e\n{script}\npwd > '{}'\n", marker.display()))
+                .current_dir(&self.cwd)
+                .env("PATH", path)
+                .env("HOME", &self.home)
+                .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("NO_COLOR", "1")
+                .env_remove("CLICOLOR_FORCE")
+                .output()
+                .expect("sh runs");
+            if output.status.success() {
+                self.cwd = PathBuf::from(std::fs::read_to_string(&marker).unwrap().trim());
+            }
+            let printed = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            (output.status.success(), printed)
+        }
+
+        fn edit(&self, file: &str, from: &str, to: &str) {
+            let path = self.cwd.join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.contains(from), "{file} has no `{from}`:\n{text}");
+            std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        }
+    }
+
+    /// Every line `shown` holds is in what the command printed.
+    fn assert_prints(printed: &str, shown: &str) {
+        for line in shown.lines().map(str::trim).filter(|line| !line.is_empty()) {
+            assert!(
+                printed.contains(line),
+                "the guide shows `{line}`, the command printed:\n{printed}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_platform_many_application_repositories_is_followed_from_an_empty_directory() {
+        let guide = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/applications.md"),
+        )
+        .unwrap();
+        let blocks = blocks(&guide);
+        let temp = tempfile::tempdir().unwrap();
+        let home = temp.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::write(
+            home.join(".gitconfig"),
+            "[user]\n\tname = plat\n\temail = plat@example.com\n[init]\n\tdefaultBranch = main\n\
+             [commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n",
+        )
+        .unwrap();
+        let empty = temp.path().join("work");
+        std::fs::create_dir_all(&empty).unwrap();
+        let mut shell = Shell {
+            home,
+            cwd: empty.clone(),
+        };
+        let mut index = 0;
+        let mut last_printed = String::new();
+        let mut edits = Vec::new();
+        while index < blocks.len() {
+            let block = &blocks[index];
+            let next = blocks.get(index + 1);
+            index += 1;
+            edits.extend(follow_the_prose(&mut shell, &block.before, &last_printed));
+            match block.language.as_str() {
+                "sh" if block.text.contains("kubectl") => {
+                    // Applying needs a cluster: the guide says so.
+                    assert!(guide.contains("These need a cluster"));
+                }
+                "sh" => {
+                    let (success, printed) = shell.run(&block.text);
+                    let shown = next.filter(|next| next.language == "text");
+                    match shown {
+                        Some(shown) => {
+                            assert_prints(&printed, &shown.text);
+                            assert_eq!(
+                                success,
+                                !shown.text.contains("error["),
+                                "{}\n{printed}",
+                                block.text
+                            );
+                            index += 1;
+                        }
+                        None => assert!(success, "{}\n{printed}", block.text),
+                    }
+                    check_the_claims(&shell, &block.text);
+                    last_printed = printed;
+                }
+                "plat" | "toml" => write_or_add(&shell, block),
+                other => panic!("a `{other}` block the guide's user has nothing to do with"),
+            }
+        }
+        assert_eq!(
+            edits,
+            (0..EDITS.len()).collect::<Vec<_>>(),
+            "each edit once, in order"
+        );
+        // The guide ends in the storefront, built for both environments.
+        assert!(
+            shell.cwd.ends_with("shop/storefront"),
+            "{}",
+            shell.cwd.display()
+        );
+        for environment in ["development", "staging"] {
+            assert!(shell.cwd.join("out").join(environment).is_dir());
+        }
+    }
+
+    /// "Write `FILE`:" writes the block; "In `FILE`, add:" appends it; "In `FILE`, add
+    /// `callers` to the workload:" puts in its new line.
+    fn write_or_add(shell: &Shell, block: &Block) {
+        let before = &block.before;
+        let (verb, file) = ["Write `", "In `"]
+            .into_iter()
+            .find_map(|verb| {
+                let (_, after) = before.rsplit_once(verb)?;
+                Some((verb, after.split('`').next()?))
+            })
+            .unwrap_or_else(|| panic!("which file: {before}"));
+        let path = shell.cwd.join(file);
+        if verb == "Write `" {
+            std::fs::write(&path, &block.text).unwrap();
+        } else if before.contains("add `callers`") {
+            let line = block
+                .text
+                .lines()
+                .find(|line| line.contains("callers ="))
+                .unwrap();
+            shell.edit(
+                file,
+                "workload payments-api {\n",
+                &format!("workload payments-api {{\n{line}\n\n"),
+            );
+        } else if before.trim_end().ends_with(", add:") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, format!("{text}\n{}", block.text)).unwrap();
+        } else {
+            panic!("what to do with the block after: {before}");
+        }
+    }
+
+    /// The edits the guide asks for in words, each after the words that ask for it.
+    const EDITS: [&str; 5] = [
+        "raise the version in `plat.toml` to `1.1.0`",
+        "ask for the new tag: `tag = \"v1.1.0\"` in `[dependencies.payments]`",
+        "raise `version` in `plat.toml` to `1.1.0`, run `plat semver v1.0.0` again (no warning now)",
+        "delete its two lines in `platform/environments.plat`",
+        "Set `tag = \"v1.1.0\"` in `[dependencies.shop-platform]`",
+    ];
+
+    /// Makes the edits `before` asks for, and checks what it says the last command
+    /// printed; which of [`EDITS`] it made.
+    fn follow_the_prose(shell: &mut Shell, before: &str, last_printed: &str) -> Vec<usize> {
+        if let Some((_, after)) = before.split_once(" prints `") {
+            let shown = after.split('`').next().unwrap_or_default();
+            assert!(last_printed.contains(shown), "`{shown}`:\n{last_printed}");
+        }
+        let asked: Vec<usize> = (0..EDITS.len())
+            .filter(|&edit| before.contains(EDITS[edit]))
+            .collect();
+        for &edit in &asked {
+            match edit {
+                0 => shell.edit("plat.toml", "version = \"1.0.0\"", "version = \"1.1.0\""),
+                1 => {
+                    shell.edit(
+                        "plat.toml",
+                        "git = \"../payments\"\ntag = \"v1.0.0\"",
+                        "git = \"../payments\"\ntag = \"v1.1.0\"",
+                    );
+                    // As the guide says: the lock does not record it yet.
+                    let (success, printed) = shell.run("plat check");
+                    assert!(!success && printed.contains("error[E0507]"), "{printed}");
+                }
+                2 => {
+                    shell.edit("plat.toml", "version = \"1.0.0\"", "version = \"1.1.0\"");
+                    let (success, printed) = shell.run("plat semver v1.0.0");
+                    assert!(success && !printed.contains("warning"), "{printed}");
+                }
+                3 => shell.edit(
+                    "platform/environments.plat",
+                    "  /// The database every application of the shop shares.\n  shared_db: postgres { database = \"shop\" }\n",
+                    "",
+                ),
+                _ => shell.edit("plat.toml", "tag = \"v1.0.0\"", "tag = \"v1.1.0\""),
+            }
+        }
+        asked
+    }
+
+    /// What the guide says about what a command printed or wrote (a build in the
+    /// directory the script ends in).
+    fn check_the_claims(shell: &Shell, script: &str) {
+        let here = |path: &str| shell.cwd.join(path);
+        let builds_here = script
+            .lines()
+            .rev()
+            .take_while(|line| !line.contains("cd "))
+            .any(|line| line.contains("plat build"));
+        if builds_here && shell.cwd.ends_with("payments") {
+            let kubernetes = here("out/development/kubernetes");
+            assert!(!kubernetes.join("namespace.yaml").exists());
+            assert!(
+                kubernetes
+                    .join("instances/shared-db/networkpolicy.yaml")
+                    .exists()
+            );
+            let root = std::fs::read_to_string(here(
+                "out/development/terraform/workloads/payments-api/main.tf.json",
+            ))
+            .unwrap();
+            assert!(root.contains("terraform_remote_state"), "{root}");
+            assert!(!root.contains("\"module\""), "{root}");
+        }
+        if builds_here && shell.cwd.ends_with("storefront") {
+            let policy =
+                std::fs::read_to_string(here("out/development/kubernetes/web/networkpolicy.yaml"))
+                    .unwrap();
+            for expected in [
+                "app.kubernetes.io/name: payments-api",
+                "app.kubernetes.io/part-of: payments",
+                "port: 8080",
+            ] {
+                assert!(policy.contains(expected), "{expected}:\n{policy}");
+            }
+            let graph = std::fs::read_to_string(here("out/development/graph.json")).unwrap();
+            assert!(graph.contains("\"application\": \"payments\""), "{graph}");
+        }
+    }
 }
