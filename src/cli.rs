@@ -11,7 +11,7 @@ Examples:
   plat check --format json .       Diagnostics as JSON, for scripts
   plat check --format sarif . > plat.sarif
                                    Diagnostics as SARIF, for code scanning in CI
-  plat build --out out             Write Kubernetes manifests and Terraform per environment
+  plat build                       Write Kubernetes manifests and Terraform per environment
   plat graph --env production --format dot
                                    The resource graph of an environment
   plat init shop                   Scaffold a new platform that checks and builds
@@ -70,7 +70,7 @@ Examples:
     /// build leaves the previous output as it was.
     #[command(after_help = "\
 Examples:
-  plat build                       Build every environment into ./out
+  plat build                       Build every environment into the project's out/
   plat build examples/shop --out /tmp/shop
                                    Build another project into another directory
   plat build --env staging --env production
@@ -84,9 +84,10 @@ Examples:
         /// Build only this environment (repeat for more); every one by default.
         #[arg(long = "env", value_name = "ENV")]
         environments: Vec<String>,
-        /// The output directory; replaced as a whole by each build.
-        #[arg(long, value_name = "DIR", default_value = "out")]
-        out: PathBuf,
+        /// The output directory, replaced as a whole by each build; `out` in the
+        /// project's directory by default.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Print the resource graph of an environment: workloads, resource instances and
     /// the edges between them.

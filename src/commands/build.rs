@@ -12,25 +12,30 @@
 //! previous output as it was; the same project always gives the same bytes.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use plat_compiler::diagnostic::Diagnostic;
-use plat_compiler::emit::{self, bundle};
+use plat_compiler::emit::bundle;
 use plat_compiler::lowered::EnvironmentId;
 use plat_compiler::source::{Database, Project};
 
 use crate::Status;
 use crate::cli::Format;
-use crate::output::{self, Staging, Tree};
+use crate::output::{self, Staging, Tree, Writer};
 use crate::report::Report;
 use crate::report::terminal::clean;
 
-pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Status {
+/// The output directory, in the project's directory, when `--out` is not given.
+const DEFAULT_OUT: &str = "out";
+
+pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool) -> Status {
     let db = Database::default();
     let (loaded, root) = match super::check::open(&db, path, Format::Human, color) {
         Ok(opened) => opened,
         Err(status) => return status,
     };
+    let out = out.map_or_else(|| root.join(DEFAULT_OUT), Path::to_path_buf);
+    let out = out.as_path();
     if let Err(message) = output::destination(out, &root) {
         eprintln!("error: {message}\nhelp: pass `--out DIR` with a directory of its own");
         return Status::Usage;
@@ -122,7 +127,7 @@ fn write<'a>(
     name: &str,
     out: &Path,
 ) -> Result<Vec<(&'a str, usize)>, String> {
-    let mut staging = Staging::begin(out)?;
+    let mut staging = Staging::begin(out, Writer::Build)?;
     let mut counts = Vec::new();
     for env in selected {
         let id = EnvironmentId::new(db, project, env.to_string());
@@ -136,9 +141,34 @@ fn write<'a>(
         }
         staging.add(&tree)?;
     }
-    let state = format!("terraform/{}", emit::terraform::LOCAL_STATE_DIRECTORY);
-    staging.finish(&[state.as_str()])?;
+    let kept_state: Vec<PathBuf> = staging
+        .carried()
+        .iter()
+        .filter(|path| holds_state(path))
+        .map(|path| out.join(path))
+        .collect();
+    for note in staging.finish()? {
+        eprintln!("{note}");
+    }
+    for state in kept_state {
+        eprintln!(
+            "warning: `{}` holds Terraform state that an earlier plat kept inside the build \
+             output, where deleting the output loses it; no root module reads it any more (an \
+             environment names its backend now)\nhelp: push it into the backend and move it out \
+             of the output: see \"Moving state out of an output\" in docs/commands.md",
+            state.display()
+        );
+    }
     Ok(counts)
+}
+
+/// Whether a path that an earlier output held, and the build carried, is Terraform
+/// state: the `.state` directory of an earlier plat, or a `*.tfstate` file.
+fn holds_state(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| {
+        let name = name.to_string_lossy();
+        name == ".state" || name.ends_with(".tfstate")
+    })
 }
 
 fn quoted(names: &[&str]) -> String {

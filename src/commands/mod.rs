@@ -31,7 +31,7 @@ pub fn run(cli: Cli) -> Status {
             path,
             environments,
             out,
-        } => build::run(&path, &environments, &out, color),
+        } => build::run(&path, &environments, out.as_deref(), color),
         Command::Graph {
             path,
             environment,

@@ -155,3 +155,33 @@ impl Drop for HugeFile {
         let _ = std::fs::remove_file(&self.0);
     }
 }
+
+/// A copy of `examples/<name>` in a fresh temporary directory: the directory, and the
+/// project in it (`DIR/<name>`).
+pub fn copy_of(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let project = temp.path().join(name);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name),
+        &project,
+    );
+    (temp, project)
+}
+
+/// Copies a directory of regular files recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from)
+        .expect("readable")
+        .filter_map(Result::ok)
+    {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

@@ -1,0 +1,466 @@
+//! The build output is disposable, and nothing plat does to it ever loses what others
+//! wrote there: what Terraform writes beside the root modules survives every build, a
+//! build killed at any instant leaves an output and the next one cleans up, `plat doc`
+//! never replaces a build, a marker copied among sources deletes none of them, and the
+//! temporary files of a killed `plat fmt` do not stay.
+//!
+//! Kills are forced with `PLAT_TEST_KILL_AT=POINT` (the debug binary aborts there, as a
+//! SIGKILL would: no destructor runs), and a write racing the build with
+//! `PLAT_TEST_PAUSE_AT=POINT` (it waits there until the test removes the flag file it
+//! creates); see `src/output/swap.rs`.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+use support::{Run, copy_of};
+
+/// Runs `plat` in `directory` with extra environment variables.
+fn plat(directory: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = assert_cmd::Command::new(env!("CARGO_BIN_EXE_plat"));
+    command
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .env_remove("PLAT_TEST_KILL_AT")
+        .env_remove("PLAT_TEST_PAUSE_AT")
+        .env_remove("PLAT_TEST_NO_EXCHANGE")
+        .args(args)
+        .timeout(Duration::from_secs(120));
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("plat runs");
+    Run {
+        status: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn build(project: &Path, out: &Path, env: &[(&str, &str)]) -> Run {
+    let (project, out) = (project.display().to_string(), out.display().to_string());
+    plat(Path::new("."), &["build", &project, "--out", &out], env)
+}
+
+fn build_ok(project: &Path, out: &Path) -> Run {
+    let run = build(project, out, &[]);
+    assert_eq!(run.status, Some(0), "{}", run.transcript());
+    run
+}
+
+/// What Terraform writes beside the root module of `hello` in the minimal example,
+/// and what an earlier plat kept in the output: path under the output → contents.
+fn terraform_files() -> BTreeMap<&'static str, &'static str> {
+    BTreeMap::from([
+        (
+            "development/terraform/workloads/hello/.terraform.lock.hcl",
+            "# provider locks\n",
+        ),
+        (
+            "development/terraform/workloads/hello/.terraform/terraform.tfstate",
+            "{\"backend\": {}}\n",
+        ),
+        (
+            "development/terraform/workloads/hello/tfplan",
+            "a saved plan\n",
+        ),
+        (
+            "development/terraform/.state/workloads/hello.tfstate",
+            "{\"version\": 4, \"serial\": 7}\n",
+        ),
+    ])
+}
+
+fn plant(out: &Path, files: &BTreeMap<&str, &str>) {
+    for (path, contents) in files {
+        let path = out.join(path);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, contents).expect("writable");
+    }
+}
+
+fn assert_kept(out: &Path, files: &BTreeMap<&str, &str>) {
+    for (path, contents) in files {
+        assert_eq!(
+            fs::read_to_string(out.join(path)).ok().as_deref(),
+            Some(*contents),
+            "{path} was lost"
+        );
+    }
+}
+
+/// The names in `directory` that start with a dot: what a build leaves beside its output.
+fn hidden_siblings(directory: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(directory)
+        .expect("readable")
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Whether `out` is a whole output: its marker lists files that are all there, with
+/// the bytes it lists.
+fn is_complete(out: &Path) -> bool {
+    let Ok(marker) = fs::read_to_string(out.join(".plat-build")) else {
+        return false;
+    };
+    let Ok(document) = serde_json::from_str::<Json>(&marker) else {
+        return false;
+    };
+    let Some(files) = document["files"].as_object() else {
+        return false;
+    };
+    !files.is_empty()
+        && files.iter().all(|(path, hash)| {
+            fs::read(out.join(path))
+                .is_ok_and(|bytes| Some(sha256(&bytes).as_str()) == hash.as_str())
+        })
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The pid of a process that has exited.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().expect("spawn");
+    let pid = child.id();
+    child.wait().expect("wait");
+    pid
+}
+
+/// Changes the minimal example so that its next build differs from the last.
+fn change(project: &Path) {
+    let source = project.join("hello.plat");
+    let text = fs::read_to_string(&source).expect("readable");
+    fs::write(&source, text.replace("hello:1.0.0", "hello:1.0.1")).expect("writable");
+}
+
+/// The minimal example built into `out`, with what Terraform writes planted in the
+/// output and its source changed so that the next build differs.
+struct Built {
+    temp: tempfile::TempDir,
+    project: PathBuf,
+    out: PathBuf,
+    files: BTreeMap<&'static str, &'static str>,
+}
+
+fn built_and_changed() -> Built {
+    let (temp, project) = copy_of("minimal");
+    let out = temp.path().join("out");
+    build_ok(&project, &out);
+    let files = terraform_files();
+    plant(&out, &files);
+    change(&project);
+    Built {
+        temp,
+        project,
+        out,
+        files,
+    }
+}
+
+fn assert_nothing_left(directory: &Path) {
+    let left = hidden_siblings(directory);
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+fn deployment(out: &Path) -> String {
+    fs::read_to_string(out.join("development/kubernetes/hello/deployment.yaml")).unwrap_or_default()
+}
+
+#[test]
+fn what_terraform_writes_beside_the_root_modules_survives_a_build() {
+    let (temp, project) = copy_of("minimal");
+    let out = temp.path().join("out");
+    build_ok(&project, &out);
+    let files = terraform_files();
+    plant(&out, &files);
+    change(&project);
+    let run = build_ok(&project, &out);
+    assert_kept(&out, &files);
+    assert!(deployment(&out).contains("hello:1.0.1"));
+    assert!(
+        run.stderr
+            .contains("holds Terraform state that an earlier plat kept"),
+        "{}",
+        run.stderr
+    );
+    assert!(hidden_siblings(temp.path()).is_empty());
+}
+
+#[test]
+fn a_state_directory_that_is_a_link_is_kept() {
+    let (temp, project) = copy_of("minimal");
+    let out = temp.path().join("out");
+    build_ok(&project, &out);
+    let elsewhere = temp.path().join("state");
+    fs::create_dir_all(&elsewhere).expect("mkdir");
+    fs::write(elsewhere.join("shared.tfstate"), "{}\n").expect("writable");
+    let link = out.join("development/terraform/.state");
+    std::os::unix::fs::symlink(&elsewhere, &link).expect("symlink");
+    build_ok(&project, &out);
+    let kept = fs::read_link(&link).expect("the link is kept");
+    assert_eq!(kept, elsewhere);
+    assert_eq!(
+        fs::read_to_string(elsewhere.join("shared.tfstate")).expect("kept"),
+        "{}\n"
+    );
+}
+
+#[test]
+fn plat_doc_never_replaces_a_build() {
+    let (temp, project) = copy_of("minimal");
+    let out = temp.path().join("out");
+    build_ok(&project, &out);
+    let files = terraform_files();
+    plant(&out, &files);
+    let run = plat(
+        temp.path(),
+        &["doc", &project.display().to_string(), "--out", "out"],
+        &[],
+    );
+    assert_eq!(run.status, Some(2), "{}", run.transcript());
+    assert!(
+        run.stderr.contains("output of `plat build`"),
+        "{}",
+        run.stderr
+    );
+    assert_kept(&out, &files);
+    assert!(is_complete(&out));
+    // Nor does a build replace a catalogue.
+    let catalogue = temp.path().join("catalogue");
+    let run = plat(
+        temp.path(),
+        &["doc", &project.display().to_string(), "--out", "catalogue"],
+        &[],
+    );
+    assert_eq!(run.status, Some(0), "{}", run.transcript());
+    let run = build(&project, &catalogue, &[]);
+    assert_eq!(run.status, Some(2), "{}", run.transcript());
+    assert!(catalogue.join("index.html").is_file());
+}
+
+#[test]
+fn a_marker_among_sources_deletes_none_of_them() {
+    let (temp, project) = copy_of("minimal");
+    let sources = temp.path().join("src");
+    fs::create_dir_all(&sources).expect("mkdir");
+    fs::write(sources.join(".plat-build"), "copied from an output\n").expect("marker");
+    fs::write(sources.join("main.rs"), "fn main() {}\n").expect("source");
+    let run = build(&project, &sources, &[]);
+    assert_eq!(run.status, Some(2), "{}", run.transcript());
+    assert!(
+        run.stderr.contains("main.rs (not written by plat)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(sources.join("main.rs")).expect("kept"),
+        "fn main() {}\n"
+    );
+}
+
+/// Every point of a build at which a kill is forced, and whether the swap renames twice
+/// (as on a file system that cannot exchange two directories).
+const KILL_POINTS: &[(&str, bool)] = &[
+    ("staging", false),
+    ("staged", false),
+    ("exchanged", false),
+    ("swapped", false),
+    ("carried", false),
+    ("renamed", true),
+    ("swapped", true),
+];
+
+#[test]
+fn a_build_killed_at_any_point_leaves_an_output_and_the_next_loses_nothing() {
+    for (point, renames) in KILL_POINTS {
+        let Built {
+            temp,
+            project,
+            out,
+            files,
+        } = built_and_changed();
+        let mut env = vec![("PLAT_TEST_KILL_AT", *point)];
+        if *renames {
+            env.push(("PLAT_TEST_NO_EXCHANGE", "1"));
+        }
+        let killed = build(&project, &out, &env);
+        assert_eq!(
+            killed.status,
+            None,
+            "{point}: not killed\n{}",
+            killed.transcript()
+        );
+        if *point == "renamed" {
+            // Between two renames there is no output; the old one waits beside it.
+            assert!(!out.exists(), "{point}");
+            assert!(is_complete(&temp.path().join(".out.plat-old")), "{point}");
+        } else {
+            assert!(is_complete(&out), "{point}: no whole output in place");
+        }
+        build_ok(&project, &out);
+        assert!(is_complete(&out), "{point}");
+        assert!(deployment(&out).contains("hello:1.0.1"), "{point}");
+        assert_kept(&out, &files);
+        assert_nothing_left(temp.path());
+    }
+}
+
+#[test]
+fn what_an_earlier_plat_left_when_killed_between_its_renames_is_put_back() {
+    let Built {
+        temp,
+        project,
+        out,
+        files,
+    } = built_and_changed();
+    // An earlier plat renamed the output away, then was killed: no `out`, the previous
+    // output in `.out.old-PID` and the new one, incomplete, in `.out.tmp-PID`.
+    let pid = dead_pid();
+    fs::rename(&out, temp.path().join(format!(".out.old-{pid}"))).expect("rename");
+    let staging = temp.path().join(format!(".out.tmp-{pid}"));
+    fs::create_dir_all(staging.join("development")).expect("mkdir");
+    fs::write(staging.join(".plat-build"), "written by plat build\n").expect("marker");
+    let run = build_ok(&project, &out);
+    assert!(run.stderr.contains("interrupted run"), "{}", run.stderr);
+    assert_kept(&out, &files);
+    assert!(deployment(&out).contains("hello:1.0.1"));
+    assert_nothing_left(temp.path());
+}
+
+#[test]
+fn a_file_terraform_writes_while_a_build_runs_is_kept() {
+    for point in ["staged", "carried"] {
+        let Built {
+            temp,
+            project,
+            out,
+            files,
+        } = built_and_changed();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plat"))
+            .args(["build", &project.display().to_string(), "--out"])
+            .arg(&out)
+            .env("NO_COLOR", "1")
+            .env("PLAT_TEST_PAUSE_AT", point)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("plat runs");
+        let flag = temp.path().join(".plat-test-paused");
+        let start = Instant::now();
+        while !flag.exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "{point}: the build never paused"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Terraform, running in the root module's directory as the build swaps it:
+        // before the swap that is `out`, after it the old output beside it.
+        let root = if point == "staged" {
+            out.clone()
+        } else {
+            temp.path().join(".out.plat-old")
+        };
+        let written = "development/terraform/workloads/hello/errored.tfstate";
+        fs::write(root.join(written), "{\"serial\": 8}\n").expect("terraform writes");
+        fs::remove_file(&flag).expect("resume");
+        let status = child.wait().expect("wait");
+        assert!(status.success(), "{point}");
+        // It is in the new output, or kept beside it and moved in by the next build.
+        let run = build_ok(&project, &out);
+        assert_eq!(
+            fs::read_to_string(out.join(written)).ok().as_deref(),
+            Some("{\"serial\": 8}\n"),
+            "{point}: {}",
+            run.stderr
+        );
+        assert_kept(&out, &files);
+        assert_nothing_left(temp.path());
+    }
+}
+
+#[test]
+fn a_killed_build_leaves_nothing_behind() {
+    let (temp, project) = copy_of("minimal");
+    let out = temp.path().join("out");
+    let pid = dead_pid();
+    let earlier = temp.path().join(format!(".out.tmp-{pid}"));
+    fs::create_dir_all(earlier.join("development")).expect("mkdir");
+    let killed = build(&project, &out, &[("PLAT_TEST_KILL_AT", "staging")]);
+    assert_eq!(killed.status, None, "{}", killed.transcript());
+    assert!(!out.exists(), "a first build killed leaves no output");
+    build_ok(&project, &out);
+    assert!(is_complete(&out));
+    assert_nothing_left(temp.path());
+}
+
+#[test]
+fn a_killed_fmt_leaves_no_temporary_file_behind() {
+    let (_temp, project) = copy_of("minimal");
+    let pid = dead_pid();
+    let left = project.join(format!(".hello.plat.{pid}.0.tmp"));
+    fs::write(&left, "half a file").expect("writable");
+    let run = plat(&project, &["fmt", "."], &[]);
+    assert_eq!(run.status, Some(0), "{}", run.transcript());
+    assert!(
+        !left.exists(),
+        "the temporary file of a killed run is removed"
+    );
+    let listing: Vec<PathBuf> = fs::read_dir(&project)
+        .expect("readable")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(listing.is_empty(), "{listing:?}");
+}
+
+/// The command of the README's quick start and the tour's `plat build examples/shop`,
+/// run one after the other in a copy of the repository's layout, both succeed.
+#[test]
+fn the_readme_steps_do_not_collide() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let quick = readme
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("cargo run --release -- "))
+        .expect("the quick start runs `cargo run --release -- ...`");
+    let tour = readme
+        .lines()
+        .find_map(|line| {
+            let command = line.split('#').next()?.trim();
+            command
+                .strip_prefix("plat ")
+                .filter(|rest| rest.starts_with("build examples/shop"))
+        })
+        .expect("the tour builds examples/shop");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let examples = temp.path().join("examples");
+    support::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop"),
+        &examples.join("shop"),
+    );
+    for command in [quick, tour, quick] {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let run = plat(temp.path(), &words, &[]);
+        assert_eq!(
+            run.status,
+            Some(0),
+            "`plat {command}`: {}",
+            run.transcript()
+        );
+    }
+}
