@@ -511,6 +511,7 @@ offering cache {
 }
 
 environment production {
+  backend kubernetes {}
   namespace = "shop"
   use cache.local
 }

@@ -464,3 +464,55 @@ fn the_readme_steps_do_not_collide() {
         );
     }
 }
+
+/// Deleting the output never loses state: no root module of any example keeps its
+/// state in the output (each names a backend, and a local one by absolute path).
+#[test]
+fn no_example_keeps_its_state_in_the_build_output() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let mut roots = 0;
+    for entry in fs::read_dir(&examples)
+        .expect("examples")
+        .filter_map(Result::ok)
+    {
+        let out = temp.path().join(entry.file_name());
+        build_ok(&entry.path(), &out);
+        for file in walk(&out) {
+            if !file.ends_with("terraform.tf.json") {
+                continue;
+            }
+            roots += 1;
+            let text = fs::read_to_string(&file).expect("readable");
+            let document: Json = serde_json::from_str(&text).expect("JSON");
+            let backend = document["terraform"]["backend"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{}: no backend", file.display()));
+            if let Some(local) = backend.get("local") {
+                let path = local["path"].as_str().unwrap_or_default();
+                assert!(
+                    path.starts_with('/'),
+                    "{}: local state at {path}",
+                    file.display()
+                );
+            }
+        }
+    }
+    assert!(roots > 10, "the examples have root modules");
+}
+
+fn walk(directory: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(directory)
+        .expect("readable")
+        .filter_map(Result::ok)
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}

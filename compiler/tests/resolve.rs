@@ -184,11 +184,13 @@ offering thing {
 
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   use thing.plain { b = "use", c = "use", d = "use" }
 }
 
 environment staging {
   namespace = "shop"
+  backend kubernetes {}
   use thing.plain { b = "use", c = "use", d = "use" }
 }
 
@@ -237,6 +239,7 @@ import std.postgres
 
 environment development {
   namespace = "shop-dev"
+  backend kubernetes {}
   use postgres.in_cluster
   shared_db: postgres { database = "shop" }
 }
@@ -324,6 +327,7 @@ offering database {
 
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   use database.aws
   use network.aws
   use firewall.aws
@@ -391,7 +395,7 @@ fn a_cycle_between_offerings_is_reported_once_with_every_hop() {
     );
     let cyclic = cyclic.replace(
         "environment production {",
-        "environment staging {\n  namespace = \"shop\"\n  use database.aws\n  use network.aws\n  use firewall.aws\n}\n\nenvironment production {",
+        "environment staging {\n  namespace = \"shop\"\n  backend kubernetes {}\n  use database.aws\n  use network.aws\n  use firewall.aws\n}\n\nenvironment production {",
     );
     let (diagnostics, _) = resolve(&cyclic);
     assert_eq!(
@@ -453,6 +457,7 @@ workload c {
 const POLICY: &str = r#"
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   policies = [min_replicas, pinned]
 }
 
@@ -500,12 +505,14 @@ import std.{postgres, redis}
 
 environment development {
   namespace = "shop-dev"
+  backend kubernetes {}
   use postgres.in_cluster
   shared_db: postgres { database = "shop" }
 }
 
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   use postgres.in_cluster
 }
 
@@ -554,11 +561,13 @@ import std.postgres
 
 environment development {
   namespace = "shop-dev"
+  backend kubernetes {}
   use postgres.in_cluster
 }
 
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   use postgres.in_cluster
 }
 
@@ -602,6 +611,7 @@ fn resolution_is_not_shown_when_the_checker_found_errors() {
         r#"
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   policies = [min_replicas]
 }
 policy min_replicas { require workload.replicas >= 2 else "two" }
@@ -623,11 +633,13 @@ import std.route
 
 environment development {
   namespace = "shop-dev"
+  backend kubernetes {}
   use route.in_cluster { ingress_class = "traefik" }
 }
 
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   use route.gateway { gateway = "edge", gateway_namespace = "infra" }
 }
 

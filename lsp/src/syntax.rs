@@ -86,7 +86,9 @@ pub fn schema_of(frames: &[Frame<'_>]) -> Option<&'static BlockSchema> {
                 })
             }
             "override" => Some(schema::override_block()),
-            "backend" => Some(schema::backend()),
+            "backend" => Some(schema::backend(
+                block.label.as_ref().map_or("", |label| label.name.as_str()),
+            )),
             "implementation" => block
                 .provisioner
                 .as_ref()

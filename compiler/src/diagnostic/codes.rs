@@ -96,6 +96,10 @@ codes! {
     E0705 InvalidModule "unreadable Terraform module",
     E0706 UnknownModuleInterface "module interface not recorded",
     E0707 InvalidModuleLock "invalid lock of module interfaces",
+    // Day two: state, removals, protection.
+    E0901 BackendRequired "environment provisions with Terraform but names no backend",
+    E0902 LocalStateInOutput "local state inside the build output",
+    W0903 DeprecatedSetting "deprecated setting",
     // Importing Score files.
     E0801 InvalidYaml "not valid YAML",
     E0802 InvalidScore "not a valid Score file",

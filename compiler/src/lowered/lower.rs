@@ -326,6 +326,7 @@ impl<'db> Lowerer<'db> {
             .next()
             .map(|(label, block)| Backend {
                 kind: self.name(&label.name),
+                kind_range: label.range,
                 settings: self.settings(&block.body),
             });
         let uses = self.uses(body);

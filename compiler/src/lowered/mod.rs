@@ -187,6 +187,8 @@ pub struct Use<'db> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
 pub struct Backend<'db> {
     pub kind: Name<'db>,
+    /// Where the kind is written: `backend s3`.
+    pub kind_range: TextRange,
     pub settings: Vec<Setting<'db>>,
 }
 

@@ -14,39 +14,14 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Label};
-use crate::lowered::{EnvironmentId, WorkloadId};
-use crate::names::NameKind;
+use crate::lowered::EnvironmentId;
 use crate::resolve::cycle::Cycles;
 use crate::resolve::model::ResolvedEnvironment;
 use crate::resolve::shared::environment_shared;
 use crate::resolve::workload::{WorkloadResolution, resolve_workload, workload_calls};
-use crate::source::{Db, Project};
+use crate::source::Db;
 
-/// The environments of a project, sorted by name.
-#[salsa::tracked(returns(ref))]
-pub fn environments<'db>(db: &'db dyn Db, project: Project) -> Vec<EnvironmentId<'db>> {
-    declared(db, project, NameKind::Environment)
-        .into_iter()
-        .map(|name| EnvironmentId::new(db, project, name))
-        .collect()
-}
-
-/// The workloads of a project, sorted by name.
-#[salsa::tracked(returns(ref))]
-pub fn workloads<'db>(db: &'db dyn Db, project: Project) -> Vec<WorkloadId<'db>> {
-    declared(db, project, NameKind::Workload)
-        .into_iter()
-        .map(|name| WorkloadId::new(db, project, name))
-        .collect()
-}
-
-/// The names of the project's declarations of `kind` (the first of each name), sorted.
-fn declared(db: &dyn Db, project: Project, kind: NameKind) -> Vec<String> {
-    crate::names::project_index(db, project)
-        .project_names_of(kind)
-        .map(|decl| decl.name.clone())
-        .collect()
-}
+pub use crate::resolve::declared::{environments, workloads};
 
 /// E0604 for the cycles of calls between the workloads of `env`.
 #[salsa::tracked(returns(ref))]
@@ -104,6 +79,11 @@ pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) ->
     }
     diagnostics.extend(call_cycles(db, env).iter().cloned());
     diagnostics.extend(volume_access(db, env).iter().cloned());
+    diagnostics.extend(
+        crate::resolve::state::state_diagnostics(db, env)
+            .iter()
+            .cloned(),
+    );
     crate::diagnostic::sort(db, &mut diagnostics);
     diagnostics
 }

@@ -12,6 +12,7 @@
 //! - [`scope`], [`eval`]: evaluating lowered expressions in a scope;
 //! - [`conform`]: values against their declared types (secrets sealed, E0603);
 //! - [`context`]: the offerings resolution reads, with their signatures;
+//! - [`declared`]: the environments and workloads of a project;
 //! - [`cycle`], [`order`], [`naming`]: dependency cycles (E0604), resolution order and
 //!   the names of instances;
 //! - [`instance`], [`provisioning`]: binding an offering to an implementation,
@@ -21,6 +22,7 @@
 //!   E0606, containers, addresses), with [`policy`] (E0605);
 //! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), over
 //!   the workloads of an environment;
+//! - [`state`]: where an environment's Terraform state lives (E0901, E0902);
 //! - [`environment`]: the queries that gather an environment; [`project`]: all of them.
 //!
 //! Each module depends only on those before it in this list.
@@ -28,6 +30,7 @@
 pub(crate) mod conform;
 pub(crate) mod context;
 pub(crate) mod cycle;
+pub(crate) mod declared;
 pub mod environment;
 pub(crate) mod eval;
 pub(crate) mod instance;
@@ -39,6 +42,7 @@ pub(crate) mod project;
 pub(crate) mod provisioning;
 pub(crate) mod scope;
 pub(crate) mod shared;
+pub(crate) mod state;
 pub mod value;
 pub(crate) mod volume_access;
 pub(crate) mod workload;

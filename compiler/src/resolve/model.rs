@@ -9,10 +9,10 @@
 //! Every element carries the [`Label`] of the source that produced it, for the
 //! annotation on emitted objects and for `manifest.json`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Label;
-use crate::resolve::value::Value;
+use crate::resolve::value::{Deferred, Value};
 
 /// One environment, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -316,4 +316,50 @@ pub struct Probe {
     pub path: String,
     pub port: u16,
     pub period_seconds: u32,
+}
+
+/// The ids of the instances whose generated password a value of `instances` or of
+/// `workloads` refers to: Terraform generates each of them.
+pub fn generated_passwords<'a>(
+    instances: impl IntoIterator<Item = &'a Instance>,
+    workloads: impl IntoIterator<Item = &'a ResolvedWorkload>,
+) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut visit = |value: &Value| {
+        for deferred in value.deferreds() {
+            if let Deferred::GeneratedPassword { instance } = deferred {
+                found.insert(instance);
+            }
+        }
+    };
+    for instance in instances {
+        instance.outputs.values().for_each(&mut visit);
+        match &instance.provisioning {
+            Provisioning::Terraform(module) => module.inputs.values().for_each(&mut visit),
+            Provisioning::Kubernetes(service) => service.env.values().for_each(&mut visit),
+            _ => {}
+        }
+    }
+    for workload in workloads {
+        for container in &workload.containers {
+            container.env.values().for_each(&mut visit);
+            container.files.values().for_each(&mut visit);
+        }
+    }
+    found
+}
+
+/// Whether an environment made of `instances` and `workloads` writes Terraform: some
+/// instance is provisioned by a Terraform module, or some value refers to a password
+/// that Terraform generates. (Every other Terraform an environment writes hands over
+/// values that one of these provides.)
+pub fn provisions_with_terraform<'a>(
+    instances: impl IntoIterator<Item = &'a Instance> + Clone,
+    workloads: impl IntoIterator<Item = &'a ResolvedWorkload>,
+) -> bool {
+    instances
+        .clone()
+        .into_iter()
+        .any(|instance| matches!(instance.provisioning, Provisioning::Terraform(_)))
+        || !generated_passwords(instances, workloads).is_empty()
 }

@@ -73,6 +73,37 @@ impl Value {
         }
     }
 
+    /// Every provision-time value inside the value, in order.
+    pub fn deferreds(&self) -> Vec<Deferred> {
+        let mut found = Vec::new();
+        self.collect_deferreds(&mut found);
+        found
+    }
+
+    fn collect_deferreds(&self, found: &mut Vec<Deferred>) {
+        match self {
+            Value::Deferred(deferred) => found.push(deferred.clone()),
+            Value::Secret(inner) => inner.collect_deferreds(found),
+            Value::List(items) => items.iter().for_each(|item| item.collect_deferreds(found)),
+            Value::Map(entries) => entries
+                .values()
+                .for_each(|entry| entry.collect_deferreds(found)),
+            Value::Template(parts) => {
+                for part in parts {
+                    if let TemplatePart::Value(value) = part {
+                        value.collect_deferreds(found);
+                    }
+                }
+            }
+            Value::String(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::Bool(_)
+            | Value::Quantity(_)
+            | Value::Absent => {}
+        }
+    }
+
     /// The value without its secret wrapper(s).
     pub fn revealed(&self) -> &Value {
         match self {

@@ -23,6 +23,8 @@ pub struct FieldSchema {
     pub accepts_secret: bool,
     /// Whether values known only after provisioning may flow here.
     pub accepts_provision: bool,
+    /// When setting the field is deprecated: the help, what to write instead.
+    pub deprecated: Option<&'static str>,
 }
 
 impl FieldSchema {
@@ -35,6 +37,7 @@ impl FieldSchema {
             doc,
             accepts_secret: false,
             accepts_provision: false,
+            deprecated: None,
         }
     }
 
@@ -51,6 +54,12 @@ impl FieldSchema {
     /// Plain values known only after provisioning may flow here; secrets may not.
     fn provision(mut self) -> FieldSchema {
         self.accepts_provision = true;
+        self
+    }
+
+    /// Setting the field is deprecated: `instead` is the help, what to write (W0903).
+    fn deprecated(mut self, instead: &'static str) -> FieldSchema {
+        self.deprecated = Some(instead);
         self
     }
 
@@ -339,14 +348,328 @@ static ENVIRONMENT: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
     free_attributes: None,
 });
 
-static BACKEND: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+/// The backend kinds whose settings plat knows and types; any other kind takes settings
+/// of any type, passed as they are.
+pub const KNOWN_BACKENDS: &[&str] = &["gcs", "kubernetes", "local", "s3"];
+
+/// A backend whose settings are its own: settings of any type, passed as they are.
+static ANY_BACKEND: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
     keyword: "backend",
     noun: "a backend",
     doc: "The Terraform backend's settings, passed as they are.",
     fields: Vec::new(),
     blocks: Vec::new(),
     members: Members::default(),
-    free_attributes: Some(Ty::String),
+    free_attributes: Some(Ty::Any),
+});
+
+fn backend_schema(doc: &'static str, fields: Vec<FieldSchema>) -> BlockSchema {
+    BlockSchema {
+        keyword: "backend",
+        noun: "a backend",
+        doc,
+        fields,
+        blocks: Vec::new(),
+        members: Members::default(),
+        free_attributes: None,
+    }
+}
+
+/// A credential: typed `secret`, so that it can never be written in source (E0402);
+/// Terraform reads it from the environment or a file instead.
+fn credential(name: &'static str, doc: &'static str) -> FieldSchema {
+    FieldSchema::optional(name, Ty::Secret, doc)
+}
+
+fn text(name: &'static str, doc: &'static str) -> FieldSchema {
+    FieldSchema::optional(name, Ty::String, doc)
+}
+
+fn flag(name: &'static str, doc: &'static str) -> FieldSchema {
+    FieldSchema::optional(name, Ty::Bool, doc)
+}
+
+fn texts(name: &'static str, doc: &'static str) -> FieldSchema {
+    FieldSchema::optional(name, Ty::list(Ty::String), doc)
+}
+
+fn optional_text(name: &str, doc: &str) -> FieldTy {
+    FieldTy::new(name, Ty::optional(Ty::String)).with_doc(doc)
+}
+
+/// What every way of assuming a role in the `s3` backend says about the session.
+fn role_session() -> Vec<FieldTy> {
+    vec![
+        FieldTy::new("role_arn", Ty::String).with_doc("The role to assume."),
+        optional_text("duration", "How long the session lasts: `1h`."),
+        optional_text(
+            "policy",
+            "An IAM policy (JSON) that narrows the role's permissions.",
+        ),
+        FieldTy::new("policy_arns", Ty::optional(Ty::list(Ty::String)))
+            .with_doc("IAM policies that narrow the role's permissions."),
+        optional_text("session_name", "The session's name."),
+    ]
+}
+
+/// The settings of Terraform's `s3` backend (Terraform 1.11).
+fn s3_backend() -> BlockSchema {
+    let mut assume_role = role_session();
+    assume_role.extend([
+        optional_text("external_id", "The external ID the role requires."),
+        optional_text("source_identity", "The source identity of the session."),
+        FieldTy::new("tags", Ty::optional(Ty::map(Ty::String))).with_doc("Session tags."),
+        FieldTy::new("transitive_tag_keys", Ty::optional(Ty::list(Ty::String)))
+            .with_doc("Session tag keys passed on to later sessions."),
+    ]);
+    let assume_role = Ty::Record(assume_role);
+    let mut web_identity = role_session();
+    web_identity.push(optional_text(
+        "web_identity_token_file",
+        "The file that holds the OpenID Connect token.",
+    ));
+    let web_identity = Ty::Record(web_identity);
+    let endpoints = Ty::Record(vec![
+        optional_text("dynamodb", "The DynamoDB API's endpoint."),
+        optional_text("iam", "The IAM API's endpoint."),
+        optional_text("s3", "The S3 API's endpoint."),
+        optional_text("sso", "The IAM Identity Center API's endpoint."),
+        optional_text("sts", "The STS API's endpoint."),
+    ]);
+    backend_schema(
+        "State in an S3 bucket, one object per root module (plat makes `key` distinct for each).",
+        vec![
+            FieldSchema::new("bucket", Ty::String, "The bucket that holds the state."),
+            text(
+                "key",
+                "Where the state goes in the bucket; plat writes one object per root module \
+                 under it (`shop/staging.tfstate` becomes `shop/staging/shared.tfstate`...).",
+            ),
+            text("region", "The bucket's region."),
+            FieldSchema::new(
+                "encrypt",
+                Ty::Bool,
+                "Encrypt the state at rest (it holds every secret of the root module).",
+            )
+            .default("true"),
+            flag(
+                "use_lockfile",
+                "Lock the state with a file beside it in the bucket (Terraform 1.10 or later).",
+            ),
+            text(
+                "dynamodb_table",
+                "A DynamoDB table that locks the state; deprecated since Terraform 1.11.",
+            )
+            .deprecated(
+                "lock with `use_lockfile = true` instead (a file beside the state in the \
+                 bucket; Terraform 1.10 or later), and remove `dynamodb_table` once everyone \
+                 who applies runs Terraform 1.10",
+            ),
+            text("kms_key_id", "The KMS key that encrypts the state."),
+            text("acl", "The canned ACL of the state object."),
+            text("profile", "The AWS profile to use."),
+            FieldSchema::optional("assume_role", assume_role, "A role to assume."),
+            FieldSchema::optional(
+                "assume_role_with_web_identity",
+                web_identity,
+                "A role to assume with an OpenID Connect token.",
+            ),
+            FieldSchema::optional("endpoints", endpoints, "Custom API endpoints."),
+            texts("allowed_account_ids", "The only AWS accounts allowed."),
+            texts("forbidden_account_ids", "AWS accounts that are refused."),
+            texts("shared_config_files", "AWS shared config files."),
+            texts("shared_credentials_files", "AWS shared credentials files."),
+            text("shared_credentials_file", "An AWS shared credentials file.")
+                .deprecated("write `shared_credentials_files = [\"...\"]` instead"),
+            text(
+                "workspace_key_prefix",
+                "The prefix of the states of other workspaces.",
+            ),
+            text("sts_region", "The region of the STS API."),
+            text(
+                "retry_mode",
+                "How failed requests are retried: `standard`, `adaptive`.",
+            ),
+            FieldSchema::optional(
+                "max_retries",
+                Ty::int_in(0, 100),
+                "How many times a failed request is retried.",
+            ),
+            text("custom_ca_bundle", "A file of extra root certificates."),
+            text(
+                "ec2_metadata_service_endpoint",
+                "The address of the EC2 metadata service.",
+            ),
+            text(
+                "ec2_metadata_service_endpoint_mode",
+                "How to reach the EC2 metadata service: `IPv4`, `IPv6`.",
+            ),
+            text("http_proxy", "A proxy for HTTP requests."),
+            text("https_proxy", "A proxy for HTTPS requests."),
+            text("no_proxy", "Hosts reached without a proxy."),
+            flag("insecure", "Accept any TLS certificate."),
+            flag("use_path_style", "Use path-style S3 addresses."),
+            flag("force_path_style", "Use path-style S3 addresses.")
+                .deprecated("write `use_path_style` instead"),
+            flag("use_fips_endpoint", "Use FIPS endpoints."),
+            flag("use_dualstack_endpoint", "Use dual-stack endpoints."),
+            flag(
+                "skip_credentials_validation",
+                "Do not check the credentials with STS.",
+            ),
+            flag(
+                "skip_requesting_account_id",
+                "Do not ask for the account ID.",
+            ),
+            flag(
+                "skip_metadata_api_check",
+                "Do not check the EC2 metadata service.",
+            ),
+            flag("skip_region_validation", "Do not check the region's name."),
+            flag("skip_s3_checksum", "Send no checksum with S3 objects."),
+            text("endpoint", "The S3 API's endpoint.")
+                .deprecated("write `endpoints = { s3 = \"...\" }` instead"),
+            text("dynamodb_endpoint", "The DynamoDB API's endpoint.")
+                .deprecated("write `endpoints = { dynamodb = \"...\" }` instead"),
+            text("iam_endpoint", "The IAM API's endpoint.")
+                .deprecated("write `endpoints = { iam = \"...\" }` instead"),
+            text("sts_endpoint", "The STS API's endpoint.")
+                .deprecated("write `endpoints = { sts = \"...\" }` instead"),
+            credential(
+                "access_key",
+                "An AWS access key: never in source; Terraform reads `AWS_ACCESS_KEY_ID`.",
+            ),
+            credential(
+                "secret_key",
+                "An AWS secret key: never in source; Terraform reads `AWS_SECRET_ACCESS_KEY`.",
+            ),
+            credential("token", "An MFA token: never in source."),
+            credential(
+                "sse_customer_key",
+                "A customer encryption key: never in source.",
+            ),
+        ],
+    )
+}
+
+/// The settings of Terraform's `gcs` backend.
+fn gcs_backend() -> BlockSchema {
+    backend_schema(
+        "State in a Cloud Storage bucket, one object per root module (plat makes `prefix` \
+         distinct for each).",
+        vec![
+            FieldSchema::new("bucket", Ty::String, "The bucket that holds the state."),
+            text(
+                "prefix",
+                "Where the state goes in the bucket; plat adds the root module's name.",
+            ),
+            text(
+                "impersonate_service_account",
+                "The service account to act as.",
+            ),
+            texts(
+                "impersonate_service_account_delegates",
+                "The delegation chain of the impersonated service account.",
+            ),
+            text(
+                "kms_encryption_key",
+                "The Cloud KMS key that encrypts the state.",
+            ),
+            text(
+                "storage_custom_endpoint",
+                "The Cloud Storage API's endpoint.",
+            ),
+            credential(
+                "credentials",
+                "A service account key: never in source; Terraform reads `GOOGLE_CREDENTIALS`.",
+            ),
+            credential("access_token", "An OAuth2 token: never in source."),
+            credential(
+                "encryption_key",
+                "A customer encryption key: never in source.",
+            ),
+        ],
+    )
+}
+
+/// The settings of Terraform's `kubernetes` backend.
+fn kubernetes_backend() -> BlockSchema {
+    let exec = Ty::Record(vec![
+        FieldTy::new("api_version", Ty::String).with_doc("The API version of the plugin."),
+        FieldTy::new("command", Ty::String).with_doc("The plugin to run."),
+        FieldTy::new("args", Ty::optional(Ty::list(Ty::String))).with_doc("Its arguments."),
+        FieldTy::new("env", Ty::optional(Ty::map(Ty::String))).with_doc("Its environment."),
+    ]);
+    backend_schema(
+        "State in Secrets of a Kubernetes cluster, one per root module (plat makes \
+         `secret_suffix` distinct for each).",
+        vec![
+            text(
+                "secret_suffix",
+                "The suffix of the Secrets' names; plat adds the root module's name.",
+            ),
+            text(
+                "namespace",
+                "The namespace of the Secrets: `default` unless set. It must exist.",
+            ),
+            FieldSchema::optional("labels", Ty::map(Ty::String), "Labels on the Secrets."),
+            text(
+                "config_context",
+                "The kube context; the environment's `cluster` when it has one, as for the \
+                 `kubernetes` provider.",
+            ),
+            text("config_context_auth_info", "The user of the kube context."),
+            text("config_context_cluster", "The cluster of the kube context."),
+            text("config_path", "The kubeconfig file."),
+            texts("config_paths", "The kubeconfig files."),
+            flag("load_config_file", "Read the kubeconfig file."),
+            flag(
+                "in_cluster_config",
+                "Use the credentials of the pod Terraform runs in.",
+            ),
+            text("host", "The address of the API server."),
+            text("username", "The user for basic authentication."),
+            flag("insecure", "Accept any TLS certificate."),
+            text("client_certificate", "A client certificate (PEM)."),
+            text(
+                "cluster_ca_certificate",
+                "The cluster's root certificates (PEM).",
+            ),
+            FieldSchema::optional("exec", exec, "A plugin that gives credentials."),
+            credential(
+                "password",
+                "The password for basic authentication: never in source.",
+            ),
+            credential("client_key", "A client key (PEM): never in source."),
+            credential("token", "A bearer token: never in source."),
+        ],
+    )
+}
+
+/// The settings of Terraform's `local` backend.
+fn local_backend() -> BlockSchema {
+    backend_schema(
+        "State in files on the machine that applies, outside the build output.",
+        vec![
+            FieldSchema::new(
+                "path",
+                Ty::String,
+                "An absolute path: `/var/lib/plat/shop/development.tfstate` puts the state of \
+                 each root module under `/var/lib/plat/shop/development/`. A relative path \
+                 would put it inside the build output (E0902).",
+            ),
+            text("workspace_dir", "Where the states of other workspaces go."),
+        ],
+    )
+}
+
+static BACKENDS: LazyLock<Vec<(&'static str, BlockSchema)>> = LazyLock::new(|| {
+    vec![
+        ("gcs", gcs_backend()),
+        ("kubernetes", kubernetes_backend()),
+        ("local", local_backend()),
+        ("s3", s3_backend()),
+    ]
 });
 
 static OFFERING: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
@@ -659,8 +982,13 @@ pub fn environment() -> &'static BlockSchema {
     &ENVIRONMENT
 }
 
-pub fn backend() -> &'static BlockSchema {
-    &BACKEND
+/// The settings of the backend `kind`: typed for the kinds plat knows
+/// ([`KNOWN_BACKENDS`]), any setting of any type for the others.
+pub fn backend(kind: &str) -> &'static BlockSchema {
+    BACKENDS
+        .iter()
+        .find(|(known, _)| *known == kind)
+        .map_or(&ANY_BACKEND, |(_, schema)| schema)
 }
 
 pub fn offering() -> &'static BlockSchema {
@@ -749,6 +1077,7 @@ mod tests {
 
     #[test]
     fn schemas_are_consistent() {
+        let backends = KNOWN_BACKENDS.iter().map(|kind| backend(kind));
         for schema in [
             workload(),
             container(),
@@ -756,7 +1085,10 @@ mod tests {
             offering(),
             policy(),
             override_block(),
-        ] {
+        ]
+        .into_iter()
+        .chain(backends)
+        {
             let mut names: Vec<&str> = schema.field_names().collect();
             names.sort_unstable();
             let count = names.len();

@@ -40,8 +40,6 @@ use rayon::prelude::*;
 use crate::emit::Artifact;
 use crate::resolve::model::{Provisioning, ResolvedEnvironment, TerraformModule};
 
-pub use backend::LOCAL_STATE_DIRECTORY;
-
 /// The Terraform of `env`: the files of every root module that creates something, in
 /// path order. `project` names the project in labels and default state locations.
 pub fn emit(env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {

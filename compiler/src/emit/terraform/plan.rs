@@ -34,7 +34,7 @@ use crate::emit::delivery::{self, Delivery, ServiceAccount};
 use crate::resolve::model::{
     Instance, Owner, Provisioning, ResolvedEnvironment, ResolvedWorkload, TerraformModule,
 };
-use crate::resolve::value::{Deferred, TemplatePart, Value};
+use crate::resolve::value::{Deferred, Value};
 
 use super::expr::{self, References};
 use super::names::{self, Names};
@@ -279,29 +279,7 @@ fn place(env: &ResolvedEnvironment) -> BTreeMap<String, (RootId, String)> {
 
 /// The ids of the instances whose generated password some value refers to.
 fn generated_passwords(env: &ResolvedEnvironment) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut visit = |value: &Value| {
-        for deferred in deferreds(value) {
-            if let Deferred::GeneratedPassword { instance } = deferred {
-                found.insert(instance);
-            }
-        }
-    };
-    for instance in &env.instances {
-        instance.outputs.values().for_each(&mut visit);
-        match &instance.provisioning {
-            Provisioning::Terraform(module) => module.inputs.values().for_each(&mut visit),
-            Provisioning::Kubernetes(service) => service.env.values().for_each(&mut visit),
-            _ => {}
-        }
-    }
-    for workload in &env.workloads {
-        for container in &workload.containers {
-            container.env.values().for_each(&mut visit);
-            container.files.values().for_each(&mut visit);
-        }
-    }
-    found
+    crate::resolve::model::generated_passwords(&env.instances, &env.workloads)
 }
 
 /// Every root module with its modules, passwords, handovers and instance outputs.
@@ -541,59 +519,28 @@ fn deferred_in(root: &RootModule<'_>) -> BTreeSet<Deferred> {
         module
             .inputs
             .values()
-            .for_each(|value| found.extend(deferreds(value)));
+            .for_each(|value| found.extend(value.deferreds()));
     }
     for output in &root.outputs {
-        found.extend(deferreds(&output.value));
+        found.extend(output.value.deferreds());
     }
     for handover in &root.handovers {
         for value in handover.secret.values().chain(handover.config.values()) {
-            found.extend(deferreds(value));
+            found.extend(value.deferreds());
         }
     }
     for workload in &root.service_accounts {
         for value in workload.service_account_annotations.values() {
-            found.extend(deferreds(value));
+            found.extend(value.deferreds());
         }
     }
     for instance in &root.claims {
         if let Some(mounted) = delivery::mounted_volume(instance) {
-            found.extend(deferreds(&mounted.volume.handle));
+            found.extend(mounted.volume.handle.deferreds());
             for value in mounted.volume.attributes.values() {
-                found.extend(deferreds(value));
+                found.extend(value.deferreds());
             }
         }
     }
     found
-}
-
-/// The provision-time references inside a value, in order, with repeats.
-pub(super) fn deferreds(value: &Value) -> Vec<Deferred> {
-    let mut found = Vec::new();
-    collect_deferreds(value, &mut found);
-    found
-}
-
-fn collect_deferreds(value: &Value, found: &mut Vec<Deferred>) {
-    match value {
-        Value::Deferred(deferred) => found.push(deferred.clone()),
-        Value::Secret(inner) => collect_deferreds(inner, found),
-        Value::List(items) => items.iter().for_each(|item| collect_deferreds(item, found)),
-        Value::Map(entries) => entries
-            .values()
-            .for_each(|entry| collect_deferreds(entry, found)),
-        Value::Template(parts) => {
-            for part in parts {
-                if let TemplatePart::Value(value) = part {
-                    collect_deferreds(value, found);
-                }
-            }
-        }
-        Value::String(_)
-        | Value::Int(_)
-        | Value::Float(_)
-        | Value::Bool(_)
-        | Value::Quantity(_)
-        | Value::Absent => {}
-    }
 }

@@ -110,16 +110,15 @@ fn settings(
         .map(|provider| (provider.name().to_string(), provider.requirement()))
         .collect();
     let mut settings = Map::new();
-    settings.insert(
-        "backend".to_string(),
-        backend::backend(env, project, &root.id, refs),
-    );
+    if let Some(backend) = backend::backend(env, project, &root.id, refs) {
+        settings.insert("backend".to_string(), backend);
+    }
     if !required.is_empty() {
         settings.insert("required_providers".to_string(), Json::Object(required));
     }
     settings.insert(
         "required_version".to_string(),
-        Json::String(providers::REQUIRED_TERRAFORM.to_string()),
+        Json::String(providers::required_terraform(backend::uses_lockfile(env)).to_string()),
     );
     Json::Object(settings)
 }

@@ -450,24 +450,74 @@ fn each_root_module_has_a_state_of_its_own() {
 }
 
 #[test]
-fn without_a_backend_state_is_local_beside_the_root_modules() {
+fn a_model_without_a_backend_gets_terraform_s_default_and_reads_it() {
+    // Unreachable from a checked project (E0901): such a model still renders.
     let db = Database::default();
     let mut env = staging(&db);
     env.backend = None;
     let artifacts = emit(&env, "shop");
     let shared = find(&artifacts, SHARED);
     let api = find(&artifacts, API);
-    assert_eq!(
-        shared["terraform"]["backend"]["local"]["path"],
-        "../.state/shared.tfstate"
-    );
-    assert_eq!(
-        api["terraform"]["backend"]["local"]["path"],
-        "../../.state/workloads/api.tfstate"
-    );
+    assert_eq!(shared["terraform"].get("backend"), None);
+    assert_eq!(api["terraform"].get("backend"), None);
     let state = &api["data"]["terraform_remote_state"]["shared"];
     assert_eq!(state["backend"], "local");
-    assert_eq!(state["config"]["path"], "../../.state/shared.tfstate");
+    assert_eq!(state["config"]["path"], "../../shared/terraform.tfstate");
+}
+
+#[test]
+fn local_state_lives_at_the_absolute_path_the_environment_names() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    env.backend = Some(Backend {
+        kind: "local".to_string(),
+        config: BTreeMap::from([(
+            "path".to_string(),
+            Value::String("/var/lib/plat/shop/staging.tfstate".to_string()),
+        )]),
+    });
+    let artifacts = emit(&env, "shop");
+    let api = find(&artifacts, API);
+    assert_eq!(
+        api["terraform"]["backend"]["local"]["path"],
+        "/var/lib/plat/shop/staging/workloads/api.tfstate"
+    );
+    let state = &api["data"]["terraform_remote_state"]["shared"];
+    assert_eq!(
+        state["config"]["path"],
+        "/var/lib/plat/shop/staging/shared.tfstate"
+    );
+}
+
+#[test]
+fn a_lockfile_asks_for_the_terraform_that_has_it() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    let before = find(&emit(&env, "shop"), API)["terraform"]["required_version"].clone();
+    assert_eq!(before, ">= 1.5.7, < 2.0.0");
+    if let Some(backend) = &mut env.backend {
+        backend
+            .config
+            .insert("use_lockfile".to_string(), Value::Bool(true));
+    }
+    let api = find(&emit(&env, "shop"), API);
+    assert_eq!(api["terraform"]["required_version"], ">= 1.10.0, < 2.0.0");
+    assert_eq!(api["terraform"]["backend"]["s3"]["use_lockfile"], true);
+}
+
+#[test]
+fn kubernetes_state_lives_in_the_environment_s_cluster() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    env.cluster = Some("kind-shop".to_string());
+    env.backend = Some(Backend {
+        kind: "kubernetes".to_string(),
+        config: BTreeMap::new(),
+    });
+    let api = find(&emit(&env, "shop"), API);
+    let backend = &api["terraform"]["backend"]["kubernetes"];
+    assert_eq!(backend["config_context"], "kind-shop");
+    assert_eq!(backend["secret_suffix"], "plat-shop-staging-workloads-api");
 }
 
 #[test]
