@@ -10,7 +10,9 @@ use std::path::Path;
 use plat_compiler::check::check_project;
 use plat_compiler::diagnostic::{Code, Diagnostic};
 use plat_compiler::graph::{self, ResourceGraph};
-use plat_compiler::resolve::model::{Instance, Owner, Provisioning, ResolvedEnvironment};
+use plat_compiler::resolve::model::{
+    Instance, Lifecycle, Owner, Provisioning, ResolvedEnvironment,
+};
 use plat_compiler::resolve::value::{Deferred, Value};
 use plat_compiler::resolve::{ResolvedProject, resolve_project};
 use plat_compiler::source::{Database, Project};
@@ -366,7 +368,7 @@ fn what_implementations_need_is_pulled_in_transitively() {
             path: vec!["id".to_string()],
         })
     );
-    let graph = ResourceGraph::of(production);
+    let graph = ResourceGraph::of(production, &Lifecycle::default());
     let needs: Vec<(String, String)> = graph
         .edges()
         .filter(|(_, _, edge)| edge.kind == graph::EdgeKind::Needs)
@@ -692,7 +694,7 @@ fn the_graph_holds_no_secret() {
             container.files.insert("/secret".into(), planted.clone());
         }
     }
-    let graph = ResourceGraph::of(&production);
+    let graph = ResourceGraph::of(&production, &Lifecycle::default());
     for rendered in [
         graph::json::render(&graph),
         graph::dot::render(&graph),
@@ -731,7 +733,10 @@ fn the_graph_is_deterministic_and_documented() {
                 "name",
                 "offering",
                 "owner",
+                "protected",
                 "provisioner",
+                "removed",
+                "stateful",
                 "version"
             ]
         );

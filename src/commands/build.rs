@@ -131,8 +131,9 @@ fn write<'a>(
     let mut counts = Vec::new();
     for env in selected {
         let id = EnvironmentId::new(db, project, env.to_string());
+        let lifecycle = plat_compiler::resolve::environment_lifecycle(db, id);
         let artifacts = plat_compiler::resolve::environment_model(db, id)
-            .map(|resolved| bundle::environment(db, &resolved, name))
+            .map(|resolved| bundle::environment(db, &resolved, &lifecycle, name))
             .unwrap_or_default();
         counts.push((env.as_str(), artifacts.len()));
         let mut tree = Tree::default();

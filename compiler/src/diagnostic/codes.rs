@@ -100,6 +100,10 @@ codes! {
     E0901 BackendRequired "environment provisions with Terraform but names no backend",
     E0902 LocalStateInOutput "local state inside the build output",
     W0903 DeprecatedSetting "deprecated setting",
+    E0904 ProtectedRemoval "protected resource removed",
+    E0905 UsesRemoved "uses something removed",
+    W0906 RemovalDestroys "removal destroys what Terraform provisioned",
+    E0907 StatefulWithoutProtect "stateful offering without a `protect` parameter",
     // Importing Score files.
     E0801 InvalidYaml "not valid YAML",
     E0802 InvalidScore "not a valid Score file",

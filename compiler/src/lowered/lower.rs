@@ -208,6 +208,7 @@ impl<'db> Lowerer<'db> {
                 "labels" => &mut fields.labels,
                 "annotations" => &mut fields.annotations,
                 "service_account_annotations" => &mut fields.service_account_annotations,
+                "removed" => &mut fields.removed,
                 "calls" => {
                     fields.calls = Some(self.names_listed(&attribute.value));
                     continue;

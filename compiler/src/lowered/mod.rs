@@ -78,11 +78,25 @@ pub struct WorkloadFields<'db> {
     pub labels: Option<ExprId>,
     pub annotations: Option<ExprId>,
     pub service_account_annotations: Option<ExprId>,
+    /// `removed = true`: the workload no longer runs, and what it provisioned goes.
+    pub removed: Option<ExprId>,
     /// `calls = [...]`: the names listed (anything else in the list is left out).
     pub calls: Option<Vec<(Name<'db>, TextRange)>>,
 }
 
 impl<'db> WorkloadFields<'db> {
+    /// The expressions of the fields that hold values (not `calls`, a list of names).
+    pub fn values(&self) -> impl Iterator<Item = ExprId> + '_ {
+        [
+            self.replicas,
+            self.labels,
+            self.annotations,
+            self.service_account_annotations,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
     /// These fields with those `over` sets put in their place.
     pub fn overlay(&self, over: &WorkloadFields<'db>) -> WorkloadFields<'db> {
         WorkloadFields {
@@ -92,6 +106,7 @@ impl<'db> WorkloadFields<'db> {
             service_account_annotations: over
                 .service_account_annotations
                 .or(self.service_account_annotations),
+            removed: over.removed.or(self.removed),
             calls: over.calls.clone().or_else(|| self.calls.clone()),
         }
     }
@@ -116,6 +131,27 @@ pub struct ContainerFields {
 }
 
 impl ContainerFields {
+    /// The expressions of every field that is set.
+    pub fn values(&self) -> impl Iterator<Item = ExprId> + '_ {
+        [
+            self.image,
+            self.command,
+            self.args,
+            self.env,
+            self.files,
+            self.ports,
+            self.cpu,
+            self.memory,
+            self.cpu_limit,
+            self.memory_limit,
+            self.liveness,
+            self.readiness,
+            self.volumes,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
     /// These fields with those `over` sets put in their place.
     pub fn overlay(&self, over: &ContainerFields) -> ContainerFields {
         ContainerFields {

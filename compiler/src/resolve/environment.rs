@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::EnvironmentId;
 use crate::resolve::cycle::Cycles;
-use crate::resolve::model::ResolvedEnvironment;
+use crate::resolve::model::{Instance, Lifecycle, ResolvedEnvironment};
 use crate::resolve::shared::environment_shared;
 use crate::resolve::workload::{WorkloadResolution, resolve_workload, workload_calls};
 use crate::source::Db;
@@ -45,6 +45,7 @@ fn volume_access<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnosti
     let resolved: Vec<&WorkloadResolution> = workloads(db, env.project(db))
         .iter()
         .filter_map(|&workload| resolve_workload(db, env, workload).as_ref())
+        .filter(|resolution| !resolution.removed)
         .collect();
     // As in the model: the environment's instances first, then those of the workload
     // that owns the id (`WORKLOAD.RESOURCE...`; workloads are in name order).
@@ -98,22 +99,33 @@ pub fn resolved_environment<'db>(
 }
 
 /// The environment `env`, resolved, gathered anew and not kept: for a build, which
-/// renders one environment after the other and keeps none of them.
+/// renders one environment after the other and keeps none of them. Holds what is live
+/// only: what the sources remove is in [`environment_lifecycle`].
 pub fn environment_model<'db>(
     db: &'db dyn Db,
     env: EnvironmentId<'db>,
 ) -> Option<ResolvedEnvironment> {
     let shared = environment_shared(db, env).as_ref()?;
-    let mut instances = shared.instances.clone();
+    let mut instances: BTreeMap<String, Instance> = shared
+        .instances
+        .iter()
+        .filter(|(id, _)| !shared.removed_instances.contains(*id))
+        .map(|(id, instance)| (id.clone(), instance.clone()))
+        .collect();
     let mut resolved_workloads = Vec::new();
     for &workload in workloads(db, env.project(db)) {
         let Some(resolved) = resolve_workload(db, env, workload) else {
             continue;
         };
+        if resolved.removed {
+            continue;
+        }
         for (id, instance) in &resolved.instances {
-            instances
-                .entry(id.clone())
-                .or_insert_with(|| instance.clone());
+            if !resolved.removed_instances.contains(id) && !shared.instances.contains_key(id) {
+                instances
+                    .entry(id.clone())
+                    .or_insert_with(|| instance.clone());
+            }
         }
         resolved_workloads.push(resolved.workload.clone());
     }
@@ -129,4 +141,43 @@ pub fn environment_model<'db>(
         instances: instances.into_values().collect(),
         source: Label::new(settings.file, settings.name_range),
     })
+}
+
+/// What the sources say of the environment `env`'s instances besides what runs: which
+/// keep data, which are protected, and what is removed.
+pub fn environment_lifecycle<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Lifecycle {
+    let Some(shared) = environment_shared(db, env).as_ref() else {
+        return Lifecycle::default();
+    };
+    let mut lifecycle = Lifecycle {
+        stateful: shared.stateful.clone(),
+        protected: shared.protected.clone(),
+        ..Lifecycle::default()
+    };
+    let mut removed: BTreeMap<String, Instance> = shared
+        .removed_instances
+        .iter()
+        .filter_map(|id| Some((id.clone(), shared.instances.get(id)?.clone())))
+        .collect();
+    for &workload in workloads(db, env.project(db)) {
+        let Some(resolved) = resolve_workload(db, env, workload) else {
+            continue;
+        };
+        lifecycle.stateful.extend(resolved.stateful.iter().cloned());
+        lifecycle
+            .protected
+            .extend(resolved.protected.iter().cloned());
+        for id in &resolved.removed_instances {
+            if let Some(instance) = resolved.instances.get(id) {
+                removed
+                    .entry(id.clone())
+                    .or_insert_with(|| instance.clone());
+            }
+        }
+        if resolved.removed {
+            lifecycle.removed_workloads.push(resolved.workload.clone());
+        }
+    }
+    lifecycle.removed_instances = removed.into_values().collect();
+    lifecycle
 }

@@ -17,6 +17,8 @@
 //!   the names of instances;
 //! - [`instance`], [`provisioning`]: binding an offering to an implementation,
 //!   merging params (E0601, E0602, E0603), pulling in what it needs;
+//! - [`removal`]: what a `removed = true` removes, protects (E0904), breaks (E0905)
+//!   and destroys (W0906);
 //! - [`shared`]: the query of an environment's settings and shared instances;
 //! - [`workload`]: the query of one workload in one environment (overrides, resources,
 //!   E0606, containers, addresses), with [`policy`] (E0605);
@@ -40,6 +42,7 @@ pub(crate) mod order;
 pub(crate) mod policy;
 pub(crate) mod project;
 pub(crate) mod provisioning;
+pub(crate) mod removal;
 pub(crate) mod scope;
 pub(crate) mod shared;
 pub(crate) mod state;
@@ -48,6 +51,7 @@ pub(crate) mod volume_access;
 pub(crate) mod workload;
 
 pub use environment::{
-    environment_diagnostics, environment_model, environments, resolved_environment, workloads,
+    environment_diagnostics, environment_lifecycle, environment_model, environments,
+    resolved_environment, workloads,
 };
 pub use project::{ResolvedProject, resolve_project};

@@ -68,6 +68,34 @@ impl ResolvedEnvironment {
     }
 }
 
+/// What the sources say of an environment's instances besides what runs: which keep
+/// data, which are protected from destruction, and what is removed, for Terraform to
+/// destroy. It travels beside [`ResolvedEnvironment`], whose `workloads` and
+/// `instances` hold only what is live.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// The ids of the instances, live or removed, whose offering is stateful.
+    pub stateful: BTreeSet<String>,
+    /// The ids of the stateful instances that are protected (`protect = true`).
+    pub protected: BTreeSet<String>,
+    /// The workloads the sources remove (`removed = true`), resolved as they were,
+    /// sorted by name.
+    pub removed_workloads: Vec<ResolvedWorkload>,
+    /// The instances the sources remove (their own `removed = true`, or their owner's)
+    /// and what they pulled in, resolved as they were, sorted by id.
+    pub removed_instances: Vec<Instance>,
+}
+
+impl Lifecycle {
+    pub fn is_stateful(&self, id: &str) -> bool {
+        self.stateful.contains(id)
+    }
+
+    pub fn is_protected(&self, id: &str) -> bool {
+        self.protected.contains(id)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backend {
     /// `s3`, `gcs`, `local`, ...

@@ -17,7 +17,7 @@
 //! compile time.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
@@ -37,13 +37,14 @@ use crate::resolve::naming::child_id;
 use crate::resolve::order::{Settings, read_order, sibling_reads};
 use crate::resolve::policy::check_policies;
 use crate::resolve::provisioning::{map, port, text, texts};
+use crate::resolve::removal::{Removal, is_removed, pulled_in, used_removed, uses_of_removed};
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::shared::{SharedPart, environment_shared, uses};
 use crate::resolve::value::Value;
 use crate::source::{Db, SourceFile};
 use crate::span::TextRange;
 use crate::types::literal;
-use crate::types::schema::SHARED;
+use crate::types::schema::{REMOVED, SHARED};
 
 /// One workload resolved in one environment, with the instances it owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +52,25 @@ pub(crate) struct WorkloadResolution {
     pub(crate) workload: ResolvedWorkload,
     /// Its own instances and what they need, by id.
     pub(crate) instances: BTreeMap<String, Instance>,
-    /// E0601–E0607 about it, and its policy violations (E0605).
+    /// Whether the sources remove the workload in this environment (`removed = true`).
+    pub(crate) removed: bool,
+    /// The ids of its own instances that are removed: all of them when it is, else
+    /// those of its resources that say `removed = true`, and what they pulled in.
+    pub(crate) removed_instances: BTreeSet<String>,
+    /// The ids of its own instances whose offering is stateful, and of the protected
+    /// among them.
+    pub(crate) stateful: BTreeSet<String>,
+    pub(crate) protected: BTreeSet<String>,
+    /// E0601–E0607 about it, its policy violations (E0605), and what its removals
+    /// find (E0904, E0905, W0906).
     pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// A resource of the workload that says `removed = true`: instantiated, never bound.
+struct RemovedResource {
+    id: String,
+    /// The `removed = true` that says so.
+    site: Label,
 }
 
 /// A workload as one environment sees it.
@@ -199,15 +217,40 @@ pub(crate) fn workload_address<'db>(
     env: EnvironmentId<'db>,
     workload: WorkloadId<'db>,
 ) -> Value {
-    let shared = environment_shared(db, env).as_ref();
-    let lowered = crate::lowered::workload(db, workload).as_ref();
-    let (Some(shared), Some(lowered)) = (shared, lowered) else {
-        return Value::Absent;
-    };
+    in_environment(db, env, workload, |effective, scope, shared| {
+        let port = effective.first_port(db, scope);
+        address(effective.name(), &shared.settings.namespace, port)
+    })
+    .unwrap_or(Value::Absent)
+}
+
+/// `f` of `workload` as the environment `env` sees it, with the scope of its own
+/// expressions (without other workloads' addresses); `None` when either does not exist.
+fn in_environment<'db, R>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    workload: WorkloadId<'db>,
+    f: impl FnOnce(&Effective<'_, 'db>, &Scope, &SharedPart) -> R,
+) -> Option<R> {
+    let shared = environment_shared(db, env).as_ref()?;
+    let lowered = crate::lowered::workload(db, workload).as_ref()?;
     let effective = Effective::new(db, lowered, env.name(db));
     let scope = workload_scope(Scope::new(), shared, effective.name());
-    let port = effective.first_port(db, &scope);
-    address(effective.name(), &shared.settings.namespace, port)
+    Some(f(&effective, &scope, shared))
+}
+
+/// Whether the sources remove `workload` in the environment `env` (`removed = true`,
+/// possibly in its `override` for the environment).
+#[salsa::tracked(returns(copy))]
+pub(crate) fn workload_removed<'db>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    workload: WorkloadId<'db>,
+) -> bool {
+    in_environment(db, env, workload, |effective, scope, _| {
+        is_removed(db, scope, effective.exprs(), effective.fields.removed)
+    })
+    .unwrap_or(false)
 }
 
 /// The workloads `workload` calls in the environment `env`, as written (with where),
@@ -255,32 +298,132 @@ pub(crate) fn resolve_workload<'db>(
     };
     let globals = Scope::with_globals(Arc::new(addresses(db, env, lowered)));
     let mut scope = workload_scope(globals, shared, effective.name());
-    let resources = resolver.bind_resources(&effective, &mut scope);
+    let removed = is_removed(db, &scope, effective.exprs(), effective.fields.removed);
+    let (resources, removed_resources) = resolver.bind_resources(&effective, &mut scope);
     let resolved = resolver.workload(&effective, &scope, resources);
     let Instantiator {
         instances,
         mut diagnostics,
+        stateful,
+        protected,
         ..
     } = resolver.instantiator;
-    let offering_of = |id: &str| {
-        instances
-            .get(id)
-            .or_else(|| shared.instances.get(id))
-            .map(|instance| instance.offering.clone())
-    };
-    diagnostics.extend(check_policies(
-        db,
-        project,
-        &shared.settings,
-        &environment.policies,
-        &resolved,
-        &offering_of,
-    ));
+    let environment_name = env.name(db);
+    let mut removals = Vec::new();
+    let mut removed_instances = BTreeSet::new();
+    if removed {
+        removed_instances.extend(instances.keys().cloned());
+        let site = effective
+            .fields
+            .removed
+            .map(|expr| effective.exprs().range(expr))
+            .unwrap_or(lowered.name_range);
+        removals.push(Removal {
+            site: Label::new(effective.file(), site),
+            what: format!("the workload `{}`", effective.name()),
+            environment: environment_name,
+            instances: instances.values().collect(),
+        });
+    }
+    for resource in &removed_resources {
+        let ids = pulled_in(instances.keys(), &resource.id);
+        if !removed {
+            removals.push(Removal {
+                site: resource.site.clone(),
+                what: format!("the resource `{}`", resource.id),
+                environment: environment_name,
+                instances: ids.iter().filter_map(|id| instances.get(id)).collect(),
+            });
+        }
+        removed_instances.extend(ids);
+    }
+    for removal in &removals {
+        diagnostics.extend(removal.diagnostics(&stateful, &protected));
+    }
+    if !removed {
+        diagnostics.extend(uses_of_removed_things(
+            db,
+            env,
+            &effective,
+            &removed_resources,
+        ));
+        let offering_of = |id: &str| {
+            instances
+                .get(id)
+                .or_else(|| shared.instances.get(id))
+                .map(|instance| instance.offering.clone())
+        };
+        diagnostics.extend(check_policies(
+            db,
+            project,
+            &shared.settings,
+            &environment.policies,
+            &resolved,
+            &offering_of,
+        ));
+    }
     Some(WorkloadResolution {
         workload: resolved,
         instances,
+        removed,
+        removed_instances,
+        stateful,
+        protected,
         diagnostics,
     })
+}
+
+/// E0905 for what the live workload `effective` uses that is removed in `env`: a
+/// resource of its own that says `removed = true`, a workload it calls or whose
+/// address it reads.
+fn uses_of_removed_things<'db>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    effective: &Effective<'_, 'db>,
+    removed_resources: &[RemovedResource],
+) -> Vec<Diagnostic> {
+    let project = env.project(db);
+    let index = crate::names::project_index(db, project);
+    let environment = env.name(db);
+    let exprs = effective.exprs();
+    let user = format!("the workload `{}`", effective.name());
+    let own: BTreeSet<&str> = removed_resources
+        .iter()
+        .filter_map(|resource| resource.id.rsplit_once('.').map(|(_, name)| name))
+        .collect();
+    let mut roots = Vec::new();
+    let containers = effective.containers.iter().flat_map(|c| c.fields.values());
+    let resources = effective
+        .resources
+        .iter()
+        .filter(|resource| !own.contains(resource.resource.name.text(db).as_str()))
+        .flat_map(|resource| [Some(resource.resource), resource.overridden])
+        .flatten()
+        .flat_map(|declared| declared.settings.iter().map(|setting| setting.value));
+    for expr in effective.fields.values().chain(containers).chain(resources) {
+        exprs.roots(expr, &mut roots);
+    }
+    let calls = effective.fields.calls.iter().flatten().copied();
+    roots.extend(calls);
+    let removed_workload = |name: &str| {
+        index
+            .project_decl(name)
+            .filter(|decl| decl.kind == NameKind::Workload)
+            .is_some_and(|_| {
+                workload_removed(db, env, WorkloadId::new(db, project, name.to_string()))
+            })
+    };
+    let mut removed: BTreeMap<String, String> = BTreeMap::new();
+    for (name, _) in &roots {
+        let name = name.text(db);
+        if own.contains(name.as_str()) {
+            let id = child_id(effective.name(), name);
+            removed.insert(name.clone(), format!("the resource `{id}`"));
+        } else if name != effective.name() && removed_workload(name) {
+            removed.insert(name.clone(), format!("the workload `{name}`"));
+        }
+    }
+    uses_of_removed(db, effective.file(), &roots, &removed, &user, environment)
 }
 
 /// The addresses of the workloads that `lowered`'s expressions name, by name.
@@ -361,36 +504,31 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
     }
 
     /// Binds the workload's resources in `scope` to their outputs; returns local name →
-    /// instance id.
+    /// instance id, and the resources that say `removed = true` (instantiated, so that
+    /// what Terraform needs to destroy them is known, but never bound).
     fn bind_resources(
         &mut self,
         workload: &Effective<'_, 'db>,
         scope: &mut Scope,
-    ) -> BTreeMap<String, String> {
+    ) -> (BTreeMap<String, String>, Vec<RemovedResource>) {
         let db = self.db();
         let project = self.instantiator.project;
         let file = workload.file();
         let exprs = workload.exprs();
         let mut bound = BTreeMap::new();
+        let mut removed = Vec::new();
         // Shared ones first: the environment has resolved them already.
         let mut own = Vec::new();
         for resource in &workload.resources {
-            let shared = [Some(resource.resource), resource.overridden]
-                .into_iter()
-                .flatten()
-                .filter_map(|declared| {
-                    declared
-                        .settings
-                        .iter()
-                        .find(|setting| setting.name.text(db) == SHARED)
-                })
-                .next_back();
-            let offers_shared_param = resource
-                .resource
-                .offering
-                .as_ref()
-                .and_then(|decl| offering(db, project, decl))
-                .is_some_and(|offering| offering.sig.param(SHARED).is_some());
+            let removal = self.removal(resource, exprs, scope);
+            if removal.is_some()
+                && shared_setting(db, resource).is_some()
+                && !offers_param(db, project, resource, SHARED)
+            {
+                continue; // it stops using the shared resource: nothing of its own goes
+            }
+            let shared = shared_setting(db, resource);
+            let offers_shared_param = offers_param(db, project, resource, SHARED);
             match shared {
                 Some(shared) if !offers_shared_param => {
                     self.bind_shared(workload, resource, shared.value, scope, &mut bound);
@@ -442,12 +580,43 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
                 quiet: tangled.contains(&at),
             };
             let mut stack: Vec<Frame> = Vec::new();
-            if let Some(outputs) = self.instantiator.instantiate(request, None, &mut stack) {
+            let outputs = self.instantiator.instantiate(request, None, &mut stack);
+            if let Some(site) = self.removal(resource, exprs, scope) {
+                removed.push(RemovedResource {
+                    id,
+                    site: Label::new(file, site),
+                });
+            } else if let Some(outputs) = outputs {
                 scope.bind(name.clone(), outputs);
                 bound.insert(name.clone(), id);
             }
         }
-        bound
+        (bound, removed)
+    }
+
+    /// Where a resource says `removed = true` (the last of its declaration and its
+    /// override's), when it does and its offering has no param of that name.
+    fn removal(
+        &self,
+        resource: &EffectiveResource<'_, 'db>,
+        exprs: &Exprs<'db>,
+        scope: &Scope,
+    ) -> Option<TextRange> {
+        let db = self.db();
+        if offers_param(db, self.instantiator.project, resource, REMOVED) {
+            return None;
+        }
+        let setting = [Some(resource.resource), resource.overridden]
+            .into_iter()
+            .flatten()
+            .filter_map(|declared| {
+                declared
+                    .settings
+                    .iter()
+                    .find(|setting| setting.name.text(db) == REMOVED)
+            })
+            .next_back()?;
+        is_removed(db, scope, exprs, Some(setting.value)).then(|| exprs.range(setting.value))
     }
 
     /// `shared = NAME`: binds the environment's shared instance, or reports E0606.
@@ -471,6 +640,16 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
         if let Some(outputs) = self.shared.outputs.get(name) {
             scope.bind(local.clone(), outputs.clone());
             bound.insert(local.clone(), name.clone());
+            return;
+        }
+        if self.shared.removed.contains(name) {
+            let at = Label::new(workload.file(), path.root_range);
+            self.instantiator.diagnostics.push(used_removed(
+                at,
+                &format!("`{}.{local}`", workload.name()),
+                &format!("the shared resource `{name}`"),
+                &self.shared.settings.name,
+            ));
             return;
         }
         if self.shared.declared.contains(name) {
@@ -499,6 +678,39 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
             )),
         );
     }
+}
+
+/// The `shared = NAME` of a resource: the last of its declaration and its override's.
+fn shared_setting<'a, 'db>(
+    db: &'db dyn Db,
+    resource: &EffectiveResource<'a, 'db>,
+) -> Option<&'a crate::lowered::Setting<'db>> {
+    [Some(resource.resource), resource.overridden]
+        .into_iter()
+        .flatten()
+        .filter_map(|declared| {
+            declared
+                .settings
+                .iter()
+                .find(|setting| setting.name.text(db) == SHARED)
+        })
+        .next_back()
+}
+
+/// Whether the offering of a resource declares a param `name` (which then is one, not
+/// the language's `shared` or `removed`).
+fn offers_param(
+    db: &dyn Db,
+    project: crate::source::Project,
+    resource: &EffectiveResource<'_, '_>,
+    name: &str,
+) -> bool {
+    resource
+        .resource
+        .offering
+        .as_ref()
+        .and_then(|decl| offering(db, project, decl))
+        .is_some_and(|offering| offering.sig.param(name).is_some())
 }
 
 fn container_of<'db>(

@@ -190,6 +190,17 @@ pub const OUTPUTS: &str = "outputs";
 /// The instance parameter that binds a workload's resource to an environment's shared one.
 pub const SHARED: &str = "shared";
 
+/// The attribute of a workload, and the instance parameter of a resource, that says the
+/// sources remove it: it no longer runs, and what Terraform provisioned for it is
+/// destroyed.
+pub const REMOVED: &str = "removed";
+
+/// The attribute of an offering that says its resources keep data.
+pub const STATEFUL: &str = "stateful";
+
+/// The parameter of a stateful offering that protects a resource from destruction.
+pub const PROTECT: &str = "protect";
+
 fn probe() -> Ty {
     Ty::Record(vec![
         FieldTy::new("path", Ty::String).with_doc("The HTTP path to probe: `/healthz`."),
@@ -233,6 +244,12 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
             "Annotations on the workload's ServiceAccount, such as the cloud role it assumes: `{ \"eks.amazonaws.com/role-arn\" = identity.role }`. Plain values only; a value known only after provisioning makes the workload's Terraform write the ServiceAccount.",
         )
         .provision(),
+        FieldSchema::new(
+            REMOVED,
+            Ty::Bool,
+            "The workload is removed: nothing of it runs, and the next `terraform apply` of its root module destroys what Terraform provisioned for it. Delete the workload from the sources once that is applied.",
+        )
+        .default("false"),
     ],
     blocks: vec![
         NestedBlock {
@@ -672,15 +689,24 @@ static BACKENDS: LazyLock<Vec<(&'static str, BlockSchema)>> = LazyLock::new(|| {
     ]
 });
 
-static OFFERING: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+static OFFERING: LazyLock<BlockSchema> = LazyLock::new(|| {
+    BlockSchema {
     keyword: "offering",
     noun: "an offering",
     doc: "Something the platform provides as a service, with typed parameters and outputs.",
-    fields: vec![FieldSchema::new(
-        "version",
-        Ty::formatted(Format::Semver),
-        "The offering's version, semantic: `1.2.0`.",
-    )],
+    fields: vec![
+        FieldSchema::new(
+            "version",
+            Ty::formatted(Format::Semver),
+            "The offering's version, semantic: `1.2.0`.",
+        ),
+        FieldSchema::new(
+            STATEFUL,
+            Ty::Bool,
+            "Its resources keep data that their destruction loses (a database, a bucket, a queue, a volume): `plat diff` marks their removal or replacement, and each can be protected with the offering's `protect` parameter.",
+        )
+        .default("false"),
+    ],
     blocks: vec![NestedBlock {
         kind: "implementation",
         label: LabelRule::Required,
@@ -693,6 +719,7 @@ static OFFERING: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
         ..Members::default()
     },
     free_attributes: None,
+}
 });
 
 /// Where workloads reach what an implementation outside the cluster provisions: the

@@ -8,8 +8,8 @@ use super::emit;
 use crate::diagnostic::Label;
 use crate::emit::Artifact;
 use crate::resolve::model::{
-    AccessMode, Backend, Container, CsiVolume, Endpoints, InClusterService, Instance, Owner,
-    Protocol, Provisioning, ResolvedEnvironment, ResolvedWorkload, TerraformModule,
+    AccessMode, Backend, Container, CsiVolume, Endpoints, InClusterService, Instance, Lifecycle,
+    Owner, Protocol, Provisioning, ResolvedEnvironment, ResolvedWorkload, TerraformModule,
 };
 use crate::resolve::value::{Deferred, TemplatePart, Value};
 use crate::source::{Database, Origin, SourceFile};
@@ -315,7 +315,7 @@ const API: &str = "terraform/workloads/api";
 #[test]
 fn one_root_module_for_shared_and_one_per_workload_that_needs_terraform() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     assert_eq!(
         paths(&artifacts),
         [
@@ -336,10 +336,10 @@ fn one_root_module_for_shared_and_one_per_workload_that_needs_terraform() {
 fn output_is_deterministic_and_ends_with_a_newline() {
     let db = Database::default();
     let env = staging(&db);
-    let first = emit(&env, "shop");
+    let first = emit(&env, &Lifecycle::default(), "shop");
     let mut shuffled = env.clone();
     shuffled.instances.reverse();
-    let second = emit(&shuffled, "shop");
+    let second = emit(&shuffled, &Lifecycle::default(), "shop");
     assert_eq!(first, second);
     for artifact in &first {
         assert!(artifact.contents.ends_with("}\n"), "{}", artifact.path);
@@ -350,7 +350,7 @@ fn output_is_deterministic_and_ends_with_a_newline() {
 #[test]
 fn every_output_that_may_hold_a_secret_is_sensitive() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let mut checked = 0;
     for artifact in &artifacts {
         let document = parse(artifact);
@@ -374,7 +374,7 @@ fn every_output_that_may_hold_a_secret_is_sensitive() {
 #[test]
 fn no_secret_literal_is_ever_written() {
     let db = Database::default();
-    for artifact in emit(&staging(&db), "shop") {
+    for artifact in emit(&staging(&db), &Lifecycle::default(), "shop") {
         assert!(
             !artifact.contents.contains(SECRET_LITERAL),
             "{}:\n{}",
@@ -387,7 +387,7 @@ fn no_secret_literal_is_ever_written() {
 #[test]
 fn references_across_root_modules_go_through_remote_state() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let api = find(&artifacts, API);
 
@@ -431,7 +431,7 @@ fn references_across_root_modules_go_through_remote_state() {
 #[test]
 fn each_root_module_has_a_state_of_its_own() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let api = find(&artifacts, API);
     assert_eq!(
@@ -455,7 +455,7 @@ fn a_model_without_a_backend_gets_terraform_s_default_and_reads_it() {
     let db = Database::default();
     let mut env = staging(&db);
     env.backend = None;
-    let artifacts = emit(&env, "shop");
+    let artifacts = emit(&env, &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let api = find(&artifacts, API);
     assert_eq!(shared["terraform"].get("backend"), None);
@@ -476,7 +476,7 @@ fn local_state_lives_at_the_absolute_path_the_environment_names() {
             Value::String("/var/lib/plat/shop/staging.tfstate".to_string()),
         )]),
     });
-    let artifacts = emit(&env, "shop");
+    let artifacts = emit(&env, &Lifecycle::default(), "shop");
     let api = find(&artifacts, API);
     assert_eq!(
         api["terraform"]["backend"]["local"]["path"],
@@ -493,14 +493,16 @@ fn local_state_lives_at_the_absolute_path_the_environment_names() {
 fn a_lockfile_asks_for_the_terraform_that_has_it() {
     let db = Database::default();
     let mut env = staging(&db);
-    let before = find(&emit(&env, "shop"), API)["terraform"]["required_version"].clone();
+    let before =
+        find(&emit(&env, &Lifecycle::default(), "shop"), API)["terraform"]["required_version"]
+            .clone();
     assert_eq!(before, ">= 1.5.7, < 2.0.0");
     if let Some(backend) = &mut env.backend {
         backend
             .config
             .insert("use_lockfile".to_string(), Value::Bool(true));
     }
-    let api = find(&emit(&env, "shop"), API);
+    let api = find(&emit(&env, &Lifecycle::default(), "shop"), API);
     assert_eq!(api["terraform"]["required_version"], ">= 1.10.0, < 2.0.0");
     assert_eq!(api["terraform"]["backend"]["s3"]["use_lockfile"], true);
 }
@@ -514,7 +516,7 @@ fn kubernetes_state_lives_in_the_environment_s_cluster() {
         kind: "kubernetes".to_string(),
         config: BTreeMap::new(),
     });
-    let api = find(&emit(&env, "shop"), API);
+    let api = find(&emit(&env, &Lifecycle::default(), "shop"), API);
     let backend = &api["terraform"]["backend"]["kubernetes"];
     assert_eq!(backend["config_context"], "kind-shop");
     assert_eq!(backend["secret_suffix"], "plat-shop-staging-workloads-api");
@@ -523,7 +525,7 @@ fn kubernetes_state_lives_in_the_environment_s_cluster() {
 #[test]
 fn values_are_handed_over_through_secrets_and_config_maps_named_by_delivery() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let api = find(&artifacts, API);
     let secret = &api["resource"]["kubernetes_secret_v1"]["api"];
     assert_eq!(secret["metadata"]["name"], "api-secrets");
@@ -563,7 +565,7 @@ fn values_are_handed_over_through_secrets_and_config_maps_named_by_delivery() {
 #[test]
 fn no_secret_reaches_a_config_map() {
     let db = Database::default();
-    for artifact in emit(&staging(&db), "shop") {
+    for artifact in emit(&staging(&db), &Lifecycle::default(), "shop") {
         let document = parse(&artifact);
         let Some(config_maps) = document["resource"]["kubernetes_config_map_v1"].as_object() else {
             continue;
@@ -583,7 +585,7 @@ fn no_secret_reaches_a_config_map() {
 #[test]
 fn only_the_providers_used_are_required_and_configured() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let api = find(&artifacts, API);
     let required = |document: &Json| -> Vec<String> {
@@ -609,7 +611,7 @@ fn only_the_providers_used_are_required_and_configured() {
 #[test]
 fn module_blocks_carry_source_version_and_inputs() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let module = &shared["module"]["shared_db"];
     assert_eq!(module["source"], "terraform-aws-modules/rds/aws");
@@ -633,7 +635,7 @@ fn an_environment_without_terraform_writes_nothing() {
     let mut env = staging(&db);
     env.instances.clear();
     env.workloads.retain(|workload| workload.name == "web");
-    assert!(emit(&env, "shop").is_empty());
+    assert!(emit(&env, &Lifecycle::default(), "shop").is_empty());
 }
 
 #[test]
@@ -652,7 +654,7 @@ fn a_service_account_annotated_with_a_provision_time_value_is_written_by_terrafo
         ),
         ("team", text("checkout")),
     ]);
-    let artifacts = emit(&env, "shop");
+    let artifacts = emit(&env, &Lifecycle::default(), "shop");
     let root = find(&artifacts, API);
     let account = &root["resource"]["kubernetes_service_account_v1"]["api"];
     assert_eq!(account["metadata"]["name"], "api");
@@ -678,7 +680,7 @@ fn a_service_account_with_compile_time_annotations_is_left_to_plat() {
     for workload in &mut env.workloads {
         workload.service_account_annotations = map(&[("team", text("checkout"))]);
     }
-    let artifacts = emit(&env, "shop");
+    let artifacts = emit(&env, &Lifecycle::default(), "shop");
     assert!(
         artifacts
             .iter()
@@ -727,7 +729,7 @@ fn a_mounted_csi_volume_gets_a_persistent_volume_and_its_claim_from_its_owner() 
     api.containers[0]
         .volumes
         .insert("/data".to_string(), "shared_files".to_string());
-    let artifacts = emit(&env, "shop");
+    let artifacts = emit(&env, &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let volume = &shared["resource"]["kubernetes_persistent_volume_v1"]["shared_files"];
     assert_eq!(volume["metadata"]["name"], "shop-shared-files");
