@@ -6,24 +6,55 @@
 //! template carries the checksum of the workload's ConfigMap, when it has one, so that
 //! a change of its files rolls the pods.
 
-use serde_json::{Value as Json, json};
+use std::borrow::Cow;
 
-use crate::diagnostic::Label;
+use serde::Serialize;
+
 use crate::resolve::model::{Container, ResolvedWorkload};
 
 use super::context::Context;
-use super::meta::App;
-use super::pod::{self, ContainerParts};
+use super::meta::{App, LabelSelector, ObjectMeta};
+use super::object::{Object, Spec};
+use super::pod::{self, PodTemplate};
 use super::volumes::WorkloadVolumes;
-use super::{config_map, env, security};
+use super::{config_map, env, probe, security};
+
+pub(super) type Deployment<'a> = Object<'a, DeploymentSpec<'a>>;
+
+impl Spec for DeploymentSpec<'_> {
+    const API_VERSION: &'static str = "apps/v1";
+    const KIND: &'static str = "Deployment";
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct DeploymentSpec<'a> {
+    pub replicas: u32,
+    pub selector: LabelSelector<'a>,
+    pub template: PodTemplate<'a>,
+}
+
+/// A Deployment of `replicas` copies of `template`, for `app`, with `metadata`.
+pub(super) fn object<'a>(
+    app: &App<'a>,
+    metadata: ObjectMeta<'a>,
+    replicas: u32,
+    template: PodTemplate<'a>,
+) -> Deployment<'a> {
+    let spec = DeploymentSpec {
+        replicas,
+        selector: app.selector(),
+        template,
+    };
+    Object::new(metadata, spec)
+}
 
 /// The workload's Deployment; `config_checksum` is the checksum of its ConfigMap.
-pub(super) fn workload(
-    context: &Context<'_>,
-    app: &App<'_>,
-    workload: &ResolvedWorkload,
+pub(super) fn workload<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
+    workload: &'a ResolvedWorkload,
     config_checksum: Option<String>,
-) -> Json {
+) -> Deployment<'a> {
     let volumes = WorkloadVolumes::new(context, workload);
     let containers = workload
         .containers
@@ -44,48 +75,39 @@ pub(super) fn workload(
         security::USER_ID,
     );
     if let Some(checksum) = config_checksum {
-        template["metadata"]["annotations"][config_map::CHECKSUM_ANNOTATION] = checksum.into();
+        template
+            .metadata
+            .annotations
+            .insert(config_map::CHECKSUM_ANNOTATION, Cow::Owned(checksum));
     }
-    object(context, app, &workload.source, workload.replicas, template)
+    let metadata = app.metadata(context, app.name, &workload.source);
+    object(app, metadata, workload.replicas, template)
 }
 
-/// A Deployment of `replicas` copies of `template`, for `app`.
-pub(super) fn object(
-    context: &Context<'_>,
-    app: &App<'_>,
-    source: &Label,
-    replicas: u32,
-    template: Json,
-) -> Json {
-    json!({
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": app.metadata(context, app.name, source),
-        "spec": {
-            "replicas": replicas,
-            "selector": app.selector(),
-            "template": template,
-        },
-    })
-}
-
-fn workload_container(owner: &str, container: &Container, volumes: &WorkloadVolumes<'_>) -> Json {
-    pod::container(ContainerParts {
-        name: &container.name,
-        image: &container.image,
-        command: &container.command,
+fn workload_container<'a>(
+    owner: &str,
+    container: &'a Container,
+    volumes: &WorkloadVolumes<'a>,
+) -> pod::Container<'a> {
+    let resources = pod::resources(
+        &container.cpu,
+        &container.memory,
+        container.cpu_limit.as_deref(),
+        container.memory_limit.as_deref(),
+    );
+    pod::Container {
         args: &container.args,
+        command: &container.command,
         env: env::variables(owner, &container.env),
         ports: pod::container_ports(&container.ports),
-        resources: pod::resources(
-            &container.cpu,
-            &container.memory,
-            container.cpu_limit.as_deref(),
-            container.memory_limit.as_deref(),
-        ),
-        liveness: container.liveness.as_ref().map(pod::http_probe),
-        readiness: container.readiness.as_ref().map(pod::http_probe),
-        mounts: volumes.mounts(container),
-        user: security::USER_ID,
-    })
+        liveness_probe: container.liveness.as_ref().map(probe::http),
+        readiness_probe: container.readiness.as_ref().map(probe::http),
+        volume_mounts: volumes.mounts(container),
+        ..pod::Container::restricted(
+            &container.name,
+            &container.image,
+            resources,
+            security::USER_ID,
+        )
+    }
 }

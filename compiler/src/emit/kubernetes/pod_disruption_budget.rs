@@ -4,28 +4,39 @@
 //! node drain, an upgrade) take down at most one pod at a time; a single copy would
 //! block such disruptions for ever, so it gets none.
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
 use crate::resolve::model::ResolvedWorkload;
 
 use super::context::Context;
-use super::meta::App;
+use super::meta::{App, IntOrString, LabelSelector};
+use super::object::{Object, Spec};
+
+pub(super) type PodDisruptionBudget<'a> = Object<'a, PodDisruptionBudgetSpec<'a>>;
+
+impl Spec for PodDisruptionBudgetSpec<'_> {
+    const API_VERSION: &'static str = "policy/v1";
+    const KIND: &'static str = "PodDisruptionBudget";
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct PodDisruptionBudgetSpec<'a> {
+    pub max_unavailable: IntOrString<'a>,
+    pub selector: LabelSelector<'a>,
+}
 
 /// The workload's PodDisruptionBudget, or none when it runs at most one copy.
-pub(super) fn workload(
-    context: &Context<'_>,
-    app: &App<'_>,
-    workload: &ResolvedWorkload,
-) -> Option<Json> {
+pub(super) fn workload<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
+    workload: &'a ResolvedWorkload,
+) -> Option<PodDisruptionBudget<'a>> {
     (workload.replicas > 1).then(|| {
-        json!({
-            "apiVersion": "policy/v1",
-            "kind": "PodDisruptionBudget",
-            "metadata": app.metadata(context, app.name, &workload.source),
-            "spec": {
-                "maxUnavailable": 1,
-                "selector": app.selector(),
-            },
-        })
+        let spec = PodDisruptionBudgetSpec {
+            max_unavailable: IntOrString::Int(1),
+            selector: app.selector(),
+        };
+        Object::new(app.metadata(context, app.name, &workload.source), spec)
     })
 }

@@ -7,13 +7,50 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
 use crate::diagnostic::Label;
 use crate::resolve::model::ResolvedWorkload;
 
 use super::context::Context;
-use super::meta::App;
+use super::meta::{App, IntOrString, Labels, NAME_LABEL};
+use super::object::{Object, Spec};
+
+pub(super) type Service<'a> = Object<'a, ServiceSpec<'a>>;
+
+impl Spec for ServiceSpec<'_> {
+    const API_VERSION: &'static str = "v1";
+    const KIND: &'static str = "Service";
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct ServiceSpec<'a> {
+    pub ports: Vec<ServicePort<'a>>,
+    pub selector: Labels<'a>,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ServicePort<'a> {
+    pub name: &'a str,
+    pub port: u16,
+    pub protocol: &'static str,
+    pub target_port: IntOrString<'a>,
+}
+
+impl<'a> ServicePort<'a> {
+    /// The port `port` named `name`, to the container port of the same name.
+    pub(super) fn named(name: &'a str, port: u16, protocol: &'static str) -> Self {
+        ServicePort {
+            name,
+            port,
+            protocol,
+            target_port: IntOrString::String(name),
+        }
+    }
+}
 
 /// The named ports of a workload's containers: name → number.
 pub(super) fn workload_ports(workload: &ResolvedWorkload) -> BTreeMap<&str, u16> {
@@ -30,39 +67,33 @@ pub(super) fn workload_ports(workload: &ResolvedWorkload) -> BTreeMap<&str, u16>
 }
 
 /// The Service of `app` for `ports`, or none when there are no ports.
-pub(super) fn object(
-    context: &Context<'_>,
-    app: &App<'_>,
+pub(super) fn object<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
     source: &Label,
-    ports: &BTreeMap<&str, u16>,
-) -> Option<Json> {
+    ports: &BTreeMap<&'a str, u16>,
+) -> Option<Service<'a>> {
     if ports.is_empty() {
         return None;
     }
-    let ports: Vec<Json> = ports
+    let ports = ports
         .iter()
-        .map(|(name, port)| {
-            json!({ "name": name, "port": port, "targetPort": name, "protocol": "TCP" })
-        })
+        .map(|(name, port)| ServicePort::named(name, *port, "TCP"))
         .collect();
     Some(with_ports(context, app, source, ports))
 }
 
-/// The Service of `app` with the given `ports` entries.
-pub(super) fn with_ports(
-    context: &Context<'_>,
-    app: &App<'_>,
+/// The ClusterIP Service of `app` with the given `ports`.
+pub(super) fn with_ports<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
     source: &Label,
-    ports: Vec<Json>,
-) -> Json {
-    json!({
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": app.metadata(context, app.name, source),
-        "spec": {
-            "type": "ClusterIP",
-            "selector": { super::meta::NAME_LABEL: app.name },
-            "ports": ports,
-        },
-    })
+    ports: Vec<ServicePort<'a>>,
+) -> Service<'a> {
+    let spec = ServiceSpec {
+        ports,
+        selector: Labels::from([(NAME_LABEL, app.name)]),
+        kind: "ClusterIP",
+    };
+    Object::new(app.metadata(context, app.name, source), spec)
 }
