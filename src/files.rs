@@ -45,6 +45,21 @@ pub fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
     written
 }
 
+/// The names of the directories in `directory` (not following links), sorted; none
+/// when it cannot be read.
+pub fn subdirectories(directory: &Path) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(directory) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// Removes the temporary files of `path` (`.NAME.PID.N.tmp` beside it) whose process is
 /// gone: what a run killed between writing one and renaming it left.
 pub fn remove_stale_temporaries(path: &Path) {

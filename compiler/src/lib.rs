@@ -19,7 +19,8 @@
 //!    environment, in memory, and [`graph`]: the resource graph of an environment;
 //! 10. [`check`]: the entry point that gathers every diagnostic of a project;
 //! 11. [`catalog`]: the self-service catalogue of a project's offerings (`plat doc`),
-//!     as plain data read from [`types`] and [`resolve`], rendered as Markdown and HTML.
+//!     as plain data read from [`types`] and [`resolve`], rendered as Markdown and HTML;
+//! 12. [`diff`]: what a change does (`plat diff`), from the files of two builds alone.
 //!
 //! [`project`] reads a project from disk into the inputs; [`stdlib`] holds the standard
 //! library embedded in the binary; [`position`] turns byte offsets into lines and columns
@@ -39,6 +40,7 @@
 pub mod catalog;
 pub mod check;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod file;
 pub mod format;

@@ -389,20 +389,11 @@ pub(super) fn recover(parent: &Path, name: &str, writer: Writer) -> Result<Vec<S
 fn leftovers(parent: &Path, name: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut staged = Vec::new();
     let mut olds = Vec::new();
-    let Ok(entries) = fs::read_dir(parent) else {
-        return (staged, olds);
-    };
     let staging = staging_name(name);
     let old = old_name(name);
     let earlier_staging = format!(".{name}.tmp-");
     let earlier_old = format!(".{name}.old-");
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    for entry in names {
+    for entry in crate::files::subdirectories(parent) {
         let gone = |prefix: &str| {
             entry
                 .strip_prefix(prefix)
