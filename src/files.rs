@@ -60,7 +60,8 @@ pub fn subdirectories(directory: &Path) -> Vec<String> {
     names
 }
 
-/// Removes the temporary files of `path` (`.NAME.PID.N.tmp` beside it) whose process is
+/// Removes the temporary files of `path` (`.NAME.PID.N.tmp` beside it, or
+/// `.NAME.PID.N.fmt` as earlier versions of `plat fmt` named them) whose process is
 /// gone: what a run killed between writing one and renaming it left.
 pub fn remove_stale_temporaries(path: &Path) {
     let directory = match path.parent() {
@@ -72,6 +73,9 @@ pub fn remove_stale_temporaries(path: &Path) {
     }
 }
 
+/// The suffixes of the temporary files of this plat (the first) and of earlier ones.
+const TEMPORARY_SUFFIXES: [&str; 2] = [".tmp", ".fmt"];
+
 fn remove_stale_temporaries_of(directory: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(directory) else {
         return;
@@ -79,10 +83,11 @@ fn remove_stale_temporaries_of(directory: &Path, name: &str) {
     let prefix = format!(".{name}.");
     for entry in entries.filter_map(Result::ok) {
         let file = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file
-            .strip_prefix(&prefix)
-            .and_then(|rest| rest.strip_suffix(".tmp"))
-        else {
+        let Some(rest) = file.strip_prefix(&prefix).and_then(|rest| {
+            TEMPORARY_SUFFIXES
+                .iter()
+                .find_map(|suffix| rest.strip_suffix(suffix))
+        }) else {
             continue;
         };
         let stale = rest
@@ -121,7 +126,8 @@ pub fn process_alive(pid: u32) -> bool {
 fn create_temporary(directory: &Path, name: &str) -> io::Result<(PathBuf, File)> {
     let pid = std::process::id();
     for attempt in 0..100 {
-        let path = directory.join(format!(".{name}.{pid}.{attempt}.tmp"));
+        let suffix = TEMPORARY_SUFFIXES[0];
+        let path = directory.join(format!(".{name}.{pid}.{attempt}{suffix}"));
         match OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(file) => return Ok((path, file)),
             Err(error) if error.kind() == io::ErrorKind::AlreadyExists => continue,

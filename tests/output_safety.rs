@@ -411,21 +411,32 @@ fn a_killed_build_leaves_nothing_behind() {
 fn a_killed_fmt_leaves_no_temporary_file_behind() {
     let (_temp, project) = copy_of("minimal");
     let pid = dead_pid();
-    let left = project.join(format!(".hello.plat.{pid}.0.tmp"));
-    fs::write(&left, "half a file").expect("writable");
+    // This plat's temporary files, and those of earlier versions of `plat fmt`.
+    let left = [
+        project.join(format!(".hello.plat.{pid}.0.tmp")),
+        project.join(format!(".hello.plat.{pid}.1.fmt")),
+    ];
+    // A run that is still going (this test) keeps its own.
+    let running = project.join(format!(".hello.plat.{}.0.fmt", std::process::id()));
+    for path in left.iter().chain([&running]) {
+        fs::write(path, "half a file").expect("writable");
+    }
     let run = plat(&project, &["fmt", "."], &[]);
     assert_eq!(run.status, Some(0), "{}", run.transcript());
-    assert!(
-        !left.exists(),
-        "the temporary file of a killed run is removed"
-    );
     let listing: Vec<PathBuf> = fs::read_dir(&project)
         .expect("readable")
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| path.to_string_lossy().ends_with(".tmp"))
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+        })
         .collect();
-    assert!(listing.is_empty(), "{listing:?}");
+    assert_eq!(
+        listing,
+        vec![running],
+        "the temporary files of killed runs are removed, and only those"
+    );
 }
 
 /// The command of the README's quick start and the tour's `plat build examples/shop`,
