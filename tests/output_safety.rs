@@ -335,10 +335,10 @@ fn what_an_earlier_plat_left_when_killed_between_its_renames_is_put_back() {
     fs::create_dir_all(staging.join("development")).expect("mkdir");
     fs::write(staging.join(".plat-build"), "written by plat build\n").expect("marker");
     let run = build_ok(&project, &out);
-    assert!(run.stderr.contains("interrupted run"), "{}", run.stderr);
     assert_kept(&out, &files);
     assert!(deployment(&out).contains("hello:1.0.1"));
     assert_nothing_left(temp.path());
+    assert!(run.stderr.contains("interrupted run"), "{}", run.stderr);
 }
 
 #[test]
@@ -396,9 +396,13 @@ fn a_file_terraform_writes_while_a_build_runs_is_kept() {
 fn a_killed_build_leaves_nothing_behind() {
     let (temp, project) = copy_of("minimal");
     let out = temp.path().join("out");
-    let pid = dead_pid();
-    let earlier = temp.path().join(format!(".out.tmp-{pid}"));
+    // What a killed earlier plat left: its staging directory, named as it named it.
+    let earlier = temp.path().join(format!(".out.tmp-{}", dead_pid()));
     fs::create_dir_all(earlier.join("development")).expect("mkdir");
+    build_ok(&project, &out);
+    assert_nothing_left(temp.path());
+    // A first build killed while it writes leaves nothing that the next one keeps.
+    fs::remove_dir_all(&out).expect("removed");
     let killed = build(&project, &out, &[("PLAT_TEST_KILL_AT", "staging")]);
     assert_eq!(killed.status, None, "{}", killed.transcript());
     assert!(!out.exists(), "a first build killed leaves no output");
