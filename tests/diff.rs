@@ -7,45 +7,15 @@ mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value as Json;
-use support::{Run, args, copy_of, run_plat_in};
-
-/// Runs git in `directory`, isolated from the machine's configuration, with a fixed
-/// author and dates so that commits have the same ids on every run.
-fn git(directory: &Path, arguments: &[&str]) {
-    let output = Command::new("git")
-        .current_dir(directory)
-        .args(arguments)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Platform Team")
-        .env("GIT_AUTHOR_EMAIL", "platform@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-12-01T12:00:00Z")
-        .env("GIT_COMMITTER_NAME", "Platform Team")
-        .env("GIT_COMMITTER_EMAIL", "platform@example.com")
-        .env("GIT_COMMITTER_DATE", "2026-12-01T12:00:00Z")
-        .output()
-        .expect("git runs (the tests of plat diff need the git command)");
-    assert!(
-        output.status.success(),
-        "git {arguments:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+use support::{Run, args, commit_all, copy_of, git, run_plat_in};
 
 /// A git repository holding `examples/<name>` at its root, committed on `main`.
 fn repository(name: &str) -> (tempfile::TempDir, PathBuf) {
     let (temp, project) = copy_of(name);
     commit_all(&project);
     (temp, project)
-}
-
-fn commit_all(project: &Path) {
-    git(project, &["init", "--quiet", "--initial-branch=main"]);
-    git(project, &["add", "."]);
-    git(project, &["commit", "--quiet", "-m", "the platform"]);
 }
 
 fn plat(directory: &Path, words: &[&str]) -> Run {

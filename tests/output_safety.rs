@@ -2,7 +2,8 @@
 //! wrote there: what Terraform writes beside the root modules survives every build, a
 //! build killed at any instant leaves an output and the next one cleans up, `plat doc`
 //! never replaces a build, a marker copied among sources deletes none of them, and the
-//! temporary files of a killed `plat fmt` do not stay.
+//! temporary files of a killed `plat fmt` do not stay. (That the README's quick start and
+//! tour do not collide is tests/readme.rs.)
 //!
 //! Kills are forced with `PLAT_TEST_KILL_AT=POINT` (the debug binary aborts there, as a
 //! SIGKILL would: no destructor runs), and a write racing the build with
@@ -441,43 +442,6 @@ fn a_killed_fmt_leaves_no_temporary_file_behind() {
         vec![running],
         "the temporary files of killed runs are removed, and only those"
     );
-}
-
-/// The command of the README's quick start and the tour's `plat build examples/shop`,
-/// run one after the other in a copy of the repository's layout, both succeed.
-#[test]
-fn the_readme_steps_do_not_collide() {
-    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .expect("README.md");
-    let quick = readme
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("cargo run --release -- "))
-        .expect("the quick start runs `cargo run --release -- ...`");
-    let tour = readme
-        .lines()
-        .find_map(|line| {
-            let command = line.split('#').next()?.trim();
-            command
-                .strip_prefix("plat ")
-                .filter(|rest| rest.starts_with("build examples/shop"))
-        })
-        .expect("the tour builds examples/shop");
-    let temp = tempfile::tempdir().expect("temp dir");
-    let examples = temp.path().join("examples");
-    support::copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop"),
-        &examples.join("shop"),
-    );
-    for command in [quick, tour, quick] {
-        let words: Vec<&str> = command.split_whitespace().collect();
-        let run = plat(temp.path(), &words, &[]);
-        assert_eq!(
-            run.status,
-            Some(0),
-            "`plat {command}`: {}",
-            run.transcript()
-        );
-    }
 }
 
 /// Deleting the output never loses state: no root module of any example keeps its

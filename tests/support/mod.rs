@@ -185,3 +185,33 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs git in `directory`, isolated from the machine's configuration, with a fixed
+/// author and dates so that commits have the same ids on every run.
+pub fn git(directory: &Path, arguments: &[&str]) {
+    let output = std::process::Command::new("git")
+        .current_dir(directory)
+        .args(arguments)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Platform Team")
+        .env("GIT_AUTHOR_EMAIL", "platform@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-12-01T12:00:00Z")
+        .env("GIT_COMMITTER_NAME", "Platform Team")
+        .env("GIT_COMMITTER_EMAIL", "platform@example.com")
+        .env("GIT_COMMITTER_DATE", "2026-12-01T12:00:00Z")
+        .output()
+        .expect("git runs (these tests need the git command)");
+    assert!(
+        output.status.success(),
+        "git {arguments:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Makes `directory` a git repository whose `main` holds everything in it.
+pub fn commit_all(directory: &Path) {
+    git(directory, &["init", "--quiet", "--initial-branch=main"]);
+    git(directory, &["add", "."]);
+    git(directory, &["commit", "--quiet", "-m", "the platform"]);
+}
