@@ -201,6 +201,43 @@ fn what_terraform_writes_beside_the_root_modules_survives_a_build() {
     assert!(hidden_siblings(temp.path()).is_empty());
 }
 
+/// The marker of an output that an earlier plat wrote: it lists nothing; each
+/// environment's `manifest.json` lists what that build wrote.
+const EARLIER_MARKER: &str = "This directory is written by `plat build` and replaced as a whole \
+on every build.\nDo not edit it: change the .plat sources and build again.\n";
+
+#[test]
+fn an_output_of_an_earlier_plat_is_replaced_and_its_state_kept() {
+    let Built {
+        temp,
+        project,
+        out,
+        files,
+    } = built_and_changed();
+    fs::write(out.join(".plat-build"), EARLIER_MARKER).expect("writable");
+    // A file no build wrote, outside the Terraform directories, refuses the build.
+    let notes = out.join("development/notes.txt");
+    fs::write(&notes, "mine\n").expect("writable");
+    let run = build(&project, &out, &[]);
+    assert_eq!(run.status, Some(2), "{}", run.transcript());
+    assert!(run.stderr.contains("notes.txt"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(&notes).ok().as_deref(), Some("mine\n"));
+    fs::remove_file(&notes).expect("removed");
+    // Otherwise it is replaced, and what Terraform wrote there, and the state that
+    // plat kept in it, move into the new output, with a warning about the state.
+    let run = build_ok(&project, &out);
+    assert_kept(&out, &files);
+    assert!(is_complete(&out));
+    assert!(deployment(&out).contains("hello:1.0.1"));
+    assert_nothing_left(temp.path());
+    assert!(
+        run.stderr
+            .contains("holds Terraform state that an earlier plat kept"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_state_directory_that_is_a_link_is_kept() {
     let (temp, project) = copy_of("minimal");
