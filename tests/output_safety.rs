@@ -172,6 +172,23 @@ fn built_and_changed() -> Built {
     }
 }
 
+impl Built {
+    /// Builds the changed sources again, and asserts what every such build leaves: a
+    /// whole output of the new sources, holding what Terraform wrote, and nothing
+    /// beside it.
+    fn rebuild(&self, what: &str) -> Run {
+        let run = build_ok(&self.project, &self.out);
+        assert_kept(&self.out, &self.files);
+        assert!(is_complete(&self.out), "{what}: not a whole output");
+        assert!(
+            deployment(&self.out).contains("hello:1.0.1"),
+            "{what}: not the output of the new sources"
+        );
+        assert_nothing_left(self.temp.path());
+        run
+    }
+}
+
 fn assert_nothing_left(directory: &Path) {
     let left = hidden_siblings(directory);
     assert!(left.is_empty(), "left behind: {left:?}");
@@ -183,22 +200,13 @@ fn deployment(out: &Path) -> String {
 
 #[test]
 fn what_terraform_writes_beside_the_root_modules_survives_a_build() {
-    let (temp, project) = copy_of("minimal");
-    let out = temp.path().join("out");
-    build_ok(&project, &out);
-    let files = terraform_files();
-    plant(&out, &files);
-    change(&project);
-    let run = build_ok(&project, &out);
-    assert_kept(&out, &files);
-    assert!(deployment(&out).contains("hello:1.0.1"));
+    let run = built_and_changed().rebuild("a build");
     assert!(
         run.stderr
             .contains("holds Terraform state that an earlier plat kept"),
         "{}",
         run.stderr
     );
-    assert!(hidden_siblings(temp.path()).is_empty());
 }
 
 /// The marker of an output that an earlier plat wrote: it lists nothing; each
@@ -208,28 +216,19 @@ on every build.\nDo not edit it: change the .plat sources and build again.\n";
 
 #[test]
 fn an_output_of_an_earlier_plat_is_replaced_and_its_state_kept() {
-    let Built {
-        temp,
-        project,
-        out,
-        files,
-    } = built_and_changed();
-    fs::write(out.join(".plat-build"), EARLIER_MARKER).expect("writable");
+    let built = built_and_changed();
+    fs::write(built.out.join(".plat-build"), EARLIER_MARKER).expect("writable");
     // A file no build wrote, outside the Terraform directories, refuses the build.
-    let notes = out.join("development/notes.txt");
+    let notes = built.out.join("development/notes.txt");
     fs::write(&notes, "mine\n").expect("writable");
-    let run = build(&project, &out, &[]);
+    let run = build(&built.project, &built.out, &[]);
     assert_eq!(run.status, Some(2), "{}", run.transcript());
     assert!(run.stderr.contains("notes.txt"), "{}", run.stderr);
     assert_eq!(fs::read_to_string(&notes).ok().as_deref(), Some("mine\n"));
     fs::remove_file(&notes).expect("removed");
     // Otherwise it is replaced, and what Terraform wrote there, and the state that
     // plat kept in it, move into the new output, with a warning about the state.
-    let run = build_ok(&project, &out);
-    assert_kept(&out, &files);
-    assert!(is_complete(&out));
-    assert!(deployment(&out).contains("hello:1.0.1"));
-    assert_nothing_left(temp.path());
+    let run = built.rebuild("an output of an earlier plat");
     assert!(
         run.stderr
             .contains("holds Terraform state that an earlier plat kept"),
@@ -325,17 +324,13 @@ const KILL_POINTS: &[(&str, bool)] = &[
 #[test]
 fn a_build_killed_at_any_point_leaves_an_output_and_the_next_loses_nothing() {
     for (point, renames) in KILL_POINTS {
-        let Built {
-            temp,
-            project,
-            out,
-            files,
-        } = built_and_changed();
+        let built = built_and_changed();
+        let (temp, out) = (&built.temp, &built.out);
         let mut env = vec![("PLAT_TEST_KILL_AT", *point)];
         if *renames {
             env.push(("PLAT_TEST_NO_EXCHANGE", "1"));
         }
-        let killed = build(&project, &out, &env);
+        let killed = build(&built.project, out, &env);
         assert_eq!(
             killed.status,
             None,
@@ -347,50 +342,35 @@ fn a_build_killed_at_any_point_leaves_an_output_and_the_next_loses_nothing() {
             assert!(!out.exists(), "{point}");
             assert!(is_complete(&temp.path().join(".out.plat-old")), "{point}");
         } else {
-            assert!(is_complete(&out), "{point}: no whole output in place");
+            assert!(is_complete(out), "{point}: no whole output in place");
         }
-        build_ok(&project, &out);
-        assert!(is_complete(&out), "{point}");
-        assert!(deployment(&out).contains("hello:1.0.1"), "{point}");
-        assert_kept(&out, &files);
-        assert_nothing_left(temp.path());
+        built.rebuild(point);
     }
 }
 
 #[test]
 fn what_an_earlier_plat_left_when_killed_between_its_renames_is_put_back() {
-    let Built {
-        temp,
-        project,
-        out,
-        files,
-    } = built_and_changed();
+    let built = built_and_changed();
+    let (temp, out) = (&built.temp, &built.out);
     // An earlier plat renamed the output away, then was killed: no `out`, the previous
     // output in `.out.old-PID` and the new one, incomplete, in `.out.tmp-PID`.
     let pid = dead_pid();
-    fs::rename(&out, temp.path().join(format!(".out.old-{pid}"))).expect("rename");
+    fs::rename(out, temp.path().join(format!(".out.old-{pid}"))).expect("rename");
     let staging = temp.path().join(format!(".out.tmp-{pid}"));
     fs::create_dir_all(staging.join("development")).expect("mkdir");
     fs::write(staging.join(".plat-build"), "written by plat build\n").expect("marker");
-    let run = build_ok(&project, &out);
-    assert_kept(&out, &files);
-    assert!(deployment(&out).contains("hello:1.0.1"));
-    assert_nothing_left(temp.path());
+    let run = built.rebuild("an earlier plat killed between its renames");
     assert!(run.stderr.contains("interrupted run"), "{}", run.stderr);
 }
 
 #[test]
 fn a_file_terraform_writes_while_a_build_runs_is_kept() {
     for point in ["staged", "carried"] {
-        let Built {
-            temp,
-            project,
-            out,
-            files,
-        } = built_and_changed();
+        let built = built_and_changed();
+        let (temp, out) = (&built.temp, &built.out);
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plat"))
-            .args(["build", &project.display().to_string(), "--out"])
-            .arg(&out)
+            .args(["build", &built.project.display().to_string(), "--out"])
+            .arg(out)
             .env("NO_COLOR", "1")
             .env("PLAT_TEST_PAUSE_AT", point)
             .stderr(std::process::Stdio::piped())
@@ -418,15 +398,13 @@ fn a_file_terraform_writes_while_a_build_runs_is_kept() {
         let status = child.wait().expect("wait");
         assert!(status.success(), "{point}");
         // It is in the new output, or kept beside it and moved in by the next build.
-        let run = build_ok(&project, &out);
+        let run = built.rebuild(point);
         assert_eq!(
             fs::read_to_string(out.join(written)).ok().as_deref(),
             Some("{\"serial\": 8}\n"),
             "{point}: {}",
             run.stderr
         );
-        assert_kept(&out, &files);
-        assert_nothing_left(temp.path());
     }
 }
 
