@@ -31,7 +31,13 @@ pub struct Revision {
 
 /// Writes the project whose root is `project_root` as revision `rev` has it.
 pub fn checkout(project_root: &Path, rev: &str) -> Result<Revision, String> {
-    let toplevel = git(project_root, &["rev-parse", "--show-toplevel"])?;
+    let toplevel = git(project_root, &["rev-parse", "--show-toplevel"]).map_err(|error| {
+        format!(
+            "`{}` is not in a git repository, so it has no revision to compare with ({error})\n\
+             help: compare with a build directory instead: `plat diff --against-build DIR`",
+            project_root.display()
+        )
+    })?;
     let prefix = git(project_root, &["rev-parse", "--show-prefix"])?;
     let commit = git(
         project_root,

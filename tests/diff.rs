@@ -190,6 +190,30 @@ fn plat_diff_against_a_git_revision_works_in_a_fresh_clone() {
 }
 
 #[test]
+fn outside_a_git_repository_plat_diff_says_what_to_compare_with_instead() {
+    let (temp, project) = copy_of("minimal");
+    // Git looks no further up than the temporary directory, wherever that is.
+    let run = Run::from(
+        assert_cmd::Command::new(env!("CARGO_BIN_EXE_plat"))
+            .current_dir(&project)
+            .env("NO_COLOR", "1")
+            .env("GIT_CEILING_DIRECTORIES", temp.path())
+            .arg("diff")
+            .output()
+            .expect("plat runs"),
+    );
+    assert_eq!(run.status, Some(2), "{}", run.transcript());
+    assert!(
+        run.stderr.contains("is not in a git repository")
+            && run
+                .stderr
+                .contains("help: compare with a build directory instead"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn plat_diff_against_a_build_directory_reads_what_its_manifests_list() {
     let (temp, project) = copy_of("minimal");
     let out = temp.path().join("before");

@@ -34,12 +34,7 @@ fn plat(directory: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     for (name, value) in env {
         command.env(name, value);
     }
-    let output = command.output().expect("plat runs");
-    Run {
-        status: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from(command.output().expect("plat runs"))
 }
 
 fn build(project: &Path, out: &Path, env: &[(&str, &str)]) -> Run {

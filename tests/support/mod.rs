@@ -11,6 +11,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    fn from(output: std::process::Output) -> Run {
+        Run {
+            status: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
 impl Run {
     /// The exit status and both streams, as one text for snapshots.
     pub fn transcript(&self) -> String {
@@ -59,11 +69,7 @@ pub fn run_plat_in(directory: &Path, args: &[String]) -> Run {
         .timeout(Duration::from_secs(60))
         .output()
         .expect("plat runs");
-    Run {
-        status: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from(output)
 }
 
 /// `args` as owned strings.
