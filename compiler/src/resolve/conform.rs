@@ -175,8 +175,17 @@ fn constraint_misfit(value: &Value, constraint: &Constraint) -> Option<String> {
                 Format::Image => literal::check_image(text),
                 Format::Semver => literal::check_semver(text),
                 Format::DnsLabel => literal::check_dns_label(text),
+                Format::Cron => crate::types::schedule::check_cron(text),
+                Format::TimeZone => crate::types::schedule::check_time_zone(text),
             };
             result.err().map(|reason| format!("`\"{text}\"`: {reason}"))
+        }
+        (Constraint::Seconds { min, max }, Value::Quantity(text)) => {
+            let millis = literal::parse_duration(text).ok()?;
+            let whole = millis % 1000 == 0;
+            let seconds = millis / 1000;
+            (!whole || seconds < u128::from(*min) || seconds > u128::from(*max))
+                .then(|| format!("`{text}` is not a whole number of seconds in `{min}s..{max}s`"))
         }
         _ => None,
     }

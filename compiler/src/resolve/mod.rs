@@ -17,6 +17,9 @@
 //! - [`instance`], [`provisioning`]: binding an offering to an implementation,
 //!   merging params (E0601, E0602, E0603), pulling in what it needs;
 //! - [`shared`]: the query of an environment's settings and shared instances;
+//! - [`pod`]: probes, handlers and the kind of a workload, from their values;
+//! - [`runtime`]: what a workload's pods need to start and keep running (E0609,
+//!   E0610, W0611, E0612, E0613, E0614);
 //! - [`workload`]: the query of one workload in one environment (overrides, resources,
 //!   E0606, containers, addresses), with [`policy`] (E0605);
 //! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), over
@@ -34,9 +37,11 @@ pub(crate) mod instance;
 pub mod model;
 pub(crate) mod naming;
 pub(crate) mod order;
+pub(crate) mod pod;
 pub(crate) mod policy;
 pub(crate) mod project;
 pub(crate) mod provisioning;
+pub(crate) mod runtime;
 pub(crate) mod scope;
 pub(crate) mod shared;
 pub mod value;

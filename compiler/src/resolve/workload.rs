@@ -31,18 +31,20 @@ use crate::resolve::cycle::{Calls, Frame};
 use crate::resolve::eval::eval;
 use crate::resolve::instance::{Assigned, Instantiator, Request, assign};
 use crate::resolve::model::{
-    Container as ResolvedContainer, Instance, Owner, Probe, ResolvedWorkload,
+    Container as ResolvedContainer, ContainerKind, Instance, Owner, Provisioning, ResolvedWorkload,
+    WorkloadKind,
 };
 use crate::resolve::naming::child_id;
 use crate::resolve::order::{Settings, read_order, sibling_reads};
+use crate::resolve::pod;
 use crate::resolve::policy::check_policies;
 use crate::resolve::provisioning::{map, port, text, texts};
+use crate::resolve::runtime::{self, Sites};
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::shared::{SharedPart, environment_shared, uses};
 use crate::resolve::value::Value;
 use crate::source::{Db, SourceFile};
 use crate::span::TextRange;
-use crate::types::literal;
 use crate::types::schema::SHARED;
 
 /// One workload resolved in one environment, with the instances it owns.
@@ -66,6 +68,7 @@ struct Effective<'a, 'db> {
 /// A container with the override's attributes applied.
 struct EffectiveContainer<'db> {
     name: Name<'db>,
+    kind: ContainerKind,
     label_range: TextRange,
     fields: ContainerFields,
 }
@@ -137,22 +140,45 @@ impl<'a, 'db> Effective<'a, 'db> {
         &self.lowered.exprs
     }
 
-    /// The port other workloads reach it on: the first port of its first container
-    /// that has ports, as written.
+    /// The port other workloads reach it on: the Service port of the first port of its
+    /// first container (or sidecar) that has ports, as written.
     fn first_port(&self, db: &'db dyn Db, scope: &Scope) -> Option<u16> {
-        self.containers.iter().find_map(|container| {
-            let Expr::Record(entries) = self.exprs().get(container.fields.ports?) else {
-                return None;
-            };
-            let (_, first) = entries.first()?;
-            port(&eval(db, scope, self.exprs(), *first))
-        })
+        let (name, number) = self
+            .containers
+            .iter()
+            .filter(|container| container.kind != ContainerKind::Init)
+            .find_map(|container| {
+                let Expr::Record(entries) = self.exprs().get(container.fields.ports?) else {
+                    return None;
+                };
+                let (name, first) = entries.first()?;
+                Some((name, port(&eval(db, scope, self.exprs(), *first))?))
+            })?;
+        let service_ports = self
+            .fields
+            .service_ports
+            .map_or(Value::Absent, |ports| eval(db, scope, self.exprs(), ports));
+        match service_ports {
+            Value::Map(ports) => Some(ports.get(name.text(db)).and_then(port).unwrap_or(number)),
+            _ => Some(number),
+        }
+    }
+
+    /// Whether it runs to completion: a job or a scheduled job, as declared.
+    fn runs_to_completion(&self) -> bool {
+        self.lowered.fields.job.is_some() || self.lowered.fields.schedule.is_some()
+    }
+
+    /// Where an expression of its declaration is written.
+    fn site(&self, expr: ExprId) -> Label {
+        Label::new(self.file(), self.exprs().range(expr))
     }
 }
 
 fn effective_container<'db>(container: &Container<'db>) -> EffectiveContainer<'db> {
     EffectiveContainer {
         name: container.name,
+        kind: container.kind,
         label_range: container.label_range,
         fields: container.fields.clone(),
     }
@@ -230,6 +256,14 @@ pub(crate) fn workload_calls<'db>(
     Some((effective.file(), calls))
 }
 
+/// Whether `workload` runs to completion (a job, scheduled or not): it has no address.
+#[salsa::tracked(returns(copy))]
+pub(crate) fn runs_to_completion<'db>(db: &'db dyn Db, workload: WorkloadId<'db>) -> bool {
+    crate::lowered::workload(db, workload)
+        .as_ref()
+        .is_some_and(|lowered| lowered.fields.job.is_some() || lowered.fields.schedule.is_some())
+}
+
 /// Resolves `workload` in the environment `env`; `None` when either does not exist.
 #[salsa::tracked(returns(ref))]
 pub(crate) fn resolve_workload<'db>(
@@ -256,12 +290,17 @@ pub(crate) fn resolve_workload<'db>(
     let globals = Scope::with_globals(Arc::new(addresses(db, env, lowered)));
     let mut scope = workload_scope(globals, shared, effective.name());
     let resources = resolver.bind_resources(&effective, &mut scope);
-    let resolved = resolver.workload(&effective, &scope, resources);
+    let (resolved, sites) = resolver.workload(&effective, &scope, resources);
     let Instantiator {
         instances,
         mut diagnostics,
         ..
     } = resolver.instantiator;
+    diagnostics.extend(runtime::check(&resolved, &sites, env.name(db)));
+    diagnostics.extend(jobs_addressed(db, env, &effective));
+    if effective.runs_to_completion() {
+        diagnostics.extend(routes_of_a_job(&resolved, &instances));
+    }
     let offering_of = |id: &str| {
         instances
             .get(id)
@@ -281,6 +320,68 @@ pub(crate) fn resolve_workload<'db>(
         instances,
         diagnostics,
     })
+}
+
+/// E0612 for each job that `workload` calls or whose address it reads.
+fn jobs_addressed<'db>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    workload: &Effective<'_, 'db>,
+) -> Vec<Diagnostic> {
+    let project = env.project(db);
+    let index = crate::names::project_index(db, project);
+    let is_job = |name: &str| {
+        index
+            .project_decl(name)
+            .is_some_and(|decl| decl.kind == NameKind::Workload)
+            && runs_to_completion(db, WorkloadId::new(db, project, name.to_string()))
+    };
+    let local = |name: &str| {
+        matches!(name, "env" | "self")
+            || workload
+                .resources
+                .iter()
+                .any(|resource| resource.resource.name.text(db) == name)
+    };
+    let file = workload.file();
+    let calls = workload
+        .fields
+        .calls
+        .iter()
+        .flatten()
+        .map(|(name, range)| (name.text(db).as_str(), *range, "calls"));
+    let reads = workload
+        .exprs()
+        .root_paths()
+        .map(|(name, range)| (name.text(db).as_str(), range, "reads the address of"))
+        .filter(|(name, _, _)| !local(name));
+    calls
+        .chain(reads)
+        .filter(|(name, _, _)| *name != workload.name() && is_job(name))
+        .map(|(name, range, how)| {
+            runtime::address_of_a_job(workload.name(), name, how, Label::new(file, range))
+        })
+        .collect()
+}
+
+/// E0612 for each route that the job `workload` owns.
+fn routes_of_a_job(
+    workload: &ResolvedWorkload,
+    instances: &BTreeMap<String, Instance>,
+) -> Vec<Diagnostic> {
+    instances
+        .values()
+        .filter(|instance| instance.owner == Owner::Workload(workload.name.clone()))
+        .filter(|instance| {
+            matches!(
+                instance.provisioning,
+                Provisioning::Ingress(_) | Provisioning::GatewayRoute(_)
+            )
+        })
+        .map(|instance| {
+            runtime::route_of_a_job(&workload.name, &instance.id, instance.source.clone())
+        })
+        .collect()
 }
 
 /// The addresses of the workloads that `lowered`'s expressions name, by name.
@@ -316,21 +417,33 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
         self.instantiator.db
     }
 
+    /// The workload in this environment, and where its fields are written.
     fn workload(
         &self,
         workload: &Effective<'_, 'db>,
         scope: &Scope,
         resources: BTreeMap<String, String>,
-    ) -> ResolvedWorkload {
+    ) -> (ResolvedWorkload, Sites) {
         let db = self.db();
         let exprs = workload.exprs();
         let read = |field: Option<ExprId>| {
             field.map_or(Value::Absent, |value| eval(db, scope, exprs, value))
         };
         let fields = &workload.fields;
-        let replicas = match read(fields.replicas) {
-            Value::Int(replicas) => u32::try_from(replicas).unwrap_or(0),
-            _ => 1,
+        let kind = pod::kind(
+            &read(fields.job),
+            &read(fields.schedule),
+            &read(fields.autoscaling),
+        );
+        let replicas = match &kind {
+            WorkloadKind::Service {
+                autoscaling: Some(autoscaling),
+            } => autoscaling.min,
+            WorkloadKind::Service { autoscaling: None } => match read(fields.replicas) {
+                Value::Int(replicas) => u32::try_from(replicas).unwrap_or(0),
+                _ => 1,
+            },
+            WorkloadKind::Job(job) | WorkloadKind::CronJob { job, .. } => job.parallelism,
         };
         let mut calls: Vec<String> = fields
             .calls
@@ -347,17 +460,36 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
                 container_of(db, container, workload, &resources, &|field| read(field))
             })
             .collect();
-        ResolvedWorkload {
+        let service_ports = match read(fields.service_ports) {
+            Value::Map(entries) => entries
+                .iter()
+                .filter_map(|(name, value)| Some((name.clone(), port(value)?)))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        let sites = Sites {
+            replicas: fields.replicas.map(|expr| workload.site(expr)),
+            autoscaling: fields.autoscaling.map(|expr| workload.site(expr)),
+            service_ports: fields.service_ports.map(|expr| workload.site(expr)),
+            termination_grace_period: fields
+                .termination_grace_period
+                .map(|expr| workload.site(expr)),
+        };
+        let resolved = ResolvedWorkload {
             name: workload.name().to_string(),
             replicas,
+            kind,
             labels: text_map(read(fields.labels)),
             annotations: text_map(read(fields.annotations)),
             service_account_annotations: value_map(read(fields.service_account_annotations)),
             containers,
+            service_ports,
+            termination_grace_period: pod::seconds(&read(fields.termination_grace_period)),
             resources,
             calls,
             source: Label::new(workload.file(), workload.lowered.name_range),
-        }
+        };
+        (resolved, sites)
     }
 
     /// Binds the workload's resources in `scope` to their outputs; returns local name →
@@ -528,8 +660,19 @@ fn container_of<'db>(
         memory: quantity(fields.memory).unwrap_or_else(|| "128Mi".to_string()),
         cpu_limit: quantity(fields.cpu_limit),
         memory_limit: quantity(fields.memory_limit),
-        liveness: probe(&read(fields.liveness)),
-        readiness: probe(&read(fields.readiness)),
+        kind: container.kind,
+        liveness: fields
+            .liveness
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        readiness: fields
+            .readiness
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        startup: fields
+            .startup
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        pre_stop: fields
+            .pre_stop
+            .and_then(|expr| pod::handler(&read(Some(expr)), workload.site(expr))),
         volumes: volumes(db, workload.exprs(), fields.volumes, resources),
         source: Label::new(workload.file(), container.label_range),
     }
@@ -558,24 +701,6 @@ fn volumes(
             Some((key.text(db).clone(), id.clone()))
         })
         .collect()
-}
-
-fn probe(value: &Value) -> Option<Probe> {
-    let Value::Map(fields) = value else {
-        return None;
-    };
-    let period = fields
-        .get("period")
-        .and_then(text)
-        .and_then(|period| literal::parse_duration(&period).ok())
-        .map_or(10, |millis| {
-            u32::try_from(millis.div_ceil(1000)).unwrap_or(u32::MAX)
-        });
-    Some(Probe {
-        path: fields.get("path").and_then(text)?,
-        port: fields.get("port").and_then(port)?,
-        period_seconds: period.max(1),
-    })
 }
 
 fn value_map(value: Value) -> BTreeMap<String, Value> {

@@ -89,6 +89,8 @@ pub enum Constraint {
     Pattern(String),
     /// A built-in format of strings.
     Format(Format),
+    /// A duration that Kubernetes counts in whole seconds, from `min` to `max` seconds.
+    Seconds { min: u64, max: u64 },
 }
 
 /// Formats of strings that built-in fields check.
@@ -100,6 +102,10 @@ pub enum Format {
     Semver,
     /// A DNS label: lower-case letters, digits and `-`, at most 63 (E0305).
     DnsLabel,
+    /// A CronJob's schedule: five cron fields or a descriptor (E0314).
+    Cron,
+    /// A time zone of the IANA database: `Europe/Amsterdam` (E0315).
+    TimeZone,
 }
 
 /// What a reference type refers to.
@@ -133,6 +139,11 @@ impl Ty {
 
     pub fn formatted(format: Format) -> Ty {
         Ty::Constrained(Box::new(Ty::String), Constraint::Format(format))
+    }
+
+    /// A duration of whole seconds from `min` to `max`, as Kubernetes writes them.
+    pub fn seconds(min: u64, max: u64) -> Ty {
+        Ty::Constrained(Box::new(Ty::Duration), Constraint::Seconds { min, max })
     }
 
     pub fn int_in(min: i64, max: i64) -> Ty {
@@ -286,7 +297,13 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, depth: usize) -> fmt::Result {
         Ty::Optional(inner) => {
             let needs_parens = matches!(
                 **inner,
-                Ty::Enum(_) | Ty::Constrained(_, Constraint::Range { .. } | Constraint::Pattern(_))
+                Ty::Enum(_)
+                    | Ty::Constrained(
+                        _,
+                        Constraint::Range { .. }
+                            | Constraint::Pattern(_)
+                            | Constraint::Seconds { .. }
+                    )
             );
             if needs_parens {
                 f.write_str("(")?;
@@ -313,6 +330,7 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, depth: usize) -> fmt::Result {
                 }
                 Constraint::Pattern(pattern) => write!(f, " matching {pattern:?}"),
                 Constraint::Format(_) => Ok(()),
+                Constraint::Seconds { min, max } => write!(f, " in {min}s..{max}s"),
             }
         }
         Ty::Alias(name, _) => f.write_str(name),

@@ -83,8 +83,8 @@ fn workload_container(owner: &str, container: &Container, volumes: &WorkloadVolu
             container.cpu_limit.as_deref(),
             container.memory_limit.as_deref(),
         ),
-        liveness: container.liveness.as_ref().map(pod::http_probe),
-        readiness: container.readiness.as_ref().map(pod::http_probe),
+        liveness: container.liveness.as_ref().map(pod::probe),
+        readiness: container.readiness.as_ref().map(pod::probe),
         mounts: volumes.mounts(container),
         user: security::USER_ID,
     })

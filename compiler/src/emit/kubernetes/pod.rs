@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 
-use crate::resolve::model::Probe;
+use crate::resolve::model::{HttpGet, Probe, ProbeAction};
 
 use super::context::Context;
 use super::meta::App;
@@ -116,12 +116,51 @@ pub(super) fn container_ports(ports: &BTreeMap<String, u16>) -> Vec<Json> {
         .collect()
 }
 
-/// An HTTP GET probe.
-pub(super) fn http_probe(probe: &Probe) -> Json {
-    json!({
-        "httpGet": { "path": probe.path, "port": probe.port },
-        "periodSeconds": probe.period_seconds,
-    })
+/// A probe: its action, its period, and each other timing that is not Kubernetes'
+/// default (plat's defaults are Kubernetes' own: no initial delay, a timeout of one
+/// second, thresholds of 1 and 3).
+pub(super) fn probe(probe: &Probe) -> Json {
+    let mut written = json!({ "periodSeconds": probe.period_seconds });
+    let timings = [
+        ("initialDelaySeconds", probe.initial_delay_seconds, 0),
+        ("timeoutSeconds", probe.timeout_seconds, 1),
+        ("successThreshold", probe.success_threshold, 1),
+        ("failureThreshold", probe.failure_threshold, 3),
+    ];
+    for (key, value, default) in timings {
+        if value != default {
+            written[key] = json!(value);
+        }
+    }
+    let (key, action) = match &probe.action {
+        ProbeAction::HttpGet(http) => ("httpGet", http_get(http)),
+        ProbeAction::Grpc { port, service } => {
+            let mut grpc = json!({ "port": port });
+            if let Some(service) = service {
+                grpc["service"] = json!(service);
+            }
+            ("grpc", grpc)
+        }
+        ProbeAction::Tcp { port } => ("tcpSocket", json!({ "port": port })),
+        ProbeAction::Exec { command } => ("exec", json!({ "command": command })),
+    };
+    written[key] = action;
+    written
+}
+
+fn http_get(http: &HttpGet) -> Json {
+    let mut get = json!({ "path": http.path, "port": http.port });
+    if http.https {
+        get["scheme"] = json!("HTTPS");
+    }
+    if !http.headers.is_empty() {
+        get["httpHeaders"] = http
+            .headers
+            .iter()
+            .map(|(name, value)| json!({ "name": name, "value": value }))
+            .collect();
+    }
+    get
 }
 
 /// A volume mount.

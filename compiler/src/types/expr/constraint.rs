@@ -10,6 +10,7 @@ use crate::span::TextRange;
 use crate::syntax::ast::Expr;
 use crate::types::checker::Checker;
 use crate::types::literal;
+use crate::types::schedule;
 use crate::types::signature::literal_text;
 use crate::types::ty::{Constraint, Format, Ty};
 
@@ -141,6 +142,9 @@ impl Checker<'_> {
                 };
                 self.check_format(*format, &text, *range);
             }
+            (Constraint::Seconds { min, max }, Expr::Quantity { text, range }) => {
+                self.check_seconds(text, *min, *max, *range);
+            }
             _ => {}
         }
     }
@@ -181,6 +185,43 @@ impl Checker<'_> {
         );
     }
 
+    /// A duration that Kubernetes counts in whole seconds: E0316 for a fraction of a
+    /// second, E0303 outside `min..max` seconds. A malformed one is reported already.
+    fn check_seconds(&mut self, text: &str, min: u64, max: u64, range: TextRange) {
+        let Ok(millis) = literal::parse_duration(text) else {
+            return;
+        };
+        if millis % 1000 != 0 {
+            self.report(
+                Diagnostic::new(
+                    Code::FractionalSeconds,
+                    format!("`{text}` is not a whole number of seconds"),
+                    self.file,
+                    range,
+                )
+                .with_label("Kubernetes counts this duration in whole seconds")
+                .with_help(format!(
+                    "write whole seconds: `{}s`",
+                    millis.div_ceil(1000).max(u128::from(min))
+                )),
+            );
+            return;
+        }
+        let seconds = millis / 1000;
+        if seconds < u128::from(min) || seconds > u128::from(max) {
+            self.report(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    format!("`{text}` is out of range"),
+                    self.file,
+                    range,
+                )
+                .with_label(format!("expected a duration in `{min}s..{max}s`"))
+                .with_help(format!("use a duration from {min}s to {max}s")),
+            );
+        }
+    }
+
     pub(super) fn check_format(&mut self, format: Format, text: &str, range: TextRange) {
         let diagnostic = match format {
             Format::Image => literal::check_image(text).err().map(|reason| {
@@ -207,6 +248,30 @@ impl Checker<'_> {
                 )
                 .with_label(reason)
                 .with_help("use lower-case letters, digits and `-`, at most 63 characters, e.g. `shop-prod`")
+            }),
+            Format::Cron => schedule::check_cron(text).err().map(|reason| {
+                Diagnostic::new(
+                    Code::InvalidSchedule,
+                    format!("malformed schedule `{text}`"),
+                    self.file,
+                    range,
+                )
+                .with_label(reason)
+                .with_help(schedule::CRON_HELP)
+            }),
+            Format::TimeZone => schedule::check_time_zone(text).err().map(|reason| {
+                let help = match schedule::closest_time_zone(text) {
+                    Some(zone) => format!("did you mean `\"{zone}\"`?"),
+                    None => "name a zone of the IANA database: `\"Europe/Amsterdam\"`, `\"America/New_York\"`, `\"UTC\"`".to_string(),
+                };
+                Diagnostic::new(
+                    Code::UnknownTimeZone,
+                    format!("unknown time zone `{text}`"),
+                    self.file,
+                    range,
+                )
+                .with_label(reason)
+                .with_help(help)
             }),
         };
         if let Some(diagnostic) = diagnostic {
