@@ -80,6 +80,7 @@ codes! {
     E0315 UnknownTimeZone "unknown time zone",
     E0316 FractionalSeconds "duration not in whole seconds",
     E0317 WrongWorkloadKind "field does not apply to this kind of workload",
+    E0318 JobNameTooLong "workload name too long for a job",
     // Secrets and phases.
     E0401 SecretLeak "secret flows into a plain place",
     E0402 SecretLiteral "secret written in source",

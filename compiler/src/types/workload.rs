@@ -39,7 +39,7 @@ impl Checker<'_> {
 
         let mut containers: BTreeMap<&str, TextRange> = BTreeMap::new();
         let mut overrides: BTreeMap<&str, TextRange> = BTreeMap::new();
-        let kind = self.workload_kind(&members);
+        let kind = self.workload_kind(&decl.name, &members);
         for block in &members.blocks {
             let Some(label) = self.block_label(block, false) else {
                 continue;

@@ -5,12 +5,19 @@
 //! workload's own body, never by an override (E0317 for an override that would change
 //! it). The fields of a kept-running service (`replicas`, `autoscaling`,
 //! `service_ports`) are E0317 in a job or a CronJob, in its body and in its overrides,
-//! once each where written.
+//! once each where written; a job's name leaves room for what Kubernetes adds to its
+//! Jobs' names (E0318).
 
 use crate::diagnostic::{Code, Diagnostic, Label};
-use crate::syntax::ast::Attribute;
+use crate::syntax::ast::{Attribute, Ident};
 use crate::types::body::Members;
 use crate::types::checker::Checker;
+
+/// The longest name of a job: its Job is named `NAME-1a2b3c4d`, at most 63 characters.
+const JOB_NAME_MAX: usize = 54;
+
+/// The longest name of a scheduled job, which Kubernetes allows a CronJob.
+const CRON_JOB_NAME_MAX: usize = 52;
 
 /// The kinds of workloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +57,9 @@ impl WorkloadKind {
 }
 
 impl Checker<'_> {
-    /// The kind of the workload whose body holds `members`, with E0317 for each field
-    /// of a service that a job sets.
-    pub(crate) fn workload_kind(&mut self, members: &Members<'_>) -> WorkloadKind {
+    /// The kind of the workload `name` whose body holds `members`, with E0317 for each
+    /// field of a service that a job sets, and E0318 for a name too long for its kind.
+    pub(crate) fn workload_kind(&mut self, name: &Ident, members: &Members<'_>) -> WorkloadKind {
         let kind = if members.attribute("schedule").is_some() {
             WorkloadKind::CronJob
         } else if members.attribute("job").is_some() {
@@ -63,7 +70,45 @@ impl Checker<'_> {
         if let Some(because) = kind_attribute(members.attributes.as_slice(), kind) {
             self.service_fields_in_a_job(&members.attributes, kind, because);
         }
+        self.name_fits(name, kind);
         kind
+    }
+
+    /// E0318 when the object names of a workload of `kind` would be longer than
+    /// Kubernetes allows: a Job's is the name and a hash (`-1a2b3c4d`), and a CronJob
+    /// names its Jobs with 11 more characters, under the 63 of a label value.
+    fn name_fits(&mut self, name: &Ident, kind: WorkloadKind) {
+        let (most, why) = match kind {
+            WorkloadKind::Service => return,
+            WorkloadKind::Job => (
+                JOB_NAME_MAX,
+                "a Job is named `NAME-HASH`, with 9 characters of hash, in at most 63",
+            ),
+            WorkloadKind::CronJob => (
+                CRON_JOB_NAME_MAX,
+                "a CronJob's Jobs are named after it with 11 more characters, in at most 63",
+            ),
+        };
+        let length = name.name.chars().count();
+        if length <= most {
+            return;
+        }
+        self.report(
+            Diagnostic::new(
+                Code::JobNameTooLong,
+                format!(
+                    "the name `{}` is too long for {}: {length} characters",
+                    name.name,
+                    kind.noun()
+                ),
+                self.file,
+                name.range,
+            )
+            .with_label(format!("at most {most} characters"))
+            .with_help(format!(
+                "shorten the name to at most {most} characters: {why}"
+            )),
+        );
     }
 
     /// E0317 for what an override of a workload of `kind`, for `environment`, sets that

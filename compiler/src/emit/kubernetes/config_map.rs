@@ -8,12 +8,12 @@
 //! in declaration order wins.
 //!
 //! Files are mounted by `subPath`, which a running pod never sees change, so the pod
-//! template carries the [`checksum`] of the ConfigMap's data: a change of a file rolls
+//! template carries the [`ConfigMap::checksum`] of the ConfigMap's data: a change of a file rolls
 //! the pods.
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value as Json, json};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::emit::delivery::{self, Delivery};
@@ -21,14 +21,44 @@ use crate::resolve::model::ResolvedWorkload;
 use crate::resolve::value::Value;
 
 use super::context::Context;
-use super::meta::App;
+use super::meta::{App, ObjectMeta};
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ConfigMap<'a> {
+    api_version: &'static str,
+    /// Key → text.
+    pub data: BTreeMap<String, String>,
+    kind: &'static str,
+    pub metadata: ObjectMeta<'a>,
+}
+
+impl<'a> ConfigMap<'a> {
+    pub(super) fn new(metadata: ObjectMeta<'a>, data: BTreeMap<String, String>) -> Self {
+        ConfigMap {
+            api_version: "v1",
+            data,
+            kind: "ConfigMap",
+            metadata,
+        }
+    }
+
+    /// The sha256, in lowercase hex, of the ConfigMap's data (as JSON, keys sorted).
+    pub(super) fn checksum(&self) -> String {
+        let data = serde_json::to_string(&self.data).unwrap_or_default();
+        Sha256::digest(data.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+}
 
 /// The workload's ConfigMap, or none when it has no plain compile-time file.
-pub(super) fn workload(
-    context: &Context<'_>,
-    app: &App<'_>,
-    workload: &ResolvedWorkload,
-) -> Option<Json> {
+pub(super) fn workload<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
+    workload: &'a ResolvedWorkload,
+) -> Option<ConfigMap<'a>> {
     let mut name = None;
     let mut data = BTreeMap::new();
     for container in &workload.containers {
@@ -45,24 +75,10 @@ pub(super) fn workload(
             }
         }
     }
-    let name = name?;
-    let data: Map<String, Json> = data.into_iter().map(|(k, v)| (k, Json::from(v))).collect();
-    Some(json!({
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": app.metadata(context, &name, &workload.source),
-        "data": data,
-    }))
+    let metadata = app.metadata(context, name?, &workload.source);
+    Some(ConfigMap::new(metadata, data))
 }
 
-/// The pod template annotation that holds the [`checksum`] of the workload's ConfigMap.
+/// The pod template annotation that holds the [`ConfigMap::checksum`] of the workload's
+/// ConfigMap.
 pub(super) const CHECKSUM_ANNOTATION: &str = "plat.dev/config-sha256";
-
-/// The sha256, in lowercase hex, of the data of a ConfigMap built by [`workload`].
-pub(super) fn checksum(config_map: &Json) -> String {
-    let data = serde_json::to_string(&config_map["data"]).unwrap_or_default();
-    Sha256::digest(data.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}

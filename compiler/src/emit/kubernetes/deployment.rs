@@ -1,91 +1,64 @@
-//! The Deployment of a workload: its containers, as the model decided them.
+//! The Deployment of a workload that is a service (and of an in-cluster instance).
 //!
-//! Invariants: containers keep their declaration order; each gets its image, command,
-//! args, named ports, environment ([`super::env`]), probes, requests and limits, and
-//! mounts ([`super::volumes`]). The selector is the workload's name label only. The pod
-//! template carries the checksum of the workload's ConfigMap, when it has one, so that
-//! a change of its files rolls the pods.
+//! Invariants: the selector is the app's name label only; the pods are the workload's
+//! ([`super::workload_pod`]); `replicas` is written unless a HorizontalPodAutoscaler
+//! owns it, so that applying the output never resets what the autoscaler chose.
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
-use crate::diagnostic::Label;
-use crate::resolve::model::{Container, ResolvedWorkload};
+use crate::resolve::model::{ResolvedWorkload, WorkloadKind};
 
 use super::context::Context;
-use super::meta::App;
-use super::pod::{self, ContainerParts};
-use super::volumes::WorkloadVolumes;
-use super::{config_map, env, security};
+use super::meta::{App, LabelSelector, ObjectMeta};
+use super::object::{Object, Spec};
+use super::pod::PodTemplate;
+use super::workload_pod;
 
-/// The workload's Deployment; `config_checksum` is the checksum of its ConfigMap.
-pub(super) fn workload(
-    context: &Context<'_>,
-    app: &App<'_>,
-    workload: &ResolvedWorkload,
+pub(super) type Deployment<'a> = Object<'a, DeploymentSpec<'a>>;
+
+impl Spec for DeploymentSpec<'_> {
+    const API_VERSION: &'static str = "apps/v1";
+    const KIND: &'static str = "Deployment";
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct DeploymentSpec<'a> {
+    pub replicas: Option<u32>,
+    pub selector: LabelSelector<'a>,
+    pub template: PodTemplate<'a>,
+}
+
+/// A Deployment of `replicas` copies of `template` (as many as an autoscaler says when
+/// `None`), for `app`, with `metadata`.
+pub(super) fn object<'a>(
+    app: &App<'a>,
+    metadata: ObjectMeta<'a>,
+    replicas: Option<u32>,
+    template: PodTemplate<'a>,
+) -> Deployment<'a> {
+    let spec = DeploymentSpec {
+        replicas,
+        selector: app.selector(),
+        template,
+    };
+    Object::new(metadata, spec)
+}
+
+/// The workload's Deployment; `config_checksum` is the checksum of its ConfigMap. With
+/// an autoscaler, `replicas` is left out: the autoscaler owns it.
+pub(super) fn workload<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
+    workload: &'a ResolvedWorkload,
     config_checksum: Option<String>,
-) -> Json {
-    let volumes = WorkloadVolumes::new(context, workload);
-    let containers = workload
-        .containers
-        .iter()
-        .map(|container| workload_container(&workload.name, container, &volumes))
-        .collect();
-    let lowest_port = workload
-        .containers
-        .iter()
-        .flat_map(|container| container.ports.values().copied())
-        .min();
-    let mut template = pod::template(
-        context,
-        app,
-        containers,
-        volumes.volumes(&workload.containers),
-        lowest_port,
-        security::USER_ID,
-    );
-    if let Some(checksum) = config_checksum {
-        template["metadata"]["annotations"][config_map::CHECKSUM_ANNOTATION] = checksum.into();
-    }
-    object(context, app, &workload.source, workload.replicas, template)
-}
-
-/// A Deployment of `replicas` copies of `template`, for `app`.
-pub(super) fn object(
-    context: &Context<'_>,
-    app: &App<'_>,
-    source: &Label,
-    replicas: u32,
-    template: Json,
-) -> Json {
-    json!({
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": app.metadata(context, app.name, source),
-        "spec": {
-            "replicas": replicas,
-            "selector": app.selector(),
-            "template": template,
-        },
-    })
-}
-
-fn workload_container(owner: &str, container: &Container, volumes: &WorkloadVolumes<'_>) -> Json {
-    pod::container(ContainerParts {
-        name: &container.name,
-        image: &container.image,
-        command: &container.command,
-        args: &container.args,
-        env: env::variables(owner, &container.env),
-        ports: pod::container_ports(&container.ports),
-        resources: pod::resources(
-            &container.cpu,
-            &container.memory,
-            container.cpu_limit.as_deref(),
-            container.memory_limit.as_deref(),
-        ),
-        liveness: container.liveness.as_ref().map(pod::probe),
-        readiness: container.readiness.as_ref().map(pod::probe),
-        mounts: volumes.mounts(container),
-        user: security::USER_ID,
-    })
+) -> Deployment<'a> {
+    let template = workload_pod::template(context, app, workload, config_checksum);
+    let metadata = app.metadata(context, app.name, &workload.source);
+    let replicas = match &workload.kind {
+        WorkloadKind::Service {
+            autoscaling: Some(_),
+        } => None,
+        _ => Some(workload.replicas),
+    };
+    object(app, metadata, replicas, template)
 }

@@ -8,31 +8,62 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
 use crate::emit::delivery::{self, Delivery};
 use crate::resolve::value::Value;
 
+/// An environment variable of a container.
+#[derive(Debug, Serialize)]
+pub(super) struct EnvVar<'a> {
+    pub name: &'a str,
+    #[serde(flatten)]
+    pub source: EnvSource,
+}
+
+/// Where a variable's value is: written inline, or read from a key of a ConfigMap or
+/// Secret.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) enum EnvSource {
+    Value(String),
+    ValueFrom(KeyRef),
+}
+
+/// A key of a ConfigMap or a Secret.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) enum KeyRef {
+    ConfigMapKeyRef(KeySelector),
+    SecretKeyRef(KeySelector),
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct KeySelector {
+    pub key: String,
+    pub name: String,
+}
+
 /// The `env` list of a container of `owner` (a workload, or an instance's object name).
-pub(super) fn variables(owner: &str, env: &BTreeMap<String, Value>) -> Vec<Json> {
+pub(super) fn variables<'a>(owner: &str, env: &'a BTreeMap<String, Value>) -> Vec<EnvVar<'a>> {
     env.iter()
         .filter(|(_, value)| !matches!(value, Value::Absent))
-        .map(|(name, value)| variable(name, delivery::env_var(owner, name, value)))
+        .map(|(name, value)| EnvVar {
+            name,
+            source: source(delivery::env_var(owner, name, value)),
+        })
         .collect()
 }
 
-fn variable(name: &str, delivery: Delivery) -> Json {
+fn source(delivery: Delivery) -> EnvSource {
     match delivery {
-        Delivery::Inline(text) => json!({ "name": name, "value": text }),
-        Delivery::PlatConfigMap { name: map, key }
-        | Delivery::ProvisionedConfigMap { name: map, key } => json!({
-            "name": name,
-            "valueFrom": { "configMapKeyRef": { "name": map, "key": key } },
-        }),
-        Delivery::ProvisionedSecret { name: secret, key } => json!({
-            "name": name,
-            "valueFrom": { "secretKeyRef": { "name": secret, "key": key } },
-        }),
+        Delivery::Inline(text) => EnvSource::Value(text),
+        Delivery::PlatConfigMap { name, key } | Delivery::ProvisionedConfigMap { name, key } => {
+            EnvSource::ValueFrom(KeyRef::ConfigMapKeyRef(KeySelector { key, name }))
+        }
+        Delivery::ProvisionedSecret { name, key } => {
+            EnvSource::ValueFrom(KeyRef::SecretKeyRef(KeySelector { key, name }))
+        }
     }
 }
 
@@ -40,6 +71,7 @@ fn variable(name: &str, delivery: Delivery) -> Json {
 mod tests {
     use super::*;
     use crate::resolve::value::{Deferred, TemplatePart};
+    use serde_json::json;
 
     fn password() -> Value {
         Value::Secret(Box::new(Value::Deferred(Deferred::GeneratedPassword {
@@ -68,7 +100,7 @@ mod tests {
             ("UNSET".to_string(), Value::Absent),
         ]);
         assert_eq!(
-            Json::Array(variables("api", &env)),
+            serde_json::to_value(variables("api", &env)).unwrap_or_default(),
             json!([
                 { "name": "DB_HOST", "valueFrom": { "configMapKeyRef": { "name": "api-provisioned", "key": "DB_HOST" } } },
                 { "name": "DB_URL", "valueFrom": { "secretKeyRef": { "name": "api-secrets", "key": "DB_URL" } } },

@@ -19,21 +19,22 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value as Json, json};
-
+use crate::emit::Artifact;
 use crate::emit::delivery::{self, Delivery};
 use crate::resolve::model::{InClusterService, Instance, Protocol, Provisioning};
 use crate::resolve::value::Value;
 
+use super::config_map::{self, ConfigMap};
 use super::context::Context;
-use super::meta::App;
-use super::pod::{self, ContainerParts, TMP_PATH, TMP_VOLUME};
+use super::meta::{App, IntOrString};
+use super::pod::{self, Container, ContainerPort, PodTemplate, TMP_PATH, TMP_VOLUME};
+use super::probe::{Handler, Probe, TcpSocket};
 use super::security::USER_ID;
-use super::{
-    Object, config_map, deployment, env, network_policy, service, service_account, volume_claim,
-};
+use super::service::ServicePort;
+use super::stateful_set::{self, DATA_VOLUME};
+use super::volumes::{self, ConfigMapVolume, Volume, VolumeMount, VolumeSource};
+use super::{artifact, deployment, env, network_policy, service, service_account, volume_claim};
 
-const DATA_VOLUME: &str = "data";
 const FILES_VOLUME: &str = "files";
 const CONTAINER: &str = "main";
 
@@ -59,8 +60,8 @@ pub(super) fn port_name(protocol: Protocol) -> &'static str {
     }
 }
 
-/// The objects of `instance`, none when it does not run in the cluster.
-pub(super) fn objects(context: &Context<'_>, instance: &Instance) -> Vec<Object> {
+/// The files of `instance`, none when it does not run in the cluster.
+pub(super) fn artifacts<'a>(context: &Context<'a>, instance: &'a Instance) -> Vec<Artifact> {
     let Provisioning::Kubernetes(service) = &instance.provisioning else {
         return Vec::new();
     };
@@ -74,122 +75,110 @@ pub(super) fn objects(context: &Context<'_>, instance: &Instance) -> Vec<Object>
     let image = match &service.image {
         Some(image) if !context.is_mounted(&instance.id) => image,
         _ => {
-            let body = volume_claim::object(context, &app, instance, service);
-            return vec![Object::new(file("persistentvolumeclaim"), body, source)];
+            let claim = volume_claim::object(context, &app, instance, service);
+            return vec![artifact(file("persistentvolumeclaim"), &claim, source)];
         }
     };
 
-    let files = files_config_map(context, &app, instance, service);
-    let checksum = files.as_ref().map(config_map::checksum);
-    let mut template = pod_template(context, &app, image, service);
-    if let Some(checksum) = checksum {
-        template["metadata"]["annotations"][config_map::CHECKSUM_ANNOTATION] = checksum.into();
+    let files = files(app.name, service);
+    let config_map = files_config_map(context, &app, instance, &files);
+    let mut template = pod_template(context, &app, image, service, &files);
+    if let Some(config_map) = &config_map {
+        template.metadata.annotations.insert(
+            config_map::CHECKSUM_ANNOTATION,
+            config_map.checksum().into(),
+        );
     }
-    let (kind, mut body) = match &service.storage {
-        Some(_) => (
-            "statefulset",
-            stateful_set(context, &app, instance, service, template),
-        ),
-        None => (
-            "deployment",
-            deployment::object(context, &app, source, 1, template),
-        ),
-    };
+    let mut metadata = app.metadata(context, app.name, source);
     if service.user.is_some_and(|user| user < USER_ID) {
         let (key, reason) = OWN_USER_SKIP;
-        body["metadata"]["annotations"][key] = reason.into();
+        metadata.annotations.insert(key, reason.into());
     }
-    let mut objects = vec![
-        Object::new(file(kind), body, source),
-        Object::new(
+    let controller = match &service.storage {
+        Some(_) => {
+            let claim = volume_claim::spec(instance, service);
+            let stateful_set = stateful_set::single(context, &app, metadata, template, claim);
+            artifact(file("statefulset"), &stateful_set, source)
+        }
+        None => {
+            let deployment = deployment::object(&app, metadata, Some(1), template);
+            artifact(file("deployment"), &deployment, source)
+        }
+    };
+    let no_annotations = BTreeMap::new();
+    let mut artifacts = vec![
+        controller,
+        artifact(
             file("serviceaccount"),
-            service_account::object(context, &app, source, &BTreeMap::new()),
+            &service_account::object(context, &app, source, &no_annotations),
             source,
         ),
-        Object::new(
+        artifact(
             file("networkpolicy"),
-            network_policy::instance(context, &app, instance, service),
+            &network_policy::instance(context, &app, instance, service),
             source,
         ),
     ];
-    if let Some(body) = files {
-        objects.push(Object::new(file("configmap"), body, source));
+    if let Some(config_map) = &config_map {
+        artifacts.push(artifact(file("configmap"), config_map, source));
     }
     if let Some(port) = service.port {
         let ports = service
             .protocols
             .iter()
-            .map(|protocol| {
-                let name = port_name(*protocol);
-                json!({ "name": name, "port": port, "targetPort": name, "protocol": protocol.name() })
-            })
+            .map(|protocol| ServicePort::named(port_name(*protocol), port, protocol.name()))
             .collect();
-        let body = service::with_ports(context, &app, source, ports);
-        objects.push(Object::new(file("service"), body, source));
+        let service = service::with_ports(context, &app, source, ports);
+        artifacts.push(artifact(file("service"), &service, source));
     }
-    objects
+    artifacts
 }
 
-fn stateful_set(
-    context: &Context<'_>,
-    app: &App<'_>,
-    instance: &Instance,
-    service: &InClusterService,
-    template: Json,
-) -> Json {
-    json!({
-        "apiVersion": "apps/v1",
-        "kind": "StatefulSet",
-        "metadata": app.metadata(context, app.name, &instance.source),
-        "spec": {
-            "serviceName": app.name,
-            "replicas": 1,
-            "selector": app.selector(),
-            "template": template,
-            "volumeClaimTemplates": [{
-                "metadata": { "name": DATA_VOLUME, "labels": app.labels(context) },
-                "spec": volume_claim::spec(instance, service),
-            }],
-        },
-    })
+/// A file the service reads: its path, its key in the ConfigMap, and its text.
+struct File {
+    path: String,
+    key: String,
+    text: String,
 }
 
 /// The files the service reads, each with the key of the ConfigMap that holds it.
-fn files(owner: &str, service: &InClusterService) -> Vec<(String, String, String)> {
+fn files(owner: &str, service: &InClusterService) -> Vec<File> {
     service
         .files
         .iter()
         .filter(|(_, value)| !matches!(value, Value::Absent))
         .filter_map(|(path, value)| match delivery::file(owner, path, value) {
-            Delivery::PlatConfigMap { key, .. } => {
-                Some((path.clone(), key, delivery::compile_time_text(value)))
-            }
+            Delivery::PlatConfigMap { key, .. } => Some(File {
+                path: path.clone(),
+                key,
+                text: delivery::compile_time_text(value),
+            }),
             _ => None,
         })
         .collect()
 }
 
-/// The ConfigMap of the service's files, when it reads any.
-fn files_config_map(
-    context: &Context<'_>,
-    app: &App<'_>,
-    instance: &Instance,
-    service: &InClusterService,
-) -> Option<Json> {
-    let files = files(app.name, service);
+/// The ConfigMap of the service's files, when it reads any (of two files with the same
+/// key, the last one).
+fn files_config_map<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
+    instance: &'a Instance,
+    files: &[File],
+) -> Option<ConfigMap<'a>> {
     if files.is_empty() {
         return None;
     }
-    let data: Map<String, Json> = files
-        .into_iter()
-        .map(|(_, key, text)| (key, Json::from(text)))
+    let data = files
+        .iter()
+        .map(|file| (file.key.clone(), file.text.clone()))
         .collect();
-    Some(json!({
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": app.metadata(context, &delivery::config_map_name(app.name), &instance.source),
-        "data": data,
-    }))
+    let metadata = app.metadata(
+        context,
+        delivery::config_map_name(app.name),
+        &instance.source,
+    );
+    Some(ConfigMap::new(metadata, data))
 }
 
 /// The name of the empty volume mounted at the `index`th writable path.
@@ -197,91 +186,89 @@ fn writable_volume(index: usize) -> String {
     format!("writable-{index}")
 }
 
-fn pod_template(
-    context: &Context<'_>,
-    app: &App<'_>,
-    image: &str,
-    service: &InClusterService,
-) -> Json {
-    let mut mounts: BTreeMap<String, Json> = BTreeMap::new();
+fn pod_template<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
+    image: &'a str,
+    service: &'a InClusterService,
+    files: &'a [File],
+) -> PodTemplate<'a> {
+    let mut mounts: BTreeMap<&str, VolumeMount<'a>> = BTreeMap::new();
     if service.storage.is_some() {
         mounts.insert(
-            service.data_path.clone(),
+            &service.data_path,
             pod::mount(DATA_VOLUME, &service.data_path),
         );
     }
-    let files = files(app.name, service);
-    for (path, key, _) in &files {
-        mounts.entry(path.clone()).or_insert_with(
-            || json!({ "name": FILES_VOLUME, "mountPath": path, "subPath": key, "readOnly": true }),
-        );
+    for file in files {
+        mounts
+            .entry(&file.path)
+            .or_insert_with(|| volumes::file_mount(FILES_VOLUME, &file.path, &file.key));
     }
-    let mut volumes = vec![pod::empty_dir(TMP_VOLUME)];
+    let mut pod_volumes = vec![Volume::empty_dir(TMP_VOLUME)];
     for (index, path) in service.writable.iter().enumerate() {
         let volume = writable_volume(index);
         mounts
-            .entry(path.clone())
-            .or_insert_with(|| pod::mount(&volume, path));
-        volumes.push(pod::empty_dir(&volume));
+            .entry(path)
+            .or_insert_with(|| pod::mount(volume.clone(), path));
+        pod_volumes.push(Volume::empty_dir(volume));
     }
     mounts
-        .entry(TMP_PATH.to_string())
+        .entry(TMP_PATH)
         .or_insert_with(|| pod::mount(TMP_VOLUME, TMP_PATH));
     if !files.is_empty() {
-        let items: Vec<Json> = files
-            .iter()
-            .map(|(_, key, _)| json!({ "key": key, "path": key }))
-            .collect();
-        volumes.push(json!({
-            "name": FILES_VOLUME,
-            "configMap": { "name": delivery::config_map_name(app.name), "items": items },
-        }));
+        pod_volumes.push(Volume {
+            name: FILES_VOLUME.into(),
+            source: VolumeSource::ConfigMap(ConfigMapVolume {
+                items: volumes::items(files.iter().map(|file| file.key.clone())),
+                name: delivery::config_map_name(app.name),
+            }),
+        });
     }
 
     let pod_port = service.pod_port();
-    let ports: Vec<Json> = pod_port
+    let ports: Vec<ContainerPort<'a>> = pod_port
         .map(|port| {
             service
                 .protocols
                 .iter()
-                .map(|protocol| {
-                    json!({
-                        "name": port_name(*protocol),
-                        "containerPort": port,
-                        "protocol": protocol.name(),
-                    })
+                .map(|protocol| ContainerPort {
+                    container_port: port,
+                    name: port_name(*protocol),
+                    protocol: protocol.name(),
                 })
                 .collect()
         })
         .unwrap_or_default();
     let probed = pod_port.filter(|_| service.protocols.contains(&Protocol::Tcp));
     let user = service.user.unwrap_or(USER_ID);
-    let container = pod::container(ContainerParts {
-        name: CONTAINER,
-        image,
-        command: &[],
+    let resources = pod::resources(CPU, MEMORY, Some(CPU_LIMIT), Some(MEMORY_LIMIT));
+    let container = Container {
         args: &service.args,
         env: env::variables(app.name, &service.env),
         ports,
-        resources: pod::resources(CPU, MEMORY, Some(CPU_LIMIT), Some(MEMORY_LIMIT)),
-        liveness: probed.map(|_| tcp_probe(true)),
-        readiness: probed.map(|_| tcp_probe(false)),
-        mounts: mounts.into_values().collect(),
-        user,
-    });
-    pod::template(context, app, vec![container], volumes, pod_port, user)
+        liveness_probe: probed.map(|_| tcp_probe(true)),
+        readiness_probe: probed.map(|_| tcp_probe(false)),
+        volume_mounts: mounts.into_values().collect(),
+        ..Container::restricted(CONTAINER, image, resources, user)
+    };
+    pod::template(context, app, vec![container], pod_volumes, pod_port, user)
 }
 
 /// A probe that connects to the service's TCP port; the liveness probe gives a first
 /// start (a database initialising its data) a minute and a half.
-fn tcp_probe(liveness: bool) -> Json {
-    let mut probe = json!({
-        "tcpSocket": { "port": port_name(Protocol::Tcp) },
-        "periodSeconds": 10,
+fn tcp_probe(liveness: bool) -> Probe<'static> {
+    let handler = Handler::TcpSocket(TcpSocket {
+        port: IntOrString::String(port_name(Protocol::Tcp)),
     });
+    let probe = Probe::every(handler, 10);
     if liveness {
-        probe["initialDelaySeconds"] = json!(30);
-        probe["failureThreshold"] = json!(6);
+        Probe {
+            initial_delay_seconds: Some(30),
+            failure_threshold: Some(6),
+            ..probe
+        }
+    } else {
+        probe
     }
-    probe
 }

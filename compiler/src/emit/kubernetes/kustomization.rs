@@ -5,7 +5,7 @@
 //! sorted, relative to the `kubernetes/` directory; it changes nothing in the objects
 //! (no name prefixes, no common labels), so what is applied is what plat wrote.
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::emit::Artifact;
 
@@ -14,19 +14,27 @@ use super::{DIRECTORY, yaml};
 
 pub(super) const FILE: &str = "kustomization.yaml";
 
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Kustomization<'a> {
+    api_version: &'static str,
+    kind: &'static str,
+    resources: Vec<&'a str>,
+}
+
 /// The kustomization of the object files `files` (relative to [`DIRECTORY`]).
 pub(super) fn artifact(context: &Context<'_>, files: &[&str]) -> Artifact {
     let mut resources: Vec<&str> = files.to_vec();
     resources.sort_unstable();
     resources.dedup();
-    let body = json!({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": resources,
-    });
+    let kustomization = Kustomization {
+        api_version: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        resources,
+    };
     Artifact {
         path: format!("{DIRECTORY}/{FILE}"),
-        contents: yaml::to_string(body),
+        contents: yaml::to_string(&kustomization),
         source: Some(context.env.source.clone()),
     }
 }

@@ -9,9 +9,10 @@
 //! strings only, never from a [`crate::resolve::value::Value`], so no secret can reach
 //! them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value as Json, json};
+use serde::Serialize;
 
 use crate::diagnostic::Label;
 
@@ -26,6 +27,48 @@ pub(super) const MANAGER: &str = "plat";
 
 /// The namespace label that every namespace carries (Kubernetes sets it).
 pub(super) const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// Labels, or the `matchLabels` of a selector: plain strings borrowed from the model.
+pub(super) type Labels<'a> = BTreeMap<&'a str, &'a str>;
+
+/// Annotations: plain strings, some of them made here (the source location, checksums).
+pub(super) type Annotations<'a> = BTreeMap<&'a str, Cow<'a, str>>;
+
+/// `metadata` of an object, of a pod template, or of a claim template.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ObjectMeta<'a> {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: Annotations<'a>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: Labels<'a>,
+    pub name: Option<Cow<'a, str>>,
+    pub namespace: Option<&'a str>,
+}
+
+/// A label selector.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct LabelSelector<'a> {
+    pub match_labels: Labels<'a>,
+}
+
+impl<'a> LabelSelector<'a> {
+    /// The selector of the pods of the app named `name`.
+    pub(super) fn app(name: &'a str) -> Self {
+        LabelSelector {
+            match_labels: Labels::from([(NAME_LABEL, name)]),
+        }
+    }
+}
+
+/// A number or a name, where Kubernetes takes either (a port, a count).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub(super) enum IntOrString<'a> {
+    Int(u32),
+    String(&'a str),
+}
 
 const NO_ENTRIES: &BTreeMap<String, String> = &BTreeMap::new();
 
@@ -51,59 +94,58 @@ impl<'a> App<'a> {
     }
 
     /// Every label of the app's objects and pods.
-    pub(super) fn labels(&self, context: &Context<'_>) -> Json {
-        let mut labels: Map<String, Json> = self
+    pub(super) fn labels(&self, context: &Context<'a>) -> Labels<'a> {
+        let mut labels: Labels<'a> = self
             .labels
             .iter()
-            .map(|(key, value)| (key.clone(), Json::from(value.as_str())))
+            .map(|(key, value)| (key.as_str(), value.as_str()))
             .collect();
         if let Some(component) = self.component {
-            labels.insert(COMPONENT_LABEL.into(), component.into());
+            labels.insert(COMPONENT_LABEL, component);
         }
-        labels.insert(NAME_LABEL.into(), self.name.into());
-        labels.insert(PART_OF_LABEL.into(), context.project.into());
-        labels.insert(MANAGED_BY_LABEL.into(), MANAGER.into());
-        Json::Object(labels)
+        labels.insert(NAME_LABEL, self.name);
+        labels.insert(PART_OF_LABEL, context.project);
+        labels.insert(MANAGED_BY_LABEL, MANAGER);
+        labels
     }
 
     /// The app's own annotations, for its objects and pod template.
-    pub(super) fn annotations(&self) -> Map<String, Json> {
+    pub(super) fn annotations(&self) -> Annotations<'a> {
         self.annotations
             .iter()
-            .map(|(key, value)| (key.clone(), Json::from(value.as_str())))
+            .map(|(key, value)| (key.as_str(), Cow::Borrowed(value.as_str())))
             .collect()
     }
 
     /// `metadata` of an object of the app named `name`, produced by `source`.
-    pub(super) fn metadata(&self, context: &Context<'_>, name: &str, source: &Label) -> Json {
+    pub(super) fn metadata(
+        &self,
+        context: &Context<'a>,
+        name: impl Into<Cow<'a, str>>,
+        source: &Label,
+    ) -> ObjectMeta<'a> {
         let mut annotations = self.annotations();
-        annotations.insert(SOURCE_ANNOTATION.into(), context.locate(source).into());
-        json!({
-            "name": name,
-            "namespace": context.env.namespace,
-            "labels": self.labels(context),
-            "annotations": annotations,
-        })
+        annotations.insert(SOURCE_ANNOTATION, context.locate(source).into());
+        ObjectMeta {
+            annotations,
+            labels: self.labels(context),
+            name: Some(name.into()),
+            namespace: Some(&context.env.namespace),
+        }
     }
 
     /// The pod template's `metadata`: the app's labels and annotations, without the
     /// source annotation (moving a declaration must not restart pods).
-    pub(super) fn pod_metadata(&self, context: &Context<'_>) -> Json {
-        let mut metadata = json!({ "labels": self.labels(context) });
-        let annotations = self.annotations();
-        if !annotations.is_empty() {
-            metadata["annotations"] = Json::Object(annotations);
+    pub(super) fn pod_metadata(&self, context: &Context<'a>) -> ObjectMeta<'a> {
+        ObjectMeta {
+            annotations: self.annotations(),
+            labels: self.labels(context),
+            ..ObjectMeta::default()
         }
-        metadata
     }
 
     /// A label selector for the app's pods.
-    pub(super) fn selector(&self) -> Json {
-        selector(self.name)
+    pub(super) fn selector(&self) -> LabelSelector<'a> {
+        LabelSelector::app(self.name)
     }
-}
-
-/// A label selector for the pods of the app named `name`.
-pub(super) fn selector(name: &str) -> Json {
-    json!({ "matchLabels": { NAME_LABEL: name } })
 }

@@ -7,7 +7,8 @@
 //! ```text
 //! kubernetes/kustomization.yaml
 //! kubernetes/namespace.yaml
-//! kubernetes/<workload>/{deployment,service,configmap,serviceaccount,pdb,networkpolicy}.yaml
+//! kubernetes/<workload>/{deployment,hpa,service,configmap,serviceaccount,pdb,networkpolicy}.yaml
+//! kubernetes/<workload>/{job,cronjob}.yaml              (a job's, instead of a deployment)
 //! kubernetes/<workload>/{ingress,httproute}-<route object name>.yaml
 //! kubernetes/instances/<object name>/{statefulset|deployment,service,serviceaccount,networkpolicy}.yaml
 //! kubernetes/instances/<object name>/persistentvolumeclaim.yaml
@@ -27,25 +28,54 @@
 //!   every container has CPU and memory requests and limits.
 //! - Output is deterministic: keys are sorted, lists are sorted or in declaration order,
 //!   and the artefacts are returned sorted by path. Nothing here panics.
+//! - Objects are typed Rust values, written straight to YAML by [`yaml`] as soon as they
+//!   are built: no intermediate tree, and no object outlives its text.
+//!
+//! Adding an object, or a field:
+//! - A kind of object is a module named after it (`deployment.rs`) that declares its
+//!   spec as structs deriving `Serialize` with `#[serde(rename_all = "camelCase")]`,
+//!   `impl object::Spec` for it (its `apiVersion` and `kind`), `type Kind<'a> =
+//!   Object<'a, KindSpec<'a>>`, and small constructors from the model. A kind without a
+//!   spec (ConfigMap, ServiceAccount) declares its own struct with `api_version` and
+//!   `kind` fields.
+//! - The parts several kinds share have their module: [`meta`] (`ObjectMeta`,
+//!   selectors, `IntOrString`, the app's labels), [`pod`] (pod templates, containers,
+//!   resources), [`workload_pod`] (a workload's pods, whatever runs them), [`probe`],
+//!   [`env`](mod@env), [`volumes`], [`security`]. A container starts from
+//!   `pod::Container::restricted` and sets what it has (`Container { env, ..restricted }`).
+//! - Fields: an `Option` that is `None` is left out; a list is written even when empty
+//!   unless its field says `#[serde(skip_serializing_if = "Vec::is_empty")]`; a one-of
+//!   (a probe's handler, a volume's source) is an enum `#[serde(flatten)]`ed into its
+//!   struct. Field order does not matter: the writer sorts keys. Borrow from the model
+//!   (`&'a str`) rather than cloning.
+//! - The workload's or instance's `artifacts` function writes the object with
+//!   [`artifact`] under its file name, which the layout above lists.
 
 mod config_map;
 mod context;
 mod deployment;
 mod env;
+mod horizontal_pod_autoscaler;
+mod http_route;
+mod ingress;
 mod instance;
+mod job;
 mod kustomization;
 mod meta;
 mod namespace;
 mod network_policy;
+mod object;
 mod pod;
 mod pod_disruption_budget;
-mod route;
+mod probe;
 mod security;
 mod service;
 mod service_account;
+mod stateful_set;
 mod volume_claim;
 mod volumes;
 mod workload;
+mod workload_pod;
 mod yaml;
 
 #[cfg(test)]
@@ -54,7 +84,7 @@ mod fixture;
 mod tests;
 
 use rayon::prelude::*;
-use serde_json::Value as Json;
+use serde::Serialize;
 
 use crate::diagnostic::Label;
 use crate::emit::Artifact;
@@ -75,22 +105,23 @@ pub(crate) type Locate<'a> = &'a (dyn Fn(&Label) -> String + Sync);
 /// the `app.kubernetes.io/part-of` label), sorted by path.
 pub(crate) fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>) -> Vec<Artifact> {
     let context = Context::new(env, project, locate);
-    // Each workload's and each instance's objects are built and written at once, in
-    // parallel: the object trees of one of them at a time per thread, never the
-    // environment's.
-    let rendered = |objects: Vec<Object>| -> Vec<Artifact> {
-        objects.into_iter().map(Object::into_artifact).collect()
-    };
-    let mut artifacts: Vec<Artifact> = rendered(vec![namespace::object(&context)]);
+    // Each object is written as soon as it is built, each workload and instance on a
+    // thread of its own: no object outlives its text.
+    let namespace = namespace::object(&context);
+    let mut artifacts = vec![artifact(
+        "namespace.yaml".to_string(),
+        &namespace,
+        &env.source,
+    )];
     let workloads: Vec<Vec<Artifact>> = env
         .workloads
         .par_iter()
-        .map(|workload| rendered(workload::objects(&context, workload)))
+        .map(|workload| workload::artifacts(&context, workload))
         .collect();
     let instances: Vec<Vec<Artifact>> = env
         .instances
         .par_iter()
-        .map(|instance| rendered(instance::objects(&context, instance)))
+        .map(|instance| instance::artifacts(&context, instance))
         .collect();
     artifacts.extend(workloads.into_iter().flatten());
     artifacts.extend(instances.into_iter().flatten());
@@ -108,29 +139,12 @@ pub(crate) fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>)
     artifacts
 }
 
-/// One Kubernetes object before it is written.
-#[derive(Debug, Clone)]
-struct Object {
-    /// Relative to [`DIRECTORY`]: `api/deployment.yaml`.
-    file: String,
-    body: Json,
-    source: Label,
-}
-
-impl Object {
-    fn new(file: String, body: Json, source: &Label) -> Self {
-        Object {
-            file,
-            body,
-            source: source.clone(),
-        }
-    }
-
-    fn into_artifact(self) -> Artifact {
-        Artifact {
-            path: format!("{DIRECTORY}/{}", self.file),
-            contents: yaml::to_string(self.body),
-            source: Some(self.source),
-        }
+/// The file of one object: `object` written as YAML at `file` (relative to
+/// [`DIRECTORY`]), produced by `source`.
+fn artifact(file: String, object: &impl Serialize, source: &Label) -> Artifact {
+    Artifact {
+        path: format!("{DIRECTORY}/{file}"),
+        contents: yaml::to_string(object),
+        source: Some(source.clone()),
     }
 }

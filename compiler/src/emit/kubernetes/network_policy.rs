@@ -23,39 +23,134 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
 use crate::diagnostic::Label;
 use crate::resolve::model::{InClusterService, Instance, Protocol, Provisioning, ResolvedWorkload};
 
 use super::context::{self, Context};
-use super::meta::{self, App, NAMESPACE_NAME_LABEL};
+use super::meta::{App, LabelSelector, Labels, NAMESPACE_NAME_LABEL};
+use super::object::{Object, Spec};
 use super::service;
 
 const DNS_NAMESPACE: &str = "kube-system";
 const DNS_POD_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 
+pub(super) type NetworkPolicy<'a> = Object<'a, NetworkPolicySpec<'a>>;
+
+impl Spec for NetworkPolicySpec<'_> {
+    const API_VERSION: &'static str = "networking.k8s.io/v1";
+    const KIND: &'static str = "NetworkPolicy";
+}
+
+/// Both lists are always written: what they do not allow is denied.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct NetworkPolicySpec<'a> {
+    pub egress: Vec<EgressRule<'a>>,
+    pub ingress: Vec<IngressRule<'a>>,
+    pub pod_selector: LabelSelector<'a>,
+    pub policy_types: [&'static str; 2],
+}
+
+/// Traffic in from `from`, on `ports` (every port when there is none). `from` is never
+/// empty: an empty list would let in everything.
+#[derive(Debug, Serialize)]
+pub(super) struct IngressRule<'a> {
+    pub from: Vec<Peer<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<Port>,
+}
+
+/// Traffic out to `to`, on `ports` (every port when there is none). `to` is never
+/// empty: an empty list would let out everything.
+#[derive(Debug, Serialize)]
+pub(super) struct EgressRule<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<Port>,
+    pub to: Vec<Peer<'a>>,
+}
+
+/// Pods (in namespaces) or address ranges.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Peer<'a> {
+    pub ip_block: Option<IpBlock<'a>>,
+    pub namespace_selector: Option<LabelSelector<'a>>,
+    pub pod_selector: Option<LabelSelector<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct IpBlock<'a> {
+    pub cidr: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Port {
+    pub port: u16,
+    pub protocol: &'static str,
+}
+
+impl<'a> Peer<'a> {
+    /// The pods of the app named `name`, in the same namespace.
+    fn pods(name: &'a str) -> Self {
+        Peer {
+            pod_selector: Some(LabelSelector::app(name)),
+            ..Peer::default()
+        }
+    }
+
+    /// The addresses of `cidr`.
+    fn cidr(cidr: &'a str) -> Self {
+        Peer {
+            ip_block: Some(IpBlock { cidr }),
+            ..Peer::default()
+        }
+    }
+
+    /// Every pod of the namespace `namespace`.
+    fn namespace(namespace: &'a str) -> Self {
+        Peer {
+            namespace_selector: Some(namespace_selector(namespace)),
+            ..Peer::default()
+        }
+    }
+}
+
+fn namespace_selector(namespace: &str) -> LabelSelector<'_> {
+    LabelSelector {
+        match_labels: Labels::from([(NAMESPACE_NAME_LABEL, namespace)]),
+    }
+}
+
 /// The NetworkPolicy of a workload.
-pub(super) fn workload(context: &Context<'_>, app: &App<'_>, workload: &ResolvedWorkload) -> Json {
+pub(super) fn workload<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
+    workload: &'a ResolvedWorkload,
+) -> NetworkPolicy<'a> {
     let own_ports = tcp_ports(service::workload_ports(workload).values().copied());
-    let callers: Vec<Json> = context
+    let callers: Vec<Peer<'a>> = context
         .callers_of(&workload.name)
-        .map(|caller| pod_peer(&caller.name))
+        .map(|caller| Peer::pods(&caller.name))
         .collect();
 
     let mut ingress = Vec::new();
     if !callers.is_empty() {
-        ingress.push(rule("from", callers, own_ports));
+        ingress.push(IngressRule {
+            from: callers,
+            ports: own_ports,
+        });
     }
     ingress.extend(route_rules(context, workload));
 
-    let mut egress: Vec<Json> = workload
+    let mut egress: Vec<EgressRule<'a>> = workload
         .calls
         .iter()
         .filter_map(|callee| context.workload(callee))
-        .map(|callee| {
-            let ports = tcp_ports(service::workload_ports(callee).values().copied());
-            rule("to", vec![pod_peer(&callee.name)], ports)
+        .map(|callee| EgressRule {
+            ports: tcp_ports(service::workload_ports(callee).values().copied()),
+            to: vec![Peer::pods(&callee.name)],
         })
         .collect();
     let resources = context.network_resources(workload);
@@ -66,97 +161,98 @@ pub(super) fn workload(context: &Context<'_>, app: &App<'_>, workload: &Resolved
 }
 
 /// The NetworkPolicy of an in-cluster instance that runs `service`.
-pub(super) fn instance(
-    context: &Context<'_>,
-    app: &App<'_>,
-    instance: &Instance,
+pub(super) fn instance<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
+    instance: &'a Instance,
     service: &InClusterService,
-) -> Json {
-    let peers: Vec<Json> = context
+) -> NetworkPolicy<'a> {
+    let peers: Vec<Peer<'a>> = context
         .users_of(&instance.id)
-        .map(|user| pod_peer(&user.name))
+        .map(|user| Peer::pods(&user.name))
         .chain(
             context
                 .needers_of(&instance.id)
                 .filter(|needer| context::in_cluster(needer).is_some())
-                .map(|needer| pod_peer(&needer.object_name)),
+                .map(|needer| Peer::pods(&needer.object_name)),
         )
         .collect();
     let mut ingress = Vec::new();
     if !peers.is_empty() {
-        ingress.push(rule("from", peers, service_ports(service)));
+        ingress.push(IngressRule {
+            from: peers,
+            ports: service_ports(service),
+        });
     }
 
     let needed = instance.needs.iter().filter_map(|id| context.instance(id));
-    let mut egress: Vec<Json> = instance_rules(needed).collect();
+    let mut egress: Vec<EgressRule<'a>> = instance_rules(needed).collect();
     egress.push(dns_rule());
 
     object(context, app, &instance.source, ingress, egress)
 }
 
-fn object(
-    context: &Context<'_>,
-    app: &App<'_>,
+fn object<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
     source: &Label,
-    ingress: Vec<Json>,
-    egress: Vec<Json>,
-) -> Json {
-    json!({
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": app.metadata(context, app.name, source),
-        "spec": {
-            "podSelector": app.selector(),
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": ingress,
-            "egress": egress,
-        },
-    })
+    ingress: Vec<IngressRule<'a>>,
+    egress: Vec<EgressRule<'a>>,
+) -> NetworkPolicy<'a> {
+    let spec = NetworkPolicySpec {
+        egress,
+        ingress,
+        pod_selector: app.selector(),
+        policy_types: ["Ingress", "Egress"],
+    };
+    Object::new(app.metadata(context, app.name, source), spec)
 }
 
 /// Egress rules to the instances among `instances`: the pods of those in the cluster,
 /// the endpoints of those outside it.
-fn instance_rules<'a>(instances: impl Iterator<Item = &'a Instance>) -> impl Iterator<Item = Json> {
+fn instance_rules<'a>(
+    instances: impl Iterator<Item = &'a Instance>,
+) -> impl Iterator<Item = EgressRule<'a>> {
     instances.filter_map(|instance| match context::in_cluster(instance) {
-        Some(service) if service.image.is_some() => Some(rule(
-            "to",
-            vec![pod_peer(&instance.object_name)],
-            service_ports(service),
-        )),
+        Some(service) if service.image.is_some() => Some(EgressRule {
+            ports: service_ports(service),
+            to: vec![Peer::pods(&instance.object_name)],
+        }),
         Some(_) => None,
         None if context::is_outside_cluster(instance) && !instance.endpoints.is_empty() => {
-            let peers = instance
-                .endpoints
-                .cidrs
-                .iter()
-                .map(|cidr| json!({ "ipBlock": { "cidr": cidr } }))
-                .collect();
-            Some(rule(
-                "to",
-                peers,
-                tcp_ports(instance.endpoints.ports.iter().copied()),
-            ))
+            Some(EgressRule {
+                ports: tcp_ports(instance.endpoints.ports.iter().copied()),
+                to: instance
+                    .endpoints
+                    .cidrs
+                    .iter()
+                    .map(|cidr| Peer::cidr(cidr))
+                    .collect(),
+            })
         }
         None => None,
     })
 }
 
 /// The port of an in-cluster service's pods, once per protocol it serves.
-fn service_ports(service: &InClusterService) -> Vec<Json> {
+fn service_ports(service: &InClusterService) -> Vec<Port> {
     let Some(port) = service.pod_port() else {
         return Vec::new();
     };
     service
         .protocols
         .iter()
-        .map(|protocol| json!({ "protocol": protocol.name(), "port": port }))
+        .map(|protocol| Port {
+            port,
+            protocol: protocol.name(),
+        })
         .collect()
 }
 
 /// Ingress rules for the routes that `workload` owns: from where each route's requests
 /// come, to the route's port.
-fn route_rules(context: &Context<'_>, workload: &ResolvedWorkload) -> Vec<Json> {
-    let mut ports_by_peer: BTreeMap<(bool, String), Vec<u16>> = BTreeMap::new();
+fn route_rules<'a>(context: &Context<'a>, workload: &ResolvedWorkload) -> Vec<IngressRule<'a>> {
+    let mut ports_by_peer: BTreeMap<(bool, &'a str), Vec<u16>> = BTreeMap::new();
     for instance in context.owned_by(&workload.name) {
         let route = match &instance.provisioning {
             Provisioning::Ingress(route) | Provisioning::GatewayRoute(route) => route,
@@ -165,70 +261,71 @@ fn route_rules(context: &Context<'_>, workload: &ResolvedWorkload) -> Vec<Json> 
         // Without a namespace or ranges, the Gateway's proxies run beside it, in the
         // environment's namespace.
         let namespace = match &route.sources.namespace {
-            Some(namespace) => Some(namespace.clone()),
-            None if route.sources.cidrs.is_empty() => Some(context.env.namespace.clone()),
+            Some(namespace) => Some(namespace.as_str()),
+            None if route.sources.cidrs.is_empty() => Some(context.env.namespace.as_str()),
             None => None,
         };
         let peers = route
             .sources
             .cidrs
             .iter()
-            .map(|cidr| (true, cidr.clone()))
+            .map(|cidr| (true, cidr.as_str()))
             .chain(namespace.map(|namespace| (false, namespace)));
         for peer in peers {
             ports_by_peer.entry(peer).or_default().push(route.port);
         }
     }
     // One rule per set of ports, with every peer that sends to those ports.
-    let mut peers_by_ports: BTreeMap<Vec<u16>, Vec<Json>> = BTreeMap::new();
+    let mut peers_by_ports: BTreeMap<Vec<u16>, Vec<Peer<'a>>> = BTreeMap::new();
     for ((is_cidr, peer), mut ports) in ports_by_peer {
         ports.sort_unstable();
         ports.dedup();
         let peer = if is_cidr {
-            json!({ "ipBlock": { "cidr": peer } })
+            Peer::cidr(peer)
         } else {
-            json!({ "namespaceSelector": { "matchLabels": { NAMESPACE_NAME_LABEL: peer } } })
+            Peer::namespace(peer)
         };
         peers_by_ports.entry(ports).or_default().push(peer);
     }
     peers_by_ports
         .into_iter()
-        .map(|(ports, peers)| rule("from", peers, tcp_ports(ports)))
+        .map(|(ports, peers)| IngressRule {
+            from: peers,
+            ports: tcp_ports(ports),
+        })
         .collect()
 }
 
 /// DNS: the cluster's resolver in `kube-system`, over UDP and TCP.
-fn dns_rule() -> Json {
+fn dns_rule() -> EgressRule<'static> {
     let (key, value) = DNS_POD_LABEL;
-    json!({
-        "to": [{
-            "namespaceSelector": { "matchLabels": { NAMESPACE_NAME_LABEL: DNS_NAMESPACE } },
-            "podSelector": { "matchLabels": { key: value } },
-        }],
-        "ports": [
-            { "protocol": "UDP", "port": 53 },
-            { "protocol": "TCP", "port": 53 },
+    EgressRule {
+        ports: vec![
+            Port {
+                port: 53,
+                protocol: Protocol::Udp.name(),
+            },
+            Port {
+                port: 53,
+                protocol: Protocol::Tcp.name(),
+            },
         ],
-    })
+        to: vec![Peer {
+            namespace_selector: Some(namespace_selector(DNS_NAMESPACE)),
+            pod_selector: Some(LabelSelector {
+                match_labels: Labels::from([(key, value)]),
+            }),
+            ..Peer::default()
+        }],
+    }
 }
 
-/// The pods of the app named `name`, in the same namespace.
-fn pod_peer(name: &str) -> Json {
-    json!({ "podSelector": meta::selector(name) })
-}
-
-fn tcp_ports(ports: impl IntoIterator<Item = u16>) -> Vec<Json> {
+fn tcp_ports(ports: impl IntoIterator<Item = u16>) -> Vec<Port> {
     ports
         .into_iter()
-        .map(|port| json!({ "protocol": Protocol::Tcp.name(), "port": port }))
+        .map(|port| Port {
+            port,
+            protocol: Protocol::Tcp.name(),
+        })
         .collect()
-}
-
-/// A rule `from` or `to` the `peers`, on `ports` (every port when there is none).
-fn rule(direction: &str, peers: Vec<Json>, ports: Vec<Json>) -> Json {
-    let mut rule = json!({ direction: peers });
-    if !ports.is_empty() {
-        rule["ports"] = Json::Array(ports);
-    }
-    rule
 }

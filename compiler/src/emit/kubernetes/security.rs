@@ -9,42 +9,94 @@
 //! port, which the restricted profile allows, instead of a capability, which it does
 //! not.
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
 /// The user, group and filesystem group that every pod runs as: a high id, so that it
 /// never matches a user of the node.
 pub(super) const USER_ID: u32 = 10001;
 
+/// The pod-level `securityContext`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct PodSecurityContext {
+    pub fs_group: u32,
+    pub run_as_group: u32,
+    pub run_as_non_root: bool,
+    pub run_as_user: u32,
+    pub seccomp_profile: SeccompProfile,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sysctls: Vec<Sysctl>,
+}
+
+/// The container-level `securityContext`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ContainerSecurityContext {
+    pub allow_privilege_escalation: bool,
+    pub capabilities: Capabilities,
+    pub read_only_root_filesystem: bool,
+    pub run_as_group: u32,
+    pub run_as_non_root: bool,
+    pub run_as_user: u32,
+    pub seccomp_profile: SeccompProfile,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct SeccompProfile {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Capabilities {
+    pub drop: &'static [&'static str],
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Sysctl {
+    pub name: &'static str,
+    pub value: String,
+}
+
+const RUNTIME_DEFAULT: SeccompProfile = SeccompProfile {
+    kind: "RuntimeDefault",
+};
+
 /// The pod-level `securityContext` of a pod that runs as `user` (its group and file
 /// system group too); `lowest_port` is the lowest port that a container of the pod
 /// listens on.
-pub(super) fn pod_security_context(user: u32, lowest_port: Option<u16>) -> Json {
-    let mut context = json!({
-        "runAsNonRoot": true,
-        "runAsUser": user,
-        "runAsGroup": user,
-        "fsGroup": user,
-        "seccompProfile": { "type": "RuntimeDefault" },
-    });
-    if let Some(port) = lowest_port.filter(|port| *port < 1024) {
-        context["sysctls"] = json!([
-            { "name": "net.ipv4.ip_unprivileged_port_start", "value": port.to_string() }
-        ]);
+pub(super) fn pod_security_context(user: u32, lowest_port: Option<u16>) -> PodSecurityContext {
+    let sysctls = lowest_port
+        .filter(|port| *port < 1024)
+        .map(|port| Sysctl {
+            name: "net.ipv4.ip_unprivileged_port_start",
+            value: port.to_string(),
+        })
+        .into_iter()
+        .collect();
+    PodSecurityContext {
+        fs_group: user,
+        run_as_group: user,
+        run_as_non_root: true,
+        run_as_user: user,
+        seccomp_profile: RUNTIME_DEFAULT,
+        sysctls,
     }
-    context
 }
 
-/// The container-level `securityContext` of a container that runs as `user`.
-pub(super) fn container_security_context(user: u32) -> Json {
-    json!({
-        "allowPrivilegeEscalation": false,
-        "readOnlyRootFilesystem": true,
-        "runAsNonRoot": true,
-        "runAsUser": user,
-        "runAsGroup": user,
-        "capabilities": { "drop": ["ALL"] },
-        "seccompProfile": { "type": "RuntimeDefault" },
-    })
+impl ContainerSecurityContext {
+    /// The `securityContext` of a container that runs as `user`.
+    pub(super) fn restricted(user: u32) -> Self {
+        ContainerSecurityContext {
+            allow_privilege_escalation: false,
+            capabilities: Capabilities { drop: &["ALL"] },
+            read_only_root_filesystem: true,
+            run_as_group: user,
+            run_as_non_root: true,
+            run_as_user: user,
+            seccomp_profile: RUNTIME_DEFAULT,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -53,15 +105,10 @@ mod tests {
 
     #[test]
     fn lowers_the_unprivileged_port_start_only_for_low_ports() {
-        assert!(
-            pod_security_context(USER_ID, Some(8080))
-                .get("sysctls")
-                .is_none()
-        );
-        assert!(pod_security_context(USER_ID, None).get("sysctls").is_none());
-        assert_eq!(
-            pod_security_context(USER_ID, Some(53))["sysctls"][0]["value"],
-            json!("53")
-        );
+        assert!(pod_security_context(USER_ID, Some(8080)).sysctls.is_empty());
+        assert!(pod_security_context(USER_ID, None).sysctls.is_empty());
+        let sysctls = pod_security_context(USER_ID, Some(53)).sysctls;
+        assert_eq!(sysctls.len(), 1);
+        assert_eq!(sysctls[0].value, "53");
     }
 }

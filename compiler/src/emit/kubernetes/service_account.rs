@@ -7,33 +7,40 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
 use crate::diagnostic::Label;
 
 use super::context::Context;
-use super::meta::{App, SOURCE_ANNOTATION};
+use super::meta::{App, ObjectMeta, SOURCE_ANNOTATION};
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ServiceAccount<'a> {
+    api_version: &'static str,
+    pub automount_service_account_token: bool,
+    kind: &'static str,
+    pub metadata: ObjectMeta<'a>,
+}
 
 /// The ServiceAccount of `app`, named after it, with `annotations` of its own, which
 /// win over the app's annotations of the same key (but not over the source annotation).
-pub(super) fn object(
-    context: &Context<'_>,
-    app: &App<'_>,
+pub(super) fn object<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
     source: &Label,
-    annotations: &BTreeMap<String, String>,
-) -> Json {
+    annotations: &'a BTreeMap<String, String>,
+) -> ServiceAccount<'a> {
     let mut metadata = app.metadata(context, app.name, source);
-    if let Some(existing) = metadata["annotations"].as_object_mut() {
-        for (key, value) in annotations {
-            if key != SOURCE_ANNOTATION {
-                existing.insert(key.clone(), Json::from(value.as_str()));
-            }
+    for (key, value) in annotations {
+        if key != SOURCE_ANNOTATION {
+            metadata.annotations.insert(key, value.into());
         }
     }
-    json!({
-        "apiVersion": "v1",
-        "kind": "ServiceAccount",
-        "metadata": metadata,
-        "automountServiceAccountToken": false,
-    })
+    ServiceAccount {
+        api_version: "v1",
+        automount_service_account_token: false,
+        kind: "ServiceAccount",
+        metadata,
+    }
 }

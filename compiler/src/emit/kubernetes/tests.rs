@@ -188,6 +188,28 @@ fn plain_and_provision_time_env_vars_are_inline_or_from_the_provisioned_config_m
 }
 
 #[test]
+fn a_file_is_delivered_exactly_as_written() {
+    let text = "  indented first line\n\ttab\r\nwindows line\n   \nlast line\n\n\n";
+    let mut fixture = fixture();
+    let container = fixture
+        .env
+        .workloads
+        .iter_mut()
+        .find(|workload| workload.name == "worker")
+        .and_then(|workload| workload.containers.first_mut());
+    match container {
+        Some(container) => container
+            .files
+            .insert("/etc/worker/motd".into(), Value::String(text.into())),
+        None => panic!("the fixture has no worker"),
+    };
+    let places = fixture.places();
+    let artifacts = emit(&fixture.env, PROJECT, &|label| places.locate(label));
+    let config = object(&artifacts, "worker/configmap.yaml");
+    assert_eq!(config["data"]["file.etc.worker.motd"], json!(text));
+}
+
+#[test]
 fn files_are_mounted_from_where_delivery_puts_them() {
     let artifacts = artifacts();
     let config = object(&artifacts, "catalog/configmap.yaml");

@@ -9,42 +9,69 @@
 //! exactly such a claim, named after the instance's object name, which is the name that
 //! the mounts of [`super::volumes`] use.
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
 use crate::resolve::model::{InClusterService, Instance};
 use crate::resolve::value::Value;
 
 use super::context::Context;
 use super::meta::App;
+use super::object::{Object, Spec};
 
 /// The size of a claim whose instance does not give one.
 pub(super) const DEFAULT_SIZE: &str = "1Gi";
 const STORAGE_CLASS_PARAM: &str = "storage_class";
 
+pub(super) type PersistentVolumeClaim<'a> = Object<'a, ClaimSpec<'a>>;
+
+impl Spec for ClaimSpec<'_> {
+    const API_VERSION: &'static str = "v1";
+    const KIND: &'static str = "PersistentVolumeClaim";
+}
+
+/// The `spec` of a claim, or of a StatefulSet's claim template.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ClaimSpec<'a> {
+    pub access_modes: Vec<&'static str>,
+    pub resources: ClaimResources<'a>,
+    pub storage_class_name: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct ClaimResources<'a> {
+    pub requests: Storage<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Storage<'a> {
+    /// A quantity: `10Gi`.
+    pub storage: &'a str,
+}
+
 /// The `spec` of a claim for the storage of `instance`.
-pub(super) fn spec(instance: &Instance, service: &InClusterService) -> Json {
+pub(super) fn spec<'a>(instance: &'a Instance, service: &'a InClusterService) -> ClaimSpec<'a> {
     let size = service.storage.as_deref().unwrap_or(DEFAULT_SIZE);
-    let mut spec = json!({
-        "accessModes": [service.access_mode.name()],
-        "resources": { "requests": { "storage": size } },
-    });
-    if let Some(Value::String(class)) = instance.params.get(STORAGE_CLASS_PARAM) {
-        spec["storageClassName"] = json!(class);
+    let storage_class_name = match instance.params.get(STORAGE_CLASS_PARAM) {
+        Some(Value::String(class)) => Some(class.as_str()),
+        _ => None,
+    };
+    ClaimSpec {
+        access_modes: vec![service.access_mode.name()],
+        resources: ClaimResources {
+            requests: Storage { storage: size },
+        },
+        storage_class_name,
     }
-    spec
 }
 
 /// The claim that stands for an instance that containers mount as a volume.
-pub(super) fn object(
-    context: &Context<'_>,
-    app: &App<'_>,
-    instance: &Instance,
-    service: &InClusterService,
-) -> Json {
-    json!({
-        "apiVersion": "v1",
-        "kind": "PersistentVolumeClaim",
-        "metadata": app.metadata(context, &instance.object_name, &instance.source),
-        "spec": spec(instance, service),
-    })
+pub(super) fn object<'a>(
+    context: &Context<'a>,
+    app: &App<'a>,
+    instance: &'a Instance,
+    service: &'a InClusterService,
+) -> PersistentVolumeClaim<'a> {
+    let metadata = app.metadata(context, instance.object_name.as_str(), &instance.source);
+    Object::new(metadata, spec(instance, service))
 }

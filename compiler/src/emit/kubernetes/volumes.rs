@@ -13,9 +13,10 @@
 //!   scratch space), sorted by path, so a parent directory is mounted before what is
 //!   mounted inside it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
 use crate::emit::delivery::{self, Delivery};
 use crate::resolve::model::{Container, ResolvedWorkload};
@@ -29,6 +30,93 @@ const PROVISIONED_FILES_VOLUME: &str = "provisioned-files";
 const SECRET_FILES_VOLUME: &str = "secret-files";
 /// `0440`: readable by the owner and the pod's filesystem group only.
 const SECRET_FILE_MODE: u32 = 0o440;
+
+/// A volume of a pod.
+#[derive(Debug, Serialize)]
+pub(super) struct Volume<'a> {
+    pub name: Cow<'a, str>,
+    #[serde(flatten)]
+    pub source: VolumeSource<'a>,
+}
+
+/// What a volume holds.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) enum VolumeSource<'a> {
+    ConfigMap(ConfigMapVolume),
+    /// Scratch space that lives as long as the pod.
+    EmptyDir {},
+    PersistentVolumeClaim(ClaimVolume<'a>),
+    Secret(SecretVolume),
+}
+
+/// Keys of a ConfigMap, each as a file.
+#[derive(Debug, Serialize)]
+pub(super) struct ConfigMapVolume {
+    pub items: Vec<KeyToPath>,
+    pub name: String,
+}
+
+/// Keys of a Secret, each as a file.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct SecretVolume {
+    pub default_mode: u32,
+    pub items: Vec<KeyToPath>,
+    pub secret_name: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ClaimVolume<'a> {
+    pub claim_name: &'a str,
+}
+
+/// A key of a ConfigMap or Secret and the file it is projected to.
+#[derive(Debug, Serialize)]
+pub(super) struct KeyToPath {
+    pub key: String,
+    pub path: String,
+}
+
+/// Where a container mounts a volume.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct VolumeMount<'a> {
+    pub mount_path: &'a str,
+    pub name: Cow<'a, str>,
+    pub read_only: Option<bool>,
+    pub sub_path: Option<String>,
+}
+
+impl<'a> Volume<'a> {
+    /// A volume of scratch space named `name`.
+    pub(super) fn empty_dir(name: impl Into<Cow<'a, str>>) -> Self {
+        Volume {
+            name: name.into(),
+            source: VolumeSource::EmptyDir {},
+        }
+    }
+}
+
+/// The read-only mount at `path` of the file that is `key` in `volume`.
+pub(super) fn file_mount<'a>(volume: &'a str, path: &'a str, key: &str) -> VolumeMount<'a> {
+    VolumeMount {
+        read_only: Some(true),
+        sub_path: Some(key.to_string()),
+        ..pod::mount(volume, path)
+    }
+}
+
+/// Each key as a file of the same name.
+pub(super) fn items(keys: impl IntoIterator<Item = String>) -> Vec<KeyToPath> {
+    keys.into_iter()
+        .map(|key| KeyToPath {
+            path: key.clone(),
+            key,
+        })
+        .collect()
+}
 
 /// The volumes of a workload's pod.
 pub(super) struct WorkloadVolumes<'a> {
@@ -63,35 +151,29 @@ impl<'a> WorkloadVolumes<'a> {
     }
 
     /// The pod's `volumes`.
-    pub(super) fn volumes(&self, containers: &[Container]) -> Vec<Json> {
-        let mut volumes = vec![pod::empty_dir(TMP_VOLUME)];
+    pub(super) fn volumes(&self, containers: &[Container]) -> Vec<Volume<'a>> {
+        let mut volumes = vec![Volume::empty_dir(TMP_VOLUME)];
         volumes.extend(self.file_volumes(containers));
-        volumes.extend(self.claims.iter().enumerate().map(|(index, claim)| {
-            json!({
-                "name": claim_volume(index),
-                "persistentVolumeClaim": { "claimName": claim },
-            })
+        volumes.extend(self.claims.iter().enumerate().map(|(index, claim)| Volume {
+            name: claim_volume(index).into(),
+            source: VolumeSource::PersistentVolumeClaim(ClaimVolume { claim_name: claim }),
         }));
         volumes
     }
 
     /// The `volumeMounts` of `container`.
-    pub(super) fn mounts(&self, container: &Container) -> Vec<Json> {
-        let mut mounts: BTreeMap<&str, Json> = BTreeMap::new();
+    pub(super) fn mounts(&self, container: &'a Container) -> Vec<VolumeMount<'a>> {
+        let mut mounts: BTreeMap<&str, VolumeMount<'a>> = BTreeMap::new();
         for (path, id) in &container.volumes {
             if let Some(index) = self.claim_index.get(id.as_str()) {
-                mounts.insert(path, pod::mount(&claim_volume(*index), path));
+                mounts.insert(path, pod::mount(claim_volume(*index), path));
             }
         }
         for (path, delivery) in self.files(container) {
             if let Some((volume, key)) = file_source(&delivery) {
-                let mount = json!({
-                    "name": volume,
-                    "mountPath": path,
-                    "subPath": key,
-                    "readOnly": true,
-                });
-                mounts.entry(path).or_insert(mount);
+                mounts
+                    .entry(path)
+                    .or_insert_with(|| file_mount(volume, path, key));
             }
         }
         mounts
@@ -101,7 +183,7 @@ impl<'a> WorkloadVolumes<'a> {
     }
 
     /// One volume per ConfigMap or Secret that holds files, with the keys it projects.
-    fn file_volumes(&self, containers: &[Container]) -> Vec<Json> {
+    fn file_volumes(&self, containers: &[Container]) -> Vec<Volume<'a>> {
         let mut sources: BTreeMap<&'static str, (Delivery, BTreeSet<String>)> = BTreeMap::new();
         for delivery in containers
             .iter()
@@ -119,7 +201,7 @@ impl<'a> WorkloadVolumes<'a> {
         }
         sources
             .into_iter()
-            .filter_map(|(volume, (delivery, keys))| file_volume(volume, &delivery, keys))
+            .filter_map(|(volume, (delivery, keys))| file_volume(volume, delivery, keys))
             .collect()
     }
 
@@ -148,19 +230,25 @@ fn file_source(delivery: &Delivery) -> Option<(&'static str, &str)> {
     }
 }
 
-fn file_volume(volume: &str, delivery: &Delivery, keys: BTreeSet<String>) -> Option<Json> {
-    let items: Vec<Json> = keys
-        .into_iter()
-        .map(|key| json!({ "key": key, "path": key }))
-        .collect();
-    match delivery {
+fn file_volume(
+    volume: &'static str,
+    delivery: Delivery,
+    keys: BTreeSet<String>,
+) -> Option<Volume<'static>> {
+    let items = items(keys);
+    let source = match delivery {
         Delivery::PlatConfigMap { name, .. } | Delivery::ProvisionedConfigMap { name, .. } => {
-            Some(json!({ "name": volume, "configMap": { "name": name, "items": items } }))
+            VolumeSource::ConfigMap(ConfigMapVolume { items, name })
         }
-        Delivery::ProvisionedSecret { name, .. } => Some(json!({
-            "name": volume,
-            "secret": { "secretName": name, "items": items, "defaultMode": SECRET_FILE_MODE },
-        })),
-        Delivery::Inline(_) => None,
-    }
+        Delivery::ProvisionedSecret { name, .. } => VolumeSource::Secret(SecretVolume {
+            default_mode: SECRET_FILE_MODE,
+            items,
+            secret_name: name,
+        }),
+        Delivery::Inline(_) => return None,
+    };
+    Some(Volume {
+        name: volume.into(),
+        source,
+    })
 }
