@@ -332,3 +332,35 @@ workload importer {
         "{diagnostics:?}"
     );
 }
+
+#[test]
+fn a_value_decided_per_environment_is_held_to_its_type() {
+    let text = r#"
+environment development {
+  namespace = "shop-dev"
+}
+
+workload report {
+  schedule = { cron = "@daily", time_zone = "Europe/${self.name}" }
+  container main { image = "ghcr.io/acme/report:1.0.0" }
+}
+"#;
+    let (diagnostics, _) = resolve(text);
+    assert_eq!(
+        codes(&diagnostics),
+        [Code::MergedTypeMismatch],
+        "{diagnostics:?}"
+    );
+    assert!(
+        diagnostics[0]
+            .message
+            .contains("`time_zone` of `schedule` of `report`"),
+        "{:?}",
+        diagnostics[0]
+    );
+    assert!(
+        label(&diagnostics[0]).contains("not a time zone"),
+        "{:?}",
+        diagnostics[0]
+    );
+}

@@ -7,13 +7,18 @@
 //! container declares (E0609); two Service ports on one number (E0614); an autoscaler
 //! whose `min` is above its `max` (E0610), and `replicas` set beside one (W0611, which
 //! says that `replicas` is left out); a `pre_stop` sleep longer than the grace period
-//! (E0613). Jobs that other workloads address are [`address_of_a_job`]'s (E0612).
+//! (E0613); a field of the workload model whose value, decided here, does not fit its
+//! type (E0603, [`misfits`]). Jobs that other workloads address are
+//! [`address_of_a_job`]'s (E0612).
 
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
 use crate::names::suggest;
+use crate::resolve::conform::{describe, misfit};
 use crate::resolve::model::{Container, HandlerAction, Probe, ResolvedWorkload, WorkloadKind};
+use crate::resolve::value::Value;
+use crate::types::Ty;
 
 /// Kubernetes' grace period when a pod does not set one, in seconds.
 pub(crate) const DEFAULT_GRACE_SECONDS: u32 = 30;
@@ -273,6 +278,43 @@ fn pre_stop_outlasts_grace(
     Some(diagnostic.with_help(format!(
         "sleep at most {grace}s, or set `termination_grace_period = {seconds}s` (or longer) on the workload"
     )))
+}
+
+/// A field of the workload model, decided in one environment.
+pub(crate) struct Decided {
+    /// How messages name it: ``"`liveness` of the container `main`"``.
+    pub(crate) name: String,
+    pub(crate) value: Value,
+    pub(crate) ty: Ty,
+    pub(crate) site: Label,
+}
+
+/// E0603 for each of `decided` (of the workload `workload`, in the environment `env`)
+/// whose value does not fit its type: a value computed per environment, which the
+/// checker could not judge where it is written.
+pub(crate) fn misfits(workload: &str, env: &str, decided: Vec<Decided>) -> Vec<Diagnostic> {
+    decided
+        .into_iter()
+        .filter_map(|field| {
+            let reason = misfit(&field.value, &field.ty)?;
+            Some(
+                located(
+                    Code::MergedTypeMismatch,
+                    format!(
+                        "{} of `{workload}` does not fit its type in the environment `{env}`",
+                        field.name
+                    ),
+                    field.site,
+                    reason,
+                )
+                .with_help(format!(
+                    "give it a value that is a `{}` in `{env}`: it is {} there",
+                    field.ty,
+                    describe(&field.value)
+                )),
+            )
+        })
+        .collect()
 }
 
 /// E0612 at `site`, where `workload` reaches the job `job` (`how`: "calls", "reads the

@@ -297,6 +297,11 @@ pub(crate) fn resolve_workload<'db>(
         ..
     } = resolver.instantiator;
     diagnostics.extend(runtime::check(&resolved, &sites, env.name(db)));
+    diagnostics.extend(runtime::misfits(
+        &resolved.name,
+        env.name(db),
+        decided_fields(db, &scope, &effective),
+    ));
     diagnostics.extend(jobs_addressed(db, env, &effective));
     if effective.runs_to_completion() {
         diagnostics.extend(routes_of_a_job(&resolved, &instances));
@@ -320,6 +325,68 @@ pub(crate) fn resolve_workload<'db>(
         instances,
         diagnostics,
     })
+}
+
+/// The fields of the workload model (the kind, the autoscaler, Service ports, the grace
+/// period, probes and hooks) that `workload` sets in this environment, each with its
+/// decided value, its type and where it is written, to be held to their types.
+fn decided_fields<'db>(
+    db: &'db dyn Db,
+    scope: &Scope,
+    workload: &Effective<'_, 'db>,
+) -> Vec<runtime::Decided> {
+    let exprs = workload.exprs();
+    let fields = &workload.fields;
+    let mut decided = Vec::new();
+    // A record literal is judged field by field, at each field's value.
+    let mut add = |name: String, ty: Option<&crate::types::Ty>, expr: Option<ExprId>| {
+        let (Some(ty), Some(expr)) = (ty, expr) else {
+            return;
+        };
+        let parts: Vec<(String, &crate::types::Ty, ExprId)> = match (exprs.get(expr), ty.fields()) {
+            (Expr::Record(entries), Some(types)) => entries
+                .iter()
+                .filter_map(|(key, value)| {
+                    let key = key.text(db);
+                    let field = types.iter().find(|field| field.name == *key)?;
+                    Some((format!("`{key}` of {name}"), &field.ty, *value))
+                })
+                .collect(),
+            _ => vec![(name, ty, expr)],
+        };
+        for (name, ty, expr) in parts {
+            decided.push(runtime::Decided {
+                name,
+                value: eval(db, scope, exprs, expr),
+                ty: ty.clone(),
+                site: workload.site(expr),
+            });
+        }
+    };
+    let schema = crate::types::schema::workload();
+    for (name, expr) in [
+        ("service_ports", fields.service_ports),
+        ("autoscaling", fields.autoscaling),
+        ("termination_grace_period", fields.termination_grace_period),
+        ("job", fields.job),
+        ("schedule", fields.schedule),
+    ] {
+        add(format!("`{name}`"), schema.field(name).map(|f| &f.ty), expr);
+    }
+    for container in &workload.containers {
+        let schema = container.kind.schema(false);
+        let fields = &container.fields;
+        for (name, expr) in [
+            ("liveness", fields.liveness),
+            ("readiness", fields.readiness),
+            ("startup", fields.startup),
+            ("pre_stop", fields.pre_stop),
+        ] {
+            let field = format!("`{name}` of the container `{}`", container.name.text(db));
+            add(field, schema.field(name).map(|f| &f.ty), expr);
+        }
+    }
+    decided
 }
 
 /// E0612 for each job that `workload` calls or whose address it reads.
