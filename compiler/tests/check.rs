@@ -1108,6 +1108,6 @@ fn a_probe_period_beyond_what_kubernetes_counts_is_out_of_range() {
     assert_eq!(text_at(text, &diagnostic), "2147483648s");
     assert_eq!(
         diagnostic.help.as_deref(),
-        Some("use a value of at most 2147483647 seconds")
+        Some("use a value from 1 to 2147483647 seconds")
     );
 }

@@ -18,8 +18,10 @@
 //!   merging params (E0601, E0602, E0603), pulling in what it needs;
 //! - [`shared`]: the query of an environment's settings and shared instances;
 //! - [`effective`]: a workload with its override for an environment applied;
-//! - [`runtime`]: what would break at run time in one workload, on its decided values
-//!   (E0616 and the other checks of a workload in an environment);
+//! - [`pod`]: probes, handlers and the kind of a workload, from their values;
+//! - [`runtime`]: what would break at run time in one workload, on its decided values:
+//!   its pods (E0603, E0613, E0615, E0617, E0620, E0623, E0624), its Service (E0614),
+//!   its autoscaler (E0610, W0611), what it addresses (E0612, E0616);
 //! - [`workload`]: the query of one workload in one environment (resources, E0606,
 //!   containers, addresses), with [`policy`] (E0605);
 //! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), and
@@ -40,6 +42,7 @@ pub mod model;
 pub(crate) mod name_clash;
 pub(crate) mod naming;
 pub(crate) mod order;
+pub(crate) mod pod;
 pub(crate) mod policy;
 pub(crate) mod project;
 pub(crate) mod provisioning;

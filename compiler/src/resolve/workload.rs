@@ -28,17 +28,18 @@ use crate::resolve::effective::{Effective, EffectiveContainer, EffectiveResource
 use crate::resolve::eval::eval;
 use crate::resolve::instance::{Assigned, Instantiator, Request, assign};
 use crate::resolve::model::{
-    Container as ResolvedContainer, Instance, Owner, Probe, ResolvedWorkload,
+    Container as ResolvedContainer, Instance, Owner, ResolvedWorkload, WorkloadKind,
 };
 use crate::resolve::naming::child_id;
 use crate::resolve::order::{Settings, read_order, sibling_reads};
+use crate::resolve::pod;
 use crate::resolve::policy::{Judged, check_policies};
 use crate::resolve::provisioning::{map, port, text, texts};
+use crate::resolve::runtime::{self, Decided};
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::shared::{SharedPart, environment_shared, uses};
 use crate::resolve::value::Value;
 use crate::source::Db;
-use crate::types::literal;
 use crate::types::schema::SHARED;
 
 /// One workload resolved in one environment, with the instances it owns.
@@ -103,6 +104,14 @@ pub(crate) fn workload_address<'db>(
     address(effective.name(), &shared.settings.namespace, port)
 }
 
+/// Whether `workload` runs to completion (a job, scheduled or not): it has no address.
+#[salsa::tracked(returns(copy))]
+pub(crate) fn runs_to_completion<'db>(db: &'db dyn Db, workload: WorkloadId<'db>) -> bool {
+    crate::lowered::workload(db, workload)
+        .as_ref()
+        .is_some_and(|lowered| lowered.fields.job.is_some() || lowered.fields.schedule.is_some())
+}
+
 /// Resolves `workload` in the environment `env`; `None` when either does not exist.
 #[salsa::tracked(returns(ref))]
 pub(crate) fn resolve_workload<'db>(
@@ -136,17 +145,15 @@ pub(crate) fn resolve_workload<'db>(
         ..
     } = resolver.instantiator;
     let instance = |id: &str| instances.get(id).or_else(|| shared.instances.get(id));
-    diagnostics.extend(crate::resolve::runtime::check(
-        &crate::resolve::runtime::Decided {
-            db,
-            project,
-            environment: env.name(db),
-            workload: &effective,
-            scope: &scope,
-            resolved: &resolved,
-            instances: &instances,
-        },
-    ));
+    diagnostics.extend(runtime::check(&Decided {
+        db,
+        project,
+        environment: env.name(db),
+        workload: &effective,
+        scope: &scope,
+        resolved: &resolved,
+        instances: &instances,
+    }));
     diagnostics.extend(check_policies(&Judged {
         db,
         project,
@@ -195,6 +202,7 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
         self.instantiator.db
     }
 
+    /// The workload in this environment.
     fn workload(
         &self,
         workload: &Effective<'_, 'db>,
@@ -207,9 +215,20 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
             field.map_or(Value::Absent, |value| eval(db, scope, exprs, value))
         };
         let fields = &workload.fields;
-        let replicas = match read(fields.replicas) {
-            Value::Int(replicas) => u32::try_from(replicas).unwrap_or(0),
-            _ => 1,
+        let kind = pod::kind(
+            &read(fields.job),
+            &read(fields.schedule),
+            &read(fields.autoscaling),
+        );
+        let replicas = match &kind {
+            WorkloadKind::Service {
+                autoscaling: Some(autoscaling),
+            } => autoscaling.min,
+            WorkloadKind::Service { autoscaling: None } => match read(fields.replicas) {
+                Value::Int(replicas) => u32::try_from(replicas).unwrap_or(0),
+                _ => 1,
+            },
+            WorkloadKind::Job(job) | WorkloadKind::CronJob { job, .. } => job.parallelism,
         };
         let mut calls: Vec<String> = fields
             .calls
@@ -226,13 +245,23 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
                 container_of(db, container, workload, &resources, &|field| read(field))
             })
             .collect();
+        let service_ports = match read(fields.service_ports) {
+            Value::Map(entries) => entries
+                .iter()
+                .filter_map(|(name, value)| Some((name.clone(), port(value)?)))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
         ResolvedWorkload {
             name: workload.name().to_string(),
             replicas,
+            kind,
             labels: text_map(read(fields.labels)),
             annotations: text_map(read(fields.annotations)),
             service_account_annotations: value_map(read(fields.service_account_annotations)),
             containers,
+            service_ports,
+            termination_grace_period: pod::seconds(&read(fields.termination_grace_period)),
             resources,
             calls,
             source: Label::new(workload.file(), workload.lowered.name_range),
@@ -407,8 +436,19 @@ fn container_of<'db>(
         memory: quantity(fields.memory).unwrap_or_else(|| "128Mi".to_string()),
         cpu_limit: quantity(fields.cpu_limit),
         memory_limit: quantity(fields.memory_limit),
-        liveness: probe(&read(fields.liveness)),
-        readiness: probe(&read(fields.readiness)),
+        kind: container.kind,
+        liveness: fields
+            .liveness
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        readiness: fields
+            .readiness
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        startup: fields
+            .startup
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        pre_stop: fields
+            .pre_stop
+            .and_then(|expr| pod::handler(&read(Some(expr)), workload.site(expr))),
         volumes: volumes(db, workload.exprs(), fields.volumes, resources),
         source: Label::new(workload.file(), container.label_range),
     }
@@ -437,24 +477,6 @@ fn volumes(
             Some((key.text(db).clone(), id.clone()))
         })
         .collect()
-}
-
-fn probe(value: &Value) -> Option<Probe> {
-    let Value::Map(fields) = value else {
-        return None;
-    };
-    let period = fields
-        .get("period")
-        .and_then(text)
-        .and_then(|period| literal::parse_duration(&period).ok())
-        .map_or(10, |millis| {
-            u32::try_from(millis.div_ceil(1000)).unwrap_or(u32::MAX)
-        });
-    Some(Probe {
-        path: fields.get("path").and_then(text)?,
-        port: fields.get("port").and_then(port)?,
-        period_seconds: period.max(1),
-    })
 }
 
 fn value_map(value: Value) -> BTreeMap<String, Value> {
