@@ -735,3 +735,28 @@ fn every_secret_and_config_map_key_a_pod_reads_is_written() {
     }
     assert!(checked > 0, "no pod reads a Secret or ConfigMap key");
 }
+
+#[test]
+fn a_project_directory_whose_name_is_not_a_label_value_becomes_one() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let project = temp.path().join("My Shop");
+    fs::create_dir_all(&project).expect("mkdir");
+    fs::copy(
+        repository().join("examples/minimal/hello.plat"),
+        project.join("hello.plat"),
+    )
+    .expect("copy");
+    let out = temp.path().join("out");
+    build_ok(&project, &out);
+    let written = files(&out);
+    let deployment = written
+        .iter()
+        .find(|(path, _)| path.ends_with("deployment.yaml"))
+        .map(|(_, bytes)| text(bytes))
+        .expect("a deployment");
+    assert!(
+        deployment.contains("app.kubernetes.io/part-of: My-Shop\n"),
+        "{deployment}"
+    );
+    assert!(!deployment.contains("My Shop"), "{deployment}");
+}

@@ -327,3 +327,75 @@ fn a_file_of_a_project_is_checked_with_the_project_and_its_diagnostics_reported(
         run.stderr
     );
 }
+
+#[test]
+fn a_waived_violation_is_shown_in_every_format_and_fails_nothing() {
+    let fixture = "tests/fixtures/diagnostics/W0622-unused-waiver.plat";
+    let human = run_plat(&args(&["check", fixture]));
+    assert_eq!(human.status, Some(0), "{}", human.transcript());
+    assert!(
+        human
+            .stderr
+            .contains("waived[E0605]: run at least two replicas"),
+        "{}",
+        human.stderr
+    );
+    assert!(
+        human
+            .stderr
+            .contains("waived here: one replica while the new cache warms up"),
+        "{}",
+        human.stderr
+    );
+    assert!(
+        human.stderr.contains("1 warning, 1 waived"),
+        "{}",
+        human.stderr
+    );
+
+    let json = run_plat(&args(&["check", "--format", "json", fixture]));
+    assert_eq!(json.status, Some(0));
+    let diagnostics: Vec<Value> = serde_json::from_str(&json.stdout).expect("JSON array");
+    let waived = diagnostics
+        .iter()
+        .find(|d| d["code"] == "E0605")
+        .expect("the waived violation");
+    assert_eq!(
+        waived["waiver"]["reason"],
+        "one replica while the new cache warms up"
+    );
+    assert!(waived["waiver"]["start"]["line"].as_u64().is_some());
+    assert!(
+        diagnostics
+            .iter()
+            .filter(|d| d["code"] != "E0605")
+            .all(|d| d["waiver"].is_null())
+    );
+
+    let sarif = run_plat(&args(&["check", "--format", "sarif", fixture]));
+    assert_eq!(sarif.status, Some(0));
+    let log: Value = serde_json::from_str(&sarif.stdout).expect("SARIF is JSON");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let result = results
+        .iter()
+        .find(|r| r["ruleId"] == "E0605")
+        .expect("the waived violation");
+    let suppression = &result["suppressions"][0];
+    assert_eq!(suppression["kind"], "inSource");
+    assert_eq!(suppression["status"], "accepted");
+    assert_eq!(
+        suppression["justification"],
+        "one replica while the new cache warms up"
+    );
+    assert!(
+        suppression["location"]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .is_some()
+    );
+    assert!(
+        results
+            .iter()
+            .filter(|r| r["ruleId"] != "E0605")
+            .all(|r| r.get("suppressions").is_none())
+    );
+}

@@ -233,6 +233,11 @@ fn plat_diff_against_a_build_directory_reads_what_its_manifests_list() {
         "ports = { http = 8080 }",
         "ports = { http = 9090 }",
     );
+    edit(
+        &project.join("hello.plat"),
+        "port = 8080 }",
+        "port = 9090 }",
+    );
     let run = plat(
         &project,
         &[

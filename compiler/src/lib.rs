@@ -4,6 +4,7 @@
 //! way through layers; a layer depends only on the ones above it in this list:
 //!
 //! 1. [`span`], [`file`]: byte ranges, and the file every position points into;
+//!    [`kube`]: what Kubernetes accepts as names, keys and paths (pure functions);
 //! 2. [`diagnostic`]: the codes and the plain-data diagnostics every layer reports;
 //! 3. [`source`]: the salsa inputs (projects, their files, their problems loading) and
 //!    the database;
@@ -46,6 +47,7 @@ pub mod file;
 pub mod format;
 pub mod graph;
 pub mod import;
+pub mod kube;
 pub mod lowered;
 pub mod names;
 pub mod position;

@@ -33,6 +33,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::kube;
 use crate::source::{Db, ModuleLockFile, Origin, Project, SourceFile, TerraformFile};
 use crate::span::TextRange;
 use crate::stdlib;
@@ -59,7 +60,9 @@ pub struct LoadedProject {
     pub project: Project,
     /// The directory that paths in diagnostics are relative to.
     pub root: PathBuf,
-    /// The project's name: `plat.toml`'s `project.name`, else the root directory's name.
+    /// The project's name: `plat.toml`'s `project.name`, else the root directory's name
+    /// made into a label value (`My Shop` → `My-Shop`), since it is the value of the
+    /// `app.kubernetes.io/part-of` label of every object.
     pub name: String,
     /// The file that was asked for, when a file was given and its whole project read
     /// ([`load_enclosing`]).
@@ -77,7 +80,7 @@ struct Manifest {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ManifestProject {
-    name: Option<String>,
+    name: Option<toml::Spanned<String>>,
     /// Paths, relative to the root, of files or directories to leave out.
     #[serde(default)]
     exclude: Vec<String>,
@@ -105,7 +108,7 @@ pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> 
     loader.read_file(path, display);
     let name = path
         .file_stem()
-        .map(|stem| stem.to_string_lossy().into_owned())
+        .map(|stem| kube::to_label_value(&stem.to_string_lossy()))
         .unwrap_or_default();
     Ok(LoadedProject {
         project: loader.finish(),
@@ -143,11 +146,10 @@ fn load_directory(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnos
     let root = read::Root::new(path).map_err(|refusal| unreadable_root(path, &refusal))?;
     let mut loader = Loader::new(db, Some(root));
     let manifest = loader.read_manifest(path);
-    let name = manifest
-        .project
-        .name
-        .clone()
-        .unwrap_or_else(|| directory_name(path));
+    let name = match &manifest.project.name {
+        Some(name) => kube::to_label_value(name.get_ref()),
+        None => kube::to_label_value(&directory_name(path)),
+    };
     loader.excluded = manifest.project.exclude.clone();
     loader.terraform = Some(Vec::new());
     loader.module_lock = Some(loader.read_module_lock(path));
@@ -325,7 +327,10 @@ impl<'db> Loader<'db> {
             }
         };
         match toml::from_str::<Manifest>(&text) {
-            Ok(manifest) => manifest,
+            Ok(manifest) => {
+                self.check_project_name(&manifest, &text);
+                manifest
+            }
             Err(error) => {
                 let range = error
                     .span()
@@ -341,6 +346,38 @@ impl<'db> Loader<'db> {
                 Manifest::default()
             }
         }
+    }
+
+    /// E0505 when the manifest's `name` is not a label value: it is the value of the
+    /// `app.kubernetes.io/part-of` label of every object plat writes.
+    fn check_project_name(&mut self, manifest: &Manifest, text: &str) {
+        let Some(name) = &manifest.project.name else {
+            return;
+        };
+        let Err(reason) = kube::label_value(name.get_ref()) else {
+            return;
+        };
+        let file = SourceFile::new(
+            self.db,
+            MANIFEST.to_string(),
+            text.to_string(),
+            Origin::Project,
+        );
+        let help = format!(
+            "the name is the value of the label `app.kubernetes.io/part-of`: at most 63 \
+             letters, digits, `-`, `_` and `.`, e.g. `name = \"{}\"`",
+            kube::to_label_value(name.get_ref())
+        );
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::InvalidManifest,
+                format!("invalid `{MANIFEST}`: the project name is not a valid label value"),
+                file,
+                TextRange::from(name.span()),
+            )
+            .with_label(reason)
+            .with_help(help),
+        );
     }
 
     fn walk(&mut self, root: &Path, directory: &Path, depth: usize) {

@@ -987,7 +987,7 @@ fn an_edit_inside_one_workload_re_resolves_only_that_workload_in_each_environmen
     let environments = "environment staging {\n  namespace = \"staging\"\n  backend kubernetes {}\n  use database.local\n}\nenvironment production {\n  namespace = \"production\"\n  backend kubernetes {}\n  use database.local\n}\n";
     let workload = |name: &str, replicas: u32| {
         format!(
-            "workload {name} {{\n  replicas = {replicas}\n  container main {{ image = \"nginx:1.25\" ports = {{ http = 8080 }} env = {{ H = db.host, PEER = api.url }} }}\n  db: database {{ name = \"{name}\" }}\n}}\n"
+            "workload {name} {{\n  replicas = {replicas}\n  calls = [api]\n  container main {{ image = \"nginx:1.25\" ports = {{ http = 8080 }} env = {{ H = db.host, PEER = api.url }} }}\n  db: database {{ name = \"{name}\" }}\n}}\n"
         )
     };
     let (api, web, worker) = (
@@ -1135,4 +1135,15 @@ fn backend_settings_are_typed_for_the_backends_plat_knows() {
         "main.plat",
         "environment e {\n  namespace = \"e\"\n  backend azurerm { use_azuread_auth = true, key = \"k\" }\n}\n",
     )]);
+}
+
+#[test]
+fn a_probe_period_beyond_what_kubernetes_counts_is_out_of_range() {
+    let text = "workload api {\n  container main {\n    image = \"ghcr.io/acme/api:1.0.0\"\n    ports = { http = 8080 }\n    liveness = { path = \"/\", port = 8080, period = 2147483648s }\n    readiness = { path = \"/\", port = 8080, period = 2147483647s }\n  }\n}\n";
+    let diagnostic = only(Code::OutOfRange, text);
+    assert_eq!(text_at(text, &diagnostic), "2147483648s");
+    assert_eq!(
+        diagnostic.help.as_deref(),
+        Some("use a value from 1 to 2147483647 seconds")
+    );
 }

@@ -49,12 +49,26 @@ pub fn convert(snapshot: &Snapshot, file: SourceFile, diagnostic: &Diagnostic) -
     if let Some(label) = diagnostic.primary.as_ref().and_then(|l| l.message.as_ref()) {
         message.push_str(&format!("\n{label}"));
     }
-    if let Some(help) = &diagnostic.help {
-        message.push_str(&format!("\nhelp: {help}"));
+    match &diagnostic.suppression {
+        Some(suppression) => {
+            message.push_str(&format!("\nwaived: {}", suppression.justification));
+        }
+        None => {
+            if let Some(help) = &diagnostic.help {
+                message.push_str(&format!("\nhelp: {help}"));
+            }
+        }
     }
+    let waiver = diagnostic.suppression.as_ref().map(|suppression| {
+        suppression
+            .at
+            .clone()
+            .with_message(format!("waived here: {}", suppression.justification))
+    });
     let related: Vec<DiagnosticRelatedInformation> = diagnostic
         .secondary
         .iter()
+        .chain(&waiver)
         .filter_map(|label| {
             let uri = snapshot.paths.uri_of(db, label.file)?;
             let range = snapshot.line_map(label.file).range(label.range);
@@ -66,9 +80,11 @@ pub fn convert(snapshot: &Snapshot, file: SourceFile, diagnostic: &Diagnostic) -
         .collect();
     lsp::Diagnostic {
         range,
-        severity: Some(match diagnostic.severity {
-            Severity::Error => DiagnosticSeverity::ERROR,
-            Severity::Warning => DiagnosticSeverity::WARNING,
+        // A waived problem is information: it is accepted, and fails nothing.
+        severity: Some(match (diagnostic.severity, &diagnostic.suppression) {
+            (_, Some(_)) => DiagnosticSeverity::INFORMATION,
+            (Severity::Error, None) => DiagnosticSeverity::ERROR,
+            (Severity::Warning, None) => DiagnosticSeverity::WARNING,
         }),
         code: Some(NumberOrString::String(diagnostic.code.as_str().to_string())),
         source: Some("plat".to_string()),

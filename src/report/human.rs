@@ -24,12 +24,16 @@ const MAX_DRAWN_LINE: usize = 1_000;
 
 pub fn render(located: &Located<'_>, diagnostics: &[Diagnostic], color: bool) -> String {
     let mut out = String::new();
+    let notes = notes_handler(color);
     for diagnostic in diagnostics {
         let report = Rendered::new(located, diagnostic);
         let handler = handler(diagnostic, color);
+        if handler.render_report(&mut out, &report).is_err() {
+            out.push_str(&format!("{}\n", report.heading));
+        }
         // Labels in other files follow as notes, each with its own source.
-        for part in std::iter::once(&report).chain(&report.related) {
-            if handler.render_report(&mut out, part).is_err() {
+        for part in &report.related {
+            if notes.render_report(&mut out, part).is_err() {
                 out.push_str(&format!("{}\n", part.heading));
             }
         }
@@ -38,19 +42,39 @@ pub fn render(located: &Located<'_>, diagnostics: &[Diagnostic], color: bool) ->
     out
 }
 
-/// A report handler whose severity marks read like a compiler's: `error[E0204]:`.
+/// A report handler whose severity marks read like a compiler's: `error[E0204]:`, and
+/// `waived[E0605]:` for a diagnostic a waiver accepts.
 ///
 /// miette draws the severity mark before the message, so the mark carries the code.
 fn handler(diagnostic: &Diagnostic, color: bool) -> GraphicalReportHandler {
-    let mut theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
+    let mut theme = theme(color);
     let code = diagnostic.code.as_str();
     theme.characters.error = format!("error[{code}]:");
     theme.characters.warning = format!("warning[{code}]:");
+    theme.characters.advice = if diagnostic.suppression.is_some() {
+        format!("waived[{code}]:")
+    } else {
+        "note:".to_string()
+    };
+    themed(theme)
+}
+
+/// The handler of the notes that follow a diagnostic: labels in other files.
+fn notes_handler(color: bool) -> GraphicalReportHandler {
+    let mut theme = theme(color);
     theme.characters.advice = "note:".to_string();
+    themed(theme)
+}
+
+fn theme(color: bool) -> GraphicalTheme {
+    if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    }
+}
+
+fn themed(theme: GraphicalTheme) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
         .with_links(false)
@@ -79,13 +103,24 @@ impl Rendered {
             }
             _ => diagnostic.message.clone(),
         };
+        let waiver = diagnostic.suppression.as_ref().map(|suppression| {
+            suppression
+                .at
+                .clone()
+                .with_message(format!("waived here: {}", suppression.justification))
+        });
+        let help = match &diagnostic.suppression {
+            // The fix is no longer asked for: the waiver says why.
+            Some(suppression) => Some(format!("waived: {}", suppression.justification)),
+            None => diagnostic.help.clone(),
+        };
         let mut rendered = Rendered {
             heading: clean(&heading).into_owned(),
-            severity: severity(diagnostic.severity),
-            help: diagnostic
-                .help
-                .as_deref()
-                .map(|help| clean(help).into_owned()),
+            severity: match diagnostic.suppression {
+                Some(_) => miette::Severity::Advice,
+                None => severity(diagnostic.severity),
+            },
+            help: help.as_deref().map(|help| clean(help).into_owned()),
             source: None,
             labels: Vec::new(),
             related: Vec::new(),
@@ -96,6 +131,7 @@ impl Rendered {
         let same_file = diagnostic
             .secondary
             .iter()
+            .chain(&waiver)
             .filter(|label| label.file == primary.file);
         if std::iter::once(primary)
             .chain(same_file)
@@ -107,7 +143,7 @@ impl Rendered {
         let (named, text) = source(located, primary.file);
         rendered.source = Some(named);
         rendered.labels.push(labeled(&text, primary, true));
-        for label in &diagnostic.secondary {
+        for label in diagnostic.secondary.iter().chain(&waiver) {
             if label.file == primary.file {
                 rendered.labels.push(labeled(&text, label, false));
             } else {

@@ -2,7 +2,9 @@
 //!
 //! Each object has `code`, `severity`, `message`, `file`, `start` and `end` (1-based
 //! `line` and `column`, columns in Unicode scalar values; `null` for problems with a
-//! whole path), `help` (or `null`) and `labels` (the secondary labels, same shape).
+//! whole path), `help` (or `null`), `labels` (the secondary labels, same shape) and
+//! `waiver` (`null`, or for a waived problem the waiver's `reason`, `file`, `start` and
+//! `end`; a waived problem does not fail the check).
 
 use plat_compiler::diagnostic::{Diagnostic, Label};
 use serde_json::{Value, json};
@@ -47,6 +49,15 @@ fn object(located: &Located<'_>, diagnostic: &Diagnostic) -> Value {
         "label": label,
         "help": diagnostic.help,
         "labels": diagnostic.secondary.iter().map(|l| secondary(located, l)).collect::<Vec<_>>(),
+        "waiver": diagnostic.suppression.as_ref().map(|suppression| {
+            let place = located.place(&suppression.at);
+            json!({
+                "reason": suppression.justification,
+                "file": place.path,
+                "start": position(&place, true),
+                "end": position(&place, false),
+            })
+        }),
     })
 }
 

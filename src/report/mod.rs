@@ -66,24 +66,32 @@ impl<'a> Report<'a> {
     }
 }
 
-/// `checked shop (12 files): 2 errors, 1 warning`, or, for one file of the project,
-/// `checked workloads/api.plat in shop (12 files): no problems`.
+/// `checked shop (12 files): 2 errors, 1 warning, 1 waived`, or, for one file of the
+/// project, `checked workloads/api.plat in shop (12 files): no problems`.
 fn closing_line(diagnostics: &[Diagnostic], summary: &Summary) -> String {
-    let errors = diagnostics
+    let waived = diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| d.suppression.is_some())
         .count();
-    let warnings = diagnostics.len() - errors;
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning && d.suppression.is_none())
+        .count();
     let files = plural(summary.files, "file", "files");
-    let outcome = match (errors, warnings) {
-        (0, 0) => "no problems".to_string(),
-        (0, w) => plural(w, "warning", "warnings"),
-        (e, 0) => plural(e, "error", "errors"),
-        (e, w) => format!(
-            "{}, {}",
-            plural(e, "error", "errors"),
-            plural(w, "warning", "warnings")
-        ),
+    let counts: Vec<String> = [
+        (errors, plural(errors, "error", "errors")),
+        (warnings, plural(warnings, "warning", "warnings")),
+        (waived, format!("{waived} waived")),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(_, text)| text)
+    .collect();
+    let outcome = if counts.is_empty() {
+        "no problems".to_string()
+    } else {
+        counts.join(", ")
     };
     match &summary.focus {
         Some(focus) => format!(

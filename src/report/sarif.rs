@@ -1,7 +1,9 @@
 //! Diagnostics as a SARIF 2.1.0 log, for code-scanning services in CI.
 //!
 //! Every code is a rule (with its title and explanation) so that a result's `ruleIndex`
-//! is stable; columns are counted in Unicode code points, as the log declares.
+//! is stable; columns are counted in Unicode code points, as the log declares. A
+//! problem a waiver accepts is a result with an accepted in-source suppression, whose
+//! justification is the waiver's reason and whose location is the waiver.
 
 use plat_compiler::diagnostic::{Code, Diagnostic, Label, Severity};
 use serde_json::{Value, json};
@@ -55,14 +57,23 @@ fn result(located: &Located<'_>, diagnostic: &Diagnostic) -> Value {
         .iter()
         .position(|code| *code == diagnostic.code)
         .unwrap_or_default();
-    json!({
+    let mut result = json!({
         "ruleId": diagnostic.code.as_str(),
         "ruleIndex": index,
         "level": level(diagnostic.severity),
         "message": { "text": text },
         "locations": locations,
         "relatedLocations": diagnostic.secondary.iter().map(|l| location(located, l)).collect::<Vec<_>>(),
-    })
+    });
+    if let Some(suppression) = &diagnostic.suppression {
+        result["suppressions"] = json!([{
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": suppression.justification,
+            "location": location(located, &suppression.at),
+        }]);
+    }
+    result
 }
 
 fn location(located: &Located<'_>, label: &Label) -> Value {

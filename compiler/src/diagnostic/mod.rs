@@ -4,7 +4,9 @@
 //! through [`Label`]s (file and byte range) and never holds rendered text, so the same
 //! value renders for a terminal, as JSON, as SARIF or for the language server. Every
 //! diagnostic about a file has a primary label; only project-level problems (an empty
-//! directory, an unreadable path) have none and name their `subject` instead.
+//! directory, an unreadable path) have none and name their `subject` instead. A
+//! diagnostic may be waived ([`Suppression`]): it is still shown, with the reason and
+//! where the waiver is written, but it does not fail a check.
 
 mod codes;
 
@@ -51,6 +53,15 @@ impl Label {
     }
 }
 
+/// Why a diagnostic is waived, and where: a policy's `waiver` in an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Suppression {
+    /// The reason the waiver gives.
+    pub justification: String,
+    /// The waiver.
+    pub at: Label,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub code: Code,
@@ -63,6 +74,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// For project-level problems without a label: the path concerned.
     pub subject: Option<String>,
+    /// Set when a waiver accepts the problem: it is shown, and does not fail a check.
+    pub suppression: Option<Suppression>,
 }
 
 impl Diagnostic {
@@ -76,6 +89,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             subject: None,
+            suppression: None,
         }
     }
 
@@ -89,6 +103,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             subject: Some(path.into()),
+            suppression: None,
         }
     }
 
@@ -110,8 +125,18 @@ impl Diagnostic {
         self
     }
 
+    /// Waives the diagnostic: `justification` is the waiver's reason, `at` the waiver.
+    pub fn waived(mut self, justification: impl Into<String>, at: Label) -> Self {
+        self.suppression = Some(Suppression {
+            justification: justification.into(),
+            at,
+        });
+        self
+    }
+
+    /// Whether it fails a check: an error that no waiver accepts.
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.severity == Severity::Error && self.suppression.is_none()
     }
 }
 

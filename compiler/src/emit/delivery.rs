@@ -17,6 +17,7 @@
 use std::collections::BTreeMap;
 
 use crate::resolve::model::{CsiVolume, Instance, Provisioning, ResolvedWorkload};
+use crate::resolve::naming::Carrier;
 use crate::resolve::value::Value;
 
 /// Who writes a workload's ServiceAccount.
@@ -107,57 +108,39 @@ pub fn persistent_volume_name(namespace: &str, object_name: &str) -> String {
 
 /// How the environment variable `key` of `owner` is delivered.
 pub fn env_var(owner: &str, key: &str, value: &Value) -> Delivery {
-    if value.is_secret() {
-        Delivery::ProvisionedSecret {
-            name: provisioned_secret_name(owner),
-            key: key.to_string(),
-        }
-    } else if value.is_deferred() {
-        Delivery::ProvisionedConfigMap {
-            name: provisioned_config_map_name(owner),
-            key: key.to_string(),
-        }
-    } else {
-        Delivery::Inline(compile_time_text(value))
+    match Carrier::of_env(value) {
+        Some(carrier) => carried(carrier, owner, key.to_string()),
+        None => Delivery::Inline(compile_time_text(value)),
     }
 }
 
 /// How the file at `path` of `owner` is delivered; files are mounted, never inline.
 pub fn file(owner: &str, path: &str, value: &Value) -> Delivery {
-    let key = file_key(path);
-    if value.is_secret() {
-        Delivery::ProvisionedSecret {
+    carried(Carrier::of_file(value), owner, file_key(path))
+}
+
+/// The key `key` of the object of `owner` that `carrier` names.
+fn carried(carrier: Carrier, owner: &str, key: String) -> Delivery {
+    match carrier {
+        Carrier::ProvisionedSecret => Delivery::ProvisionedSecret {
             name: provisioned_secret_name(owner),
             key,
-        }
-    } else if value.is_deferred() {
-        Delivery::ProvisionedConfigMap {
+        },
+        Carrier::ProvisionedConfigMap => Delivery::ProvisionedConfigMap {
             name: provisioned_config_map_name(owner),
             key,
-        }
-    } else {
-        Delivery::PlatConfigMap {
+        },
+        Carrier::PlatConfigMap => Delivery::PlatConfigMap {
             name: config_map_name(owner),
             key,
-        }
+        },
     }
 }
 
 /// A ConfigMap or Secret key for a file path: `/etc/app/config.yaml` →
 /// `file.etc.app.config.yaml` (keys may hold only `[-._a-zA-Z0-9]`).
 pub fn file_key(path: &str) -> String {
-    let mut key = String::from("file");
-    for segment in path.split('/').filter(|segment| !segment.is_empty()) {
-        key.push('.');
-        key.extend(segment.chars().map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        }));
-    }
-    key
+    crate::resolve::naming::file_key(path)
 }
 
 /// The text of a plain compile-time value, as an environment variable or a file holds

@@ -215,7 +215,66 @@ impl<'a> Printer<'a> {
                 self.token(range.start, "!");
                 self.expr(operand);
             }
+            Expr::IsSet { operand, range } => {
+                self.expr(operand);
+                self.token(range.end.saturating_sub(1), "?");
+            }
+            Expr::Matches {
+                operand, pattern, ..
+            } => {
+                self.expr(operand);
+                self.space();
+                let keyword = self.find_tok(operand.range().end, Tok::Matching);
+                self.token(keyword, "matching");
+                self.space();
+                self.verbatim(pattern.range);
+            }
+            Expr::Quantified {
+                quantifier,
+                binding,
+                offering,
+                list,
+                condition,
+                range,
+            } => self.quantified(
+                *quantifier,
+                binding,
+                offering.as_ref(),
+                [list, condition],
+                *range,
+            ),
         }
+    }
+
+    /// `every binding: offering in list: condition`
+    fn quantified(
+        &mut self,
+        quantifier: Quantifier,
+        binding: &Ident,
+        offering: Option<&Path>,
+        [list, condition]: [&Expr; 2],
+        range: TextRange,
+    ) {
+        self.token(range.start, quantifier.keyword());
+        self.space();
+        self.ident(binding);
+        let mut end = binding.range.end;
+        if let Some(offering) = offering {
+            let colon = self.find_tok(end, Tok::Colon);
+            self.token(colon, ":");
+            self.space();
+            self.path(offering);
+            end = offering.range.end;
+        }
+        self.space();
+        let keyword = self.find_tok(end, Tok::In);
+        self.token(keyword, "in");
+        self.space();
+        self.expr(list);
+        let colon = self.find_tok(list.range().end, Tok::Colon);
+        self.token(colon, ":");
+        self.space();
+        self.expr(condition);
     }
 
     fn list(&mut self, items: &[Expr], range: TextRange) {

@@ -229,8 +229,33 @@ fn strip_expr(expr: &mut Expr) {
             strip_expr(rhs);
             zero(range);
         }
-        Expr::Not { operand, range } => {
+        Expr::Not { operand, range } | Expr::IsSet { operand, range } => {
             strip_expr(operand);
+            zero(range);
+        }
+        Expr::Matches {
+            operand,
+            pattern,
+            range,
+        } => {
+            strip_expr(operand);
+            zero(&mut pattern.range);
+            zero(range);
+        }
+        Expr::Quantified {
+            binding,
+            offering,
+            list,
+            condition,
+            range,
+            ..
+        } => {
+            strip_ident(binding);
+            if let Some(offering) = offering {
+                strip_path(offering);
+            }
+            strip_expr(list);
+            strip_expr(condition);
             zero(range);
         }
     }

@@ -10,7 +10,7 @@
 use crate::lowered::Name;
 use crate::span::TextRange;
 
-pub use crate::syntax::ast::BinaryOp;
+pub use crate::syntax::ast::{BinaryOp, Quantifier};
 
 /// An expression of one arena.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, salsa::SalsaValue)]
@@ -73,6 +73,23 @@ pub enum Expr<'db> {
         rhs: ExprId,
     },
     Not(ExprId),
+    /// `e?`: whether an optional value is set.
+    IsSet(ExprId),
+    /// `e matching "regex"`.
+    Matches {
+        operand: ExprId,
+        pattern: String,
+    },
+    /// `every c in list: condition`: `binding` names each item of `list` in turn;
+    /// with `: offering`, only the instances of that offering (its name, as the model
+    /// names offerings).
+    Quantified {
+        quantifier: Quantifier,
+        binding: Name<'db>,
+        offering: Option<String>,
+        list: ExprId,
+        condition: ExprId,
+    },
     /// A region that did not parse (the checker has reported it).
     Error,
 }
@@ -147,7 +164,20 @@ impl<'db> Exprs<'db> {
                 self.roots_below(id, *lhs, out);
                 self.roots_below(id, *rhs, out);
             }
-            Expr::Not(operand) => self.roots_below(id, *operand, out),
+            Expr::Not(operand) | Expr::IsSet(operand) | Expr::Matches { operand, .. } => {
+                self.roots_below(id, *operand, out)
+            }
+            Expr::Quantified {
+                binding,
+                list,
+                condition,
+                ..
+            } => {
+                self.roots_below(id, *list, out);
+                let mut inside = Vec::new();
+                self.roots_below(id, *condition, &mut inside);
+                out.extend(inside.into_iter().filter(|(name, _)| name != binding));
+            }
             Expr::Int(_) | Expr::Float(_) | Expr::Quantity(_) | Expr::Bool(_) | Expr::Error => {}
         }
     }
@@ -163,28 +193,31 @@ impl<'db> Exprs<'db> {
     /// the order first read.
     pub fn all_roots(&self) -> Vec<Name<'db>> {
         use salsa::plumbing::AsId;
-        let mut names: Vec<Name<'db>> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
-        let mut add = |path: &Path<'db>| {
-            if let Some(first) = path.segments.first()
-                && seen.insert(first.as_id())
-            {
-                names.push(*first);
-            }
-        };
-        for expr in &self.nodes {
-            match expr {
-                Expr::Path(path) => add(path),
-                Expr::Str(parts) => {
-                    for part in parts {
-                        if let Part::Interpolation(path) = part {
-                            add(path);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        names
+        self.root_paths()
+            .filter(|(first, _)| seen.insert(first.as_id()))
+            .map(|(first, _)| first)
+            .collect()
+    }
+
+    /// Every place where some expression of the arena reads a name at its root: the
+    /// name and where it is written, in arena order.
+    pub fn root_paths(&self) -> impl Iterator<Item = (Name<'db>, TextRange)> + '_ {
+        self.nodes.iter().flat_map(|expr| {
+            let paths: Vec<&Path<'db>> = match expr {
+                Expr::Path(path) => vec![path],
+                Expr::Str(parts) => parts
+                    .iter()
+                    .filter_map(|part| match part {
+                        Part::Interpolation(path) => Some(path),
+                        Part::Text(_) => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            paths
+                .into_iter()
+                .filter_map(|path| Some((*path.segments.first()?, path.root_range)))
+        })
     }
 }

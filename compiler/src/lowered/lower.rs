@@ -14,11 +14,12 @@ use std::collections::BTreeSet;
 use crate::lowered::{
     Backend, Container, ContainerFields, Environment, EnvironmentFields, EnvironmentId, Expr,
     ExprId, Exprs, Implementation, ImplementationFields, Name, Offering, Override, Param, Part,
-    Path, Policy, Require, Resource, Setting, Use, Workload, WorkloadFields, WorkloadId,
+    Path, Policy, Require, Resource, Setting, Use, Waiver, Workload, WorkloadFields, WorkloadId,
 };
 use crate::names::{DeclRef, NameKind, Resolver, file_scope, project_index};
 use crate::source::{Db, Project, SourceFile};
 use crate::syntax::ast::{self, Block, Body, DeclKind, Item, Member};
+use crate::types::schema::ContainerKind;
 
 /// Every declaration of one file, lowered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, salsa::SalsaValue)]
@@ -170,6 +171,24 @@ fn first_blocks<'a>(body: &'a Body, kind: &str) -> Vec<(&'a ast::Ident, &'a Bloc
         .collect()
 }
 
+/// The blocks that declare containers (`container`, `init_container`, `sidecar`), each
+/// label once (the first, whatever its block), in order.
+fn first_containers(body: &Body) -> Vec<(ContainerKind, &ast::Ident, &Block)> {
+    let mut seen = BTreeSet::new();
+    body.members
+        .iter()
+        .filter_map(|member| match member {
+            Member::Block(block) => {
+                let kind = ContainerKind::from_keyword(&block.kind.name)?;
+                let label = block.label.as_ref()?;
+                seen.insert(label.name.as_str())
+                    .then_some((kind, label, block))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 impl<'db> Lowerer<'db> {
     fn name(&self, text: &str) -> Name<'db> {
         Name::new(self.db, text.to_string())
@@ -209,6 +228,11 @@ impl<'db> Lowerer<'db> {
                 "annotations" => &mut fields.annotations,
                 "service_account_annotations" => &mut fields.service_account_annotations,
                 "removed" => &mut fields.removed,
+                "service_ports" => &mut fields.service_ports,
+                "autoscaling" => &mut fields.autoscaling,
+                "termination_grace_period" => &mut fields.termination_grace_period,
+                "job" => &mut fields.job,
+                "schedule" => &mut fields.schedule,
                 "calls" => {
                     fields.calls = Some(self.names_listed(&attribute.value));
                     continue;
@@ -234,10 +258,11 @@ impl<'db> Lowerer<'db> {
             .collect()
     }
 
+    /// The containers of every kind, each name once (the first), in order.
     fn containers(&mut self, body: &Body) -> Vec<Container<'db>> {
-        first_blocks(body, "container")
+        first_containers(body)
             .into_iter()
-            .map(|(label, block)| {
+            .map(|(kind, label, block)| {
                 let mut fields = ContainerFields::default();
                 for attribute in first_attributes(&block.body) {
                     let slot = match attribute.name.name.as_str() {
@@ -253,6 +278,8 @@ impl<'db> Lowerer<'db> {
                         "memory_limit" => &mut fields.memory_limit,
                         "liveness" => &mut fields.liveness,
                         "readiness" => &mut fields.readiness,
+                        "startup" => &mut fields.startup,
+                        "pre_stop" => &mut fields.pre_stop,
                         "volumes" => &mut fields.volumes,
                         _ => continue,
                     };
@@ -260,6 +287,7 @@ impl<'db> Lowerer<'db> {
                 }
                 Container {
                     name: self.name(&label.name),
+                    kind,
                     label_range: label.range,
                     fields,
                 }
@@ -332,6 +360,10 @@ impl<'db> Lowerer<'db> {
             });
         let uses = self.uses(body);
         let shared = self.resources(body);
+        let waivers = first_blocks(body, "waiver")
+            .into_iter()
+            .map(|(label, block)| self.waiver(label, block))
+            .collect();
         Environment {
             decl,
             name_range: syntax.name.range,
@@ -341,7 +373,25 @@ impl<'db> Lowerer<'db> {
             backend,
             uses,
             shared,
+            waivers,
         }
+    }
+
+    fn waiver(&mut self, label: &ast::Ident, block: &Block) -> Waiver<'db> {
+        let mut waiver = Waiver {
+            policy: self.name(&label.name),
+            label_range: label.range,
+            workloads: Vec::new(),
+            reason: None,
+        };
+        for attribute in first_attributes(&block.body) {
+            match attribute.name.name.as_str() {
+                "workloads" => waiver.workloads = self.names_listed(&attribute.value),
+                "reason" => waiver.reason = Some(self.expr(&attribute.value)),
+                _ => {}
+            }
+        }
+        waiver
     }
 
     /// The first `use` of each offering that resolves.
@@ -452,6 +502,10 @@ impl<'db> Lowerer<'db> {
 
     fn policy(mut self, decl: DeclRef, syntax: &ast::Declaration) -> Policy<'db> {
         let mut requires = Vec::new();
+        let severity = first_attributes(&syntax.body)
+            .into_iter()
+            .find(|attribute| attribute.name.name == crate::types::schema::SEVERITY)
+            .map(|attribute| self.expr(&attribute.value));
         for member in &syntax.body.members {
             if let Member::Require(require) = member {
                 requires.push(Require {
@@ -466,6 +520,7 @@ impl<'db> Lowerer<'db> {
         Policy {
             decl,
             exprs: self.exprs,
+            severity,
             requires,
         }
     }
@@ -550,6 +605,30 @@ impl<'db> Lowerer<'db> {
                 rhs: self.expr(rhs),
             },
             ast::Expr::Not { operand, .. } => Expr::Not(self.expr(operand)),
+            ast::Expr::IsSet { operand, .. } => Expr::IsSet(self.expr(operand)),
+            ast::Expr::Matches {
+                operand, pattern, ..
+            } => Expr::Matches {
+                operand: self.expr(operand),
+                pattern: pattern.value.clone(),
+            },
+            ast::Expr::Quantified {
+                quantifier,
+                binding,
+                offering,
+                list,
+                condition,
+                ..
+            } => Expr::Quantified {
+                quantifier: *quantifier,
+                binding: self.name(&binding.name),
+                offering: offering
+                    .as_ref()
+                    .and_then(|path| self.offering_named(path))
+                    .map(|decl| decl.name),
+                list: self.expr(list),
+                condition: self.expr(condition),
+            },
             ast::Expr::Error(_) => Expr::Error,
         };
         self.exprs.push(lowered, expr.range())

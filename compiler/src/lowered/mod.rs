@@ -17,12 +17,13 @@
 pub(crate) mod expr;
 pub(crate) mod lower;
 
-pub use expr::{Arm, BinaryOp, Expr, ExprId, Exprs, Part, Path};
+pub use expr::{Arm, BinaryOp, Expr, ExprId, Exprs, Part, Path, Quantifier};
 pub use lower::{environment, lowered_file, workload};
 
 use crate::names::DeclRef;
 use crate::source::Project;
 use crate::span::TextRange;
+use crate::types::schema::ContainerKind;
 
 /// An interned identifier or key.
 #[salsa::interned(debug)]
@@ -82,21 +83,14 @@ pub struct WorkloadFields<'db> {
     pub removed: Option<ExprId>,
     /// `calls = [...]`: the names listed (anything else in the list is left out).
     pub calls: Option<Vec<(Name<'db>, TextRange)>>,
+    pub service_ports: Option<ExprId>,
+    pub autoscaling: Option<ExprId>,
+    pub termination_grace_period: Option<ExprId>,
+    pub job: Option<ExprId>,
+    pub schedule: Option<ExprId>,
 }
 
 impl<'db> WorkloadFields<'db> {
-    /// The expressions of the fields that hold values (not `calls`, a list of names).
-    pub fn values(&self) -> impl Iterator<Item = ExprId> + '_ {
-        [
-            self.replicas,
-            self.labels,
-            self.annotations,
-            self.service_account_annotations,
-        ]
-        .into_iter()
-        .flatten()
-    }
-
     /// These fields with those `over` sets put in their place.
     pub fn overlay(&self, over: &WorkloadFields<'db>) -> WorkloadFields<'db> {
         WorkloadFields {
@@ -108,7 +102,43 @@ impl<'db> WorkloadFields<'db> {
                 .or(self.service_account_annotations),
             removed: over.removed.or(self.removed),
             calls: over.calls.clone().or_else(|| self.calls.clone()),
+            service_ports: over.service_ports.or(self.service_ports),
+            autoscaling: over.autoscaling.or(self.autoscaling),
+            termination_grace_period: over
+                .termination_grace_period
+                .or(self.termination_grace_period),
+            job: over.job.or(self.job),
+            schedule: over.schedule.or(self.schedule),
         }
+    }
+
+    /// Each attribute that holds an expression, by its name in the schema.
+    pub fn named(&self) -> [(&'static str, Option<ExprId>); 10] {
+        let WorkloadFields {
+            replicas,
+            labels,
+            annotations,
+            service_account_annotations,
+            removed,
+            calls: _,
+            service_ports,
+            autoscaling,
+            termination_grace_period,
+            job,
+            schedule,
+        } = self;
+        [
+            ("replicas", *replicas),
+            ("labels", *labels),
+            ("annotations", *annotations),
+            ("service_account_annotations", *service_account_annotations),
+            ("removed", *removed),
+            ("service_ports", *service_ports),
+            ("autoscaling", *autoscaling),
+            ("termination_grace_period", *termination_grace_period),
+            ("job", *job),
+            ("schedule", *schedule),
+        ]
     }
 }
 
@@ -127,31 +157,12 @@ pub struct ContainerFields {
     pub memory_limit: Option<ExprId>,
     pub liveness: Option<ExprId>,
     pub readiness: Option<ExprId>,
+    pub startup: Option<ExprId>,
+    pub pre_stop: Option<ExprId>,
     pub volumes: Option<ExprId>,
 }
 
 impl ContainerFields {
-    /// The expressions of every field that is set.
-    pub fn values(&self) -> impl Iterator<Item = ExprId> + '_ {
-        [
-            self.image,
-            self.command,
-            self.args,
-            self.env,
-            self.files,
-            self.ports,
-            self.cpu,
-            self.memory,
-            self.cpu_limit,
-            self.memory_limit,
-            self.liveness,
-            self.readiness,
-            self.volumes,
-        ]
-        .into_iter()
-        .flatten()
-    }
-
     /// These fields with those `over` sets put in their place.
     pub fn overlay(&self, over: &ContainerFields) -> ContainerFields {
         ContainerFields {
@@ -167,15 +178,57 @@ impl ContainerFields {
             memory_limit: over.memory_limit.or(self.memory_limit),
             liveness: over.liveness.or(self.liveness),
             readiness: over.readiness.or(self.readiness),
+            startup: over.startup.or(self.startup),
+            pre_stop: over.pre_stop.or(self.pre_stop),
             volumes: over.volumes.or(self.volumes),
         }
     }
+
+    /// Each attribute, by its name in the schema.
+    pub fn named(&self) -> [(&'static str, Option<ExprId>); 15] {
+        let ContainerFields {
+            image,
+            command,
+            args,
+            env,
+            files,
+            ports,
+            cpu,
+            memory,
+            cpu_limit,
+            memory_limit,
+            liveness,
+            readiness,
+            startup,
+            pre_stop,
+            volumes,
+        } = self;
+        [
+            ("image", *image),
+            ("command", *command),
+            ("args", *args),
+            ("env", *env),
+            ("files", *files),
+            ("ports", *ports),
+            ("cpu", *cpu),
+            ("memory", *memory),
+            ("cpu_limit", *cpu_limit),
+            ("memory_limit", *memory_limit),
+            ("liveness", *liveness),
+            ("readiness", *readiness),
+            ("startup", *startup),
+            ("pre_stop", *pre_stop),
+            ("volumes", *volumes),
+        ]
+    }
 }
 
-/// `container NAME { ... }`.
+/// `container NAME { ... }`, `init_container NAME { ... }` or `sidecar NAME { ... }`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
 pub struct Container<'db> {
     pub name: Name<'db>,
+    /// Which block declares it.
+    pub kind: ContainerKind,
     pub label_range: TextRange,
     pub fields: ContainerFields,
 }
@@ -196,7 +249,8 @@ pub struct Workload<'db> {
     pub name_range: TextRange,
     pub exprs: Exprs<'db>,
     pub fields: WorkloadFields<'db>,
-    /// Each name once (the first), in order; likewise resources and overrides.
+    /// Containers of every kind, each name once (the first, whatever its block), in
+    /// order; likewise resources and overrides.
     pub containers: Vec<Container<'db>>,
     pub resources: Vec<Resource<'db>>,
     pub overrides: Vec<Override<'db>>,
@@ -243,6 +297,19 @@ pub struct Environment<'db> {
     pub uses: Vec<Use<'db>>,
     /// The shared resources.
     pub shared: Vec<Resource<'db>>,
+    /// The first waiver of each policy.
+    pub waivers: Vec<Waiver<'db>>,
+}
+
+/// `waiver POLICY { workloads = [...], reason = "..." }` in an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct Waiver<'db> {
+    pub policy: Name<'db>,
+    /// Where the policy is named: the waiver's label.
+    pub label_range: TextRange,
+    /// The workloads it names, with where each is named.
+    pub workloads: Vec<(Name<'db>, TextRange)>,
+    pub reason: Option<ExprId>,
 }
 
 /// A `param`: its name and default.
@@ -350,5 +417,7 @@ pub struct Require {
 pub struct Policy<'db> {
     pub decl: DeclRef,
     pub exprs: Exprs<'db>,
+    /// `severity = "warn"`; `deny` when it is left out.
+    pub severity: Option<ExprId>,
     pub requires: Vec<Require>,
 }

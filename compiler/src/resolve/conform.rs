@@ -10,7 +10,7 @@
 use crate::resolve::eval::secret;
 use crate::resolve::value::Value;
 use crate::types::literal;
-use crate::types::ty::{Constraint, Format, Ty};
+use crate::types::ty::{Constraint, Ty, range_text};
 
 const MAX_DEPTH: usize = 64;
 
@@ -73,6 +73,14 @@ fn misfit_at(value: &Value, ty: &Ty, depth: usize) -> Option<String> {
             Value::Absent => None,
             _ => misfit_at(value, inner, depth + 1),
         },
+        Ty::Constrained(base, Constraint::Range { min, max })
+            if matches!(base.shape(), Ty::Duration) =>
+        {
+            misfit_at(value, base, depth + 1).or_else(|| seconds_misfit(value, *min, *max))
+        }
+        Ty::Constrained(base, Constraint::WholeSeconds) => {
+            fraction_misfit(value).or_else(|| misfit_at(value, base, depth + 1))
+        }
         Ty::Constrained(base, constraint) => {
             misfit_at(value, base, depth + 1).or_else(|| constraint_misfit(value, constraint))
         }
@@ -147,6 +155,27 @@ fn quantity_misfit(value: &Value, ty: &Ty) -> Option<String> {
         .map(|reason| format!("`{text}` is not a `{ty}`: {reason}"))
 }
 
+/// A duration against a range of seconds.
+fn seconds_misfit(value: &Value, min: Option<i64>, max: Option<i64>) -> Option<String> {
+    let text = value.as_text()?;
+    let seconds = literal::parse_duration(&text).ok()? as f64 / 1000.0;
+    outside(seconds, min, max).map(|bounds| format!("`{text}` is not in `{bounds}` seconds"))
+}
+
+/// A duration that is not a whole number of seconds.
+fn fraction_misfit(value: &Value) -> Option<String> {
+    let text = value.as_text()?;
+    let millis = literal::parse_duration(&text).ok()?;
+    (millis % 1000 != 0).then(|| format!("`{text}` is not a whole number of seconds"))
+}
+
+/// The bounds as written, when `number` is outside them.
+fn outside(number: f64, min: Option<i64>, max: Option<i64>) -> Option<String> {
+    let below = min.is_some_and(|min| number < min as f64);
+    let above = max.is_some_and(|max| number > max as f64);
+    (below || above).then(|| range_text(min, max))
+}
+
 fn constraint_misfit(value: &Value, constraint: &Constraint) -> Option<String> {
     match (constraint, value) {
         (Constraint::Range { min, max }, Value::Int(_) | Value::Float(_)) => {
@@ -155,29 +184,23 @@ fn constraint_misfit(value: &Value, constraint: &Constraint) -> Option<String> {
                 Value::Float(text) => text.parse::<f64>().ok()?,
                 _ => return None,
             };
-            let below = min.is_some_and(|min| number < min as f64);
-            let above = max.is_some_and(|max| number > max as f64);
-            (below || above).then(|| {
-                let bounds = format!(
-                    "{}..{}",
-                    min.map(|min| min.to_string()).unwrap_or_default(),
-                    max.map(|max| max.to_string()).unwrap_or_default()
-                );
-                format!("{} is not in `{bounds}`", describe(value))
-            })
+            outside(number, *min, *max)
+                .map(|bounds| format!("{} is not in `{bounds}`", describe(value)))
         }
         (Constraint::Pattern(pattern), Value::String(text)) => {
             (!crate::types::pattern::matches(pattern, text))
                 .then(|| format!("`\"{text}\"` does not match the pattern `{pattern}`"))
         }
-        (Constraint::Format(format), Value::String(text)) => {
-            let result = match format {
-                Format::Image => literal::check_image(text),
-                Format::Semver => literal::check_semver(text),
-                Format::DnsLabel => literal::check_dns_label(text),
-            };
-            result.err().map(|reason| format!("`\"{text}\"`: {reason}"))
-        }
+        (Constraint::Format(format), Value::String(text)) => format
+            .check(text)
+            .err()
+            .map(|reason| format!("`\"{text}\"`: {reason}")),
+        (Constraint::Keys(format), Value::Map(entries)) => entries.keys().find_map(|key| {
+            format
+                .check(key)
+                .err()
+                .map(|reason| format!("the key `\"{key}\"`: {reason}"))
+        }),
         _ => None,
     }
 }

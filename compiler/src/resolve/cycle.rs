@@ -1,11 +1,12 @@
 //! Dependency cycles (E0604): between offerings, through the instances their
-//! implementations need; between resources, through params that read each other's
-//! outputs; and between workloads, through their calls.
+//! implementations need; and between resources, through params that read each other's
+//! outputs. These are orders of provisioning; calls between workloads are not (two
+//! services that call each other both start, and find each other by name), so they
+//! are never a cycle.
 //!
 //! Invariants: a cycle is reported once, with every hop (up to [`MAX_HOPS_SHOWN`]): the primary label at the
 //! first hop and a secondary label at each other one, each at the place that makes the
-//! hop (the instance an implementation needs, the reference to another resource, the
-//! name in a `calls` list). The cycle is rotated to start at its smallest name, so the
+//! hop (the instance an implementation needs, the reference to another resource). The cycle is rotated to start at its smallest name, so the
 //! same cycle found from different places, or in different environments, gives the
 //! same diagnostic (which the project's check then keeps once). Of a strongly connected
 //! tangle, the shortest cycle through its smallest name is reported.
@@ -18,8 +19,6 @@ use petgraph::visit::EdgeRef;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
 use crate::resolve::order::Read;
-use crate::source::SourceFile;
-use crate::span::TextRange;
 
 /// How many steps of a cycle are named and labelled; a longer cycle (only hostile or
 /// generated input has one) is cut short with the count of its steps.
@@ -124,10 +123,6 @@ fn shortest_cycle(
     Vec::new()
 }
 
-/// What one workload calls: the file it is written in, and each name it calls with
-/// where that is written.
-pub(crate) type Calls = (SourceFile, Vec<(String, TextRange)>);
-
 /// The cycles reported so far in one query, so that each is reported once.
 #[derive(Default)]
 pub(crate) struct Cycles {
@@ -186,40 +181,6 @@ impl Cycles {
             diagnostics.extend(self.report(hops, "resources", help));
         }
         tangled
-    }
-
-    /// E0604 for every cycle of calls between workloads; `calls` is each workload's
-    /// file and list of calls (the names called, with where each is written).
-    pub(crate) fn call_cycles(&mut self, calls: &BTreeMap<String, Calls>) -> Vec<Diagnostic> {
-        let names: Vec<&str> = calls.keys().map(String::as_str).collect();
-        let mut edges = Vec::new();
-        for (from, (file, called)) in calls.values().enumerate() {
-            for (name, range) in called {
-                // `names` is sorted: the keys of a map.
-                if let Ok(to) = names.binary_search(&name.as_str()) {
-                    edges.push((from, to, Label::new(*file, *range)));
-                }
-            }
-        }
-        let mut diagnostics = Vec::new();
-        for cycle in find_cycles(&names, &edges) {
-            let hops = cycle
-                .into_iter()
-                .map(|(from, to, at)| {
-                    let (from, to) = (name_at(&names, from), name_at(&names, to));
-                    Hop {
-                        says: format!("`{from}` calls `{to}` here"),
-                        from,
-                        to,
-                        at,
-                    }
-                })
-                .collect();
-            let help = "a workload cannot call itself, directly or through others: remove one \
-                        of these calls";
-            diagnostics.extend(self.report(hops, "workloads", help));
-        }
-        diagnostics
     }
 
     fn report(&mut self, hops: Vec<Hop>, between: &str, help: &str) -> Option<Diagnostic> {

@@ -4,9 +4,9 @@
 //!
 //! Invariants: nothing is resolved here; [`environment_diagnostics`] and
 //! [`resolved_environment`] only gather what [`environment_shared`] and
-//! [`resolve_workload`] decided (and the cycles of calls, which need every workload's
-//! calls), so an edit to one workload re-runs its own resolution and these gatherings
-//! only. Workloads are in name order, instances in id order (the environment's shared
+//! [`resolve_workload`] decided (and the checks that need every workload at once, each
+//! a query of its own), so an edit to one workload re-runs its own resolution and these
+//! gatherings only. Workloads are in name order, instances in id order (the environment's shared
 //! ones win over a workload's of the same id, as they are bound first), and
 //! diagnostics name the environment, so the same project gives the same result on
 //! every run.
@@ -15,26 +15,12 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::EnvironmentId;
-use crate::resolve::cycle::Cycles;
 use crate::resolve::model::{Instance, Lifecycle, ResolvedEnvironment};
 use crate::resolve::shared::environment_shared;
-use crate::resolve::workload::{WorkloadResolution, resolve_workload, workload_calls};
+use crate::resolve::workload::{WorkloadResolution, resolve_workload};
 use crate::source::Db;
 
 pub use crate::resolve::declared::{environments, workloads};
-
-/// E0604 for the cycles of calls between the workloads of `env`.
-#[salsa::tracked(returns(ref))]
-fn call_cycles<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
-    let calls: BTreeMap<String, _> = workloads(db, env.project(db))
-        .iter()
-        .filter_map(|&workload| {
-            let calls = workload_calls(db, env, workload).clone()?;
-            Some((workload.name(db).clone(), calls))
-        })
-        .collect();
-    Cycles::default().call_cycles(&calls)
-}
 
 /// E0608 for the ReadWriteOnce volumes that several pods of `env` mount.
 #[salsa::tracked(returns(ref))]
@@ -65,8 +51,36 @@ fn volume_access<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnosti
     )
 }
 
-/// What resolving `env` found: its shared part's, each workload's, the cycles of calls,
-/// the volumes mounted by more pods than they can be.
+/// E0618 for the workloads and instances of `env` that would give their objects one
+/// name.
+#[salsa::tracked(returns(ref))]
+fn name_clashes<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
+    let Some(shared) = environment_shared(db, env) else {
+        return Vec::new();
+    };
+    let resolved: Vec<&WorkloadResolution> = workloads(db, env.project(db))
+        .iter()
+        .filter_map(|&workload| resolve_workload(db, env, workload).as_ref())
+        .filter(|resolution| !resolution.removed)
+        .collect();
+    let mut instances: BTreeMap<&str, &Instance> = shared
+        .instances
+        .iter()
+        .map(|(id, instance)| (id.as_str(), instance))
+        .collect();
+    for resolution in &resolved {
+        for (id, instance) in &resolution.instances {
+            instances.entry(id.as_str()).or_insert(instance);
+        }
+    }
+    crate::resolve::name_clash::check(
+        resolved.iter().map(|resolution| &resolution.workload),
+        instances.into_values(),
+    )
+}
+
+/// What resolving `env` found: its shared part's, each workload's, the volumes mounted
+/// by more pods than they can be, the names that clash.
 #[salsa::tracked(returns(ref))]
 pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic> {
     let Some(shared) = environment_shared(db, env) else {
@@ -78,13 +92,13 @@ pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) ->
             diagnostics.extend(resolved.diagnostics.iter().cloned());
         }
     }
-    diagnostics.extend(call_cycles(db, env).iter().cloned());
     diagnostics.extend(volume_access(db, env).iter().cloned());
     diagnostics.extend(
         crate::resolve::state::state_diagnostics(db, env)
             .iter()
             .cloned(),
     );
+    diagnostics.extend(name_clashes(db, env).iter().cloned());
     crate::diagnostic::sort(db, &mut diagnostics);
     diagnostics
 }

@@ -15,7 +15,7 @@
 
 use std::cmp::Ordering;
 
-use crate::lowered::{Arm, BinaryOp, Expr, ExprId, Exprs, Name, Part};
+use crate::lowered::{Arm, BinaryOp, Expr, ExprId, Exprs, Name, Part, Quantifier};
 use crate::resolve::scope::Scope;
 use crate::resolve::value::{Deferred, TemplatePart, Value};
 use crate::source::Db;
@@ -29,13 +29,37 @@ pub(crate) const MAX_INTERPOLATED_BYTES: usize = 64 * 1024;
 
 /// Evaluates the expression `id` of `exprs` in `scope`.
 pub(crate) fn eval<'db>(db: &'db dyn Db, scope: &Scope, exprs: &Exprs<'db>, id: ExprId) -> Value {
-    Evaluator {
+    evaluate(db, scope, exprs, id).value
+}
+
+/// A value, and the `match` expressions that no arm fitted while computing it.
+pub(crate) struct Evaluated {
+    pub(crate) value: Value,
+    /// Each `match` whose value was decided at compile time (or left out) and that no
+    /// pattern matched, in the order evaluated.
+    pub(crate) unmatched: Vec<ExprId>,
+}
+
+/// Evaluates the expression `id` of `exprs` in `scope`, keeping the `match`
+/// expressions that had no arm for their value.
+pub(crate) fn evaluate<'db>(
+    db: &'db dyn Db,
+    scope: &Scope,
+    exprs: &Exprs<'db>,
+    id: ExprId,
+) -> Evaluated {
+    let mut evaluator = Evaluator {
         db,
         scope,
         exprs,
         depth: 0,
+        unmatched: Vec::new(),
+    };
+    let value = evaluator.expr(id);
+    Evaluated {
+        value,
+        unmatched: evaluator.unmatched,
     }
-    .expr(id)
 }
 
 /// Wraps `value` as a secret (once), unless it is absent.
@@ -69,6 +93,7 @@ struct Evaluator<'s, 'db> {
     scope: &'s Scope,
     exprs: &'s Exprs<'db>,
     depth: usize,
+    unmatched: Vec<ExprId>,
 }
 
 impl<'db> Evaluator<'_, 'db> {
@@ -122,7 +147,7 @@ impl<'db> Evaluator<'_, 'db> {
             }
             Expr::Match { scrutinee, arms } => {
                 let scrutinee = self.expr(*scrutinee);
-                let chosen = self.choose(&scrutinee, arms);
+                let chosen = self.choose(id, &scrutinee, arms);
                 keep_secret(&scrutinee, chosen)
             }
             Expr::Binary { op, lhs, rhs } => self.binary(*op, *lhs, *rhs),
@@ -131,7 +156,89 @@ impl<'db> Evaluator<'_, 'db> {
                 let result = truth(&operand).map_or(Value::Absent, |value| Value::Bool(!value));
                 keep_secret(&operand, result)
             }
+            Expr::IsSet(operand) => {
+                let operand = self.expr(*operand);
+                let set = !matches!(operand.revealed(), Value::Absent);
+                keep_secret(&operand, Value::Bool(set))
+            }
+            Expr::Matches { operand, pattern } => {
+                let operand = self.expr(*operand);
+                let result = match operand.revealed() {
+                    Value::String(text) => {
+                        Value::Bool(crate::types::pattern::matches(pattern, text))
+                    }
+                    _ => Value::Absent,
+                };
+                keep_secret(&operand, result)
+            }
+            Expr::Quantified {
+                quantifier,
+                binding,
+                offering,
+                list,
+                condition,
+            } => {
+                let list = self.expr(*list);
+                let result = self.quantified(
+                    *quantifier,
+                    binding.text(self.db),
+                    offering.as_deref(),
+                    &list,
+                    *condition,
+                );
+                keep_secret(&list, result)
+            }
             Expr::Error => Value::Absent,
+        }
+    }
+
+    /// Whether `condition` holds for every item of `list` (or for some), with each item
+    /// bound to `binding` in turn; only the instances of `offering` when it is named.
+    /// `Absent` when that cannot be decided: the list, or the condition for an item
+    /// that would decide, is not known.
+    fn quantified(
+        &mut self,
+        quantifier: Quantifier,
+        binding: &str,
+        offering: Option<&str>,
+        list: &Value,
+        condition: ExprId,
+    ) -> Value {
+        let Value::List(items) = list.revealed() else {
+            return Value::Absent;
+        };
+        let (decisive, otherwise) = match quantifier {
+            Quantifier::Every => (false, true),
+            Quantifier::Some => (true, false),
+        };
+        let mut undecided = false;
+        for item in items {
+            if let Some(offering) = offering
+                && field(item, "offering") != Value::String(offering.to_string())
+            {
+                continue;
+            }
+            let mut scope = self.scope.clone();
+            scope.bind(binding, item.clone());
+            let mut inner = Evaluator {
+                db: self.db,
+                scope: &scope,
+                exprs: self.exprs,
+                depth: self.depth,
+                unmatched: Vec::new(),
+            };
+            let holds = truth(&inner.expr(condition));
+            self.unmatched.append(&mut inner.unmatched);
+            match holds {
+                Some(value) if value == decisive => return Value::Bool(decisive),
+                Some(_) => {}
+                None => undecided = true,
+            }
+        }
+        if undecided {
+            Value::Absent
+        } else {
+            Value::Bool(otherwise)
         }
     }
 
@@ -197,8 +304,9 @@ impl<'db> Evaluator<'_, 'db> {
         template.finish()
     }
 
-    /// The value of the first arm whose pattern matches; `Absent` when none does.
-    fn choose(&mut self, scrutinee: &Value, arms: &[Arm]) -> Value {
+    /// The value of the first arm whose pattern matches; `Absent` when none does (and
+    /// the `match`, `id`, is kept as unmatched).
+    fn choose(&mut self, id: ExprId, scrutinee: &Value, arms: &[Arm]) -> Value {
         for arm in arms {
             let matched = match arm.pattern {
                 None => Some(true),
@@ -213,6 +321,7 @@ impl<'db> Evaluator<'_, 'db> {
                 None => return Value::Absent,
             }
         }
+        self.unmatched.push(id);
         Value::Absent
     }
 

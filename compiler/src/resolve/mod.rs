@@ -20,10 +20,16 @@
 //! - [`removal`]: what a `removed = true` removes, protects (E0904), breaks (E0905)
 //!   and destroys (W0906);
 //! - [`shared`]: the query of an environment's settings and shared instances;
-//! - [`workload`]: the query of one workload in one environment (overrides, resources,
-//!   E0606, containers, addresses), with [`policy`] (E0605);
-//! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), over
-//!   the workloads of an environment;
+//! - [`effective`]: a workload with its override for an environment applied;
+//! - [`pod`]: probes, handlers and the kind of a workload, from their values;
+//! - [`runtime`]: what would break at run time in one workload, on its decided values:
+//!   its pods (E0603, E0613, E0615, E0617, E0620, E0623, E0624), its Service (E0614),
+//!   its autoscaler (E0610, W0611), what it addresses (E0612, E0616);
+//! - [`workload`]: the query of one workload in one environment (resources, E0606,
+//!   containers, addresses), with [`policy`] (E0605);
+//! - [`volume_access`]: ReadWriteOnce volumes that several pods mount (E0608), and
+//!   [`name_clash`]: workloads and instances that would name their objects alike
+//!   (E0618), over the workloads of an environment;
 //! - [`state`]: where an environment's Terraform state lives (E0901, E0902);
 //! - [`environment`]: the queries that gather an environment; [`project`]: all of them.
 //!
@@ -33,16 +39,20 @@ pub(crate) mod conform;
 pub(crate) mod context;
 pub(crate) mod cycle;
 pub(crate) mod declared;
+pub(crate) mod effective;
 pub mod environment;
 pub(crate) mod eval;
 pub(crate) mod instance;
 pub mod model;
+pub(crate) mod name_clash;
 pub(crate) mod naming;
 pub(crate) mod order;
+pub(crate) mod pod;
 pub(crate) mod policy;
 pub(crate) mod project;
 pub(crate) mod provisioning;
 pub(crate) mod removal;
+pub(crate) mod runtime;
 pub(crate) mod scope;
 pub(crate) mod shared;
 pub(crate) mod state;

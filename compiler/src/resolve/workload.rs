@@ -7,10 +7,9 @@
 //! ([`crate::resolve::shared::environment_shared`]), the offerings it instantiates and
 //! the addresses of the workloads it names ([`workload_address`]), and nothing else, so
 //! an edit to one workload re-runs it for that workload only (and for those that name
-//! it, when its address changes). An override replaces what it sets and nothing else: an
-//! attribute of the workload, an attribute of a container (a container it names that the
-//! workload does not have is added), a param of a resource (a resource it names that the
-//! workload does not have is added). A resource with `shared = NAME` binds the
+//! it, when its address changes). The override is applied as [`crate::resolve::effective`]
+//! says, and the decided values are judged by [`crate::resolve::runtime`]. A resource
+//! with `shared = NAME` binds the
 //! environment's shared instance `NAME` (E0606 when the environment does not declare
 //! it); any other resource is instantiated with the id `WORKLOAD.RESOURCE`. Another
 //! workload's address is its Service's DNS name in the environment's namespace, known at
@@ -21,29 +20,28 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
-use crate::lowered::{
-    Container, ContainerFields, EnvironmentId, Expr, ExprId, Exprs, Name, Resource, Workload,
-    WorkloadFields, WorkloadId,
-};
+use crate::lowered::{EnvironmentId, Expr, ExprId, Exprs, Workload, WorkloadId};
 use crate::names::NameKind;
 use crate::resolve::context::offering;
-use crate::resolve::cycle::{Calls, Frame};
+use crate::resolve::cycle::Frame;
+use crate::resolve::effective::{Effective, EffectiveContainer, EffectiveResource};
 use crate::resolve::eval::eval;
 use crate::resolve::instance::{Assigned, Instantiator, Request, assign};
 use crate::resolve::model::{
-    Container as ResolvedContainer, Instance, Owner, Probe, ResolvedWorkload,
+    Container as ResolvedContainer, Instance, Owner, ResolvedWorkload, WorkloadKind,
 };
 use crate::resolve::naming::child_id;
 use crate::resolve::order::{Settings, read_order, sibling_reads};
-use crate::resolve::policy::check_policies;
+use crate::resolve::pod;
+use crate::resolve::policy::{Judged, check_policies};
 use crate::resolve::provisioning::{map, port, text, texts};
 use crate::resolve::removal::{Removal, is_removed, pulled_in, used_removed, uses_of_removed};
+use crate::resolve::runtime::{self, Decided};
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::shared::{SharedPart, environment_shared, uses};
 use crate::resolve::value::Value;
-use crate::source::{Db, SourceFile};
+use crate::source::Db;
 use crate::span::TextRange;
-use crate::types::literal;
 use crate::types::schema::{REMOVED, SHARED};
 
 /// One workload resolved in one environment, with the instances it owns.
@@ -71,109 +69,6 @@ struct RemovedResource {
     id: String,
     /// The `removed = true` that says so.
     site: Label,
-}
-
-/// A workload as one environment sees it.
-struct Effective<'a, 'db> {
-    lowered: &'a Workload<'db>,
-    fields: WorkloadFields<'db>,
-    containers: Vec<EffectiveContainer<'db>>,
-    resources: Vec<EffectiveResource<'a, 'db>>,
-}
-
-/// A container with the override's attributes applied.
-struct EffectiveContainer<'db> {
-    name: Name<'db>,
-    label_range: TextRange,
-    fields: ContainerFields,
-}
-
-/// A resource, and its declaration in the override when it has one.
-struct EffectiveResource<'a, 'db> {
-    resource: &'a Resource<'db>,
-    overridden: Option<&'a Resource<'db>>,
-}
-
-impl<'a, 'db> Effective<'a, 'db> {
-    /// `lowered` with its `override ENVIRONMENT { ... }` applied.
-    fn new(db: &'db dyn Db, lowered: &'a Workload<'db>, environment: &str) -> Self {
-        let mut effective = Effective {
-            lowered,
-            fields: lowered.fields.clone(),
-            containers: lowered.containers.iter().map(effective_container).collect(),
-            resources: lowered
-                .resources
-                .iter()
-                .map(|resource| EffectiveResource {
-                    resource,
-                    overridden: None,
-                })
-                .collect(),
-        };
-        let over = lowered
-            .overrides
-            .iter()
-            .find(|over| over.environment.text(db) == environment);
-        if let Some(over) = over {
-            effective.fields = effective.fields.overlay(&over.fields);
-            for container in &over.containers {
-                match effective
-                    .containers
-                    .iter_mut()
-                    .find(|base| base.name == container.name)
-                {
-                    Some(base) => base.fields = base.fields.overlay(&container.fields),
-                    None => effective.containers.push(effective_container(container)),
-                }
-            }
-            for resource in &over.resources {
-                match effective
-                    .resources
-                    .iter_mut()
-                    .find(|base| base.resource.name == resource.name)
-                {
-                    Some(base) => base.overridden = Some(resource),
-                    None => effective.resources.push(EffectiveResource {
-                        resource,
-                        overridden: None,
-                    }),
-                }
-            }
-        }
-        effective
-    }
-
-    fn name(&self) -> &'a str {
-        &self.lowered.decl.name
-    }
-
-    fn file(&self) -> SourceFile {
-        self.lowered.decl.file
-    }
-
-    fn exprs(&self) -> &'a Exprs<'db> {
-        &self.lowered.exprs
-    }
-
-    /// The port other workloads reach it on: the first port of its first container
-    /// that has ports, as written.
-    fn first_port(&self, db: &'db dyn Db, scope: &Scope) -> Option<u16> {
-        self.containers.iter().find_map(|container| {
-            let Expr::Record(entries) = self.exprs().get(container.fields.ports?) else {
-                return None;
-            };
-            let (_, first) = entries.first()?;
-            port(&eval(db, scope, self.exprs(), *first))
-        })
-    }
-}
-
-fn effective_container<'db>(container: &Container<'db>) -> EffectiveContainer<'db> {
-    EffectiveContainer {
-        name: container.name,
-        label_range: container.label_range,
-        fields: container.fields.clone(),
-    }
 }
 
 /// The scope a workload's own expressions start from: `env` and `self` over `base`.
@@ -253,24 +148,12 @@ pub(crate) fn workload_removed<'db>(
     .unwrap_or(false)
 }
 
-/// The workloads `workload` calls in the environment `env`, as written (with where),
-/// and the file they are written in.
-#[salsa::tracked(returns(ref))]
-pub(crate) fn workload_calls<'db>(
-    db: &'db dyn Db,
-    env: EnvironmentId<'db>,
-    workload: WorkloadId<'db>,
-) -> Option<Calls> {
-    let lowered = crate::lowered::workload(db, workload).as_ref()?;
-    let effective = Effective::new(db, lowered, env.name(db));
-    let calls = effective
-        .fields
-        .calls
-        .iter()
-        .flatten()
-        .map(|(name, range)| (name.text(db).clone(), *range))
-        .collect();
-    Some((effective.file(), calls))
+/// Whether `workload` runs to completion (a job, scheduled or not): it has no address.
+#[salsa::tracked(returns(copy))]
+pub(crate) fn runs_to_completion<'db>(db: &'db dyn Db, workload: WorkloadId<'db>) -> bool {
+    crate::lowered::workload(db, workload)
+        .as_ref()
+        .is_some_and(|lowered| lowered.fields.job.is_some() || lowered.fields.schedule.is_some())
 }
 
 /// Resolves `workload` in the environment `env`; `None` when either does not exist.
@@ -347,20 +230,24 @@ pub(crate) fn resolve_workload<'db>(
             &effective,
             &removed_resources,
         ));
-        let offering_of = |id: &str| {
-            instances
-                .get(id)
-                .or_else(|| shared.instances.get(id))
-                .map(|instance| instance.offering.clone())
-        };
-        diagnostics.extend(check_policies(
+        diagnostics.extend(runtime::check(&Decided {
             db,
             project,
-            &shared.settings,
-            &environment.policies,
-            &resolved,
-            &offering_of,
-        ));
+            environment: environment_name,
+            workload: &effective,
+            scope: &scope,
+            resolved: &resolved,
+            instances: &instances,
+        }));
+        let instance = |id: &str| instances.get(id).or_else(|| shared.instances.get(id));
+        diagnostics.extend(check_policies(&Judged {
+            db,
+            project,
+            env: &shared.settings,
+            environment,
+            workload: &resolved,
+            instance: &instance,
+        }));
     }
     Some(WorkloadResolution {
         workload: resolved,
@@ -392,7 +279,16 @@ fn uses_of_removed_things<'db>(
         .filter_map(|resource| resource.id.rsplit_once('.').map(|(_, name)| name))
         .collect();
     let mut roots = Vec::new();
-    let containers = effective.containers.iter().flat_map(|c| c.fields.values());
+    let fields = effective
+        .fields
+        .named()
+        .into_iter()
+        .filter_map(|(_, id)| id);
+    let containers = effective
+        .containers
+        .iter()
+        .flat_map(|container| container.fields.named())
+        .filter_map(|(_, id)| id);
     let resources = effective
         .resources
         .iter()
@@ -400,7 +296,7 @@ fn uses_of_removed_things<'db>(
         .flat_map(|resource| [Some(resource.resource), resource.overridden])
         .flatten()
         .flat_map(|declared| declared.settings.iter().map(|setting| setting.value));
-    for expr in effective.fields.values().chain(containers).chain(resources) {
+    for expr in fields.chain(containers).chain(resources) {
         exprs.roots(expr, &mut roots);
     }
     let calls = effective.fields.calls.iter().flatten().copied();
@@ -459,6 +355,7 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
         self.instantiator.db
     }
 
+    /// The workload in this environment.
     fn workload(
         &self,
         workload: &Effective<'_, 'db>,
@@ -471,9 +368,20 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
             field.map_or(Value::Absent, |value| eval(db, scope, exprs, value))
         };
         let fields = &workload.fields;
-        let replicas = match read(fields.replicas) {
-            Value::Int(replicas) => u32::try_from(replicas).unwrap_or(0),
-            _ => 1,
+        let kind = pod::kind(
+            &read(fields.job),
+            &read(fields.schedule),
+            &read(fields.autoscaling),
+        );
+        let replicas = match &kind {
+            WorkloadKind::Service {
+                autoscaling: Some(autoscaling),
+            } => autoscaling.min,
+            WorkloadKind::Service { autoscaling: None } => match read(fields.replicas) {
+                Value::Int(replicas) => u32::try_from(replicas).unwrap_or(0),
+                _ => 1,
+            },
+            WorkloadKind::Job(job) | WorkloadKind::CronJob { job, .. } => job.parallelism,
         };
         let mut calls: Vec<String> = fields
             .calls
@@ -490,13 +398,23 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
                 container_of(db, container, workload, &resources, &|field| read(field))
             })
             .collect();
+        let service_ports = match read(fields.service_ports) {
+            Value::Map(entries) => entries
+                .iter()
+                .filter_map(|(name, value)| Some((name.clone(), port(value)?)))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
         ResolvedWorkload {
             name: workload.name().to_string(),
             replicas,
+            kind,
             labels: text_map(read(fields.labels)),
             annotations: text_map(read(fields.annotations)),
             service_account_annotations: value_map(read(fields.service_account_annotations)),
             containers,
+            service_ports,
+            termination_grace_period: pod::seconds(&read(fields.termination_grace_period)),
             resources,
             calls,
             source: Label::new(workload.file(), workload.lowered.name_range),
@@ -740,8 +658,19 @@ fn container_of<'db>(
         memory: quantity(fields.memory).unwrap_or_else(|| "128Mi".to_string()),
         cpu_limit: quantity(fields.cpu_limit),
         memory_limit: quantity(fields.memory_limit),
-        liveness: probe(&read(fields.liveness)),
-        readiness: probe(&read(fields.readiness)),
+        kind: container.kind,
+        liveness: fields
+            .liveness
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        readiness: fields
+            .readiness
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        startup: fields
+            .startup
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        pre_stop: fields
+            .pre_stop
+            .and_then(|expr| pod::handler(&read(Some(expr)), workload.site(expr))),
         volumes: volumes(db, workload.exprs(), fields.volumes, resources),
         source: Label::new(workload.file(), container.label_range),
     }
@@ -770,24 +699,6 @@ fn volumes(
             Some((key.text(db).clone(), id.clone()))
         })
         .collect()
-}
-
-fn probe(value: &Value) -> Option<Probe> {
-    let Value::Map(fields) = value else {
-        return None;
-    };
-    let period = fields
-        .get("period")
-        .and_then(text)
-        .and_then(|period| literal::parse_duration(&period).ok())
-        .map_or(10, |millis| {
-            u32::try_from(millis.div_ceil(1000)).unwrap_or(u32::MAX)
-        });
-    Some(Probe {
-        path: fields.get("path").and_then(text)?,
-        port: fields.get("port").and_then(port)?,
-        period_seconds: period.max(1),
-    })
 }
 
 fn value_map(value: Value) -> BTreeMap<String, Value> {

@@ -196,6 +196,56 @@ pub(super) fn not(operand: DExpr, l: usize, r: usize, errors: &Errors<'_>) -> DE
     nest(node, depth, errors)
 }
 
+/// `operand?`
+pub(super) fn is_set(operand: DExpr, l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
+    let depth = operand.depth;
+    let node = Expr::IsSet {
+        operand: Box::new(operand.node),
+        range: range(l, r),
+    };
+    nest(node, depth, errors)
+}
+
+/// `operand matching "pattern"`
+pub(super) fn matches(
+    operand: DExpr,
+    pattern: StringLit,
+    l: usize,
+    r: usize,
+    errors: &Errors<'_>,
+) -> DExpr {
+    let depth = operand.depth;
+    let node = Expr::Matches {
+        operand: Box::new(operand.node),
+        pattern,
+        range: range(l, r),
+    };
+    nest(node, depth, errors)
+}
+
+/// `every binding: offering in list: condition`
+pub(super) fn quantified(
+    quantifier: Quantifier,
+    binding: Ident,
+    offering: Option<Path>,
+    parts: [DExpr; 2],
+    l: usize,
+    r: usize,
+    errors: &Errors<'_>,
+) -> DExpr {
+    let depth = max_depth(&parts);
+    let [list, condition] = parts;
+    let node = Expr::Quantified {
+        quantifier,
+        binding,
+        offering,
+        list: Box::new(list.node),
+        condition: Box::new(condition.node),
+        range: range(l, r),
+    };
+    nest(node, depth, errors)
+}
+
 pub(super) fn field(base: DExpr, name: Ident, l: usize, r: usize, errors: &Errors<'_>) -> DExpr {
     let depth = base.depth;
     let node = Expr::Field {

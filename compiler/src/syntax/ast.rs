@@ -322,6 +322,24 @@ impl BinaryOp {
     }
 }
 
+/// How a quantified condition holds over the items of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Quantifier {
+    /// `every x in list: condition`: for each item.
+    Every,
+    /// `some x in list: condition`: for at least one item.
+    Some,
+}
+
+impl Quantifier {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Quantifier::Every => "every",
+            Quantifier::Some => "some",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RecordKey {
     Ident(Ident),
@@ -433,6 +451,28 @@ pub enum Expr {
         operand: Box<Expr>,
         range: TextRange,
     },
+    /// `e?`: whether an optional value is set.
+    IsSet {
+        operand: Box<Expr>,
+        range: TextRange,
+    },
+    /// `e matching "regex"`
+    Matches {
+        operand: Box<Expr>,
+        pattern: StringLit,
+        range: TextRange,
+    },
+    /// `every c in list: condition`, `some db: postgres in list: condition`: the
+    /// condition for the items of the list (those of the offering, when one is named),
+    /// each bound to `binding` in turn.
+    Quantified {
+        quantifier: Quantifier,
+        binding: Ident,
+        offering: Option<Path>,
+        list: Box<Expr>,
+        condition: Box<Expr>,
+        range: TextRange,
+    },
     Error(TextRange),
 }
 
@@ -450,7 +490,10 @@ impl Expr {
             | Expr::If { range, .. }
             | Expr::Match { range, .. }
             | Expr::Binary { range, .. }
-            | Expr::Not { range, .. } => *range,
+            | Expr::Not { range, .. }
+            | Expr::IsSet { range, .. }
+            | Expr::Matches { range, .. }
+            | Expr::Quantified { range, .. } => *range,
             Expr::Name(ident) => ident.range,
             Expr::Error(r) => *r,
         }

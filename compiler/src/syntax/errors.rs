@@ -183,11 +183,13 @@ fn unexpected(found: &str, expected: &[String], tok: Tok<'_>, range: TextRange) 
 /// Tokens that can start an expression, as the grammar names them.
 const EXPRESSION_STARTS: &[&str] = &[
     "STRING", "INT", "FLOAT", "QUANTITY", "IDENT", "true", "false", "workload", "[", "{", "(",
-    "match", "!", "if",
+    "match", "!", "if", "every", "some",
 ];
 
 /// Binary operators, as the grammar names them.
-const OPERATORS: &[&str] = &["==", "!=", "<", "<=", ">", ">=", "in", "&&", "||"];
+const OPERATORS: &[&str] = &[
+    "==", "!=", "<", "<=", ">", ">=", "in", "&&", "||", "matching", "?",
+];
 
 /// Tokens that start a type.
 const TYPE_STARTS: &[&str] = &["IDENT", "STRING", "{", "("];

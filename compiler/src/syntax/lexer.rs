@@ -62,6 +62,10 @@ pub enum Tok<'a> {
     In,
     #[token("matching")]
     Matching,
+    #[token("every")]
+    Every,
+    #[token("some")]
+    Some,
 
     #[token("{")]
     LBrace,
@@ -161,6 +165,8 @@ impl Tok<'_> {
                 | Tok::False
                 | Tok::In
                 | Tok::Matching
+                | Tok::Every
+                | Tok::Some
         )
     }
 }
@@ -569,6 +575,8 @@ impl Tok<'_> {
             Tok::False => "false",
             Tok::In => "in",
             Tok::Matching => "matching",
+            Tok::Every => "every",
+            Tok::Some => "some",
             other => return other.punctuation(),
         })
     }

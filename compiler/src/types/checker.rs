@@ -203,6 +203,37 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The declaration `ident` names, when it is one of `kinds` (E0201 or E0209, naming
+    /// `what` was expected, otherwise); the reference is recorded and its import used.
+    pub(crate) fn expect_declaration(
+        &mut self,
+        ident: &crate::syntax::ast::Ident,
+        kinds: &[NameKind],
+        what: &str,
+    ) -> Option<crate::names::DeclRef> {
+        let mut diagnostics = Vec::new();
+        let found = self.resolver.expect(ident, kinds, what, &mut diagnostics);
+        self.diagnostics.extend(diagnostics);
+        Some(self.use_declaration(ident.range, found?))
+    }
+
+    /// The declaration `found`, named at `range`: the reference is recorded and its
+    /// import used.
+    pub(crate) fn use_declaration(
+        &mut self,
+        range: TextRange,
+        found: crate::names::Found<'_>,
+    ) -> crate::names::DeclRef {
+        let decl = found.decl.clone();
+        self.use_import(found.import);
+        let def = Definition {
+            file: decl.file,
+            range: decl.name_range(self.db),
+        };
+        self.reference(range, Some(def), TargetKind::Declaration(decl.kind));
+        decl
+    }
+
     pub(crate) fn use_import(&mut self, import: Option<&str>) {
         if let Some(import) = import {
             self.used_imports.insert(import.to_string());

@@ -4,14 +4,15 @@
 //! Invariants: each offering is `use`d at most once (E0202); a `use` names an offering
 //! and one of its implementations (E0201 with the closest name otherwise) and sets only
 //! parameters of that implementation or of the offering, every required implementation
-//! parameter included (E0302); at most one backend.
+//! parameter included (E0302); at most one backend; a `waiver` names a policy the
+//! environment lists (E0223), once, and says for which workloads and why.
 
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Code, Diagnostic, Label};
 use crate::names::{Definition, NameKind, TargetKind};
 use crate::span::TextRange;
-use crate::syntax::ast::{Declaration, Use};
+use crate::syntax::ast::{Attribute, Block, Declaration, Expr, Ident, Use};
 use crate::types::checker::{Checker, Locals};
 use crate::types::instance::{InstanceContext, ParamSettings};
 use crate::types::schema;
@@ -47,11 +48,19 @@ impl Checker<'_> {
         );
         self.check_required(&members, schema::environment(), &owner, decl.name.range);
 
+        let policies = listed_policies(&members.attributes);
+        let mut waivers: BTreeMap<&str, TextRange> = BTreeMap::new();
         let mut backend: Option<TextRange> = None;
         for block in &members.blocks {
             let Some(label) = self.block_label(block, false) else {
                 continue;
             };
+            if block.kind.name == "waiver" {
+                if !self.seen_before(&mut waivers, "the waiver of", &label.name, label.range) {
+                    self.check_waiver(&scope, block, label, &policies);
+                }
+                continue;
+            }
             if let Some(first) = backend {
                 self.report(
                     Diagnostic::new(
@@ -84,6 +93,54 @@ impl Checker<'_> {
         for used_member in &members.uses {
             self.check_use(&scope, used_member, &mut used);
         }
+    }
+
+    /// `waiver POLICY { workloads = [...], reason = "..." }`: `POLICY` is a policy that
+    /// the environment lists (E0223 otherwise).
+    fn check_waiver(
+        &mut self,
+        scope: &Locals,
+        block: &Block,
+        label: &Ident,
+        policies: &[(&str, TextRange)],
+    ) {
+        let policy = self.expect_declaration(label, &[NameKind::Policy], "a policy");
+        if policy.is_some() && !policies.iter().any(|(name, _)| *name == label.name) {
+            let diagnostic = self.waiver_without_policy(label, policies);
+            self.report(diagnostic);
+        }
+        let owner = format!("the waiver of `{}`", label.name);
+        let body = self.sort_members(&block.body, schema::waiver(), &owner);
+        self.check_fields(scope, &body.attributes, schema::waiver(), &owner, &[]);
+        self.check_required(&body, schema::waiver(), &owner, label.range);
+    }
+
+    /// E0223 at the waiver of a policy the environment does not list.
+    fn waiver_without_policy(&self, label: &Ident, policies: &[(&str, TextRange)]) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(
+            Code::WaiverWithoutPolicy,
+            format!(
+                "a waiver of `{}`, which the environment does not hold",
+                label.name
+            ),
+            self.file,
+            label.range,
+        )
+        .with_label("not in the environment's `policies`")
+        .with_help(format!(
+            "add `{}` to `policies`, or remove the waiver: there is nothing to waive",
+            label.name
+        ));
+        if let Some(list) = policies
+            .iter()
+            .map(|(_, range)| *range)
+            .reduce(TextRange::cover)
+        {
+            diagnostic = diagnostic.with_secondary(
+                Label::new(self.file, list).with_message("the policies the environment holds"),
+            );
+        }
+        diagnostic
     }
 
     fn check_use(
@@ -263,4 +320,21 @@ impl Checker<'_> {
             self.missing(used.target.range, &missing, &settings.owner, "parameter");
         }
     }
+}
+
+/// The names an environment's `policies` lists, with where each is written.
+fn listed_policies<'a>(attributes: &[&'a Attribute]) -> Vec<(&'a str, TextRange)> {
+    attributes
+        .iter()
+        .filter(|attribute| attribute.name.name == "policies")
+        .take(1)
+        .flat_map(|attribute| match &attribute.value {
+            Expr::List { items, .. } => items.as_slice(),
+            _ => &[],
+        })
+        .filter_map(|item| match item {
+            Expr::Name(ident) => Some((ident.name.as_str(), ident.range)),
+            _ => None,
+        })
+        .collect()
 }

@@ -82,29 +82,7 @@ impl Checker<'_> {
     /// The offering an instance or a `use` names.
     pub(crate) fn resolve_offering(&mut self, path: &Path) -> Option<DeclRef> {
         match path.segments.as_slice() {
-            [only] => {
-                let mut diagnostics = Vec::new();
-                let found = self.resolver.expect(
-                    only,
-                    &[NameKind::Offering],
-                    "an offering",
-                    &mut diagnostics,
-                );
-                self.diagnostics.extend(diagnostics);
-                let found = found?;
-                let decl = found.decl.clone();
-                self.use_import(found.import);
-                let def = Definition {
-                    file: decl.file,
-                    range: decl.name_range(self.db),
-                };
-                self.reference(
-                    only.range,
-                    Some(def),
-                    TargetKind::Declaration(NameKind::Offering),
-                );
-                Some(decl)
-            }
+            [only] => self.expect_declaration(only, &[NameKind::Offering], "an offering"),
             [root, name, ..] if root.name == crate::names::imports::STD => {
                 self.report(
                     Diagnostic::new(

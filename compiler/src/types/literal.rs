@@ -1,5 +1,5 @@
 //! The formats of literal values: CPU and memory quantities, durations, image
-//! references, semantic versions and DNS labels.
+//! references and semantic versions (the names Kubernetes accepts are in [`crate::kube`]).
 //!
 //! Invariants: these are pure functions of the text as written; they never panic and
 //! never overflow (arithmetic is checked); an `Err` carries a short reason, lower case,
@@ -190,26 +190,6 @@ pub(crate) fn check_semver(text: &str) -> Result<(), String> {
     }
 }
 
-/// A DNS label (RFC 1123): what Kubernetes accepts as a namespace name.
-pub(crate) fn check_dns_label(text: &str) -> Result<(), String> {
-    if text.is_empty() {
-        return Err("the name is empty".to_string());
-    }
-    if text.len() > 63 {
-        return Err("longer than 63 characters".to_string());
-    }
-    let valid = text
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !valid {
-        return Err("only lower-case letters, digits and `-` are allowed".to_string());
-    }
-    if text.starts_with('-') || text.ends_with('-') {
-        return Err("cannot start or end with `-`".to_string());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,12 +254,5 @@ mod tests {
         assert!(check_semver("1.2").is_err());
         assert!(check_semver("01.2.3").is_err());
         assert!(check_semver("v1.2.3").is_err());
-    }
-
-    #[test]
-    fn dns_labels() {
-        assert_eq!(check_dns_label("shop-prod"), Ok(()));
-        assert!(check_dns_label("Shop").is_err());
-        assert!(check_dns_label("-shop").is_err());
     }
 }

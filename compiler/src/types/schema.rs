@@ -182,7 +182,76 @@ impl Provisioner {
 }
 
 /// Every block kind the language knows, in any place.
-pub const BLOCK_KINDS: &[&str] = &["backend", "container", "implementation", "override"];
+pub const BLOCK_KINDS: &[&str] = &[
+    "backend",
+    "container",
+    "implementation",
+    "init_container",
+    "override",
+    "sidecar",
+    "waiver",
+];
+
+/// A policy's severity attribute and its values.
+pub const SEVERITY: &str = "severity";
+pub const DENY: &str = "deny";
+pub const WARN: &str = "warn";
+
+/// What a container of a workload is: which block declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ContainerKind {
+    /// `container NAME { }`: runs as long as the pod.
+    Main,
+    /// `init_container NAME { }`: runs to completion before the pod's containers start.
+    Init,
+    /// `sidecar NAME { }`: starts before the pod's containers and runs beside them.
+    Sidecar,
+}
+
+impl ContainerKind {
+    pub const ALL: [ContainerKind; 3] = [
+        ContainerKind::Main,
+        ContainerKind::Init,
+        ContainerKind::Sidecar,
+    ];
+
+    /// The block keyword: `container`, `init_container`, `sidecar`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ContainerKind::Main => "container",
+            ContainerKind::Init => "init_container",
+            ContainerKind::Sidecar => "sidecar",
+        }
+    }
+
+    /// How messages call it: `container`, `init container`, `sidecar`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContainerKind::Main => "container",
+            ContainerKind::Init => "init container",
+            ContainerKind::Sidecar => "sidecar",
+        }
+    }
+
+    pub fn from_keyword(keyword: &str) -> Option<ContainerKind> {
+        ContainerKind::ALL
+            .into_iter()
+            .find(|kind| kind.keyword() == keyword)
+    }
+
+    /// The schema of the block; `partial` inside an `override`, where every field is
+    /// optional.
+    pub fn schema(self, partial: bool) -> &'static BlockSchema {
+        match (self, partial) {
+            (ContainerKind::Main, false) => &CONTAINER,
+            (ContainerKind::Main, true) => &CONTAINER_OVERRIDE,
+            (ContainerKind::Init, false) => &INIT_CONTAINER,
+            (ContainerKind::Init, true) => &INIT_CONTAINER_OVERRIDE,
+            (ContainerKind::Sidecar, false) => &SIDECAR,
+            (ContainerKind::Sidecar, true) => &SIDECAR_OVERRIDE,
+        }
+    }
+}
 
 /// The attribute of an implementation that maps offering outputs to values.
 pub const OUTPUTS: &str = "outputs";
@@ -201,13 +270,154 @@ pub const STATEFUL: &str = "stateful";
 /// The parameter of a stateful offering that protects a resource from destruction.
 pub const PROTECT: &str = "protect";
 
+/// The largest value of Kubernetes' 32-bit integer fields.
+pub const INT32_MAX: i64 = 2_147_483_647;
+
+/// A duration of Kubernetes' 32-bit seconds fields, of at least `min` seconds.
+fn seconds_from(min: i64) -> Ty {
+    Ty::seconds_in(Some(min), Some(INT32_MAX))
+}
+
+/// The fields of an HTTP GET: a probe's or a handler's.
+fn http_get_fields() -> Vec<FieldTy> {
+    vec![
+        FieldTy::new("path", Ty::optional(Ty::String))
+            .with_doc("HTTP GET: the path requested, `/healthz`; with `port`."),
+        FieldTy::new("port", Ty::optional(Ty::Port))
+            .with_doc("HTTP GET: the container port the request is sent to; a declared port."),
+        FieldTy::new("headers", Ty::optional(Ty::map(Ty::String)))
+            .with_doc("HTTP GET: headers sent with the request: `{ \"X-Probe\" = \"kubelet\" }`."),
+        FieldTy::new(
+            "scheme",
+            Ty::Enum(vec!["HTTP".to_string(), "HTTPS".to_string()]),
+        )
+        .with_default("\"HTTP\"")
+        .with_doc("HTTP GET: `\"HTTPS\"` to connect with TLS (the certificate is not verified)."),
+    ]
+}
+
+/// The actions of a probe, exactly one of which a probe has (E0313).
+pub const PROBE_ACTIONS: &[&str] = &["path", "grpc", "tcp", "exec"];
+
+/// The actions of a handler (`pre_stop`), exactly one of which it has (E0313).
+pub const HANDLER_ACTIONS: &[&str] = &["path", "sleep", "exec"];
+
+/// A probe: one action (an HTTP GET of `path`, a gRPC health check, a TCP connection or
+/// a command) and its timing.
 fn probe() -> Ty {
-    Ty::Record(vec![
-        FieldTy::new("path", Ty::String).with_doc("The HTTP path to probe: `/healthz`."),
-        FieldTy::new("port", Ty::Port).with_doc("The container port to probe."),
-        FieldTy::new("period", Ty::Duration)
+    let mut fields = http_get_fields();
+    fields.extend([
+        FieldTy::new("grpc", Ty::optional(Ty::Port))
+            .with_doc("gRPC: the container port of the standard gRPC health service (`grpc.health.v1`)."),
+        FieldTy::new("service", Ty::optional(Ty::String))
+            .with_doc("gRPC: the service name sent in the health check request."),
+        FieldTy::new("tcp", Ty::optional(Ty::Port))
+            .with_doc("TCP: the container port a connection is opened to; it succeeds when the port accepts it."),
+        FieldTy::new("exec", Ty::optional(Ty::list(Ty::String)))
+            .with_doc("A command run in the container: `[\"redis-cli\", \"ping\"]`; it succeeds when it exits with 0."),
+        FieldTy::new("initial_delay", seconds_from(0))
+            .with_default("0s")
+            .with_doc("How long after the container starts the first probe runs."),
+        FieldTy::new("period", seconds_from(1))
             .with_default("10s")
             .with_doc("How often to probe."),
+        FieldTy::new("timeout", seconds_from(1))
+            .with_default("1s")
+            .with_doc("How long a probe may take before it counts as failed."),
+        FieldTy::new("success_threshold", Ty::int_in(1, INT32_MAX))
+            .with_default("1")
+            .with_doc("Successes in a row, after a failure, that count as success; 1 for `liveness` and `startup`."),
+        FieldTy::new("failure_threshold", Ty::int_in(1, INT32_MAX))
+            .with_default("3")
+            .with_doc("Failures in a row that count as failure."),
+    ]);
+    Ty::Record(fields)
+}
+
+/// A handler run at a point of a container's life (`pre_stop`): one action.
+fn handler() -> Ty {
+    let mut fields = http_get_fields();
+    fields.extend([
+        FieldTy::new("sleep", Ty::optional(seconds_from(1)))
+            .with_doc("Waits this long: `5s`, time for the Service to stop sending requests."),
+        FieldTy::new("exec", Ty::optional(Ty::list(Ty::String)))
+            .with_doc("A command run in the container: `[\"/app/drain\"]`."),
+    ]);
+    Ty::Record(fields)
+}
+
+/// `autoscaling = { ... }`: a HorizontalPodAutoscaler.
+fn autoscaling() -> Ty {
+    let percent = || Ty::optional(Ty::int_in(1, 1000));
+    Ty::Record(vec![
+        FieldTy::new("min", Ty::int_in(1, 1000))
+            .with_default("1")
+            .with_doc("The fewest replicas the autoscaler keeps."),
+        FieldTy::new("max", Ty::int_in(1, 1000))
+            .with_doc("The most replicas the autoscaler starts."),
+        FieldTy::new("cpu", percent()).with_doc(
+            "The average CPU use to keep, in percent of the containers' `cpu` requests: `70`. \
+             Without `cpu` and `memory`, 80.",
+        ),
+        FieldTy::new("memory", percent()).with_doc(
+            "The average memory use to keep, in percent of the containers' `memory` requests.",
+        ),
+    ])
+}
+
+/// `job = { ... }`: run-to-completion work.
+fn job() -> Ty {
+    Ty::Record(vec![
+        FieldTy::new("backoff_limit", Ty::int_in(0, INT32_MAX))
+            .with_default("6")
+            .with_doc("How many times a failed pod is retried before the job fails."),
+        FieldTy::new("completions", Ty::optional(Ty::int_in(1, INT32_MAX)))
+            .with_doc("How many pods must succeed; one when left out."),
+        FieldTy::new("parallelism", Ty::int_in(1, INT32_MAX))
+            .with_default("1")
+            .with_doc("How many pods run at once."),
+        FieldTy::new("active_deadline", Ty::optional(seconds_from(1)))
+            .with_doc("How long the job may run, retries included, before it is stopped and fails."),
+        FieldTy::new("ttl_after_finished", Ty::optional(seconds_from(0)))
+            .with_doc("How long a finished job (and its pods' logs) is kept before it is deleted."),
+        FieldTy::new(
+            "restart",
+            Ty::Enum(vec!["Never".to_string(), "OnFailure".to_string()]),
+        )
+        .with_default("\"Never\"")
+        .with_doc("`\"Never\"`: a failed pod is replaced by a new one; `\"OnFailure\"`: its container is restarted in place."),
+    ])
+}
+
+/// `schedule = { ... }`: a CronJob.
+fn schedule() -> Ty {
+    let count = |default: &str, doc: &str| {
+        FieldTy::new("", Ty::int_in(0, INT32_MAX))
+            .with_default(default)
+            .with_doc(doc)
+    };
+    let named = |mut field: FieldTy, name: &str| {
+        field.name = name.to_string();
+        field
+    };
+    Ty::Record(vec![
+        FieldTy::new("cron", Ty::Constrained(Box::new(Ty::String), Constraint::Format(Format::Cron)))
+            .with_doc("When the job runs, as five cron fields: `\"30 2 * * *\"` is every day at 02:30; or `\"@hourly\"`, `\"@daily\"`."),
+        FieldTy::new("time_zone", Ty::optional(Ty::formatted(Format::TimeZone)))
+            .with_doc("The time zone of `cron`, from the IANA database: `\"Europe/Amsterdam\"`; the cluster's when left out."),
+        FieldTy::new(
+            "concurrency",
+            Ty::Enum(vec!["Allow".to_string(), "Forbid".to_string(), "Replace".to_string()]),
+        )
+        .with_default("\"Allow\"")
+        .with_doc("When the previous run is still running: `\"Allow\"` both, `\"Forbid\"` skips the new one, `\"Replace\"` stops the old one."),
+        named(count("3", "How many succeeded jobs are kept."), "successful_history"),
+        named(count("1", "How many failed jobs are kept."), "failed_history"),
+        FieldTy::new("starting_deadline", Ty::optional(seconds_from(10)))
+            .with_doc("How late a run may start, when it missed its time; at least 10s, how often Kubernetes looks."),
+        FieldTy::new("suspend", Ty::Bool)
+            .with_default("false")
+            .with_doc("`true` stops new runs; running ones go on."),
     ])
 }
 
@@ -230,17 +440,17 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
         ),
         FieldSchema::optional(
             "labels",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::QualifiedName, Ty::formatted(Format::LabelValue)),
             "Kubernetes labels added to every object of the workload. Plain values only.",
         ),
         FieldSchema::optional(
             "annotations",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::QualifiedName, Ty::String),
             "Kubernetes annotations added to the workload's pods. Plain values only.",
         ),
         FieldSchema::optional(
             "service_account_annotations",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::QualifiedName, Ty::String),
             "Annotations on the workload's ServiceAccount, such as the cloud role it assumes: `{ \"eks.amazonaws.com/role-arn\" = identity.role }`. Plain values only; a value known only after provisioning makes the workload's Terraform write the ServiceAccount.",
         )
         .provision(),
@@ -250,6 +460,31 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
             "The workload is removed: nothing of it runs, and the next `terraform apply` of its root module destroys what Terraform provisioned for it. Delete the workload from the sources once that is applied.",
         )
         .default("false"),
+        FieldSchema::optional(
+            "service_ports",
+            Ty::keyed(Format::PortName, Ty::Port),
+            "The port the workload's Service listens on for a named container port, when it is not the container's: `{ http = 80 }` serves the container port `http` (8080) on port 80. Other workloads reach it there.",
+        ),
+        FieldSchema::optional(
+            "autoscaling",
+            autoscaling(),
+            "A HorizontalPodAutoscaler keeps between `min` and `max` replicas, to hold the average CPU (or memory) use: `{ min = 2, max = 10, cpu = 70 }`. It owns the replica count: `replicas` is not written.",
+        ),
+        FieldSchema::optional(
+            "termination_grace_period",
+            seconds_from(0),
+            "How long a pod may take to stop after it is asked to (its `pre_stop` hooks included) before it is killed; 30s when left out.",
+        ),
+        FieldSchema::optional(
+            "job",
+            job(),
+            "Makes the workload a Job: its pods run to completion, once, instead of being kept running: `{ backoff_limit = 2, active_deadline = 30m }`. With `schedule`, the settings of each run.",
+        ),
+        FieldSchema::optional(
+            "schedule",
+            schedule(),
+            "Makes the workload a CronJob: a Job started on a schedule: `{ cron = \"30 2 * * *\", time_zone = \"Europe/Amsterdam\", concurrency = \"Forbid\" }`.",
+        ),
     ],
     blocks: vec![
         NestedBlock {
@@ -257,6 +492,18 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
             label: LabelRule::Required,
             provisioner: false,
             doc: "A container of the workload's pods; at least one is required.",
+        },
+        NestedBlock {
+            kind: "init_container",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "A container that runs to completion before the workload's containers start, in the order written: migrations, downloads.",
+        },
+        NestedBlock {
+            kind: "sidecar",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "A container that starts before the workload's containers and runs beside them until they stop (a Kubernetes native sidecar): proxies, log shippers.",
         },
         NestedBlock {
             kind: "override",
@@ -288,26 +535,44 @@ static CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
         FieldSchema::optional("args", Ty::list(Ty::String), "Arguments passed to the command."),
         FieldSchema::optional(
             "env",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::EnvName, Ty::String),
             "Environment variables. Secret and provision-time values are delivered through a Kubernetes Secret.",
         )
         .secret_and_provision(),
         FieldSchema::optional(
             "files",
-            Ty::map(Ty::String),
+            Ty::keyed(Format::MountPath, Ty::String),
             "Files to mount, by absolute path, with their contents. Secret and provision-time values are delivered through a Kubernetes Secret.",
         )
         .secret_and_provision(),
-        FieldSchema::optional("ports", Ty::map(Ty::Port), "Named ports the container listens on: `{ http = 8080 }`."),
+        FieldSchema::optional("ports", Ty::keyed(Format::PortName, Ty::Port), "Named ports the container listens on: `{ http = 8080 }`."),
         FieldSchema::new("cpu", Ty::Cpu, "CPU requested: cores (`1`, `0.5`) or millicores (`250m`).").default("100m"),
         FieldSchema::new("memory", Ty::Memory, "Memory requested: `256Mi`, `1Gi`.").default("128Mi"),
         FieldSchema::optional("cpu_limit", Ty::Cpu, "The most CPU the container may use."),
         FieldSchema::optional("memory_limit", Ty::Memory, "The most memory the container may use."),
-        FieldSchema::optional("liveness", probe(), "An HTTP probe; the container restarts when it fails."),
-        FieldSchema::optional("readiness", probe(), "An HTTP probe; traffic waits until it succeeds."),
+        FieldSchema::optional(
+            "liveness",
+            probe(),
+            "A probe (`path` and `port`, `grpc`, `tcp` or `exec`); the container restarts when it fails.",
+        ),
+        FieldSchema::optional(
+            "readiness",
+            probe(),
+            "A probe; the container receives no traffic from its Service while it fails.",
+        ),
+        FieldSchema::optional(
+            "startup",
+            probe(),
+            "A probe that holds the other probes back until it succeeds once: for a container that starts slowly.",
+        ),
+        FieldSchema::optional(
+            "pre_stop",
+            handler(),
+            "Runs before the container is stopped (`sleep`, `exec`, or an HTTP GET of `path`), within `termination_grace_period`: `{ sleep = 5s }`.",
+        ),
         FieldSchema::optional(
             "volumes",
-            Ty::map(Ty::Ref(RefTy::Resource(None))),
+            Ty::keyed(Format::MountPath, Ty::Ref(RefTy::Resource(None))),
             "Resources mounted by path: `{ \"/data\" = data }`.",
         ),
     ],
@@ -316,6 +581,33 @@ static CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
     free_attributes: None,
 }
 });
+
+/// The fields an init container, which runs to completion, does not have: probes, hooks
+/// and ports.
+pub const RUN_TO_COMPLETION_LACKS: &[&str] =
+    &["liveness", "readiness", "startup", "pre_stop", "ports"];
+
+static INIT_CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
+    let mut schema = CONTAINER.clone();
+    schema.keyword = "init_container";
+    schema.noun = "an init container";
+    schema.doc = "A container that runs to completion before the workload's containers start.";
+    schema
+        .fields
+        .retain(|field| !RUN_TO_COMPLETION_LACKS.contains(&field.name));
+    schema
+});
+
+static SIDECAR: LazyLock<BlockSchema> = LazyLock::new(|| {
+    let mut schema = CONTAINER.clone();
+    schema.keyword = "sidecar";
+    schema.noun = "a sidecar";
+    schema.doc = "A container that starts before the workload's containers and runs beside them.";
+    schema
+});
+
+static INIT_CONTAINER_OVERRIDE: LazyLock<BlockSchema> = LazyLock::new(|| INIT_CONTAINER.partial());
+static SIDECAR_OVERRIDE: LazyLock<BlockSchema> = LazyLock::new(|| SIDECAR.partial());
 
 static OVERRIDE: LazyLock<BlockSchema> = LazyLock::new(|| {
     let mut schema = WORKLOAD.partial();
@@ -351,17 +643,49 @@ static ENVIRONMENT: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
             "The policies every workload must satisfy here.",
         ),
     ],
-    blocks: vec![NestedBlock {
-        kind: "backend",
-        label: LabelRule::Required,
-        provisioner: false,
-        doc: "Where Terraform keeps its state: `backend s3 { bucket = \"tf-state\" }`.",
-    }],
+    blocks: vec![
+        NestedBlock {
+            kind: "backend",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "Where Terraform keeps its state: `backend s3 { bucket = \"tf-state\" }`.",
+        },
+        NestedBlock {
+            kind: "waiver",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "Waives a policy of the environment for some workloads, with the reason: \
+                  `waiver min_replicas { workloads = [nightly-report], reason = \"...\" }`.",
+        },
+    ],
     members: Members {
         instances: true,
         uses: true,
         ..Members::default()
     },
+    free_attributes: None,
+});
+
+static WAIVER: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+    keyword: "waiver",
+    noun: "a waiver",
+    doc: "Waives the policy it names, in this environment, for the workloads it lists: their \
+          violations are still shown, as waived, with the reason, and do not fail the check.",
+    fields: vec![
+        FieldSchema::new(
+            "workloads",
+            Ty::list(Ty::Ref(RefTy::Workload)),
+            "The workloads the waiver applies to.",
+        ),
+        FieldSchema::new(
+            "reason",
+            Ty::Constrained(Box::new(Ty::String), Constraint::Pattern("\\S".to_string())),
+            "Why the policy does not hold for them: shown with every waived violation, and in \
+             SARIF as the suppression's justification.",
+        ),
+    ],
+    blocks: Vec::new(),
+    members: Members::default(),
     free_attributes: None,
 });
 
@@ -828,19 +1152,19 @@ fn implementation(provisioner: Provisioner) -> BlockSchema {
             ),
             FieldSchema::new(
                 "data_path",
-                Ty::String,
+                Ty::formatted(Format::MountPath),
                 "Where the persistent volume (`storage`) is mounted: the image's data directory.",
             )
             .default("\"/data\""),
             FieldSchema::optional(
                 "writable",
-                Ty::list(Ty::String),
+                Ty::list(Ty::formatted(Format::MountPath)),
                 "Directories the server writes besides its data (sockets, pid files): each gets \
                  an empty directory, since the root filesystem is read-only.",
             ),
             FieldSchema::optional(
                 "files",
-                Ty::map(Ty::String),
+                Ty::keyed(Format::MountPath, Ty::String),
                 "Files the server reads, path → content (a configuration file), mounted \
                  read-only from a ConfigMap plat writes.",
             ),
@@ -853,7 +1177,7 @@ fn implementation(provisioner: Provisioner) -> BlockSchema {
             .default("\"ReadWriteOnce\""),
             FieldSchema::optional(
                 "env",
-                Ty::map(Ty::String),
+                Ty::keyed(Format::EnvName, Ty::String),
                 "The server's environment variables. Secret and provision-time values are allowed.",
             )
             .secret_and_provision(),
@@ -979,7 +1303,15 @@ static POLICY: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
     keyword: "policy",
     noun: "a policy",
     doc: "Conditions every workload of an environment that lists the policy must satisfy.",
-    fields: Vec::new(),
+    fields: vec![
+        FieldSchema::new(
+            SEVERITY,
+            Ty::Enum(vec![DENY.to_string(), WARN.to_string()]),
+            "What a workload that does not satisfy the policy gets: an error that stops the \
+         build (`\"deny\"`), or a warning (`\"warn\"`).",
+        )
+        .default("\"deny\""),
+    ],
     blocks: Vec::new(),
     members: Members {
         requires: true,
@@ -1018,6 +1350,10 @@ pub fn backend(kind: &str) -> &'static BlockSchema {
         .map_or(&ANY_BACKEND, |(_, schema)| schema)
 }
 
+pub fn waiver() -> &'static BlockSchema {
+    &WAIVER
+}
+
 pub fn offering() -> &'static BlockSchema {
     &OFFERING
 }
@@ -1036,19 +1372,132 @@ pub fn policy() -> &'static BlockSchema {
     &POLICY
 }
 
+/// The name of the type of the items of `workload.instances`, which `every db: OFFERING
+/// in ...` narrows to the instances of one offering.
+pub const INSTANCE_TYPE: &str = "instance";
+
 /// The record `workload` in a policy.
 pub fn policy_workload() -> Ty {
     Ty::Record(vec![
         FieldTy::new("name", Ty::String).with_doc("The workload's name."),
-        FieldTy::new("replicas", Ty::Int)
-            .with_doc("Replicas in this environment, overrides applied."),
+        FieldTy::new("kind", enum_of(&["service", "job", "scheduled_job"])).with_doc(
+            "`\"service\"`: kept running (a Deployment); `\"job\"`: runs to completion once \
+             (`job`); `\"scheduled_job\"`: runs on a schedule (`schedule`).",
+        ),
+        FieldTy::new("replicas", Ty::Int).with_doc(
+            "The fewest pods that run in this environment, overrides applied: `replicas`, the \
+             autoscaler's `min` when it has one, a job's `parallelism`.",
+        ),
         FieldTy::new("labels", Ty::map(Ty::String)).with_doc("The workload's labels."),
+        FieldTy::new("annotations", Ty::map(Ty::String))
+            .with_doc("The annotations of the workload's pods."),
         FieldTy::new("images", Ty::list(Ty::String)).with_doc("The image of every container."),
         FieldTy::new("image_tags", Ty::list(Ty::String))
             .with_doc("The tag of every container's image."),
         FieldTy::new("resources", Ty::list(Ty::String))
             .with_doc("The offerings of the workload's resources."),
+        FieldTy::new("calls", Ty::list(Ty::String)).with_doc("The workloads it calls."),
+        FieldTy::new("containers", Ty::list(policy_container())).with_doc(
+            "Its containers of every kind (`c.kind`), overrides applied, in the order written.",
+        ),
+        FieldTy::new(
+            "instances",
+            Ty::list(Ty::Alias(
+                INSTANCE_TYPE.to_string(),
+                std::sync::Arc::new(Ty::Record(policy_instance_fields())),
+            )),
+        )
+        .with_doc(
+            "Its resources, each bound to an instance of the environment: `every db: postgres \
+             in workload.instances: ...` types `db.params` by the offering.",
+        ),
     ])
+}
+
+/// A container, as a policy reads it.
+fn policy_container() -> Ty {
+    let probe = Ty::Alias(
+        "probe".to_string(),
+        std::sync::Arc::new(Ty::Record(vec![
+            FieldTy::new("kind", enum_of(&["http", "grpc", "tcp", "exec"])).with_doc(
+                "What it does: an HTTP GET, a gRPC health check, a TCP connection or a command.",
+            ),
+            FieldTy::new("path", Ty::optional(Ty::String))
+                .with_doc("The HTTP path probed, for an HTTP GET."),
+            FieldTy::new("port", Ty::optional(Ty::Port))
+                .with_doc("The container port it reaches; none for a command."),
+            FieldTy::new("initial_delay", Ty::Duration)
+                .with_doc("How long after the container starts the first probe runs."),
+            FieldTy::new("period", Ty::Duration).with_doc("How often it is probed."),
+            FieldTy::new("timeout", Ty::Duration).with_doc("How long one probe may take."),
+            FieldTy::new("success_threshold", Ty::Int)
+                .with_doc("Successes in a row, after a failure, that count as success."),
+            FieldTy::new("failure_threshold", Ty::Int)
+                .with_doc("Failures in a row that count as failure."),
+        ])),
+    );
+    let port = Ty::Record(vec![
+        FieldTy::new("name", Ty::String).with_doc("The port's name."),
+        FieldTy::new("port", Ty::Port).with_doc("The port's number."),
+    ]);
+    Ty::Alias(
+        "container".to_string(),
+        std::sync::Arc::new(Ty::Record(vec![
+            FieldTy::new("name", Ty::String).with_doc("The container's name."),
+            FieldTy::new(
+                "kind",
+                enum_of(&ContainerKind::ALL.map(ContainerKind::keyword)),
+            )
+            .with_doc(
+                "The block that declares it: `\"container\"`, `\"init_container\"` (runs to \
+                 completion first, without probes) or `\"sidecar\"`.",
+            ),
+            FieldTy::new("image", Ty::String).with_doc("Its image reference."),
+            FieldTy::new("image_tag", Ty::String)
+                .with_doc("The image's tag, its digest when it has one, else `latest`."),
+            FieldTy::new("command", Ty::list(Ty::String)).with_doc("Its command."),
+            FieldTy::new("args", Ty::list(Ty::String)).with_doc("Its arguments."),
+            FieldTy::new("env", Ty::list(Ty::String))
+                .with_doc("The names of its environment variables (their values are not read)."),
+            FieldTy::new("files", Ty::list(Ty::String)).with_doc("The paths of its files."),
+            FieldTy::new("volumes", Ty::list(Ty::String))
+                .with_doc("The paths it mounts resources at."),
+            FieldTy::new("ports", Ty::list(port)).with_doc("Its named ports."),
+            FieldTy::new("cpu", Ty::Cpu).with_doc("The CPU it requests."),
+            FieldTy::new("memory", Ty::Memory).with_doc("The memory it requests."),
+            FieldTy::new("cpu_limit", Ty::Cpu)
+                .with_doc("The most CPU it may use: its request when no limit is set."),
+            FieldTy::new("memory_limit", Ty::Memory)
+                .with_doc("The most memory it may use: its request when no limit is set."),
+            FieldTy::new("liveness", Ty::optional(probe.clone()))
+                .with_doc("Its liveness probe, if it has one: test with `container.liveness?`."),
+            FieldTy::new("readiness", Ty::optional(probe.clone()))
+                .with_doc("Its readiness probe, if it has one: test with `container.readiness?`."),
+            FieldTy::new("startup", Ty::optional(probe))
+                .with_doc("Its startup probe, if it has one: test with `container.startup?`."),
+        ])),
+    )
+}
+
+/// The type whose values are `variants`.
+fn enum_of(variants: &[&str]) -> Ty {
+    Ty::Enum(variants.iter().map(|variant| variant.to_string()).collect())
+}
+
+/// The fields of an instance, as a policy reads it (without `params`, whose type
+/// depends on the offering).
+pub fn policy_instance_fields() -> Vec<FieldTy> {
+    vec![
+        FieldTy::new("name", Ty::String).with_doc("The resource's name in the workload: `db`."),
+        FieldTy::new("id", Ty::String)
+            .with_doc("The instance's id: `api.db`, or `shared_db` for a shared one."),
+        FieldTy::new("offering", Ty::String).with_doc("The offering: `postgres`."),
+        FieldTy::new("version", Ty::String).with_doc("The offering's version."),
+        FieldTy::new("implementation", Ty::String)
+            .with_doc("The implementation the environment chose for it: `aws`."),
+        FieldTy::new("shared", Ty::Bool)
+            .with_doc("Whether it is a shared resource of the environment."),
+    ]
 }
 
 /// The record `env`: the environment being built.
@@ -1108,6 +1557,8 @@ mod tests {
         for schema in [
             workload(),
             container(),
+            ContainerKind::Init.schema(false),
+            ContainerKind::Sidecar.schema(true),
             environment(),
             offering(),
             policy(),

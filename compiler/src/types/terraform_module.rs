@@ -455,7 +455,15 @@ impl Checker<'_> {
                 self.check_module_outputs(module, lhs, next);
                 self.check_module_outputs(module, rhs, next);
             }
-            Expr::Not { operand, .. } => self.check_module_outputs(module, operand, next),
+            Expr::Not { operand, .. }
+            | Expr::IsSet { operand, .. }
+            | Expr::Matches { operand, .. } => self.check_module_outputs(module, operand, next),
+            Expr::Quantified {
+                list, condition, ..
+            } => {
+                self.check_module_outputs(module, list, next);
+                self.check_module_outputs(module, condition, next);
+            }
             Expr::Int { .. }
             | Expr::Float { .. }
             | Expr::Quantity { .. }

@@ -89,6 +89,19 @@ pub enum Constraint {
     Pattern(String),
     /// A built-in format of strings.
     Format(Format),
+    /// A built-in format of the keys of a map (`env`: environment variable names).
+    Keys(Format),
+    /// A duration that Kubernetes counts in whole seconds (E0316).
+    WholeSeconds,
+}
+
+/// The bounds of a range as written: `1..10`, `0..`, `..100`.
+pub(crate) fn range_text(min: Option<i64>, max: Option<i64>) -> String {
+    format!(
+        "{}..{}",
+        min.map(|min| min.to_string()).unwrap_or_default(),
+        max.map(|max| max.to_string()).unwrap_or_default()
+    )
 }
 
 /// Formats of strings that built-in fields check.
@@ -100,6 +113,38 @@ pub enum Format {
     Semver,
     /// A DNS label: lower-case letters, digits and `-`, at most 63 (E0305).
     DnsLabel,
+    /// A Kubernetes label value (E0222).
+    LabelValue,
+    /// A Kubernetes label or annotation key: `app.kubernetes.io/name` (E0222).
+    QualifiedName,
+    /// The name of an environment variable (E0221).
+    EnvName,
+    /// The name of a container port (E0220).
+    PortName,
+    /// A path a container mounts something at (E0320).
+    MountPath,
+    /// A CronJob's schedule: five cron fields or a descriptor (E0314).
+    Cron,
+    /// A time zone of the IANA database: `Europe/Amsterdam` (E0315).
+    TimeZone,
+}
+
+impl Format {
+    /// Whether `text` has the format; the reason when it does not.
+    pub(crate) fn check(self, text: &str) -> Result<(), String> {
+        match self {
+            Format::Image => crate::types::literal::check_image(text),
+            Format::Semver => crate::types::literal::check_semver(text),
+            Format::DnsLabel => crate::kube::dns_label(text),
+            Format::LabelValue => crate::kube::label_value(text),
+            Format::QualifiedName => crate::kube::qualified_name(text),
+            Format::EnvName => crate::kube::env_name(text),
+            Format::PortName => crate::kube::port_name(text),
+            Format::MountPath => crate::kube::mount_path(text),
+            Format::Cron => crate::types::schedule::check_cron(text),
+            Format::TimeZone => crate::types::schedule::check_time_zone(text),
+        }
+    }
 }
 
 /// What a reference type refers to.
@@ -133,6 +178,23 @@ impl Ty {
 
     pub fn formatted(format: Format) -> Ty {
         Ty::Constrained(Box::new(Ty::String), Constraint::Format(format))
+    }
+
+    /// A duration of `min..max` whole seconds, as Kubernetes counts its durations (for
+    /// a duration, the bounds of a range are seconds).
+    pub fn seconds_in(min: Option<i64>, max: Option<i64>) -> Ty {
+        Ty::Constrained(
+            Box::new(Ty::Constrained(
+                Box::new(Ty::Duration),
+                Constraint::Range { min, max },
+            )),
+            Constraint::WholeSeconds,
+        )
+    }
+
+    /// A map whose keys have `format`.
+    pub fn keyed(keys: Format, value: Ty) -> Ty {
+        Ty::Constrained(Box::new(Ty::map(value)), Constraint::Keys(keys))
     }
 
     pub fn int_in(min: i64, max: i64) -> Ty {
@@ -286,7 +348,13 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, depth: usize) -> fmt::Result {
         Ty::Optional(inner) => {
             let needs_parens = matches!(
                 **inner,
-                Ty::Enum(_) | Ty::Constrained(_, Constraint::Range { .. } | Constraint::Pattern(_))
+                Ty::Enum(_)
+                    | Ty::Constrained(
+                        _,
+                        Constraint::Range { .. }
+                            | Constraint::Pattern(_)
+                            | Constraint::WholeSeconds
+                    )
             );
             if needs_parens {
                 f.write_str("(")?;
@@ -312,7 +380,7 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, depth: usize) -> fmt::Result {
                     Ok(())
                 }
                 Constraint::Pattern(pattern) => write!(f, " matching {pattern:?}"),
-                Constraint::Format(_) => Ok(()),
+                Constraint::Format(_) | Constraint::Keys(_) | Constraint::WholeSeconds => Ok(()),
             }
         }
         Ty::Alias(name, _) => f.write_str(name),

@@ -8,8 +8,9 @@ use super::emit;
 use crate::diagnostic::Label;
 use crate::emit::Artifact;
 use crate::resolve::model::{
-    AccessMode, Backend, Container, CsiVolume, Endpoints, InClusterService, Instance, Lifecycle,
-    Owner, Protocol, Provisioning, ResolvedEnvironment, ResolvedWorkload, TerraformModule,
+    AccessMode, Backend, Container, ContainerKind, CsiVolume, Endpoints, InClusterService,
+    Instance, Lifecycle, Owner, Protocol, Provisioning, ResolvedEnvironment, ResolvedWorkload,
+    TerraformModule, WorkloadKind,
 };
 use crate::resolve::value::{Deferred, TemplatePart, Value};
 use crate::source::{Database, Origin, SourceFile};
@@ -106,8 +107,11 @@ fn container(
         memory: "256Mi".to_string(),
         cpu_limit: None,
         memory_limit: None,
+        kind: ContainerKind::Main,
         liveness: None,
         readiness: None,
+        startup: None,
+        pre_stop: None,
         volumes: BTreeMap::new(),
         source: source.clone(),
     }
@@ -117,10 +121,13 @@ fn workload(source: &Label, name: &str, containers: Vec<Container>) -> ResolvedW
     ResolvedWorkload {
         name: name.to_string(),
         replicas: 1,
+        kind: WorkloadKind::Service { autoscaling: None },
         labels: BTreeMap::new(),
         annotations: BTreeMap::new(),
         service_account_annotations: BTreeMap::new(),
         containers,
+        service_ports: BTreeMap::new(),
+        termination_grace_period: None,
         resources: BTreeMap::new(),
         calls: Vec::new(),
         source: source.clone(),

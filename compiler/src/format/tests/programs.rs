@@ -34,7 +34,14 @@ const KEYS: &[&str] = &["a", "b-c", "\"type\"", "\"x.y\""];
 const PATTERNS: &[&str] = &["_", "\"a\"", "1", "-1", "true"];
 const OPERATORS: &[&str] = &["||", "&&", "==", "!=", "<", "<=", ">", ">=", "in"];
 const NAMES: &[&str] = &["a", "image", "db", "x-y", "_private"];
-const KINDS: &[&str] = &["container", "implementation", "override", "backend"];
+const KINDS: &[&str] = &[
+    "container",
+    "init_container",
+    "sidecar",
+    "implementation",
+    "override",
+    "backend",
+];
 const LABELS: &[&str] = &["main", "rds"];
 const PATHS: &[&str] = &["postgres", "postgres.rds", "std.redis"];
 const TYPE_NAMES: &[&str] = &["string", "int", "port", "size", "a.b"];
@@ -80,6 +87,10 @@ pub(super) enum Expr {
     Match(Box<Expr>, Vec<(&'static str, Expr)>),
     Binary(&'static str, Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
+    IsSet(Box<Expr>),
+    Matches(Box<Expr>),
+    /// `every`/`some`, the list, the condition.
+    Quantified(&'static str, Box<[Expr; 2]>),
     Paren(Box<Expr>),
 }
 
@@ -279,6 +290,17 @@ fn expr() -> impl Strategy<Value = Expr> {
                 inner
                     .clone()
                     .prop_map(|operand| Expr::Not(Box::new(operand))),
+                inner
+                    .clone()
+                    .prop_map(|operand| Expr::IsSet(Box::new(operand))),
+                inner
+                    .clone()
+                    .prop_map(|operand| Expr::Matches(Box::new(operand))),
+                (select(&["every", "some"]), inner.clone(), inner.clone()).prop_map(
+                    |(quantifier, list, condition)| {
+                        Expr::Quantified(quantifier, Box::new([list, condition]))
+                    }
+                ),
                 inner.prop_map(|inner| Expr::Paren(Box::new(inner))),
             ]
         })
@@ -513,10 +535,7 @@ impl Writer<'_> {
         match expr {
             Expr::Atom(text) => self.tok(text),
             Expr::Field(base, name) => {
-                match **base {
-                    Expr::Binary(..) | Expr::If(_) | Expr::Not(_) => self.parenthesized(base),
-                    _ => self.expr(base),
-                }
+                self.postfix_operand(base);
                 self.tok(".");
                 self.tok(name);
             }
@@ -568,6 +587,24 @@ impl Writer<'_> {
                 self.tok("!");
                 self.operand(operand);
             }
+            Expr::IsSet(operand) => {
+                self.postfix_operand(operand);
+                self.tok("?");
+            }
+            Expr::Matches(operand) => {
+                self.operand(operand);
+                self.tok("matching");
+                self.tok("\"^a\"");
+            }
+            Expr::Quantified(quantifier, parts) => {
+                let [list, condition] = &**parts;
+                self.tok(quantifier);
+                self.tok("x");
+                self.tok("in");
+                self.postfix_operand(list);
+                self.tok(":");
+                self.expr(condition);
+            }
             Expr::Paren(inner) => self.parenthesized(inner),
         }
     }
@@ -575,7 +612,21 @@ impl Writer<'_> {
     /// An operand of `!` or of a binary operator: parenthesized unless it is unary.
     fn operand(&mut self, expr: &Expr) {
         match expr {
-            Expr::Binary(..) | Expr::If(_) => self.parenthesized(expr),
+            Expr::Binary(..) | Expr::If(_) | Expr::Matches(_) | Expr::Quantified(..) => {
+                self.parenthesized(expr)
+            }
+            _ => self.expr(expr),
+        }
+    }
+
+    /// The operand of `.`, `?` or a quantifier's list: parenthesized unless it is postfix.
+    fn postfix_operand(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Binary(..)
+            | Expr::If(_)
+            | Expr::Not(_)
+            | Expr::Matches(_)
+            | Expr::Quantified(..) => self.parenthesized(expr),
             _ => self.expr(expr),
         }
     }

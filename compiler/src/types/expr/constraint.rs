@@ -7,11 +7,12 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::names::suggest;
 use crate::span::TextRange;
-use crate::syntax::ast::Expr;
+use crate::syntax::ast::{Expr, RecordEntry};
 use crate::types::checker::Checker;
 use crate::types::literal;
+use crate::types::schedule;
 use crate::types::signature::literal_text;
-use crate::types::ty::{Constraint, Format, Ty};
+use crate::types::ty::{Constraint, Format, Ty, range_text};
 
 impl Checker<'_> {
     pub(super) fn check_variant(&mut self, text: &str, range: TextRange, variants: &[String]) {
@@ -99,10 +100,54 @@ impl Checker<'_> {
             ty = match ty {
                 Ty::Alias(_, inner) => inner,
                 Ty::Optional(inner) => inner,
+                Ty::Constrained(base, Constraint::Range { min, max })
+                    if matches!(base.shape(), Ty::Duration) =>
+                {
+                    self.check_seconds(*min, *max, expr);
+                    base
+                }
+                // A fraction of a second is the one problem reported: its range would
+                // be judged on a value Kubernetes cannot hold.
+                Ty::Constrained(base, Constraint::WholeSeconds) => {
+                    if !self.check_whole_seconds(expr) {
+                        return;
+                    }
+                    base
+                }
                 Ty::Constrained(base, constraint) => {
                     self.check_constraint(constraint, expr);
                     base
                 }
+                _ => return,
+            };
+        }
+    }
+
+    /// A duration literal against a range of seconds.
+    fn check_seconds(&mut self, min: Option<i64>, max: Option<i64>, expr: &Expr) {
+        let Expr::Quantity { text, range } = expr else {
+            return;
+        };
+        if let Ok(millis) = literal::parse_duration(text) {
+            let seconds = millis as f64 / 1000.0;
+            self.check_range(text, seconds, min, max, *range);
+        }
+    }
+
+    /// The keys of a record literal against the key format of the map `expected` is.
+    pub(super) fn check_keys(&mut self, expected: &Ty, entries: &[RecordEntry]) {
+        let mut ty = expected;
+        for _ in 0..256 {
+            ty = match ty {
+                Ty::Alias(_, inner) => inner,
+                Ty::Optional(inner) => inner,
+                Ty::Constrained(base, Constraint::Keys(format)) => {
+                    for entry in entries {
+                        self.check_format(*format, entry.key.text(), entry.key.range());
+                    }
+                    base
+                }
+                Ty::Constrained(base, _) => base,
                 _ => return,
             };
         }
@@ -158,15 +203,16 @@ impl Checker<'_> {
         if !below && !above {
             return;
         }
-        let bounds = format!(
-            "{}..{}",
-            min.map(|min| min.to_string()).unwrap_or_default(),
-            max.map(|max| max.to_string()).unwrap_or_default()
-        );
+        let bounds = range_text(min, max);
+        let unit = if text.ends_with(|c: char| c.is_ascii_alphabetic()) {
+            " seconds"
+        } else {
+            ""
+        };
         let help = match (min, max) {
-            (Some(min), Some(max)) => format!("use a value from {min} to {max}"),
-            (Some(min), None) => format!("use a value of at least {min}"),
-            (None, Some(max)) => format!("use a value of at most {max}"),
+            (Some(min), Some(max)) => format!("use a value from {min} to {max}{unit}"),
+            (Some(min), None) => format!("use a value of at least {min}{unit}"),
+            (None, Some(max)) => format!("use a value of at most {max}{unit}"),
             (None, None) => String::new(),
         };
         self.report(
@@ -176,41 +222,112 @@ impl Checker<'_> {
                 self.file,
                 range,
             )
-            .with_label(format!("expected a value in `{bounds}`"))
+            .with_label(format!("expected a value in `{bounds}`{unit}"))
             .with_help(help),
         );
     }
 
-    pub(super) fn check_format(&mut self, format: Format, text: &str, range: TextRange) {
-        let diagnostic = match format {
-            Format::Image => literal::check_image(text).err().map(|reason| {
-                Diagnostic::new(
-                    Code::InvalidImage,
-                    format!("malformed image reference `{text}`"),
-                    self.file,
-                    range,
-                )
-                .with_label(reason)
-                .with_help("write `[registry/]name[:tag][@digest]`, e.g. `ghcr.io/acme/api:1.4.2`")
-            }),
-            Format::Semver => literal::check_semver(text).err().map(|reason| {
-                Diagnostic::new(Code::InvalidVersion, format!("malformed version `{text}`"), self.file, range)
-                    .with_label(reason)
-                    .with_help("use a semantic version `MAJOR.MINOR.PATCH`, e.g. `1.2.0`")
-            }),
-            Format::DnsLabel => literal::check_dns_label(text).err().map(|reason| {
-                Diagnostic::new(
-                    Code::PatternMismatch,
-                    format!("`\"{text}\"` is not a valid DNS label"),
-                    self.file,
-                    range,
-                )
-                .with_label(reason)
-                .with_help("use lower-case letters, digits and `-`, at most 63 characters, e.g. `shop-prod`")
-            }),
+    /// E0316 for a duration literal that is not a whole number of seconds; whether it
+    /// is whole (or not a duration literal, judged elsewhere).
+    fn check_whole_seconds(&mut self, expr: &Expr) -> bool {
+        let Expr::Quantity { text, range } = expr else {
+            return true;
         };
-        if let Some(diagnostic) = diagnostic {
-            self.report(diagnostic);
+        let Ok(millis) = literal::parse_duration(text) else {
+            return true;
+        };
+        if millis % 1000 == 0 {
+            return true;
         }
+        self.report(
+            Diagnostic::new(
+                Code::FractionalSeconds,
+                format!("`{text}` is not a whole number of seconds"),
+                self.file,
+                *range,
+            )
+            .with_label("Kubernetes counts this duration in whole seconds")
+            .with_help(format!("write whole seconds: `{}s`", millis.div_ceil(1000))),
+        );
+        false
+    }
+
+    pub(super) fn check_format(&mut self, format: Format, text: &str, range: TextRange) {
+        let Err(reason) = format.check(text) else {
+            return;
+        };
+        let (code, message, help): (Code, String, String) = match format {
+            Format::Image => (
+                Code::InvalidImage,
+                format!("malformed image reference `{text}`"),
+                "write `[registry/]name[:tag][@digest]`, e.g. `ghcr.io/acme/api:1.4.2`".to_string(),
+            ),
+            Format::Semver => (
+                Code::InvalidVersion,
+                format!("malformed version `{text}`"),
+                "use a semantic version `MAJOR.MINOR.PATCH`, e.g. `1.2.0`".to_string(),
+            ),
+            Format::DnsLabel => (
+                Code::PatternMismatch,
+                format!("`\"{text}\"` is not a valid DNS label"),
+                "use lower-case letters, digits and `-`, at most 63 characters, e.g. `shop-prod`"
+                    .to_string(),
+            ),
+            Format::LabelValue => (
+                Code::InvalidLabel,
+                format!("`\"{text}\"` is not a valid label value"),
+                "use at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a \
+                 letter or digit, e.g. `checkout`"
+                    .to_string(),
+            ),
+            Format::QualifiedName => (
+                Code::InvalidLabel,
+                format!("`\"{text}\"` is not a valid label or annotation key"),
+                "write `name` or `prefix/name`: a name of at most 63 letters, digits, `-`, `_` \
+                 and `.`, after an optional DNS subdomain, e.g. `example.com/team`"
+                    .to_string(),
+            ),
+            Format::EnvName => (
+                Code::InvalidEnvName,
+                format!("`\"{text}\"` is not a valid environment variable name"),
+                "use letters, digits and `_` (`-` and `.` are allowed too), not starting with a \
+                 digit, e.g. `DATABASE_URL`"
+                    .to_string(),
+            ),
+            Format::PortName => (
+                Code::InvalidName,
+                format!("`\"{text}\"` is not a valid port name"),
+                "use at most 15 lower-case letters, digits and `-`, with at least one letter, \
+                 e.g. `http` or `grpc-web`"
+                    .to_string(),
+            ),
+            Format::MountPath => (
+                Code::InvalidMountPath,
+                format!("`\"{text}\"` cannot be mounted"),
+                "use an absolute path outside `/tmp`, `/dev`, `/proc` and `/sys`, e.g. \
+                 `/etc/app/config.yaml`"
+                    .to_string(),
+            ),
+            Format::Cron => (
+                Code::InvalidSchedule,
+                format!("malformed schedule `{text}`"),
+                schedule::CRON_HELP.to_string(),
+            ),
+            Format::TimeZone => (
+                Code::UnknownTimeZone,
+                format!("unknown time zone `{text}`"),
+                match schedule::closest_time_zone(text) {
+                    Some(zone) => format!("did you mean `\"{zone}\"`?"),
+                    None => "name a zone of the IANA database: `\"Europe/Amsterdam\"`, \
+                             `\"America/New_York\"`, `\"UTC\"`"
+                        .to_string(),
+                },
+            ),
+        };
+        self.report(
+            Diagnostic::new(code, message, self.file, range)
+                .with_label(reason)
+                .with_help(help),
+        );
     }
 }

@@ -65,6 +65,17 @@ impl Checker<'_> {
                 flow: self.check(scope, operand, &Ty::Bool, &anywhere()),
                 access: Access::ByType,
             },
+            Expr::IsSet { operand, .. } => self.infer_is_set(scope, operand),
+            Expr::Matches {
+                operand, pattern, ..
+            } => self.infer_matches(scope, operand, pattern),
+            Expr::Quantified {
+                binding,
+                offering,
+                list,
+                condition,
+                ..
+            } => self.infer_quantified(scope, binding, offering.as_ref(), list, condition),
             Expr::Error(_) => Checked::error(),
         };
         self.leave();

@@ -15,6 +15,7 @@
 
 mod constraint;
 mod infer;
+mod predicate;
 mod reference;
 
 use std::collections::BTreeMap;
@@ -50,6 +51,7 @@ impl Checker<'_> {
         let flow = match expr {
             Expr::List { items, .. } => self.check_list(scope, expr, items, expected, sink),
             Expr::Record { entries, range } => {
+                self.check_keys(expected, entries);
                 self.check_record(scope, expr, entries, *range, expected, sink)
             }
             Expr::If {
@@ -367,6 +369,12 @@ impl Checker<'_> {
 
 fn mismatch_help(checker: &Checker<'_>, expr: &Expr, expected: &Ty, found: &Ty) -> Option<String> {
     let text = source_text(checker.db, checker.file, expr.range());
+    if found.is_optional() && found.shape() == expected.shape() {
+        return Some(format!(
+            "`{text}` may be left out: compare it with a value, such as `{text} == true`, or \
+             test it with `{text}?`"
+        ));
+    }
     match (expected.shape(), expr) {
         (Ty::Int | Ty::Float | Ty::Port, Expr::String { parts, .. }) => {
             let inner = literal_text(parts)?;

@@ -91,13 +91,7 @@ impl Checker<'_> {
             self.unknown_value(scope, ident);
             return Checked::error();
         };
-        let decl = found.decl.clone();
-        self.use_import(found.import);
-        let def = Definition {
-            file: decl.file,
-            range: decl.name_range(self.db),
-        };
-        self.reference(ident.range, Some(def), TargetKind::Declaration(decl.kind));
+        let decl = self.use_declaration(ident.range, found);
         if !scope.globals.contains(&decl.kind) {
             let mut diagnostic = self.resolver.wrong_kind(ident, &decl, "a value", &[]);
             if decl.kind == NameKind::Offering {
@@ -179,18 +173,7 @@ impl Checker<'_> {
                 return Flow::plain();
             }
         };
-        let mut diagnostics = Vec::new();
-        let found = self.resolver.expect(ident, kinds, what, &mut diagnostics);
-        self.diagnostics.extend(diagnostics);
-        if let Some(found) = found {
-            let decl = found.decl.clone();
-            self.use_import(found.import);
-            let def = Definition {
-                file: decl.file,
-                range: decl.name_range(self.db),
-            };
-            self.reference(ident.range, Some(def), TargetKind::Declaration(decl.kind));
-        }
+        self.expect_declaration(ident, kinds, what);
         Flow::plain()
     }
 
