@@ -18,7 +18,7 @@ fn main() {
 /// Writes `$OUT_DIR/stdlib_modules.rs`: a sorted array of `(path, text)` for every
 /// `stdlib/modules/<name>/*.tf`, with paths `std/modules/<name>/<file>.tf`.
 fn embed_stdlib_modules() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../stdlib/modules");
+    let dir = manifest_dir().join("../stdlib/modules");
     println!("cargo::rerun-if-changed={}", dir.display());
     let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
     let modules = std::fs::read_dir(&dir).expect("`stdlib/modules/` exists");
@@ -60,7 +60,7 @@ fn write_table(name: &str, files: &[(String, std::path::PathBuf)]) {
 /// Writes `$OUT_DIR/stdlib_files.rs`: a sorted array of `(path, text)` for every
 /// `stdlib/*.plat`, so that the standard library ships inside the binary.
 fn embed_stdlib() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../stdlib");
+    let dir = manifest_dir().join("../stdlib");
     println!("cargo::rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map(|entries| {
@@ -81,4 +81,13 @@ fn embed_stdlib() {
         .map(|name| (format!("std/{name}"), dir.join(name)))
         .collect();
     write_table("stdlib_files.rs", &files);
+}
+
+/// The compiler crate's directory, as cargo gives it to this run of the script (not as
+/// it was when the script was compiled: a target directory copied from another
+/// checkout would otherwise embed that checkout's standard library).
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
 }

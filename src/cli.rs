@@ -11,9 +11,11 @@ Examples:
   plat check --format json .       Diagnostics as JSON, for scripts
   plat check --format sarif . > plat.sarif
                                    Diagnostics as SARIF, for code scanning in CI
-  plat build --out out             Write Kubernetes manifests and Terraform per environment
+  plat build                       Write Kubernetes manifests and Terraform per environment
   plat graph --env production --format dot
                                    The resource graph of an environment
+  plat diff --against origin/main --format markdown
+                                   What a change does to each environment, for a review
   plat init shop                   Scaffold a new platform that checks and builds
   plat doc --out catalog           The catalogue of the offerings, as HTML and Markdown
   plat import score score.yaml --out workloads
@@ -26,7 +28,8 @@ Examples:
   plat completions bash > /etc/bash_completion.d/plat
                                    Install shell completions
 
-Exit status: 0 no errors, 1 the project has errors, 2 usage or I/O problem, 3 internal error.
+Exit status: 0 no errors, 1 the project has errors, 2 usage or I/O problem, 3 internal error,
+4 plat diff blocks the change (it destroys data, orphans state or touches a protected resource).
 Documentation: docs/language.md";
 
 /// plat — a platform orchestrator you can compile.
@@ -72,7 +75,7 @@ Examples:
     /// build leaves the previous output as it was.
     #[command(after_help = "\
 Examples:
-  plat build                       Build every environment into ./out
+  plat build                       Build every environment into the project's out/
   plat build examples/shop --out /tmp/shop
                                    Build another project into another directory
   plat build --env staging --env production
@@ -86,9 +89,10 @@ Examples:
         /// Build only this environment (repeat for more); every one by default.
         #[arg(long = "env", value_name = "ENV")]
         environments: Vec<String>,
-        /// The output directory; replaced as a whole by each build.
-        #[arg(long, value_name = "DIR", default_value = "out")]
-        out: PathBuf,
+        /// The output directory, replaced as a whole by each build; `out` in the
+        /// project's directory by default.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Print the resource graph of an environment: workloads, resource instances and
     /// the edges between them.
@@ -113,6 +117,49 @@ Examples:
         /// How to print the graph.
         #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
         format: GraphFormat,
+    },
+    /// Show what a change does to each environment, before it is applied.
+    ///
+    /// Builds the sources in memory and compares the result with a git revision of the
+    /// project (built in memory the same way) or with a build directory: Kubernetes
+    /// objects and Terraform root modules and blocks added, removed and changed, with the
+    /// paths of the fields that changed; instances whose offering's version or
+    /// implementation changed; and what destroys or replaces data, or leaves Terraform
+    /// state with nothing to destroy what it holds. Checks the sources first.
+    #[command(after_help = "\
+Examples:
+  plat diff                        What the sources change, compared with HEAD
+  plat diff --against origin/main  Compared with another revision (a CI on a pull request)
+  plat diff --against-build out    Compared with what a build directory holds
+  plat diff --format markdown > comment.md
+                                   A pull-request comment
+  plat diff --format json | jq .blocked
+                                   For scripts
+
+Exit status: 0 nothing destructive (or allowed), 1 the sources have errors, 2 a usage or I/O
+problem (an unknown revision, an unreadable build), 4 the change destroys or replaces data
+(allowed with --allow-destroy), orphans Terraform state or touches a protected resource
+(never allowed).")]
+    Diff {
+        /// The project directory or `.plat` file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The git revision to compare with; HEAD by default.
+        #[arg(long, value_name = "REV", conflicts_with = "against_build")]
+        against: Option<String>,
+        /// A build directory to compare with, instead of a revision.
+        #[arg(long, value_name = "DIR")]
+        against_build: Option<PathBuf>,
+        /// Compare only this environment (repeat for more); every one by default.
+        #[arg(long = "env", value_name = "ENV")]
+        environments: Vec<String>,
+        /// How to print the diff.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Terminal)]
+        format: DiffFormat,
+        /// Let a change that destroys or replaces data through (exit status 0). A change
+        /// that orphans Terraform state or touches a protected resource still blocks.
+        #[arg(long)]
+        allow_destroy: bool,
     },
     /// Scaffold a new platform: an environment, a workload and a README, ready to check
     /// and build.
@@ -456,6 +503,17 @@ pub enum Format {
     Json,
     /// A SARIF 2.1.0 log.
     Sarif,
+}
+
+/// How `plat diff` prints the diff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Plain text, for a terminal.
+    Terminal,
+    /// Markdown, for a pull-request comment.
+    Markdown,
+    /// JSON, for scripts: the verdict, the counts and every change.
+    Json,
 }
 
 /// How `plat graph` prints the graph.

@@ -1,7 +1,8 @@
 //! The `plat` command line.
 //!
 //! Invariants: every outcome is an exit status a script can rely on (0 clean, 1 the
-//! program has errors, 2 usage or I/O problems, 3 an internal error); a panic is never
+//! program has errors, 2 usage or I/O problems, 3 an internal error, 4 a change that
+//! `plat diff` blocks); a panic is never
 //! shown raw to a user but reported as an internal error with a hint to report it.
 
 mod cli;
@@ -10,6 +11,7 @@ mod files;
 mod git;
 mod output;
 mod report;
+mod revision;
 
 use std::process::ExitCode;
 
@@ -26,6 +28,9 @@ pub enum Status {
     Usage = 2,
     /// A bug in plat.
     Internal = 3,
+    /// `plat diff`: the change destroys or replaces data (without `--allow-destroy`),
+    /// orphans Terraform state or touches a protected resource.
+    Blocked = 4,
 }
 
 fn main() -> ExitCode {

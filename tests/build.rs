@@ -13,7 +13,7 @@ use plat_compiler::resolve::model::{Provisioning, ResolvedEnvironment};
 use plat_compiler::resolve::value::Value;
 use plat_compiler::source::Database;
 use serde_json::Value as Json;
-use support::{Run, args, run_plat};
+use support::{Run, args, copy_of, run_plat};
 
 /// The root of the repository.
 fn repository() -> &'static Path {
@@ -94,26 +94,6 @@ fn collect(root: &Path, directory: &Path, found: &mut BTreeMap<String, Vec<u8>>)
 
 fn text(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).expect("output is UTF-8")
-}
-
-/// A copy of `examples/<name>` in a fresh temporary directory.
-fn copy_of(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let temp = tempfile::tempdir().expect("temp dir");
-    let project = temp.path().join(name);
-    copy_dir(&repository().join("examples").join(name), &project);
-    (temp, project)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("readable").filter_map(Result::ok) {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 #[test]
@@ -206,25 +186,36 @@ fn a_failing_build_leaves_the_previous_output_as_it_was() {
 
 #[test]
 fn files_an_earlier_build_wrote_and_this_one_does_not_are_removed() {
+    let (temp, project) = copy_of("shop");
+    let out = temp.path().join("out");
+    build_ok(&project, &out);
+    assert!(out.join("staging/manifest.json").is_file());
+    let run = build(&project, &out, &["--env", "development"]);
+    assert_eq!(run.status, Some(0), "{}", run.transcript());
+    assert!(out.join("development/manifest.json").is_file());
+    assert!(!out.join("staging").exists());
+    assert!(!out.join("production").exists());
+}
+
+#[test]
+fn files_an_earlier_build_did_not_write_refuse_the_replacement() {
     let (temp, project) = copy_of("minimal");
     let out = temp.path().join("out");
     build_ok(&project, &out);
-    let stale = out.join("development/kubernetes/stale.yaml");
-    fs::write(&stale, "kind: Stale\n").expect("writable");
-    let gone_env = out.join("preview/manifest.json");
-    fs::create_dir_all(gone_env.parent().expect("parent")).expect("mkdir");
-    fs::write(&gone_env, "{}\n").expect("writable");
-    // Terraform's local state is not a build's output: it outlives every build.
-    let state = out.join("development/terraform/.state/workloads/hello.tfstate");
-    fs::create_dir_all(state.parent().expect("parent")).expect("mkdir");
-    fs::write(&state, "{\"version\": 4}\n").expect("writable");
-    build_ok(&project, &out);
-    assert!(!stale.exists());
-    assert!(!gone_env.exists());
-    assert_eq!(
-        fs::read_to_string(&state).expect("state kept"),
-        "{\"version\": 4}\n"
+    let before = files(&out);
+    let stray = out.join("development/kubernetes/notes.yaml");
+    fs::write(&stray, "kind: Mine\n").expect("writable");
+    let run = build(&project, &out, &[]);
+    assert_eq!(run.status, Some(2), "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("development/kubernetes/notes.yaml (not written by plat)"),
+        "{}",
+        run.stderr
     );
+    let mut after = files(&out);
+    after.remove("development/kubernetes/notes.yaml");
+    assert_eq!(before, after, "nothing was replaced");
 }
 
 #[test]

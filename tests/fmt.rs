@@ -204,3 +204,15 @@ fn help_shows_examples() {
     assert_eq!(run.status, Some(0));
     assert!(run.stdout.contains("plat fmt --check"), "{}", run.stdout);
 }
+
+#[test]
+fn the_examples_and_the_standard_library_are_in_canonical_form() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = run_plat_in(root, &args(&["fmt", "--check", "examples", "stdlib"]));
+    assert_eq!(
+        run.status,
+        Some(0),
+        "run `plat fmt examples stdlib`: {}",
+        run.transcript()
+    );
+}

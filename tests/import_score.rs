@@ -587,3 +587,53 @@ fn schema_violations_point_at_their_nodes() {
         .collect();
     assert_eq!(found, expected, "{}", run.stdout);
 }
+
+/// The kubernetes object at `path` of `environment` in a build under `out`.
+fn built_object(out: &Path, environment: &str, path: &str) -> Json {
+    let file = out.join(environment).join("kubernetes").join(path);
+    let text = fs::read_to_string(&file).unwrap_or_else(|error| panic!("{path}: {error}"));
+    serde_saphyr::from_str(&text).unwrap_or_else(|error| panic!("{path}: {error}"))
+}
+
+#[test]
+fn a_container_started_before_another_and_an_exec_probe_reach_the_cluster() {
+    let temporary = tempfile::tempdir().expect("temporary directory");
+    let project = project(temporary.path(), false);
+    let score = fixtures().join("workloads").join("orders.yaml");
+    let workloads = project.join("workloads");
+    let run = import(&[score], &workloads, &[]);
+    assert_eq!(run.status, Some(0), "{}", run.transcript());
+    let text = fs::read_to_string(workloads.join("orders.plat")).expect("imported");
+    assert!(text.contains("init_container migrate {"), "{text}");
+    assert!(
+        text.contains("liveness = { exec = [\"/app/healthcheck\", \"--live\"] }"),
+        "{text}"
+    );
+    assert!(text.contains("service_ports = { http = 80 }"), "{text}");
+    check_and_build(&project, "orders.yaml");
+    let out = project.parent().expect("parent").join("out");
+    for environment in ["development", "staging", "production"] {
+        let deployment = built_object(&out, environment, "orders/deployment.yaml");
+        let spec = &deployment["spec"]["template"]["spec"];
+        let init = &spec["initContainers"];
+        assert_eq!(init[0]["name"], "migrate", "{environment}: {spec}");
+        assert_eq!(init[0]["args"][0], "migrate", "{environment}: {spec}");
+        assert!(
+            init[0].get("restartPolicy").is_none(),
+            "{environment}: {spec}"
+        );
+        let main = &spec["containers"][0];
+        assert_eq!(main["name"], "main", "{environment}: {spec}");
+        assert_eq!(
+            main["livenessProbe"]["exec"]["command"],
+            serde_json::json!(["/app/healthcheck", "--live"]),
+            "{environment}: {spec}"
+        );
+        let service = built_object(&out, environment, "orders/service.yaml");
+        assert_eq!(
+            service["spec"]["ports"][0],
+            serde_json::json!({ "name": "http", "port": 80, "targetPort": "http", "protocol": "TCP" }),
+            "{environment}"
+        );
+    }
+}

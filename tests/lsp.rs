@@ -284,6 +284,100 @@ fn completion_in_context() {
     );
 }
 
+const WORKLOAD_MODEL: &str = r#"workload api {
+  schedule = { cron = "@daily", concurrency = "Forbid" }
+
+  init_container migrate {
+    image = "ghcr.io/acme/api:1.0.0"
+    
+  }
+
+  sidecar proxy {
+    image = "ghcr.io/acme/proxy:1.0.0"
+    
+  }
+
+  container main {
+    image = "ghcr.io/acme/api:1.0.0"
+    ports = { grpc = 9090 }
+    liveness = { grpc = 9090,  }
+  }
+}
+"#;
+
+#[test]
+fn completion_and_hover_know_the_workload_model() {
+    let (mut client, file, _dir) = open_project(WORKLOAD_MODEL);
+    let text = WORKLOAD_MODEL;
+    let labels = |result: &Value| -> Vec<String> {
+        result
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let complete = |client: &mut Client, needle: &str, nth: usize, shift: usize| {
+        labels(&client.request(
+            "textDocument/completion",
+            at(&file, position(text, needle, nth, shift)),
+        ))
+    };
+    // A workload's fields and blocks.
+    let workload = complete(&mut client, "\n\n  init_container", 0, 1);
+    for field in [
+        "autoscaling",
+        "job",
+        "service_ports",
+        "termination_grace_period",
+        "init_container",
+        "sidecar",
+    ] {
+        assert!(
+            workload.contains(&field.to_string()),
+            "{field}: {workload:?}"
+        );
+    }
+    // A sidecar has probes and hooks; an init container has none.
+    let sidecar = complete(&mut client, "\n    \n", 1, 5);
+    assert!(sidecar.contains(&"startup".to_string()), "{sidecar:?}");
+    assert!(sidecar.contains(&"pre_stop".to_string()), "{sidecar:?}");
+    let init = complete(&mut client, "\n    \n", 0, 5);
+    assert!(init.contains(&"args".to_string()), "{init:?}");
+    assert!(!init.contains(&"liveness".to_string()), "{init:?}");
+    // The fields of a probe, inside its record.
+    let probe = complete(&mut client, "grpc = 9090,  }", 0, 13);
+    for field in ["path", "tcp", "exec", "initial_delay", "failure_threshold"] {
+        assert!(probe.contains(&field.to_string()), "{field}: {probe:?}");
+    }
+    // The values of an enum field inside a record.
+    let concurrency = complete(&mut client, "\"Forbid\"", 0, 0);
+    assert!(
+        concurrency.contains(&"\"Replace\"".to_string()),
+        "{concurrency:?}"
+    );
+    // Hover on a record's key: its field's type and doc, from the schema.
+    let hover = client.request(
+        "textDocument/hover",
+        at(&file, position(text, "grpc = 9090,", 0, 1)),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("grpc: port?"), "{value}");
+    assert!(value.contains("gRPC"), "{value}");
+    let hover = client.request(
+        "textDocument/hover",
+        at(&file, position(text, "cron", 0, 1)),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("five cron fields"), "{value}");
+    let hover = client.request(
+        "textDocument/hover",
+        at(&file, position(text, "schedule", 0, 1)),
+    );
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("CronJob"), "{value}");
+}
+
 #[test]
 fn document_and_workspace_symbols() {
     let (mut client, file, _) = open_shop();
@@ -511,6 +605,7 @@ offering cache {
 }
 
 environment production {
+  backend kubernetes {}
   namespace = "shop"
   use cache.local
 }

@@ -27,13 +27,7 @@ pub fn check_project(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     // Resolution's findings only when the earlier layers found no error, so that users
     // are not shown the knock-on effects of a mistake they already see.
     if !diagnostics.iter().any(Diagnostic::is_error) {
-        for &env in crate::resolve::environments(db, project) {
-            diagnostics.extend(
-                crate::resolve::environment_diagnostics(db, env)
-                    .iter()
-                    .cloned(),
-            );
-        }
+        diagnostics.extend(resolution_diagnostics(db, project));
     }
     crate::diagnostic::sort(db, &mut diagnostics);
     diagnostics
@@ -46,6 +40,74 @@ fn unreadable_dependencies(db: &dyn Db, project: Project) -> Option<Vec<Diagnost
     load.iter()
         .any(|diagnostic| diagnostic.is_error() && diagnostic.code.is_about_dependencies())
         .then(|| load.clone())
+}
+
+/// Resolution's findings in every environment, each once: a problem found in some
+/// environments but not all says in which, on its primary label (a probe on a port that
+/// only the production override removes is reported "in `production`").
+fn resolution_diagnostics(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
+    let environments = crate::resolve::environments(db, project);
+    let mut found: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
+    let mut index: std::collections::HashMap<&Diagnostic, usize> = std::collections::HashMap::new();
+    let per_environment: Vec<(&str, &[Diagnostic])> = environments
+        .iter()
+        .map(|&env| {
+            (
+                env.name(db).as_str(),
+                crate::resolve::environment_diagnostics(db, env).as_slice(),
+            )
+        })
+        .collect();
+    for &(name, diagnostics) in &per_environment {
+        for diagnostic in diagnostics {
+            match index.get(diagnostic) {
+                Some(&at) => found[at].1.push(name),
+                None => {
+                    index.insert(diagnostic, found.len());
+                    found.push((diagnostic.clone(), vec![name]));
+                }
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(diagnostic, names)| {
+            if names.len() == environments.len() {
+                diagnostic
+            } else {
+                in_environments(diagnostic, &names)
+            }
+        })
+        .collect()
+}
+
+/// `diagnostic` with the environments it was found in added to its primary label,
+/// unless it names them already.
+fn in_environments(mut diagnostic: Diagnostic, names: &[&str]) -> Diagnostic {
+    let Some(primary) = &mut diagnostic.primary else {
+        return diagnostic;
+    };
+    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    let said = |quote: &String| {
+        diagnostic.message.contains(quote.as_str())
+            || primary
+                .message
+                .as_deref()
+                .is_some_and(|message| message.contains(quote.as_str()))
+    };
+    if quoted.iter().all(said) {
+        return diagnostic;
+    }
+    let place = match quoted.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => return diagnostic,
+    };
+    primary.message = Some(match primary.message.take() {
+        Some(message) => format!("{message}, in {place}"),
+        None => format!("in {place}"),
+    });
+    diagnostic
 }
 
 /// The diagnostics of loading, syntax, names and types, unsorted. Of the files of a

@@ -14,6 +14,14 @@ pub const MAX_LABEL: usize = 63;
 /// The longest DNS subdomain: ConfigMap and Secret names, label key prefixes.
 pub const MAX_SUBDOMAIN: usize = 253;
 
+/// The longest name of a workload that runs as a Job: plat names its Job after it and
+/// a hash of its spec (`report-1a2b3c4d`, 9 characters more), a DNS label.
+pub const MAX_JOB_NAME: usize = MAX_LABEL - 9;
+
+/// The longest name of a CronJob: its Jobs are named after it with 11 more characters
+/// (`-29012345`), and a Job's name is a label value of its pods.
+pub const MAX_CRON_JOB_NAME: usize = 52;
+
 /// The longest name of a port (IANA service name).
 pub const MAX_PORT_NAME: usize = 15;
 
@@ -57,6 +65,30 @@ pub fn service_name(text: &str) -> Result<(), String> {
     dns_label(text)?;
     if text.starts_with(|c: char| c.is_ascii_digit()) {
         return Err("must start with a letter".to_string());
+    }
+    Ok(())
+}
+
+/// The name of a workload that runs as a Job: a Service's name (the workload may
+/// become a service), at most [`MAX_JOB_NAME`] characters.
+pub fn job_name(text: &str) -> Result<(), String> {
+    service_name(text)?;
+    if text.len() > MAX_JOB_NAME {
+        return Err(format!(
+            "longer than {MAX_JOB_NAME} characters: its Job is named `{text}-HASH`"
+        ));
+    }
+    Ok(())
+}
+
+/// The name of a workload that runs as a CronJob: a Service's name, at most
+/// [`MAX_CRON_JOB_NAME`] characters.
+pub fn cron_job_name(text: &str) -> Result<(), String> {
+    service_name(text)?;
+    if text.len() > MAX_CRON_JOB_NAME {
+        return Err(format!(
+            "longer than {MAX_CRON_JOB_NAME} characters, the most a CronJob's name may have"
+        ));
     }
     Ok(())
 }
@@ -226,6 +258,11 @@ pub fn mount_path(text: &str) -> Result<(), String> {
 /// digit: lower case, every run of other characters a `-`, cut to 63 characters.
 /// `My_Api` → `my-api`; empty when nothing is left.
 pub fn to_dns_label(name: &str) -> String {
+    to_dns_label_within(name, MAX_LABEL)
+}
+
+/// [`to_dns_label`], cut to `most` characters.
+pub fn to_dns_label_within(name: &str, most: usize) -> String {
     let mut label = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric() {
@@ -237,7 +274,7 @@ pub fn to_dns_label(name: &str) -> String {
     let start = label
         .find(|c: char| c.is_ascii_lowercase())
         .unwrap_or(label.len());
-    let cut: String = label[start..].chars().take(MAX_LABEL).collect();
+    let cut: String = label[start..].chars().take(most).collect();
     cut.trim_end_matches('-').to_string()
 }
 
@@ -280,6 +317,16 @@ mod tests {
         assert_eq!(dns_label("1st"), Ok(()));
         assert!(service_name("1st").is_err());
         assert_eq!(service_name("api-2"), Ok(()));
+    }
+
+    #[test]
+    fn names_of_jobs_leave_room_for_what_kubernetes_adds() {
+        assert_eq!(job_name(&"a".repeat(54)), Ok(()));
+        assert!(job_name(&"a".repeat(55)).is_err());
+        assert_eq!(cron_job_name(&"a".repeat(52)), Ok(()));
+        assert!(cron_job_name(&"a".repeat(53)).is_err());
+        assert!(job_name("1st").is_err());
+        assert_eq!(to_dns_label_within("My_Long_Name", 7), "my-long");
     }
 
     #[test]

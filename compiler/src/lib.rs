@@ -23,6 +23,7 @@
 //!     as plain data read from [`types`] and [`resolve`], rendered as Markdown and HTML;
 //!     [`compat`]: what changed between two versions of a package (`plat semver`), read
 //!     from [`types`] and [`lowered`].
+//! 12. [`diff`]: what a change does (`plat diff`), from the files of two builds alone.
 //!
 //! [`project`] reads a project from disk into the inputs, its dependencies as
 //! [`package`] (manifests, the lock, content hashes) says; [`stdlib`] holds the standard
@@ -44,6 +45,7 @@ pub mod catalog;
 pub mod check;
 pub mod compat;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod file;
 pub mod format;

@@ -153,6 +153,7 @@ environment production {
 
 environment development {
   namespace = "shop-dev"
+  backend kubernetes {}
   use database.local
   shared_db: database { name = "shop" }
 }
@@ -983,7 +984,7 @@ fn runs(executed: &[String], query: &str) -> usize {
 #[test]
 fn an_edit_inside_one_workload_re_resolves_only_that_workload_in_each_environment() {
     let mut db = LoggingDatabase::default();
-    let environments = "environment staging {\n  namespace = \"staging\"\n  use database.local\n}\nenvironment production {\n  namespace = \"production\"\n  use database.local\n}\n";
+    let environments = "environment staging {\n  namespace = \"staging\"\n  backend kubernetes {}\n  use database.local\n}\nenvironment production {\n  namespace = \"production\"\n  backend kubernetes {}\n  use database.local\n}\n";
     let workload = |name: &str, replicas: u32| {
         format!(
             "workload {name} {{\n  replicas = {replicas}\n  calls = [api]\n  container main {{ image = \"nginx:1.25\" ports = {{ http = 8080 }} env = {{ H = db.host, PEER = api.url }} }}\n  db: database {{ name = \"{name}\" }}\n}}\n"
@@ -1084,7 +1085,7 @@ offering store {
 #[test]
 fn overrides_set_only_what_changes() {
     let text = format!(
-        "{DATABASE}\nenvironment production {{ namespace = \"p\" use database.local }}\nworkload api {{\n  container main {{ image = \"nginx:1.25\" }}\n  db: database {{ name = \"api\" }}\n  override production {{\n    replicas = 3\n    container main {{ cpu = 1 }}\n    db: database {{ size = \"large\" }}\n  }}\n}}\n"
+        "{DATABASE}\nenvironment production {{ namespace = \"p\" backend kubernetes {{}} use database.local }}\nworkload api {{\n  container main {{ image = \"nginx:1.25\" }}\n  db: database {{ name = \"api\" }}\n  override production {{\n    replicas = 3\n    container main {{ cpu = 1 }}\n    db: database {{ size = \"large\" }}\n  }}\n}}\n"
     );
     assert_clean(&[("main.plat", &text)]);
     let new_container = text.replace("container main { cpu = 1 }", "container extra { cpu = 1 }");
@@ -1102,13 +1103,48 @@ fn declarations_are_not_values() {
 }
 
 #[test]
+fn backend_settings_are_typed_for_the_backends_plat_knows() {
+    let backend = |body: &str| {
+        let text =
+            format!("environment e {{\n  namespace = \"e\"\n  backend s3 {{ {body} }}\n}}\n");
+        let diagnostics = check_one(&text);
+        (codes(&diagnostics), describe(&diagnostics), text)
+    };
+    let (found, _, _) = backend("bucket = \"b\", use_lockfile = true, max_retries = 5");
+    assert_eq!(found, Vec::<Code>::new());
+    let (found, _, _) = backend(
+        "bucket = \"b\", assume_role = { role_arn = \"arn:aws:iam::1:role/t\", duration = \"1h\" }",
+    );
+    assert_eq!(found, Vec::<Code>::new());
+    let (found, said, _) = backend("bucket = \"b\", use_lockfile = \"true\"");
+    assert_eq!(found, [Code::TypeMismatch], "{said}");
+    let (found, said, _) = backend("bucket = \"b\", use_lock_file = true");
+    assert_eq!(found, [Code::UnknownField], "{said}");
+    assert!(said.contains("use_lockfile"), "{said}");
+    let (found, said, _) = backend("key = \"k\"");
+    assert_eq!(found, [Code::MissingField], "{said}");
+    // Credentials are secrets: source can never hold one.
+    let (found, said, _) = backend("bucket = \"b\", secret_key = \"hunter2\"");
+    assert_eq!(found, [Code::SecretLiteral], "{said}");
+    let (found, said, text) = backend("bucket = \"b\", dynamodb_table = \"locks\"");
+    assert_eq!(found, [Code::DeprecatedSetting], "{said}");
+    let diagnostics = check_one(&text);
+    assert_eq!(text_at(&text, &diagnostics[0]), "dynamodb_table");
+    // A kind plat does not know takes any setting, of any type.
+    assert_clean(&[(
+        "main.plat",
+        "environment e {\n  namespace = \"e\"\n  backend azurerm { use_azuread_auth = true, key = \"k\" }\n}\n",
+    )]);
+}
+
+#[test]
 fn a_probe_period_beyond_what_kubernetes_counts_is_out_of_range() {
     let text = "workload api {\n  container main {\n    image = \"ghcr.io/acme/api:1.0.0\"\n    ports = { http = 8080 }\n    liveness = { path = \"/\", port = 8080, period = 2147483648s }\n    readiness = { path = \"/\", port = 8080, period = 2147483647s }\n  }\n}\n";
     let diagnostic = only(Code::OutOfRange, text);
     assert_eq!(text_at(text, &diagnostic), "2147483648s");
     assert_eq!(
         diagnostic.help.as_deref(),
-        Some("use a value of at most 2147483647 seconds")
+        Some("use a value from 1 to 2147483647 seconds")
     );
 }
 

@@ -10,7 +10,9 @@ use std::path::Path;
 use plat_compiler::check::check_project;
 use plat_compiler::diagnostic::{Code, Diagnostic};
 use plat_compiler::graph::{self, ResourceGraph};
-use plat_compiler::resolve::model::{Instance, Owner, Provisioning, ResolvedEnvironment};
+use plat_compiler::resolve::model::{
+    Instance, Lifecycle, Owner, Provisioning, ResolvedEnvironment,
+};
 use plat_compiler::resolve::value::{Deferred, Value};
 use plat_compiler::resolve::{ResolvedProject, resolve_project};
 use plat_compiler::source::{Database, Project};
@@ -139,7 +141,10 @@ fn the_shop_binds_each_environment_to_its_implementations() {
         .iter()
         .find(|workload| workload.name == "storefront")
         .expect("storefront");
-    assert_eq!(storefront.replicas, 4, "the production override applies");
+    assert_eq!(
+        storefront.replicas, 3,
+        "the production override applies: the autoscaler keeps at least 3"
+    );
     assert_eq!(storefront.containers[0].cpu, "1");
     let env_vars = &storefront.containers[0].env;
     assert_eq!(
@@ -184,11 +189,13 @@ offering thing {
 
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   use thing.plain { b = "use", c = "use", d = "use" }
 }
 
 environment staging {
   namespace = "shop"
+  backend kubernetes {}
   use thing.plain { b = "use", c = "use", d = "use" }
 }
 
@@ -237,6 +244,7 @@ import std.postgres
 
 environment development {
   namespace = "shop-dev"
+  backend kubernetes {}
   use postgres.in_cluster
   shared_db: postgres { database = "shop" }
 }
@@ -324,6 +332,7 @@ offering database {
 
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   use database.aws
   use network.aws
   use firewall.aws
@@ -362,7 +371,7 @@ fn what_implementations_need_is_pulled_in_transitively() {
             path: vec!["id".to_string()],
         })
     );
-    let graph = ResourceGraph::of(production);
+    let graph = ResourceGraph::of(production, &Lifecycle::default());
     let needs: Vec<(String, String)> = graph
         .edges()
         .filter(|(_, _, edge)| edge.kind == graph::EdgeKind::Needs)
@@ -391,7 +400,7 @@ fn a_cycle_between_offerings_is_reported_once_with_every_hop() {
     );
     let cyclic = cyclic.replace(
         "environment production {",
-        "environment staging {\n  namespace = \"shop\"\n  use database.aws\n  use network.aws\n  use firewall.aws\n}\n\nenvironment production {",
+        "environment staging {\n  namespace = \"shop\"\n  backend kubernetes {}\n  use database.aws\n  use network.aws\n  use firewall.aws\n}\n\nenvironment production {",
     );
     let (diagnostics, _) = resolve(&cyclic);
     assert_eq!(
@@ -465,7 +474,8 @@ workload b {
         "production".to_string(),
     );
     let model = plat_compiler::resolve::environment_model(&db, id).expect("resolved");
-    let artifacts = plat_compiler::emit::bundle::environment(&db, &model, "shop");
+    let lifecycle = plat_compiler::resolve::environment_lifecycle(&db, id);
+    let artifacts = plat_compiler::emit::bundle::environment(&db, &model, &lifecycle, "shop");
     let policy = |name: &str| {
         artifacts
             .iter()
@@ -483,6 +493,7 @@ workload b {
 const POLICY: &str = r#"
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   policies = [min_replicas, pinned]
 }
 
@@ -530,12 +541,14 @@ import std.{postgres, redis}
 
 environment development {
   namespace = "shop-dev"
+  backend kubernetes {}
   use postgres.in_cluster
   shared_db: postgres { database = "shop" }
 }
 
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   use postgres.in_cluster
 }
 
@@ -584,11 +597,13 @@ import std.postgres
 
 environment development {
   namespace = "shop-dev"
+  backend kubernetes {}
   use postgres.in_cluster
 }
 
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   use postgres.in_cluster
 }
 
@@ -632,6 +647,7 @@ fn resolution_is_not_shown_when_the_checker_found_errors() {
         r#"
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   policies = [min_replicas]
 }
 policy min_replicas { require workload.replicas >= 2 else "two" }
@@ -653,11 +669,13 @@ import std.route
 
 environment development {
   namespace = "shop-dev"
+  backend kubernetes {}
   use route.in_cluster { ingress_class = "traefik" }
 }
 
 environment production {
   namespace = "shop"
+  backend kubernetes {}
   use route.gateway { gateway = "edge", gateway_namespace = "infra" }
 }
 
@@ -710,7 +728,7 @@ fn the_graph_holds_no_secret() {
             container.files.insert("/secret".into(), planted.clone());
         }
     }
-    let graph = ResourceGraph::of(&production);
+    let graph = ResourceGraph::of(&production, &Lifecycle::default());
     for rendered in [
         graph::json::render(&graph),
         graph::dot::render(&graph),
@@ -750,7 +768,10 @@ fn the_graph_is_deterministic_and_documented() {
                 "name",
                 "offering",
                 "owner",
+                "protected",
                 "provisioner",
+                "removed",
+                "stateful",
                 "version"
             ]
         );
@@ -900,6 +921,10 @@ environment production {
   namespace = "shop"
   region = "eu-west-1"
   policies = [probes, limits, registry, databases, no_debug, low_ports]
+  backend s3 {
+    bucket = "state"
+    use_lockfile = true
+  }
   use postgres.aws {
     subnet_ids = ["subnet-1"]
     subnet_cidrs = ["10.0.0.0/24"]

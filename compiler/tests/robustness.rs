@@ -221,9 +221,11 @@ fn build(db: &Database, project: Project) -> Option<Vec<(String, Vec<Artifact>)>
     let resolved = plat_compiler::resolve::resolve_project(db, project);
     Some(
         resolved
-            .environments
-            .iter()
-            .map(|env| (env.name.clone(), bundle::environment(db, env, "example")))
+            .with_lifecycles()
+            .map(|(env, lifecycle)| {
+                let artifacts = bundle::environment(db, env, lifecycle, "example");
+                (env.name.clone(), artifacts)
+            })
             .collect(),
     )
 }

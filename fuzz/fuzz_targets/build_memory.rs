@@ -15,9 +15,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let resolved = plat_compiler::resolve::resolve_project(&db, project);
-    for env in &resolved.environments {
-        let first = bundle::environment(&db, env, "fuzz");
-        let second = bundle::environment(&db, env, "fuzz");
+    for (env, lifecycle) in resolved.with_lifecycles() {
+        let first = bundle::environment(&db, env, lifecycle, "fuzz");
+        let second = bundle::environment(&db, env, lifecycle, "fuzz");
         assert_eq!(
             first, second,
             "the build of `{}` is not deterministic",

@@ -12,13 +12,13 @@ use plat_compiler::resolve::model::Owner;
 use plat_compiler::resolve::resolve_project;
 use plat_compiler::source::SourceFile;
 use plat_compiler::span::TextRange;
-use plat_compiler::syntax::ast::{Body, DeclKind, Item, Member};
+use plat_compiler::syntax::ast::{Body, DeclKind, Expr, Item, Member};
 use plat_compiler::syntax::parse_file;
 use plat_compiler::types::signature::{OfferingSig, ParamSig, offering_signature};
 
 use crate::navigation::target_at;
 use crate::snapshot::Snapshot;
-use crate::syntax::{Frame, decl_at, enclosing, instance_offering, named_at, schema_of};
+use crate::syntax::{Frame, decl_at, enclosing, field_at, instance_offering, named_at, schema_of};
 
 /// Markdown for the thing at `offset`, and the range it describes.
 pub fn hover(snapshot: &Snapshot, file: SourceFile, offset: u32) -> Option<(String, TextRange)> {
@@ -134,7 +134,8 @@ pub fn offering_summary(sig: &OfferingSig) -> String {
     text
 }
 
-/// The attribute whose name is at `offset`: its field in the enclosing block.
+/// The attribute whose name is at `offset`: its field in the enclosing block; or the
+/// key at `offset` of a record in an attribute's value: its field in the record type.
 fn attribute_hover(
     snapshot: &Snapshot,
     file: SourceFile,
@@ -150,10 +151,20 @@ fn attribute_hover(
         Frame::Other => return None,
     };
     let attribute = body.members.iter().find_map(|m| match m {
-        Member::Attribute(a) if a.name.range.contains(offset) => Some(a),
+        Member::Attribute(a) if a.range.contains(offset) => Some(a),
         _ => None,
     })?;
     let name = attribute.name.name.as_str();
+    if !attribute.name.range.contains(offset) {
+        let mut path = vec![name.to_string()];
+        let key = record_key_at(&attribute.value, offset, &mut path, 0)?;
+        let field = field_at(db, snapshot.project, &frames, &path)?;
+        let title = match &field.default {
+            Some(default) => format!("{}: {} = {default}", field.name, field.ty),
+            None => format!("{}: {}", field.name, field.ty),
+        };
+        return Some((markdown(&title, field.doc.as_deref()), key));
+    }
     if let Some(Frame::Instance(instance)) = frames.last() {
         let sig = instance_offering(db, snapshot.project, instance)?;
         let param = sig.param(name)?;
@@ -165,4 +176,26 @@ fn attribute_hover(
         markdown(&field.signature(), Some(field.doc)),
         attribute.name.range,
     ))
+}
+
+/// The range of the record key at `offset` inside `expr`, with the keys that lead to
+/// it pushed on `path`. Bounded by the parser's nesting limit.
+fn record_key_at(
+    expr: &Expr,
+    offset: u32,
+    path: &mut Vec<String>,
+    depth: usize,
+) -> Option<TextRange> {
+    if depth > 128 {
+        return None;
+    }
+    let Expr::Record { entries, .. } = expr else {
+        return None;
+    };
+    let entry = entries.iter().find(|entry| entry.range.contains(offset))?;
+    path.push(entry.key.text().to_string());
+    if entry.key.range().contains(offset) {
+        return Some(entry.key.range());
+    }
+    record_key_at(&entry.value, offset, path, depth + 1)
 }

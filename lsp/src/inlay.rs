@@ -15,7 +15,7 @@ use plat_compiler::source::SourceFile;
 use plat_compiler::span::TextRange;
 use plat_compiler::syntax::ast::{Block, Body, Instance, Item, Member};
 use plat_compiler::syntax::parse_file;
-use plat_compiler::types::schema;
+use plat_compiler::types::schema::{self, ContainerKind};
 use plat_compiler::types::signature::{file_signatures, output_is_provision};
 use tower_lsp_server::ls_types::{InlayHint, InlayHintKind, InlayHintLabel};
 
@@ -69,8 +69,10 @@ fn body_defaults(snapshot: &Snapshot, body: &Body, in_override: bool, out: &mut 
         match member {
             Member::Instance(instance) => instance_defaults(snapshot, instance, out),
             Member::Block(block) => {
-                if block.kind.name == "container" && !in_override {
-                    container_defaults(block, out);
+                if let Some(kind) = ContainerKind::from_keyword(&block.kind.name)
+                    && !in_override
+                {
+                    container_defaults(block, kind, out);
                 }
                 let in_override = in_override || block.kind.name == "override";
                 body_defaults(snapshot, &block.body, in_override, out);
@@ -114,11 +116,11 @@ fn instance_defaults(snapshot: &Snapshot, instance: &Instance, out: &mut Vec<Hin
     }
 }
 
-fn container_defaults(block: &Block, out: &mut Vec<Hint>) {
+fn container_defaults(block: &Block, kind: ContainerKind, out: &mut Vec<Hint>) {
     let Some(at) = before_close(&block.body) else {
         return;
     };
-    for field in &schema::container().fields {
+    for field in &kind.schema(false).fields {
         if let Some(default) = field.default
             && !set(&block.body, field.name)
         {

@@ -10,8 +10,9 @@ use plat_compiler::span::TextRange;
 use plat_compiler::syntax::ast::{
     Block, Body, DeclKind, Declaration, Instance, Item, Member, Module,
 };
-use plat_compiler::types::schema::{self, BlockSchema, Provisioner};
+use plat_compiler::types::schema::{self, BlockSchema, ContainerKind, Provisioner};
 use plat_compiler::types::signature::{OfferingSig, offering_signature};
+use plat_compiler::types::{FieldTy, Ty};
 
 /// A node that encloses a position.
 #[derive(Clone, Copy)]
@@ -75,18 +76,16 @@ pub fn schema_of(frames: &[Frame<'_>]) -> Option<&'static BlockSchema> {
             DeclKind::Policy => schema::policy(),
         }),
         Frame::Block(block) => match block.kind.name.as_str() {
-            "container" => {
+            kind if ContainerKind::from_keyword(kind).is_some() => {
                 let in_override = frames
                     .iter()
                     .any(|f| matches!(f, Frame::Block(b) if b.kind.name == "override"));
-                Some(if in_override {
-                    schema::container_override()
-                } else {
-                    schema::container()
-                })
+                ContainerKind::from_keyword(kind).map(|kind| kind.schema(in_override))
             }
             "override" => Some(schema::override_block()),
-            "backend" => Some(schema::backend()),
+            "backend" => Some(schema::backend(
+                block.label.as_ref().map_or("", |label| label.name.as_str()),
+            )),
             "implementation" => block
                 .provisioner
                 .as_ref()
@@ -95,6 +94,49 @@ pub fn schema_of(frames: &[Frame<'_>]) -> Option<&'static BlockSchema> {
             _ => None,
         },
         Frame::Instance(_) | Frame::Other => None,
+    }
+}
+
+/// The field at `path` where `frames` are: an attribute of the innermost block (or a
+/// param of the innermost resource), then a field of its record value, and so on:
+/// `["liveness", "scheme"]`.
+pub fn field_at(
+    db: &dyn Db,
+    project: Project,
+    frames: &[Frame<'_>],
+    path: &[String],
+) -> Option<FieldTy> {
+    let (first, rest) = path.split_first()?;
+    let mut field = match frames.last()? {
+        Frame::Instance(instance) => {
+            let param = instance_offering(db, project, instance)?.param(first)?;
+            let mut field = FieldTy::new(&param.name, param.ty.clone());
+            field.doc = param.doc.clone();
+            field.default = param.default.clone();
+            field
+        }
+        _ => {
+            let schema = schema_of(frames)?.field(first)?;
+            let mut field = FieldTy::new(schema.name, schema.ty.clone());
+            field.doc = Some(schema.doc.to_string());
+            field.default = schema.default.map(str::to_string);
+            field
+        }
+    };
+    for segment in rest {
+        field = record_fields(&field.ty)?
+            .iter()
+            .find(|inner| inner.name == *segment)?
+            .clone();
+    }
+    Some(field)
+}
+
+/// The fields of a record type, through optionals, constraints and named types.
+pub fn record_fields(ty: &Ty) -> Option<&[FieldTy]> {
+    match ty.shape() {
+        Ty::Record(fields) => Some(fields),
+        _ => None,
     }
 }
 

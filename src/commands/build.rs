@@ -11,25 +11,31 @@
 //! memory at a time) and swapped in atomically at the end, so a failed build leaves the
 //! previous output as it was; the same project always gives the same bytes.
 
-use std::collections::BTreeSet;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use plat_compiler::diagnostic::Diagnostic;
-use plat_compiler::emit::{self, bundle};
+use plat_compiler::emit::bundle;
 use plat_compiler::source::{Database, Project};
 
 use crate::Status;
 use crate::cli::Format;
-use crate::output::{self, Staging, Tree};
+use crate::commands::diff;
+use crate::output::{self, Staging, Tree, Writer};
 use crate::report::Report;
 use crate::report::terminal::clean;
 
-pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Status {
+/// The output directory, in the project's directory, when `--out` is not given.
+const DEFAULT_OUT: &str = "out";
+
+pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool) -> Status {
     let db = Database::default();
     let (loaded, root) = match super::check::open(&db, path, Format::Human, color) {
         Ok(opened) => opened,
         Err(status) => return status,
     };
+    let out = out.map_or_else(|| root.join(DEFAULT_OUT), Path::to_path_buf);
+    let out = out.as_path();
     if let Err(message) = output::destination(out, &root) {
         eprintln!("error: {message}\nhelp: pass `--out DIR` with a directory of its own");
         return Status::Usage;
@@ -57,11 +63,16 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
             return Status::Usage;
         }
     };
-    let counts = match write(&db, loaded.project, &selected, &loaded.name, out) {
+    let every = environments.is_empty();
+    let counts = match write(&db, loaded.project, &selected, every, &loaded.name, out) {
         Ok(counts) => counts,
-        Err(message) => {
+        Err(refusal) => {
+            let (message, status) = match refusal {
+                Refusal::Output(message) => (message, Status::Usage),
+                Refusal::Orphans(message) => (message, Status::Blocked),
+            };
             eprintln!("error: {message}\nnote: the previous output, if any, is unchanged");
-            return Status::Usage;
+            return status;
         }
     };
     for (name, count) in counts {
@@ -114,20 +125,39 @@ fn select<'a>(
 /// and writes each into the staging directory as soon as it is rendered, so that one
 /// environment at most is held in memory; then swaps the output in. Returns how many
 /// files each environment has.
+/// Why a build writes nothing.
+enum Refusal {
+    /// The output cannot be written (or must not be replaced).
+    Output(String),
+    /// Replacing it would orphan Terraform state.
+    Orphans(String),
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Refusal {
+        Refusal::Output(message)
+    }
+}
+
 fn write<'a>(
     db: &Database,
     project: Project,
     selected: &[&'a String],
+    every: bool,
     name: &str,
     out: &Path,
-) -> Result<Vec<(&'a str, usize)>, String> {
-    let mut staging = Staging::begin(out)?;
+) -> Result<Vec<(&'a str, usize)>, Refusal> {
+    let mut staging = Staging::begin(out, Writer::Build)?;
     let mut counts = Vec::new();
     for env in selected {
         let artifacts = plat_compiler::resolve::environment_named(db, project, env)
-            .and_then(|id| plat_compiler::resolve::environment_model(db, id))
-            .map(|resolved| bundle::environment(db, &resolved, name))
+            .and_then(|id| {
+                let lifecycle = plat_compiler::resolve::environment_lifecycle(db, id);
+                plat_compiler::resolve::environment_model(db, id)
+                    .map(|resolved| bundle::environment(db, &resolved, &lifecycle, name))
+            })
             .unwrap_or_default();
+        refuse_orphans(out, env, diff::outline_of_artifacts(&artifacts))?;
         counts.push((env.as_str(), artifacts.len()));
         let mut tree = Tree::default();
         for artifact in artifacts {
@@ -135,9 +165,77 @@ fn write<'a>(
         }
         staging.add(&tree)?;
     }
-    let state = format!("terraform/{}", emit::terraform::LOCAL_STATE_DIRECTORY);
-    staging.finish(&[state.as_str()])?;
+    if every {
+        // Environments gone from the sources leave the output with all their roots.
+        for gone in built_environments(out)
+            .into_iter()
+            .filter(|env| !selected.contains(&env))
+        {
+            refuse_orphans(out, &gone, BTreeMap::new())?;
+        }
+    }
+    let kept_state: Vec<PathBuf> = staging
+        .carried()
+        .iter()
+        .filter(|path| holds_state(path))
+        .map(|path| out.join(path))
+        .collect();
+    for note in staging.finish()? {
+        eprintln!("{note}");
+    }
+    for state in kept_state {
+        eprintln!(
+            "warning: `{}` holds Terraform state that an earlier plat kept inside the build \
+             output, where deleting the output loses it; no root module reads it any more (an \
+             environment names its backend now)\nhelp: push it into the backend and move it out \
+             of the output: see \"Moving state out of an output\" in docs/commands.md",
+            state.display()
+        );
+    }
     Ok(counts)
+}
+
+/// Refuses to replace the output's environment `env` when that would drop a root
+/// module that still creates something: its state would be left with nothing to
+/// destroy what it holds (what `plat diff` calls orphaning).
+fn refuse_orphans(out: &Path, env: &str, new: BTreeMap<String, String>) -> Result<(), Refusal> {
+    let Some(old) = diff::outline_of_directory(&out.join(env)) else {
+        return Ok(());
+    };
+    let orphaned = diff::orphaned(env, old, new);
+    if orphaned.is_empty() {
+        return Ok(());
+    }
+    Err(Refusal::Orphans(format!(
+        "refusing to replace the environment `{env}` in `{}`:\n{}\nhelp: keep what the sources \
+         dropped, with `removed = true`, until `terraform apply` of its root module has destroyed \
+         what it provisioned (`plat diff` shows it); if that is done already, or its state was \
+         moved, delete the root module's directory from the output yourself and build again",
+        out.display(),
+        orphaned
+            .iter()
+            .map(|message| format!("  {message}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )))
+}
+
+/// The environments an earlier build wrote into `out`: its directories with a
+/// `manifest.json`.
+fn built_environments(out: &Path) -> Vec<String> {
+    crate::files::subdirectories(out)
+        .into_iter()
+        .filter(|name| out.join(name).join("manifest.json").is_file())
+        .collect()
+}
+
+/// Whether a path that an earlier output held, and the build carried, is Terraform
+/// state: the `.state` directory of an earlier plat, or a `*.tfstate` file.
+fn holds_state(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| {
+        let name = name.to_string_lossy();
+        name == ".state" || name.ends_with(".tfstate")
+    })
 }
 
 fn quoted(names: &[&str]) -> String {

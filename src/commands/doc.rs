@@ -16,7 +16,7 @@ use plat_compiler::source::Database;
 
 use crate::Status;
 use crate::cli::Format;
-use crate::output::{self, Tree};
+use crate::output::{self, Tree, Writer};
 use crate::report::Report;
 use crate::report::terminal::clean;
 
@@ -43,9 +43,12 @@ pub fn run(path: &Path, out: &Path, color: bool) -> Status {
         return Status::Errors;
     }
     let catalog = catalog::build(&db, loaded.project, &loaded.name);
-    if let Err(message) = output::write(out, &tree(&catalog), &[]) {
-        eprintln!("error: {message}\nnote: the previous output, if any, is unchanged");
-        return Status::Usage;
+    match output::write(out, &tree(&catalog), Writer::Doc) {
+        Ok(notes) => notes.iter().for_each(|note| eprintln!("{note}")),
+        Err(message) => {
+            eprintln!("error: {message}\nnote: the previous output, if any, is unchanged");
+            return Status::Usage;
+        }
     }
     let count = catalog.offerings.len();
     eprintln!(

@@ -18,7 +18,7 @@ use plat_compiler::source::{Database, Origin, SourceFile};
 
 use crate::Status;
 use crate::cli::Format;
-use crate::files::write_atomically;
+use crate::files::{remove_stale_temporaries, write_atomically};
 use crate::report::terminal::clean;
 use crate::report::{Located, Report};
 
@@ -107,6 +107,11 @@ struct FileToFormat<'a> {
 
 impl FileToFormat<'_> {
     fn format(&self, check: bool) -> Status {
+        if !check {
+            // What a `plat fmt` killed while writing this file left beside it.
+            let path = self.root.join(self.file.path(self.db));
+            remove_stale_temporaries(&path);
+        }
         let text = self.file.text(self.db);
         let display = Located::new(self.db, self.root).display_path(self.file);
         match format_text(text) {

@@ -206,6 +206,12 @@ import std.postgres
 environment development {{
   namespace = \"{namespace}\"
 
+  // Where Terraform keeps its state (the database's generated password): in the
+  // cluster, beside what it describes, never in the build output.
+  backend kubernetes {{
+    namespace = \"{namespace}\"
+  }}
+
   use postgres.in_cluster
 }}
 "

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod completions;
+pub(crate) mod diff;
 mod doc;
 mod explain;
 mod fmt;
@@ -34,12 +35,30 @@ pub fn run(cli: Cli) -> Status {
             path,
             environments,
             out,
-        } => build::run(&path, &environments, &out, color),
+        } => build::run(&path, &environments, out.as_deref(), color),
         Command::Graph {
             path,
             environment,
             format,
         } => graph::run(&path, environment.as_deref(), format, color),
+        Command::Diff {
+            path,
+            against,
+            against_build,
+            environments,
+            format,
+            allow_destroy,
+        } => diff::run(
+            &diff::Request {
+                path: &path,
+                against: against.as_deref(),
+                against_build: against_build.as_deref(),
+                environments: &environments,
+                format,
+                allow_destroy,
+            },
+            color,
+        ),
         Command::Init { directory, name } => init::run(&directory, name.as_deref()),
         Command::Doc { path, out } => doc::run(&path, &out, color),
         Command::Import { format, what } => import::run(what, format, color),

@@ -118,8 +118,8 @@ fn build_example(example: &str, directory: &Path, examples: &mut Examples) {
         Err(_) => ModuleLock::default(),
     };
     let resolved = plat_compiler::resolve::resolve_project(&db, loaded.project);
-    for environment in &resolved.environments {
-        let files = bundle::environment(&db, environment, &loaded.name)
+    for (environment, lifecycle) in resolved.with_lifecycles() {
+        let files = bundle::environment(&db, environment, lifecycle, &loaded.name)
             .into_iter()
             .map(|artifact| (artifact.path, artifact.contents))
             .collect();

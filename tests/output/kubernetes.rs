@@ -22,11 +22,11 @@ pub struct Object {
 }
 
 impl Object {
-    fn kind(&self) -> &str {
+    pub fn kind(&self) -> &str {
         self.value["kind"].as_str().unwrap_or_default()
     }
 
-    fn name(&self) -> &str {
+    pub fn name(&self) -> &str {
         self.value["metadata"]["name"].as_str().unwrap_or_default()
     }
 
@@ -63,7 +63,7 @@ impl Pods<'_> {
         self.object.name()
     }
 
-    fn namespace(&self) -> &str {
+    pub fn namespace(&self) -> &str {
         self.object.namespace()
     }
 
@@ -82,7 +82,7 @@ impl Pods<'_> {
     }
 
     /// `workload storefront` or `instance shop-dns`, as messages name it.
-    fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         let what = if self.object.path.starts_with("kubernetes/instances/") {
             "instance"
         } else {
@@ -164,18 +164,30 @@ impl<'a> Cluster<'a> {
         }
     }
 
-    fn pods(&self) -> Vec<Pods<'_>> {
+    /// The pods of every workload object, each with the most replicas that may run at
+    /// once: a HorizontalPodAutoscaler's `maxReplicas` for the object it scales, a
+    /// Job's `parallelism`, two for a CronJob whose runs may overlap.
+    pub fn pods(&self) -> Vec<Pods<'_>> {
         self.objects
             .iter()
             .filter_map(|object| {
+                let spec = &object.value["spec"];
+                let parallelism = |job: &Json| job["parallelism"].as_u64().unwrap_or(1);
                 let (template, replicas) = match object.kind() {
                     "Deployment" | "StatefulSet" | "ReplicaSet" => (
-                        &object.value["spec"]["template"],
-                        object.value["spec"]["replicas"].as_u64().unwrap_or(1),
+                        &spec["template"],
+                        self.autoscaled_to(object)
+                            .unwrap_or_else(|| spec["replicas"].as_u64().unwrap_or(1)),
                     ),
-                    "DaemonSet" => (&object.value["spec"]["template"], 2),
-                    "Job" => (&object.value["spec"]["template"], 1),
-                    "CronJob" => (&object.value["spec"]["jobTemplate"]["spec"]["template"], 1),
+                    "DaemonSet" => (&spec["template"], 2),
+                    "Job" => (&spec["template"], parallelism(spec)),
+                    "CronJob" => {
+                        let job = &spec["jobTemplate"]["spec"];
+                        let overlapping =
+                            spec["concurrencyPolicy"].as_str().unwrap_or("Allow") == "Allow";
+                        let runs = if overlapping { 2 } else { 1 };
+                        (&job["template"], runs * parallelism(job))
+                    }
                     _ => return None,
                 };
                 Some(Pods {
@@ -188,7 +200,19 @@ impl<'a> Cluster<'a> {
             .collect()
     }
 
-    fn objects_of<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = &'s Object> + 's {
+    /// The `maxReplicas` of a HorizontalPodAutoscaler that scales `object`.
+    fn autoscaled_to(&self, object: &Object) -> Option<u64> {
+        self.objects_of("HorizontalPodAutoscaler")
+            .filter(|scaler| scaler.namespace() == object.namespace())
+            .find(|scaler| {
+                let target = &scaler.value["spec"]["scaleTargetRef"];
+                target["kind"].as_str() == Some(object.kind())
+                    && target["name"].as_str() == Some(object.name())
+            })
+            .and_then(|scaler| scaler.value["spec"]["maxReplicas"].as_u64())
+    }
+
+    pub fn objects_of<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = &'s Object> + 's {
         self.objects
             .iter()
             .filter(move |object| object.kind() == kind)
@@ -305,7 +329,7 @@ fn labels(value: &Json) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn containers(spec: &Json) -> impl Iterator<Item = &Json> {
+pub fn containers(spec: &Json) -> impl Iterator<Item = &Json> {
     ["initContainers", "containers"]
         .into_iter()
         .flat_map(move |field| spec[field].as_array().into_iter().flatten())
@@ -313,7 +337,7 @@ fn containers(spec: &Json) -> impl Iterator<Item = &Json> {
 
 /// Whether a label selector (`matchLabels`, `matchExpressions`, or a plain map as a
 /// Service's) selects `labels`. An empty selector selects everything.
-fn selects(selector: &Json, labels: &BTreeMap<String, String>) -> bool {
+pub fn selects(selector: &Json, labels: &BTreeMap<String, String>) -> bool {
     let Some(entries) = selector.as_object() else {
         return true;
     };

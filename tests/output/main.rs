@@ -1,6 +1,7 @@
 //! The output of every example, checked with facts that nobody here wrote: the
 //! providers' schemas and the modules' interfaces for the Terraform, and the objects'
-//! references to one another for Kubernetes.
+//! references to one another for Kubernetes (and what workloads' pods need, in
+//! `workloads`).
 //!
 //! Each check gathers every problem of every environment and fails with the whole
 //! list, one problem per line, each naming the environment, the file and the block.
@@ -13,6 +14,7 @@ mod kubernetes;
 mod schema;
 mod terraform;
 mod versions;
+mod workloads;
 
 use build::{assert_none, examples};
 use terraform::Root;
@@ -36,6 +38,30 @@ fn every_cluster(problems: &mut Vec<String>) -> Vec<kubernetes::Cluster<'static>
             kubernetes::Cluster::read(built, &roots, problems)
         })
         .collect()
+}
+
+/// A build of the `files` given, by path.
+fn synthetic<const N: usize>(files: [(&str, String); N]) -> build::Built {
+    build::Built {
+        name: "synthetic".to_string(),
+        files: files
+            .into_iter()
+            .map(|(path, text)| (path.to_string(), text))
+            .collect(),
+        lock: Default::default(),
+        group: None,
+    }
+}
+
+/// Each of `expected` is part of one of `problems`: a check caught it.
+fn assert_caught(expected: &[&str], problems: &[String]) {
+    for expected in expected {
+        assert!(
+            problems.iter().any(|problem| problem.contains(expected)),
+            "not caught: {expected}\n{}",
+            problems.join("\n")
+        );
+    }
 }
 
 #[test]
@@ -247,13 +273,7 @@ fn the_checks_catch_what_they_are_for() {
         "kubernetes_persistent_volume_v1.files mounts module.files (terraform-aws-modules/efs/aws) over plain NFS",
         "module.site (terraform-aws-modules/s3-bucket/aws) lifts the public-access blocks but grants no public read",
     ];
-    for expected in expected {
-        assert!(
-            problems.iter().any(|problem| problem.contains(expected)),
-            "not caught: {expected}\n{}",
-            problems.join("\n")
-        );
-    }
+    assert_caught(&expected, &problems);
 }
 
 #[test]
@@ -415,15 +435,7 @@ fn the_kubernetes_checks_catch_what_they_are_for() {
             .to_string(),
         ),
     ];
-    let built = build::Built {
-        name: "synthetic".to_string(),
-        files: files
-            .into_iter()
-            .map(|(path, text)| (path.to_string(), text))
-            .collect(),
-        lock: Default::default(),
-        group: None,
-    };
+    let built = synthetic(files);
     let mut problems = Vec::new();
     let cluster = kubernetes::Cluster::read(&built, &[], &mut problems);
     kubernetes::check_kustomization(&cluster, &mut problems);
@@ -448,11 +460,72 @@ fn the_kubernetes_checks_catch_what_they_are_for() {
         "`pg` (postgres:16-alpine): writes `/var/run/postgresql`, on the read-only root file system",
         "`pg` (postgres:16-alpine): listens on port 53 as a non-root user without `NET_BIND_SERVICE`",
     ];
-    for expected in expected {
-        assert!(
-            problems.iter().any(|problem| problem.contains(expected)),
-            "not caught: {expected}\n{}",
-            problems.join("\n")
-        );
+    assert_caught(&expected, &problems);
+}
+
+#[test]
+fn every_probe_autoscaler_and_job_works_as_a_cluster_runs_it() {
+    let mut problems = Vec::new();
+    for cluster in every_cluster(&mut problems) {
+        workloads::check_probes(&cluster, &mut problems);
+        workloads::check_autoscalers(&cluster, &mut problems);
+        workloads::check_jobs(&cluster, &mut problems);
     }
+    assert_none("probes, autoscalers and jobs", &problems);
+}
+
+/// The checks of workloads' pods can fail: a cluster with the mistakes they catch.
+#[test]
+fn the_workload_checks_catch_what_they_are_for() {
+    let pod = |probe: &str| {
+        format!(
+            "    metadata:\n      labels:\n        app.kubernetes.io/name: report\n    spec:\n      initContainers:\n      - name: proxy\n        ports: [{{containerPort: 9901, name: admin}}]\n        resources: {{requests: {{memory: 64Mi}}}}\n      containers:\n      - name: main\n        ports: [{{containerPort: 8080, name: http}}]\n        resources: {{requests: {{cpu: 100m, memory: 64Mi}}}}\n{probe}"
+        )
+    };
+    let files = [
+        (
+            "kubernetes/web/deployment.yaml",
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  replicas: 2\n  template:\n{}",
+                pod("        livenessProbe: {tcpSocket: {port: 9090}}\n        lifecycle: {preStop: {httpGet: {path: /drain, port: admin}}}\n")
+            ),
+        ),
+        (
+            "kubernetes/web/hpa.yaml",
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: 5\n  maxReplicas: 3\n  metrics:\n  - type: Resource\n    resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}\n".to_string(),
+        ),
+        (
+            "kubernetes/api/hpa.yaml",
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}\n  minReplicas: 1\n  maxReplicas: 3\n".to_string(),
+        ),
+        (
+            "kubernetes/report/cronjob.yaml",
+            format!(
+                "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: report\n  namespace: shop\nspec:\n  schedule: '@daily'\n  jobTemplate:\n    spec:\n      template:\n{}",
+                pod("").replace("\n    ", "\n        ").replacen("    metadata", "        metadata", 1)
+            ),
+        ),
+        (
+            "kubernetes/report/service.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: report\n  namespace: shop\nspec:\n  selector:\n    app.kubernetes.io/name: report\n  ports:\n  - port: 80\n    targetPort: http\n".to_string(),
+        ),
+    ];
+    let built = synthetic(files);
+    let mut problems = Vec::new();
+    let cluster = kubernetes::Cluster::read(&built, &[], &mut problems);
+    workloads::check_probes(&cluster, &mut problems);
+    workloads::check_autoscalers(&cluster, &mut problems);
+    workloads::check_jobs(&cluster, &mut problems);
+    let expected = [
+        "the livenessProbe.tcpSocket of the container `main` reaches the port 9090, which the container does not declare",
+        "the lifecycle.preStop.httpGet of the container `main` reaches the port \"admin\"",
+        "the HorizontalPodAutoscaler `web` keeps at least 5 and at most 3 replicas",
+        "scales the Deployment `web`, which sets `replicas` too",
+        "measures cpu against requests, but the container `proxy` of `web` requests none",
+        "the HorizontalPodAutoscaler `api` scales",
+        "a Job's pods restart `Never` or `OnFailure`, not None",
+        "the init container `proxy` has ports or probes but runs to completion",
+        "the Service `report` selects the pods of the job workload `report`",
+    ];
+    assert_caught(&expected, &problems);
 }

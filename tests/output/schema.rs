@@ -209,6 +209,10 @@ impl Provider {
             if meta && META_ARGUMENTS.contains(&name.as_str()) {
                 continue;
             }
+            // Terraform's JSON syntax reads a `//` property of a block as a comment.
+            if name == "//" && value.is_string() {
+                continue;
+            }
             let Some(argument) = arguments.get(name) else {
                 let known: Vec<&str> = arguments.keys().map(String::as_str).collect();
                 problems.push(format!(

@@ -11,6 +11,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    fn from(output: std::process::Output) -> Run {
+        Run {
+            status: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
 impl Run {
     /// The exit status and both streams, as one text for snapshots.
     pub fn transcript(&self) -> String {
@@ -59,11 +69,7 @@ pub fn run_plat_in(directory: &Path, args: &[String]) -> Run {
         .timeout(Duration::from_secs(60))
         .output()
         .expect("plat runs");
-    Run {
-        status: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from(output)
 }
 
 /// `args` as owned strings.
@@ -154,4 +160,64 @@ impl Drop for HugeFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
+}
+
+/// A copy of `examples/<name>` in a fresh temporary directory: the directory, and the
+/// project in it (`DIR/<name>`).
+pub fn copy_of(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let project = temp.path().join(name);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name),
+        &project,
+    );
+    (temp, project)
+}
+
+/// Copies a directory of regular files recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from)
+        .expect("readable")
+        .filter_map(Result::ok)
+    {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Runs git in `directory`, isolated from the machine's configuration, with a fixed
+/// author and dates so that commits have the same ids on every run.
+pub fn git(directory: &Path, arguments: &[&str]) {
+    let output = std::process::Command::new("git")
+        .current_dir(directory)
+        .args(arguments)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Platform Team")
+        .env("GIT_AUTHOR_EMAIL", "platform@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-12-01T12:00:00Z")
+        .env("GIT_COMMITTER_NAME", "Platform Team")
+        .env("GIT_COMMITTER_EMAIL", "platform@example.com")
+        .env("GIT_COMMITTER_DATE", "2026-12-01T12:00:00Z")
+        .output()
+        .expect("git runs (these tests need the git command)");
+    assert!(
+        output.status.success(),
+        "git {arguments:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Makes `directory` a git repository whose `main` holds everything in it.
+pub fn commit_all(directory: &Path) {
+    git(directory, &["init", "--quiet", "--initial-branch=main"]);
+    git(directory, &["add", "."]);
+    git(directory, &["commit", "--quiet", "-m", "the platform"]);
 }

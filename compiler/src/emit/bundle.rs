@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::Artifact;
 use crate::diagnostic::Label;
-use crate::resolve::model::ResolvedEnvironment;
+use crate::resolve::model::{Lifecycle, ResolvedEnvironment};
 use crate::source::Db;
 
 /// The manifest of each environment's artefacts.
@@ -21,13 +21,19 @@ pub const MANIFEST: &str = "manifest.json";
 pub const GRAPH: &str = "graph.json";
 
 /// Every artefact of one environment, its manifest included, sorted by path with the
-/// manifest last.
-pub fn environment(db: &dyn Db, env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
+/// manifest last. `lifecycle` says what the sources remove (its Terraform stays, to
+/// destroy it) and protect.
+pub fn environment(
+    db: &dyn Db,
+    env: &ResolvedEnvironment,
+    lifecycle: &Lifecycle,
+    project: &str,
+) -> Vec<Artifact> {
     let places = super::Places::of(db, env);
     let locate = |label: &Label| places.locate(label);
     let mut artifacts = super::kubernetes::emit(env, project, &locate);
-    artifacts.extend(super::terraform::emit(env, project));
-    artifacts.push(graph(env));
+    artifacts.extend(super::terraform::emit(env, lifecycle, project));
+    artifacts.push(graph(env, lifecycle));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = manifest(env, project, &artifacts, &locate);
     artifacts.push(manifest);
@@ -35,8 +41,8 @@ pub fn environment(db: &dyn Db, env: &ResolvedEnvironment, project: &str) -> Vec
 }
 
 /// `graph.json`: the resolved graph (it holds no values, so no secret).
-fn graph(env: &ResolvedEnvironment) -> Artifact {
-    let graph = crate::graph::ResourceGraph::of(env);
+fn graph(env: &ResolvedEnvironment, lifecycle: &Lifecycle) -> Artifact {
+    let graph = crate::graph::ResourceGraph::of(env, lifecycle);
     Artifact {
         path: GRAPH.to_string(),
         contents: crate::graph::json::render(&graph),

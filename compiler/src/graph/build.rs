@@ -6,15 +6,16 @@
 //! the project call are nodes too, with their application; a workload has a `uses` edge to every instance it binds
 //! (labelled with the resource's local name), an instance a `needs` edge to every
 //! instance its implementation needs, a workload a `calls` edge to every workload it
-//! calls; an edge to something the environment does not have is left out. Nodes and
-//! edges are in a fixed order.
+//! calls; an edge to something the environment does not have is left out. What the
+//! sources remove is in the graph too, marked `removed`. Nodes and edges are in a fixed
+//! order.
 
 use std::collections::BTreeMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
-use crate::resolve::model::{Owner, Provisioning, ResolvedEnvironment};
+use crate::resolve::model::{Instance, Lifecycle, Owner, Provisioning, ResolvedEnvironment};
 use crate::source::{Db, Project};
 
 /// What a node stands for.
@@ -53,6 +54,12 @@ pub struct Node {
     /// Workloads of another application only (that a workload of this one calls): the
     /// application's name.
     pub application: Option<String>,
+    /// Instances only: whether its offering keeps data, and whether it is protected
+    /// from destruction (`protect = true`).
+    pub stateful: Option<bool>,
+    pub protected: Option<bool>,
+    /// Whether the sources remove it (`removed = true`): it is destroyed, not run.
+    pub removed: bool,
 }
 
 /// What an edge means.
@@ -102,12 +109,21 @@ impl PartialEq for ResourceGraph {
 impl Eq for ResourceGraph {}
 
 impl ResourceGraph {
-    /// The graph of a resolved environment.
-    pub fn of(environment: &ResolvedEnvironment) -> ResourceGraph {
+    /// The graph of a resolved environment: what runs, and what `lifecycle` says the
+    /// sources remove (marked `removed`).
+    pub fn of(environment: &ResolvedEnvironment, lifecycle: &Lifecycle) -> ResourceGraph {
         let mut graph = DiGraph::new();
         let mut index: BTreeMap<String, NodeIndex> = BTreeMap::new();
-        for workload in &environment.workloads {
-            let node = workload_node(&workload.name, None);
+        let workloads = environment
+            .workloads
+            .iter()
+            .map(|workload| (workload, false))
+            .chain(lifecycle.removed_workloads.iter().map(|w| (w, true)));
+        let mut workloads: Vec<_> = workloads.collect();
+        workloads.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        for (workload, removed) in &workloads {
+            let mut node = workload_node(&workload.name, None);
+            node.removed = *removed;
             index.insert(node.id.clone(), graph.add_node(node));
         }
         for remote in &environment.remote_workloads {
@@ -116,7 +132,14 @@ impl ResourceGraph {
                 .entry(node.id.clone())
                 .or_insert_with(|| graph.add_node(node));
         }
-        for instance in &environment.instances {
+        let mut instances: Vec<(&Instance, bool)> = environment
+            .instances
+            .iter()
+            .map(|instance| (instance, false))
+            .chain(lifecycle.removed_instances.iter().map(|i| (i, true)))
+            .collect();
+        instances.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        for (instance, removed) in &instances {
             let node = Node {
                 id: instance_id(&instance.id),
                 kind: NodeKind::Instance,
@@ -130,11 +153,14 @@ impl ResourceGraph {
                     Owner::Workload(name) => Some(workload_id(name)),
                 },
                 application: None,
+                stateful: Some(lifecycle.is_stateful(&instance.id)),
+                protected: Some(lifecycle.is_protected(&instance.id)),
+                removed: *removed,
             };
             index.insert(node.id.clone(), graph.add_node(node));
         }
         let mut edges: Vec<(String, String, Edge)> = Vec::new();
-        for workload in &environment.workloads {
+        for (workload, _) in &workloads {
             let from = workload_id(&workload.name);
             for (local, id) in &workload.resources {
                 edges.push((
@@ -151,7 +177,7 @@ impl ResourceGraph {
                 ));
             }
         }
-        for instance in &environment.instances {
+        for (instance, _) in &instances {
             let from = instance_id(&instance.id);
             for needed in &instance.needs {
                 let name = needed.strip_prefix(&format!("{}.", instance.id));
@@ -213,6 +239,9 @@ fn workload_node(name: &str, application: Option<&str>) -> Node {
         provisioner: None,
         owner: None,
         application: application.map(str::to_string),
+        stateful: None,
+        protected: None,
+        removed: false,
     }
 }
 
@@ -237,9 +266,8 @@ fn provisioner(provisioning: &Provisioning) -> &'static str {
 #[salsa::tracked(returns(ref))]
 pub fn project_graphs(db: &dyn Db, project: Project) -> Vec<ResourceGraph> {
     crate::resolve::resolve_project(db, project)
-        .environments
-        .iter()
-        .map(ResourceGraph::of)
+        .with_lifecycles()
+        .map(|(env, lifecycle)| ResourceGraph::of(env, lifecycle))
         .collect()
 }
 

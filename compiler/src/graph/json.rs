@@ -2,8 +2,9 @@
 //!
 //! Invariants: the shape is stable and documented in `docs/graph.md`: an object with
 //! `environment`, `nodes` and `edges`; every node has the keys `id`, `kind`, `name`,
-//! `offering`, `version`, `implementation`, `provisioner`, `owner` and `application`
-//! (null where they do not apply); every edge has `from`, `to`, `kind` and `name`. Keys are sorted and
+//! `offering`, `version`, `implementation`, `provisioner`, `owner`, `application`,
+//! `stateful`, `protected` (null where they do not apply) and `removed`; every edge has
+//! `from`, `to`, `kind` and `name`. Keys are sorted and
 //! the text ends with a newline.
 
 use serde_json::{Value, json};
@@ -25,6 +26,9 @@ pub fn render(graph: &ResourceGraph) -> String {
                 "provisioner": node.provisioner,
                 "owner": node.owner,
                 "application": node.application,
+                "stateful": node.stateful,
+                "protected": node.protected,
+                "removed": node.removed,
             })
         })
         .collect();

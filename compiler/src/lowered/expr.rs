@@ -210,28 +210,31 @@ impl<'db> Exprs<'db> {
     /// the order first read.
     pub fn all_roots(&self) -> Vec<Name<'db>> {
         use salsa::plumbing::AsId;
-        let mut names: Vec<Name<'db>> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
-        let mut add = |path: &Path<'db>| {
-            if let Some(first) = path.segments.first()
-                && seen.insert(first.as_id())
-            {
-                names.push(*first);
-            }
-        };
-        for expr in &self.nodes {
-            match expr {
-                Expr::Path(path) => add(path),
-                Expr::Str(parts) => {
-                    for part in parts {
-                        if let Part::Interpolation(path) = part {
-                            add(path);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        names
+        self.root_paths()
+            .filter(|(first, _)| seen.insert(first.as_id()))
+            .map(|(first, _)| first)
+            .collect()
+    }
+
+    /// Every place where some expression of the arena reads a name at its root: the
+    /// name and where it is written, in arena order.
+    pub fn root_paths(&self) -> impl Iterator<Item = (Name<'db>, TextRange)> + '_ {
+        self.nodes.iter().flat_map(|expr| {
+            let paths: Vec<&Path<'db>> = match expr {
+                Expr::Path(path) => vec![path],
+                Expr::Str(parts) => parts
+                    .iter()
+                    .filter_map(|part| match part {
+                        Part::Interpolation(path) => Some(path),
+                        Part::Text(_) => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            paths
+                .into_iter()
+                .filter_map(|path| Some((*path.segments.first()?, path.root_range)))
+        })
     }
 }

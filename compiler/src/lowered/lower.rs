@@ -20,6 +20,7 @@ use crate::lowered::{
 use crate::names::{DeclRef, NameKind, Resolver, file_scope, project_index};
 use crate::source::{Db, Origin, Project, SourceFile};
 use crate::syntax::ast::{self, Block, Body, DeclKind, Item, Member};
+use crate::types::schema::ContainerKind;
 
 /// Every declaration of one file, lowered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, salsa::SalsaValue)]
@@ -184,6 +185,24 @@ fn first_blocks<'a>(body: &'a Body, kind: &str) -> Vec<(&'a ast::Ident, &'a Bloc
         .collect()
 }
 
+/// The blocks that declare containers (`container`, `init_container`, `sidecar`), each
+/// label once (the first, whatever its block), in order.
+fn first_containers(body: &Body) -> Vec<(ContainerKind, &ast::Ident, &Block)> {
+    let mut seen = BTreeSet::new();
+    body.members
+        .iter()
+        .filter_map(|member| match member {
+            Member::Block(block) => {
+                let kind = ContainerKind::from_keyword(&block.kind.name)?;
+                let label = block.label.as_ref()?;
+                seen.insert(label.name.as_str())
+                    .then_some((kind, label, block))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 impl<'db> Lowerer<'db> {
     fn name(&self, text: &str) -> Name<'db> {
         Name::new(self.db, text.to_string())
@@ -236,6 +255,12 @@ impl<'db> Lowerer<'db> {
                 "annotations" => &mut fields.annotations,
                 "service_account_annotations" => &mut fields.service_account_annotations,
                 "callers" => &mut fields.callers,
+                "removed" => &mut fields.removed,
+                "service_ports" => &mut fields.service_ports,
+                "autoscaling" => &mut fields.autoscaling,
+                "termination_grace_period" => &mut fields.termination_grace_period,
+                "job" => &mut fields.job,
+                "schedule" => &mut fields.schedule,
                 "calls" => {
                     fields.calls = Some(self.calls_listed(&attribute.value));
                     continue;
@@ -284,10 +309,11 @@ impl<'db> Lowerer<'db> {
             .collect()
     }
 
+    /// The containers of every kind, each name once (the first), in order.
     fn containers(&mut self, body: &Body) -> Vec<Container<'db>> {
-        first_blocks(body, "container")
+        first_containers(body)
             .into_iter()
-            .map(|(label, block)| {
+            .map(|(kind, label, block)| {
                 let mut fields = ContainerFields::default();
                 for attribute in first_attributes(&block.body) {
                     let slot = match attribute.name.name.as_str() {
@@ -303,6 +329,8 @@ impl<'db> Lowerer<'db> {
                         "memory_limit" => &mut fields.memory_limit,
                         "liveness" => &mut fields.liveness,
                         "readiness" => &mut fields.readiness,
+                        "startup" => &mut fields.startup,
+                        "pre_stop" => &mut fields.pre_stop,
                         "volumes" => &mut fields.volumes,
                         _ => continue,
                     };
@@ -310,6 +338,7 @@ impl<'db> Lowerer<'db> {
                 }
                 Container {
                     name: self.name(&label.name),
+                    kind,
                     label_range: label.range,
                     fields,
                 }
@@ -377,6 +406,7 @@ impl<'db> Lowerer<'db> {
             .next()
             .map(|(label, block)| Backend {
                 kind: self.name(&label.name),
+                kind_range: label.range,
                 settings: self.settings(&block.body),
             });
         let uses = self.uses(body);

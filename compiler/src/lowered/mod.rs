@@ -23,6 +23,7 @@ pub use lower::{environment, lowered_file, workload};
 use crate::names::DeclRef;
 use crate::source::{Origin, Project};
 use crate::span::TextRange;
+use crate::types::schema::ContainerKind;
 
 /// An interned identifier or key.
 #[salsa::interned(debug)]
@@ -84,10 +85,17 @@ pub struct WorkloadFields<'db> {
     pub labels: Option<ExprId>,
     pub annotations: Option<ExprId>,
     pub service_account_annotations: Option<ExprId>,
+    /// `removed = true`: the workload no longer runs, and what it provisioned goes.
+    pub removed: Option<ExprId>,
     /// `calls = [...]`: the names listed (anything else in the list is left out).
     pub calls: Option<Vec<Call<'db>>>,
     /// `callers = [...]`: the workloads of other applications that may call this one.
     pub callers: Option<ExprId>,
+    pub service_ports: Option<ExprId>,
+    pub autoscaling: Option<ExprId>,
+    pub termination_grace_period: Option<ExprId>,
+    pub job: Option<ExprId>,
+    pub schedule: Option<ExprId>,
 }
 
 /// A workload named in `calls`: as written, where, and the declaration it names (in
@@ -109,20 +117,34 @@ impl<'db> WorkloadFields<'db> {
             service_account_annotations: over
                 .service_account_annotations
                 .or(self.service_account_annotations),
+            removed: over.removed.or(self.removed),
             calls: over.calls.clone().or_else(|| self.calls.clone()),
             callers: over.callers.or(self.callers),
+            service_ports: over.service_ports.or(self.service_ports),
+            autoscaling: over.autoscaling.or(self.autoscaling),
+            termination_grace_period: over
+                .termination_grace_period
+                .or(self.termination_grace_period),
+            job: over.job.or(self.job),
+            schedule: over.schedule.or(self.schedule),
         }
     }
 
     /// Each attribute that holds an expression, by its name in the schema.
-    pub fn named(&self) -> [(&'static str, Option<ExprId>); 5] {
+    pub fn named(&self) -> [(&'static str, Option<ExprId>); 11] {
         let WorkloadFields {
             replicas,
             labels,
             annotations,
             service_account_annotations,
+            removed,
             calls: _,
             callers,
+            service_ports,
+            autoscaling,
+            termination_grace_period,
+            job,
+            schedule,
         } = self;
         [
             ("replicas", *replicas),
@@ -130,6 +152,12 @@ impl<'db> WorkloadFields<'db> {
             ("annotations", *annotations),
             ("service_account_annotations", *service_account_annotations),
             ("callers", *callers),
+            ("removed", *removed),
+            ("service_ports", *service_ports),
+            ("autoscaling", *autoscaling),
+            ("termination_grace_period", *termination_grace_period),
+            ("job", *job),
+            ("schedule", *schedule),
         ]
     }
 }
@@ -149,6 +177,8 @@ pub struct ContainerFields {
     pub memory_limit: Option<ExprId>,
     pub liveness: Option<ExprId>,
     pub readiness: Option<ExprId>,
+    pub startup: Option<ExprId>,
+    pub pre_stop: Option<ExprId>,
     pub volumes: Option<ExprId>,
 }
 
@@ -168,12 +198,14 @@ impl ContainerFields {
             memory_limit: over.memory_limit.or(self.memory_limit),
             liveness: over.liveness.or(self.liveness),
             readiness: over.readiness.or(self.readiness),
+            startup: over.startup.or(self.startup),
+            pre_stop: over.pre_stop.or(self.pre_stop),
             volumes: over.volumes.or(self.volumes),
         }
     }
 
     /// Each attribute, by its name in the schema.
-    pub fn named(&self) -> [(&'static str, Option<ExprId>); 13] {
+    pub fn named(&self) -> [(&'static str, Option<ExprId>); 15] {
         let ContainerFields {
             image,
             command,
@@ -187,6 +219,8 @@ impl ContainerFields {
             memory_limit,
             liveness,
             readiness,
+            startup,
+            pre_stop,
             volumes,
         } = self;
         [
@@ -202,15 +236,19 @@ impl ContainerFields {
             ("memory_limit", *memory_limit),
             ("liveness", *liveness),
             ("readiness", *readiness),
+            ("startup", *startup),
+            ("pre_stop", *pre_stop),
             ("volumes", *volumes),
         ]
     }
 }
 
-/// `container NAME { ... }`.
+/// `container NAME { ... }`, `init_container NAME { ... }` or `sidecar NAME { ... }`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
 pub struct Container<'db> {
     pub name: Name<'db>,
+    /// Which block declares it.
+    pub kind: ContainerKind,
     pub label_range: TextRange,
     pub fields: ContainerFields,
 }
@@ -231,7 +269,8 @@ pub struct Workload<'db> {
     pub name_range: TextRange,
     pub exprs: Exprs<'db>,
     pub fields: WorkloadFields<'db>,
-    /// Each name once (the first), in order; likewise resources and overrides.
+    /// Containers of every kind, each name once (the first, whatever its block), in
+    /// order; likewise resources and overrides.
     pub containers: Vec<Container<'db>>,
     pub resources: Vec<Resource<'db>>,
     pub overrides: Vec<Override<'db>>,
@@ -268,6 +307,8 @@ pub struct Use<'db> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, salsa::SalsaValue)]
 pub struct Backend<'db> {
     pub kind: Name<'db>,
+    /// Where the kind is written: `backend s3`.
+    pub kind_range: TextRange,
     pub settings: Vec<Setting<'db>>,
 }
 

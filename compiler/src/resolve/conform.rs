@@ -78,6 +78,9 @@ fn misfit_at(value: &Value, ty: &Ty, depth: usize) -> Option<String> {
         {
             misfit_at(value, base, depth + 1).or_else(|| seconds_misfit(value, *min, *max))
         }
+        Ty::Constrained(base, Constraint::WholeSeconds) => {
+            fraction_misfit(value).or_else(|| misfit_at(value, base, depth + 1))
+        }
         Ty::Constrained(base, constraint) => {
             misfit_at(value, base, depth + 1).or_else(|| constraint_misfit(value, constraint))
         }
@@ -157,6 +160,13 @@ fn seconds_misfit(value: &Value, min: Option<i64>, max: Option<i64>) -> Option<S
     let text = value.as_text()?;
     let seconds = literal::parse_duration(&text).ok()? as f64 / 1000.0;
     outside(seconds, min, max).map(|bounds| format!("`{text}` is not in `{bounds}` seconds"))
+}
+
+/// A duration that is not a whole number of seconds.
+fn fraction_misfit(value: &Value) -> Option<String> {
+    let text = value.as_text()?;
+    let millis = literal::parse_duration(&text).ok()?;
+    (millis % 1000 != 0).then(|| format!("`{text}` is not a whole number of seconds"))
 }
 
 /// The bounds as written, when `number` is outside them.

@@ -4,8 +4,11 @@
 //! workload, an attribute of a container (a container it names that the workload does
 //! not have is added, after the others), a param of a resource (kept beside the
 //! resource's own declaration, which it wins over; a resource it names that the
-//! workload does not have is added). Nothing here evaluates, but [`Effective::first_port`].
+//! workload does not have is added). A container keeps the block that declares it in the
+//! workload (an override cannot change it). Nothing here evaluates, but
+//! [`Effective::first_port`].
 
+use crate::diagnostic::Label;
 use crate::lowered::{
     Container, ContainerFields, Expr, ExprId, Exprs, Name, Override, Resource, Workload,
     WorkloadFields,
@@ -13,8 +16,10 @@ use crate::lowered::{
 use crate::resolve::eval::eval;
 use crate::resolve::provisioning::port;
 use crate::resolve::scope::Scope;
+use crate::resolve::value::Value;
 use crate::source::{Db, SourceFile};
 use crate::span::TextRange;
+use crate::types::schema::ContainerKind;
 
 /// A workload as one environment sees it.
 pub(crate) struct Effective<'a, 'db> {
@@ -29,6 +34,7 @@ pub(crate) struct Effective<'a, 'db> {
 /// A container with the override's attributes applied.
 pub(crate) struct EffectiveContainer<'db> {
     pub(crate) name: Name<'db>,
+    pub(crate) kind: ContainerKind,
     pub(crate) label_range: TextRange,
     pub(crate) fields: ContainerFields,
 }
@@ -121,22 +127,40 @@ impl<'a, 'db> Effective<'a, 'db> {
         attributes.chain(containers).chain(settings).collect()
     }
 
-    /// The port other workloads reach it on: the first port of its first container
-    /// that has ports, as written.
+    /// Where an expression of its declaration is written.
+    pub(crate) fn site(&self, expr: ExprId) -> Label {
+        Label::new(self.file(), self.exprs().range(expr))
+    }
+
+    /// The port other workloads reach it on: the Service port of the first port of its
+    /// first container (or sidecar) that has ports, as written.
     pub(crate) fn first_port(&self, db: &'db dyn Db, scope: &Scope) -> Option<u16> {
-        self.containers.iter().find_map(|container| {
-            let Expr::Record(entries) = self.exprs().get(container.fields.ports?) else {
-                return None;
-            };
-            let (_, first) = entries.first()?;
-            port(&eval(db, scope, self.exprs(), *first))
-        })
+        let (name, number) = self
+            .containers
+            .iter()
+            .filter(|container| container.kind != ContainerKind::Init)
+            .find_map(|container| {
+                let Expr::Record(entries) = self.exprs().get(container.fields.ports?) else {
+                    return None;
+                };
+                let (name, first) = entries.first()?;
+                Some((name, port(&eval(db, scope, self.exprs(), *first))?))
+            })?;
+        let service_ports = self
+            .fields
+            .service_ports
+            .map_or(Value::Absent, |ports| eval(db, scope, self.exprs(), ports));
+        match service_ports {
+            Value::Map(ports) => Some(ports.get(name.text(db)).and_then(port).unwrap_or(number)),
+            _ => Some(number),
+        }
     }
 }
 
 fn effective_container<'db>(container: &Container<'db>) -> EffectiveContainer<'db> {
     EffectiveContainer {
         name: container.name,
+        kind: container.kind,
         label_range: container.label_range,
         fields: container.fields.clone(),
     }

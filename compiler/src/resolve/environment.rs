@@ -14,46 +14,16 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Label};
-use crate::lowered::{EnvironmentId, WorkloadId};
+use crate::lowered::EnvironmentId;
 use crate::names::NameKind;
-use crate::resolve::model::{Instance, Owner, RemoteWorkload, ResolvedEnvironment};
+use crate::resolve::model::{Instance, Lifecycle, Owner, RemoteWorkload, ResolvedEnvironment};
 use crate::resolve::name_clash::Named;
 use crate::resolve::remote::RemoteCall;
 use crate::resolve::shared::environment_shared;
 use crate::resolve::workload::{WorkloadResolution, resolve_workload};
-use crate::source::{Db, Origin, Project};
+use crate::source::{Db, Origin};
 
-/// The environments of a project, sorted by name: its own, and its platform's (whose
-/// environments an application's workloads run in).
-#[salsa::tracked(returns(ref))]
-pub fn environments<'db>(db: &'db dyn Db, project: Project) -> Vec<EnvironmentId<'db>> {
-    crate::names::project_index(db, project)
-        .environments(Origin::Project)
-        .map(|decl| EnvironmentId::new(db, project, decl.origin, decl.name.clone()))
-        .collect()
-}
-
-/// The environment of the project named `name`.
-pub fn environment_named<'db>(
-    db: &'db dyn Db,
-    project: Project,
-    name: &str,
-) -> Option<EnvironmentId<'db>> {
-    environments(db, project)
-        .iter()
-        .copied()
-        .find(|env| env.name(db) == name)
-}
-
-/// The workloads of a project, sorted by name: its own only (those of the packages it
-/// depends on are built by their own projects).
-#[salsa::tracked(returns(ref))]
-pub fn workloads<'db>(db: &'db dyn Db, project: Project) -> Vec<WorkloadId<'db>> {
-    crate::names::project_index(db, project)
-        .project_names_of(NameKind::Workload)
-        .map(|decl| WorkloadId::new(db, project, Origin::Project, decl.name.clone()))
-        .collect()
-}
+pub use crate::resolve::declared::{environment_named, environments, workloads};
 
 /// E0608 for the ReadWriteOnce volumes that several pods of `env` mount.
 #[salsa::tracked(returns(ref))]
@@ -64,6 +34,7 @@ fn volume_access<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnosti
     let resolved: Vec<&WorkloadResolution> = workloads(db, env.project(db))
         .iter()
         .filter_map(|&workload| resolve_workload(db, env, workload).as_ref())
+        .filter(|resolution| !resolution.removed)
         .collect();
     // As in the model: the environment's instances first, then those of the workload
     // that owns the id (`WORKLOAD.RESOURCE...`; workloads are in name order).
@@ -118,6 +89,7 @@ fn name_clashes<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic
     let resolved: Vec<&WorkloadResolution> = workloads(db, project)
         .iter()
         .filter_map(|&workload| resolve_workload(db, env, workload).as_ref())
+        .filter(|resolution| !resolution.removed)
         .collect();
     let mut instances: BTreeMap<&str, &Instance> = shared
         .instances
@@ -184,6 +156,11 @@ pub fn environment_diagnostics<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) ->
         }
     }
     diagnostics.extend(volume_access(db, env).iter().cloned());
+    diagnostics.extend(
+        crate::resolve::state::state_diagnostics(db, env)
+            .iter()
+            .cloned(),
+    );
     diagnostics.extend(name_clashes(db, env).iter().cloned());
     diagnostics.extend(platform_state(db, env).iter().cloned());
     crate::diagnostic::sort(db, &mut diagnostics);
@@ -200,24 +177,35 @@ pub fn resolved_environment<'db>(
 }
 
 /// The environment `env`, resolved, gathered anew and not kept: for a build, which
-/// renders one environment after the other and keeps none of them.
+/// renders one environment after the other and keeps none of them. Holds what is live
+/// only: what the sources remove is in [`environment_lifecycle`].
 pub fn environment_model<'db>(
     db: &'db dyn Db,
     env: EnvironmentId<'db>,
 ) -> Option<ResolvedEnvironment> {
     let shared = environment_shared(db, env).as_ref()?;
     let project = env.project(db);
-    let mut instances = shared.instances.clone();
+    let mut instances: BTreeMap<String, Instance> = shared
+        .instances
+        .iter()
+        .filter(|(id, _)| !shared.removed_instances.contains(*id))
+        .map(|(id, instance)| (id.clone(), instance.clone()))
+        .collect();
     let mut resolved_workloads = Vec::new();
     let mut remote_workloads: BTreeMap<String, RemoteWorkload> = BTreeMap::new();
     for &workload in workloads(db, project) {
         let Some(resolved) = resolve_workload(db, env, workload) else {
             continue;
         };
+        if resolved.removed {
+            continue;
+        }
         for (id, instance) in &resolved.instances {
-            instances
-                .entry(id.clone())
-                .or_insert_with(|| instance.clone());
+            if !resolved.removed_instances.contains(id) && !shared.instances.contains_key(id) {
+                instances
+                    .entry(id.clone())
+                    .or_insert_with(|| instance.clone());
+            }
         }
         for remote in &resolved.remotes {
             remote_workloads
@@ -244,4 +232,43 @@ pub fn environment_model<'db>(
         platform,
         source: Label::new(settings.file, settings.name_range),
     })
+}
+
+/// What the sources say of the environment `env`'s instances besides what runs: which
+/// keep data, which are protected, and what is removed.
+pub fn environment_lifecycle<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Lifecycle {
+    let Some(shared) = environment_shared(db, env).as_ref() else {
+        return Lifecycle::default();
+    };
+    let mut lifecycle = Lifecycle {
+        stateful: shared.stateful.clone(),
+        protected: shared.protected.clone(),
+        ..Lifecycle::default()
+    };
+    let mut removed: BTreeMap<String, Instance> = shared
+        .removed_instances
+        .iter()
+        .filter_map(|id| Some((id.clone(), shared.instances.get(id)?.clone())))
+        .collect();
+    for &workload in workloads(db, env.project(db)) {
+        let Some(resolved) = resolve_workload(db, env, workload) else {
+            continue;
+        };
+        lifecycle.stateful.extend(resolved.stateful.iter().cloned());
+        lifecycle
+            .protected
+            .extend(resolved.protected.iter().cloned());
+        for id in &resolved.removed_instances {
+            if let Some(instance) = resolved.instances.get(id) {
+                removed
+                    .entry(id.clone())
+                    .or_insert_with(|| instance.clone());
+            }
+        }
+        if resolved.removed {
+            lifecycle.removed_workloads.push(resolved.workload.clone());
+        }
+    }
+    lifecycle.removed_instances = removed.into_values().collect();
+    lifecycle
 }

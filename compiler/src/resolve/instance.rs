@@ -12,7 +12,7 @@
 //! once (E0604) with every hop; the depth is bounded by the number of offerings.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
 use crate::lowered::{Expr, Exprs, Setting};
@@ -28,7 +28,7 @@ use crate::resolve::scope::{Scope, record};
 use crate::resolve::value::{Deferred, Value};
 use crate::source::{Db, Origin, Project, SourceFile};
 use crate::span::TextRange;
-use crate::types::schema::{Provisioner, SHARED};
+use crate::types::schema::{PROTECT, Provisioner, SHARED};
 use crate::types::signature::ParamSig;
 
 /// How deeply implementations' needs nest before plat stops following them (a real
@@ -145,6 +145,10 @@ pub(crate) struct Instantiator<'a, 'db> {
     pub(crate) env_scope: Cow<'a, Scope>,
     /// Every instance bound so far, by id.
     pub(crate) instances: BTreeMap<String, Instance>,
+    /// The ids of those whose offering is stateful, and of those among them that are
+    /// protected (`protect = true`).
+    pub(crate) stateful: BTreeSet<String>,
+    pub(crate) protected: BTreeSet<String>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) cycles: Cycles,
     /// How many instances the resource being instantiated has pulled in so far,
@@ -169,6 +173,8 @@ impl<'a, 'db> Instantiator<'a, 'db> {
             uses,
             env_scope,
             instances: BTreeMap::new(),
+            stateful: BTreeSet::new(),
+            protected: BTreeSet::new(),
             diagnostics: Vec::new(),
             cycles: Cycles::default(),
             pulled: 0,
@@ -182,7 +188,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
         &mut self,
         names: &[&str],
         reads: &[crate::resolve::order::Read],
-    ) -> std::collections::BTreeSet<usize> {
+    ) -> BTreeSet<usize> {
         self.cycles.read_cycles(names, reads, &mut self.diagnostics)
     }
 
@@ -231,6 +237,12 @@ impl<'a, 'db> Instantiator<'a, 'db> {
             needs,
             source: request.site.clone(),
         };
+        if offering.sig.stateful && !self.instances.contains_key(&request.id) {
+            if params.get(PROTECT) == Some(&Value::Bool(true)) {
+                self.protected.insert(request.id.clone());
+            }
+            self.stateful.insert(request.id.clone());
+        }
         self.instances.entry(request.id).or_insert(instance);
         Some(Value::Map(outputs))
     }

@@ -9,10 +9,10 @@
 //! Every element carries the [`Label`] of the source that produced it, for the
 //! annotation on emitted objects and for `manifest.json`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Label;
-use crate::resolve::value::Value;
+use crate::resolve::value::{Deferred, Value};
 
 /// One environment, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub struct ResolvedEnvironment {
 }
 
 impl ResolvedEnvironment {
-    /// The ids of the instances that some container mounts in `volumes`.
+    /// The ids of the instances that some container, of any kind, mounts in `volumes`.
     pub fn mounted_instances(&self) -> std::collections::BTreeSet<&str> {
         self.workloads
             .iter()
@@ -85,6 +85,34 @@ impl ResolvedEnvironment {
             Ok(at) => self.instances.get(at),
             Err(_) => self.instances.iter().find(|instance| instance.id == id),
         }
+    }
+}
+
+/// What the sources say of an environment's instances besides what runs: which keep
+/// data, which are protected from destruction, and what is removed, for Terraform to
+/// destroy. It travels beside [`ResolvedEnvironment`], whose `workloads` and
+/// `instances` hold only what is live.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// The ids of the instances, live or removed, whose offering is stateful.
+    pub stateful: BTreeSet<String>,
+    /// The ids of the stateful instances that are protected (`protect = true`).
+    pub protected: BTreeSet<String>,
+    /// The workloads the sources remove (`removed = true`), resolved as they were,
+    /// sorted by name.
+    pub removed_workloads: Vec<ResolvedWorkload>,
+    /// The instances the sources remove (their own `removed = true`, or their owner's)
+    /// and what they pulled in, resolved as they were, sorted by id.
+    pub removed_instances: Vec<Instance>,
+}
+
+impl Lifecycle {
+    pub fn is_stateful(&self, id: &str) -> bool {
+        self.stateful.contains(id)
+    }
+
+    pub fn is_protected(&self, id: &str) -> bool {
+        self.protected.contains(id)
     }
 }
 
@@ -295,14 +323,24 @@ pub struct Instance {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedWorkload {
     pub name: String,
+    /// The fewest pods that run: `replicas` for a service without an autoscaler, the
+    /// autoscaler's `min` with one, a job's `parallelism`. What policies read.
     pub replicas: u32,
+    /// A service, a job or a scheduled job, with what only that kind has.
+    pub kind: WorkloadKind,
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
     /// Annotations on the workload's ServiceAccount; plain, but possibly known only
     /// after provisioning (a cloud role's ARN).
     pub service_account_annotations: BTreeMap<String, Value>,
-    /// In declaration order.
+    /// Containers of every kind, in declaration order: init containers and sidecars
+    /// start in this order, before the others.
     pub containers: Vec<Container>,
+    /// The port the Service listens on for a named container port, where it is not the
+    /// container's: name → Service port.
+    pub service_ports: BTreeMap<String, u16>,
+    /// How long a pod may take to stop, in seconds, when it is not Kubernetes' 30.
+    pub termination_grace_period: Option<u32>,
     /// The workload's resources: local name (`db`) → instance id.
     pub resources: BTreeMap<String, String>,
     /// Names of the workloads this one calls, sorted: of its own application, or
@@ -330,9 +368,147 @@ pub struct RemoteWorkload {
     pub workload: ResolvedWorkload,
 }
 
+impl ResolvedWorkload {
+    /// Its containers that run beside each other for as long as the pod (the main
+    /// containers and the sidecars), in declaration order.
+    pub fn serving_containers(&self) -> impl Iterator<Item = &Container> {
+        self.containers
+            .iter()
+            .filter(|container| container.kind != ContainerKind::Init)
+    }
+
+    /// Its containers of `kind`, in declaration order.
+    pub fn containers_of(&self, kind: ContainerKind) -> impl Iterator<Item = &Container> {
+        self.containers
+            .iter()
+            .filter(move |container| container.kind == kind)
+    }
+
+    /// Whether it runs to completion (a job, scheduled or not): it has no Service.
+    pub fn runs_to_completion(&self) -> bool {
+        !matches!(self.kind, WorkloadKind::Service { .. })
+    }
+
+    /// The most pods that may run at once: `replicas`, the autoscaler's `max`, a job's
+    /// `parallelism`; `None` when there is no bound (a scheduled job whose runs may
+    /// overlap, `concurrency = "Allow"`).
+    pub fn most_pods(&self) -> Option<u32> {
+        match &self.kind {
+            WorkloadKind::Service {
+                autoscaling: Some(autoscaling),
+            } => Some(autoscaling.max),
+            WorkloadKind::Service { autoscaling: None } => Some(self.replicas),
+            WorkloadKind::Job(job) => Some(job.parallelism),
+            WorkloadKind::CronJob { schedule, job } => {
+                (schedule.concurrency != Concurrency::Allow).then_some(job.parallelism)
+            }
+        }
+    }
+
+    /// The port the Service listens on for the container port `name` of number
+    /// `container_port`.
+    pub fn service_port(&self, name: &str, container_port: u16) -> u16 {
+        self.service_ports
+            .get(name)
+            .copied()
+            .unwrap_or(container_port)
+    }
+}
+
+/// What kind of workload it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkloadKind {
+    /// Kept running: a Deployment, scaled by a HorizontalPodAutoscaler when it has one.
+    Service { autoscaling: Option<Autoscaling> },
+    /// Run to completion once: a Job.
+    Job(Job),
+    /// A Job started on a schedule: a CronJob.
+    CronJob { schedule: Schedule, job: Job },
+}
+
+/// A HorizontalPodAutoscaler's bounds and targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Autoscaling {
+    pub min: u32,
+    pub max: u32,
+    /// Average CPU use to keep, in percent of the requests.
+    pub cpu: Option<u32>,
+    /// Average memory use to keep, in percent of the requests.
+    pub memory: Option<u32>,
+}
+
+/// How a job runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub backoff_limit: u32,
+    pub completions: Option<u32>,
+    pub parallelism: u32,
+    /// Seconds.
+    pub active_deadline: Option<u32>,
+    /// Seconds.
+    pub ttl_after_finished: Option<u32>,
+    pub restart: JobRestart,
+}
+
+/// What happens to a job's failed pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobRestart {
+    /// A new pod replaces it.
+    Never,
+    /// Its container restarts in place.
+    OnFailure,
+}
+
+impl JobRestart {
+    /// As Kubernetes writes it: `Never`.
+    pub fn name(self) -> &'static str {
+        match self {
+            JobRestart::Never => "Never",
+            JobRestart::OnFailure => "OnFailure",
+        }
+    }
+}
+
+/// When a scheduled job runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// A cron expression the API server accepts.
+    pub cron: String,
+    pub time_zone: Option<String>,
+    pub concurrency: Concurrency,
+    pub successful_history: u32,
+    pub failed_history: u32,
+    /// Seconds.
+    pub starting_deadline: Option<u32>,
+    pub suspend: bool,
+}
+
+/// What a scheduled job does when its previous run is still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    Allow,
+    Forbid,
+    Replace,
+}
+
+impl Concurrency {
+    /// As Kubernetes writes it: `Forbid`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Concurrency::Allow => "Allow",
+            Concurrency::Forbid => "Forbid",
+            Concurrency::Replace => "Replace",
+        }
+    }
+}
+
+pub use crate::types::schema::ContainerKind;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Container {
     pub name: String,
+    /// A main container, an init container or a sidecar.
+    pub kind: ContainerKind,
     pub image: String,
     pub command: Vec<String>,
     pub args: Vec<String>,
@@ -350,14 +526,130 @@ pub struct Container {
     pub memory_limit: Option<String>,
     pub liveness: Option<Probe>,
     pub readiness: Option<Probe>,
+    pub startup: Option<Probe>,
+    pub pre_stop: Option<Handler>,
     /// Mount path → instance id.
     pub volumes: BTreeMap<String, String>,
     pub source: Label,
 }
 
+/// A probe: one action and its timing, in seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Probe {
+    pub action: ProbeAction,
+    /// Where the probe is written.
+    pub source: Label,
+    pub initial_delay_seconds: u32,
+    pub period_seconds: u32,
+    pub timeout_seconds: u32,
+    pub success_threshold: u32,
+    pub failure_threshold: u32,
+}
+
+/// What a probe does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeAction {
+    HttpGet(HttpGet),
+    /// The standard gRPC health check on `port`, for `service` when it is given.
+    Grpc {
+        port: u16,
+        service: Option<String>,
+    },
+    /// A TCP connection to `port`.
+    Tcp {
+        port: u16,
+    },
+    /// A command run in the container.
+    Exec {
+        command: Vec<String>,
+    },
+}
+
+impl ProbeAction {
+    /// The container port it reaches, if it reaches one.
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            ProbeAction::HttpGet(http) => Some(http.port),
+            ProbeAction::Grpc { port, .. } | ProbeAction::Tcp { port } => Some(*port),
+            ProbeAction::Exec { .. } => None,
+        }
+    }
+}
+
+/// An HTTP GET of a probe or a handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpGet {
     pub path: String,
     pub port: u16,
-    pub period_seconds: u32,
+    /// Header name → value, sorted by name.
+    pub headers: BTreeMap<String, String>,
+    /// Whether it connects with TLS.
+    pub https: bool,
+}
+
+/// A `pre_stop` handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handler {
+    pub action: HandlerAction,
+    /// Where the handler is written.
+    pub source: Label,
+}
+
+/// What a `pre_stop` handler does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandlerAction {
+    HttpGet(HttpGet),
+    /// Waits this many seconds.
+    Sleep {
+        seconds: u32,
+    },
+    Exec {
+        command: Vec<String>,
+    },
+}
+
+/// The ids of the instances whose generated password a value of `instances` or of
+/// `workloads` refers to: Terraform generates each of them.
+pub fn generated_passwords<'a>(
+    instances: impl IntoIterator<Item = &'a Instance>,
+    workloads: impl IntoIterator<Item = &'a ResolvedWorkload>,
+) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut visit = |value: &Value| {
+        for deferred in value.deferreds() {
+            if let Deferred::GeneratedPassword { instance } = deferred {
+                found.insert(instance);
+            }
+        }
+    };
+    for instance in instances {
+        instance.outputs.values().for_each(&mut visit);
+        match &instance.provisioning {
+            Provisioning::Terraform(module) => module.inputs.values().for_each(&mut visit),
+            Provisioning::Kubernetes(service) => service.env.values().for_each(&mut visit),
+            _ => {}
+        }
+    }
+    for workload in workloads {
+        for container in &workload.containers {
+            container.env.values().for_each(&mut visit);
+            container.files.values().for_each(&mut visit);
+        }
+    }
+    found
+}
+
+/// Whether an environment made of `instances` and `workloads` writes Terraform: some
+/// instance is provisioned by a Terraform module, or some value refers to a password
+/// that Terraform generates. (Every other Terraform an environment writes hands over
+/// values that one of these provides.)
+pub fn provisions_with_terraform<'a>(
+    instances: impl IntoIterator<Item = &'a Instance> + Clone,
+    workloads: impl IntoIterator<Item = &'a ResolvedWorkload>,
+) -> bool {
+    instances
+        .clone()
+        .into_iter()
+        .any(|instance| matches!(instance.provisioning, Provisioning::Terraform(_)))
+        || !generated_passwords(instances, workloads).is_empty()
 }

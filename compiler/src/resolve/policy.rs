@@ -3,9 +3,9 @@
 //!
 //! Invariants: every policy the environment lists is evaluated for every workload,
 //! after the workload's override for the environment, in the scope `workload` (its
-//! name, replicas, labels, images, calls, callers, containers with their ports,
-//! probes, requests and limits, and the instances its resources are bound to, with
-//! the implementation the environment chose and their params) and `env`. Each
+//! name, kind, replicas, labels, images, calls, callers, containers of every kind with
+//! their ports, probes, requests and limits, and the instances its resources are bound
+//! to, with the implementation the environment chose and their params) and `env`. Each
 //! `require` that is false is one diagnostic: E0605, or W0621 when the policy's
 //! `severity` is `"warn"` there; when the condition is `every x in
 //! workload.containers: ...` (or `workload.instances`), one per item that fails, at
@@ -22,7 +22,9 @@ use crate::lowered::{Environment, Expr, ExprId, Exprs, Name, Quantifier, Waiver}
 use crate::names::{DeclRef, NameKind, Resolver};
 use crate::resolve::eval::{evaluate, field, truth};
 use crate::resolve::instance::EnvSettings;
-use crate::resolve::model::{Container, Instance, Owner, Probe, ResolvedWorkload};
+use crate::resolve::model::{
+    Container, Instance, Owner, Probe, ProbeAction, ResolvedWorkload, WorkloadKind,
+};
 use crate::resolve::runtime::no_arm;
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::value::Value;
@@ -368,6 +370,7 @@ fn container_record(container: &Container) -> Value {
     let quantity = |text: &str| Value::Quantity(text.to_string());
     record([
         ("name", Value::String(container.name.clone())),
+        ("kind", Value::String(container.kind.keyword().to_string())),
         ("image", Value::String(container.image.clone())),
         ("image_tag", Value::String(image_tag(&container.image))),
         ("command", texts(&mut container.command.iter())),
@@ -393,20 +396,46 @@ fn container_record(container: &Container) -> Value {
         ),
         ("liveness", probe_record(container.liveness.as_ref())),
         ("readiness", probe_record(container.readiness.as_ref())),
+        ("startup", probe_record(container.startup.as_ref())),
     ])
+}
+
+/// A workload's `kind` as a policy reads it.
+pub(crate) fn workload_kind(kind: &WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::Service { .. } => "service",
+        WorkloadKind::Job(_) => "job",
+        WorkloadKind::CronJob { .. } => "scheduled_job",
+    }
 }
 
 fn probe_record(probe: Option<&Probe>) -> Value {
     let Some(probe) = probe else {
         return Value::Absent;
     };
+    let (kind, path, port) = match &probe.action {
+        ProbeAction::HttpGet(http) => ("http", Some(&http.path), Some(http.port)),
+        ProbeAction::Grpc { port, .. } => ("grpc", None, Some(*port)),
+        ProbeAction::Tcp { port } => ("tcp", None, Some(*port)),
+        ProbeAction::Exec { .. } => ("exec", None, None),
+    };
+    let seconds = |seconds: u32| Value::Quantity(format!("{seconds}s"));
+    let count = |count: u32| Value::Int(i64::from(count));
     record([
-        ("path", Value::String(probe.path.clone())),
-        ("port", Value::Int(i64::from(probe.port))),
+        ("kind", Value::String(kind.to_string())),
         (
-            "period",
-            Value::Quantity(format!("{}s", probe.period_seconds)),
+            "path",
+            path.map_or(Value::Absent, |path| Value::String(path.clone())),
         ),
+        (
+            "port",
+            port.map_or(Value::Absent, |port| Value::Int(i64::from(port))),
+        ),
+        ("initial_delay", seconds(probe.initial_delay_seconds)),
+        ("period", seconds(probe.period_seconds)),
+        ("timeout", seconds(probe.timeout_seconds)),
+        ("success_threshold", count(probe.success_threshold)),
+        ("failure_threshold", count(probe.failure_threshold)),
     ])
 }
 
@@ -476,6 +505,10 @@ fn workload_record(workload: &ResolvedWorkload, containers: &[Item], instances: 
     };
     record([
         ("name", Value::String(workload.name.clone())),
+        (
+            "kind",
+            Value::String(workload_kind(&workload.kind).to_string()),
+        ),
         ("replicas", Value::Int(i64::from(workload.replicas))),
         ("labels", strings(&workload.labels)),
         ("annotations", strings(&workload.annotations)),

@@ -8,8 +8,10 @@
 //! report no errors.
 
 use crate::diagnostic::Diagnostic;
-use crate::resolve::environment::{environment_diagnostics, environments, resolved_environment};
-use crate::resolve::model::ResolvedEnvironment;
+use crate::resolve::environment::{
+    environment_diagnostics, environment_lifecycle, environments, resolved_environment,
+};
+use crate::resolve::model::{Lifecycle, ResolvedEnvironment};
 use crate::source::{Db, Project};
 
 /// Every environment of a project, resolved, and what resolving them found.
@@ -17,6 +19,9 @@ use crate::source::{Db, Project};
 pub struct ResolvedProject {
     /// Sorted by name.
     pub environments: Vec<ResolvedEnvironment>,
+    /// What the sources say of each environment's instances besides what runs
+    /// ([`Lifecycle`]), in the order of `environments`.
+    pub lifecycles: Vec<Lifecycle>,
     /// E0601–E0606, sorted.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -27,6 +32,11 @@ impl ResolvedProject {
         self.environments
             .iter()
             .find(|environment| environment.name == name)
+    }
+
+    /// Each environment with its lifecycle.
+    pub fn with_lifecycles(&self) -> impl Iterator<Item = (&ResolvedEnvironment, &Lifecycle)> {
+        self.environments.iter().zip(&self.lifecycles)
     }
 
     /// The environments' names, sorted.
@@ -46,6 +56,7 @@ pub fn resolve_project(db: &dyn Db, project: Project) -> ResolvedProject {
     for &env in environments(db, project) {
         if let Some(environment) = resolved_environment(db, env) {
             resolved.environments.push(environment.clone());
+            resolved.lifecycles.push(environment_lifecycle(db, env));
         }
         resolved
             .diagnostics

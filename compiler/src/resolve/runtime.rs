@@ -3,31 +3,56 @@
 //! override, an environment or a value computed per environment decides them.
 //!
 //! Invariants: every check reads the workload as the environment sees it
-//! ([`Effective`]) and its resolved values, and nothing of other workloads (a check
-//! across workloads is a query of its own in [`crate::resolve::environment`]); each
-//! problem is reported at the expression that causes it, with a message that does not
-//! name the environment, so that the same problem found in several environments is
-//! reported once.
+//! ([`Effective`]) and its resolved values, and nothing of other workloads but whether
+//! they run to completion (a check across workloads is a query of its own in
+//! [`crate::resolve::environment`]); each problem is reported once, under one code, at
+//! the expression that causes it, with a message that does not name the environment,
+//! so that the same problem found in several environments is reported once. What it
+//! finds:
+//!
+//! - what the workload reaches of others: the address of a workload it does not call
+//!   (E0616), a job it calls or whose address it reads (E0612);
+//! - every attribute against its schema type once decided (E0603), and a `match` with
+//!   no arm for its value (E0620);
+//! - its pods: a request above its limit (E0615); a probe (HTTP, gRPC or TCP) or a
+//!   `pre_stop` HTTP GET on a port its container does not declare, a route on a port
+//!   no container declares, a `service_ports` entry for a port no container declares
+//!   (E0617); a port number or name declared twice among the containers that run
+//!   together (E0624); two mounts at one path (E0623); a `pre_stop` sleep longer than
+//!   the grace period (E0613); two values under one key of a ConfigMap or Secret (E0619);
+//! - its Service: two container ports on one Service port (E0614), where their
+//!   container ports differ (the same number twice is E0624's);
+//! - its autoscaler: `min` above `max` (E0610), `replicas` beside it (W0611);
+//! - a route that a job owns (E0612).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Code, Diagnostic, Label};
-use crate::lowered::{Expr, ExprId, Exprs};
+use crate::diagnostic::{Code, Diagnostic, Label, located};
+use crate::lowered::{Expr, ExprId, Exprs, WorkloadId};
+use crate::names::{DeclRef, suggest};
 use crate::resolve::conform::{describe, misfit};
 use crate::resolve::effective::{Effective, EffectiveContainer};
 use crate::resolve::eval::evaluate;
-use crate::resolve::model::{Container, Instance, Provisioning, ResolvedWorkload};
+use crate::resolve::model::{
+    Container, HandlerAction, Instance, ProbeAction, Provisioning, ResolvedWorkload, WorkloadKind,
+};
 use crate::resolve::naming::{Carrier, file_key};
 use crate::resolve::scope::Scope;
 use crate::resolve::value::Value;
-use crate::source::{Db, SourceFile};
+use crate::resolve::workload::runs_to_completion;
+use crate::source::{Db, Project, SourceFile};
 use crate::span::TextRange;
 use crate::types::literal;
 use crate::types::schema::{self, BlockSchema};
+use crate::types::{FieldTy, Ty};
+
+/// Kubernetes' grace period when a pod does not set one, in seconds.
+pub(crate) const DEFAULT_GRACE_SECONDS: u32 = 30;
 
 /// One workload in one environment, decided: what the checks read.
 pub(crate) struct Decided<'a, 'db> {
     pub(crate) db: &'db dyn Db,
+    pub(crate) project: Project,
     /// The environment's name.
     pub(crate) environment: &'a str,
     pub(crate) workload: &'a Effective<'a, 'db>,
@@ -40,15 +65,23 @@ pub(crate) struct Decided<'a, 'db> {
 
 /// Everything this module finds about a decided workload.
 pub(crate) fn check(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
-    let mut diagnostics = addresses_without_calls(decided.db, decided.workload);
+    let mut diagnostics = reached_workloads(decided);
     diagnostics.extend(unfit_attributes(decided));
     for (container, resolved) in decided.containers() {
         diagnostics.extend(requests_above_limits(decided, container, resolved));
         diagnostics.extend(undeclared_probe_ports(decided, container, resolved));
         diagnostics.extend(mount_clashes(decided, container, resolved));
+        diagnostics.extend(pre_stop_outlasts_grace(decided, container, resolved));
     }
-    diagnostics.extend(undeclared_route_ports(decided));
+    if decided.resolved.runs_to_completion() {
+        diagnostics.extend(routes_of_a_job(decided));
+    } else {
+        diagnostics.extend(undeclared_route_ports(decided));
+        diagnostics.extend(undeclared_service_ports(decided));
+        diagnostics.extend(service_ports_taken(decided));
+    }
     diagnostics.extend(port_clashes(decided));
+    diagnostics.extend(autoscaling(decided));
     diagnostics.extend(key_clashes(decided));
     diagnostics
 }
@@ -62,7 +95,8 @@ impl<'a, 'db> Decided<'a, 'db> {
         self.workload.file()
     }
 
-    /// Each container as written, with its resolved values (they are in the same order).
+    /// Each container as written (of every kind), with its resolved values (they are in
+    /// the same order).
     fn containers(&self) -> impl Iterator<Item = (&'a EffectiveContainer<'db>, &'a Container)> {
         self.workload
             .containers
@@ -86,12 +120,35 @@ impl<'a, 'db> Decided<'a, 'db> {
     fn label(&self, range: TextRange) -> Label {
         Label::new(self.file(), range)
     }
+
+    /// Where the attribute `field` is written, when it is.
+    fn site(&self, field: Option<ExprId>) -> Option<Label> {
+        Some(self.label(self.exprs().range(field?)))
+    }
 }
 
-/// E0616 for each workload whose address `workload` reads without calling it: its
+/// What the workload reaches of other workloads, as its expressions and its `calls`
+/// name them: E0612 for a job it calls or whose address it reads (a job has none);
+/// E0616 for a workload whose address it reads without calling it, since its
 /// NetworkPolicy would drop every request. One diagnostic per workload read, at the
-/// first place it is read, the others as secondary labels.
-fn addresses_without_calls(db: &dyn Db, workload: &Effective<'_, '_>) -> Vec<Diagnostic> {
+/// first place it is read, the others as secondary labels; one per call of a job.
+fn reached_workloads(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
+    let db = decided.db;
+    let workload = decided.workload;
+    let is_job = |decl: &DeclRef| {
+        let id = WorkloadId::new(db, decided.project, decl.origin, decl.name.clone());
+        runs_to_completion(db, id)
+    };
+    // The workloads its expressions name: of the project, or of another application
+    // imported by that name.
+    let named = |name: &str| {
+        workload
+            .lowered
+            .workloads_named
+            .iter()
+            .find(|named| named.name.text(db) == name)
+            .map(|named| &named.decl)
+    };
     let exprs = workload.exprs();
     let mut locals: BTreeSet<&str> = ["env", "self"].into_iter().collect();
     locals.extend(
@@ -111,27 +168,41 @@ fn addresses_without_calls(db: &dyn Db, workload: &Effective<'_, '_>) -> Vec<Dia
     for id in workload.expressions() {
         exprs.roots(id, &mut roots);
     }
-    let mut uncalled: BTreeMap<&str, Vec<TextRange>> = BTreeMap::new();
+    let mut read: BTreeMap<&str, Vec<TextRange>> = BTreeMap::new();
     for (name, range) in &roots {
         let name = name.text(db).as_str();
-        // A workload of the project, or of another application imported by this name.
-        let is_workload = workload
-            .lowered
-            .workloads_named
-            .iter()
-            .any(|named| named.name.text(db) == name);
-        if is_workload && !locals.contains(name) && !calls.iter().any(|(called, _)| *called == name)
-        {
-            uncalled.entry(name).or_default().push(*range);
+        if named(name).is_some() && !locals.contains(name) {
+            read.entry(name).or_default().push(*range);
         }
     }
     let file = workload.file();
-    uncalled
-        .into_iter()
-        .filter_map(|(name, mut ranges)| {
-            ranges.sort();
-            ranges.dedup();
-            let (first, rest) = ranges.split_first()?;
+    let mut diagnostics: Vec<Diagnostic> = workload
+        .fields
+        .calls
+        .iter()
+        .flatten()
+        .filter(|call| call.target.as_ref().is_some_and(is_job))
+        .map(|call| {
+            let name = call.name.text(db);
+            address_of_a_job(workload.name(), name, "calls", Label::new(file, call.range))
+        })
+        .collect();
+    for (name, mut ranges) in read {
+        ranges.sort();
+        ranges.dedup();
+        let Some((first, rest)) = ranges.split_first() else {
+            continue;
+        };
+        let mut diagnostic = if named(name).is_some_and(is_job) {
+            address_of_a_job(
+                workload.name(),
+                name,
+                "reads the address of",
+                Label::new(file, *first),
+            )
+        } else if calls.iter().any(|(called, _)| *called == name) {
+            continue;
+        } else {
             let mut diagnostic = Diagnostic::new(
                 Code::AddressWithoutCall,
                 format!(
@@ -143,10 +214,6 @@ fn addresses_without_calls(db: &dyn Db, workload: &Effective<'_, '_>) -> Vec<Dia
             )
             .with_label(format!("`{name}`'s address is read here"))
             .with_help(call_help(db, name, &calls, workload));
-            for range in rest {
-                diagnostic = diagnostic
-                    .with_secondary(Label::new(file, *range).with_message("and here".to_string()));
-            }
             if let Some(list) = calls
                 .iter()
                 .map(|(_, range)| *range)
@@ -155,7 +222,58 @@ fn addresses_without_calls(db: &dyn Db, workload: &Effective<'_, '_>) -> Vec<Dia
                 diagnostic = diagnostic
                     .with_secondary(Label::new(file, list).with_message("the workloads it calls"));
             }
-            Some(diagnostic)
+            diagnostic
+        };
+        for range in rest {
+            diagnostic = diagnostic
+                .with_secondary(Label::new(file, *range).with_message("and here".to_string()));
+        }
+        diagnostics.push(diagnostic);
+    }
+    diagnostics
+}
+
+/// E0612 at `site`, where `workload` reaches the job `job` (`how`: "calls", "reads the
+/// address of").
+fn address_of_a_job(workload: &str, job: &str, how: &str, site: Label) -> Diagnostic {
+    located(
+        Code::JobWithoutAddress,
+        format!("`{workload}` {how} `{job}`, a job, which has no address"),
+        site,
+        format!("`{job}` runs to completion: it has no Service"),
+    )
+    .with_help(format!(
+        "a job is reached by nothing: hand it work through a resource both use (a queue, a \
+         bucket), or make `{job}` a service by removing its `job` and `schedule`"
+    ))
+}
+
+/// E0612 for each route that the job owns, at the route's declaration.
+fn routes_of_a_job(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
+    let workload = decided.workload.name();
+    decided
+        .instances
+        .values()
+        .filter(|instance| {
+            matches!(
+                instance.provisioning,
+                Provisioning::Ingress(_) | Provisioning::GatewayRoute(_)
+            )
+        })
+        .map(|instance| {
+            let route = instance.id.rsplit('.').next().unwrap_or(&instance.id);
+            located(
+                Code::JobWithoutAddress,
+                format!(
+                    "the job `{workload}` owns the route `{route}`, which would reach no Service"
+                ),
+                instance.source.clone(),
+                "a job has no Service to route requests to",
+            )
+            .with_help(format!(
+                "move the route to the service that answers the requests, or make \
+                 `{workload}` a service by removing its `job` and `schedule`"
+            ))
         })
         .collect()
 }
@@ -183,7 +301,9 @@ fn call_help(
 
 /// Every attribute of the workload and of its containers, evaluated in the environment,
 /// against the type its schema gives it: E0620 at a `match` that no arm fits, E0603 for
-/// a value that does not fit (a label computed per environment, a probe's period).
+/// a value that does not fit (a label computed per environment, a probe's period). A
+/// record literal (a probe, `autoscaling`, `schedule`) is judged field by field, at
+/// each field's value.
 fn unfit_attributes(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
     let workload = decided.workload;
     let mut diagnostics = Vec::new();
@@ -199,14 +319,15 @@ fn unfit_attributes(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
     }
     for container in &workload.containers {
         let owner = format!(
-            "the container `{}` of `{}`",
+            "the {} `{}` of `{}`",
+            container.kind.noun(),
             container.name.text(decided.db),
             workload.name()
         );
         for (name, id) in container.fields.named() {
             diagnostics.extend(judge_attribute(
                 decided,
-                schema::container(),
+                container.kind.schema(false),
                 &owner,
                 name,
                 id,
@@ -227,6 +348,36 @@ fn judge_attribute(
         return Vec::new();
     };
     let exprs = decided.exprs();
+    if let (Expr::Record(entries), Some(fields)) = (exprs.get(id), field.ty.fields()) {
+        return entries
+            .iter()
+            .filter_map(|(key, value)| {
+                let key = key.text(decided.db);
+                let field: &FieldTy = fields.iter().find(|field| field.name == *key)?;
+                Some(judge_value(
+                    decided,
+                    &format!("`{key}` of `{name}`"),
+                    owner,
+                    &field.ty,
+                    *value,
+                ))
+            })
+            .flatten()
+            .collect();
+    }
+    judge_value(decided, &format!("`{name}`"), owner, &field.ty, id)
+}
+
+/// E0620 for each `match` of the expression `id` without an arm for its value; else
+/// E0603 when its value does not fit `ty`.
+fn judge_value(
+    decided: &Decided<'_, '_>,
+    name: &str,
+    owner: &str,
+    ty: &Ty,
+    id: ExprId,
+) -> Vec<Diagnostic> {
+    let exprs = decided.exprs();
     let evaluated = evaluate(decided.db, decided.scope, exprs, id);
     if !evaluated.unmatched.is_empty() {
         return evaluated
@@ -240,14 +391,14 @@ fn judge_attribute(
     if has_absent(&evaluated.value) {
         return Vec::new();
     }
-    let Some(reason) = misfit(&evaluated.value, &field.ty) else {
+    let Some(reason) = misfit(&evaluated.value, ty) else {
         return Vec::new();
     };
     vec![
         Diagnostic::new(
             Code::MergedTypeMismatch,
             format!(
-                "`{name}` of {owner} does not fit its type in the environment `{}`",
+                "{name} of {owner} does not fit its type in the environment `{}`",
                 decided.environment
             ),
             decided.file(),
@@ -255,8 +406,7 @@ fn judge_attribute(
         )
         .with_label(reason)
         .with_help(format!(
-            "give `{name}` a value that is a `{}` in `{}`: it is {} there",
-            field.ty,
+            "give {name} a value that is a `{ty}` in `{}`: it is {} there",
             decided.environment,
             describe(&evaluated.value)
         )),
@@ -384,31 +534,53 @@ fn requests_above_limits(
         .collect()
 }
 
-/// E0617 for a probe on a port the container does not declare.
+/// E0617 for each probe (HTTP, gRPC or TCP) and `pre_stop` HTTP GET of a container
+/// that reaches a port the container does not declare, at the port as written.
 fn undeclared_probe_ports(
     decided: &Decided<'_, '_>,
     container: &EffectiveContainer<'_>,
     resolved: &Container,
 ) -> Vec<Diagnostic> {
+    let fields = &container.fields;
     let probes = [
-        ("liveness", container.fields.liveness, &resolved.liveness),
-        ("readiness", container.fields.readiness, &resolved.readiness),
+        ("liveness", fields.liveness, &resolved.liveness),
+        ("readiness", fields.readiness, &resolved.readiness),
+        ("startup", fields.startup, &resolved.startup),
     ];
-    let declared: Vec<u16> = resolved.ports.values().copied().collect();
-    probes
+    let mut reached: Vec<(String, Option<ExprId>, &'static str, u16)> = probes
         .into_iter()
         .filter_map(|(kind, field, probe)| {
-            let port = probe.as_ref()?.port;
-            if declared.contains(&port) {
-                return None;
-            }
-            let range = decided.entry_range(field, "port")?;
+            let (key, port) = match probe.as_ref()?.action {
+                ProbeAction::HttpGet(ref http) => ("port", http.port),
+                ProbeAction::Grpc { port, .. } => ("grpc", port),
+                ProbeAction::Tcp { port } => ("tcp", port),
+                ProbeAction::Exec { .. } => return None,
+            };
+            Some((format!("the {kind} probe"), field, key, port))
+        })
+        .collect();
+    if let Some(pre_stop) = &resolved.pre_stop
+        && let HandlerAction::HttpGet(http) = &pre_stop.action
+    {
+        reached.push((
+            "the `pre_stop` hook".to_string(),
+            fields.pre_stop,
+            "port",
+            http.port,
+        ));
+    }
+    reached
+        .into_iter()
+        .filter(|(_, _, _, port)| !resolved.ports.values().any(|declared| declared == port))
+        .filter_map(|(what, field, key, port)| {
+            let range = decided.entry_range(field, key)?;
             Some(
                 Diagnostic::new(
                     Code::UndeclaredPort,
                     format!(
-                        "the {kind} probe of the container `{}` of `{}` is sent to port {port}, \
-                         which the container does not declare",
+                        "{what} of the {} `{}` of `{}` is sent to port {port}, which the \
+                         container does not declare",
+                        container.kind.noun(),
                         container.name.text(decided.db),
                         decided.workload.name()
                     ),
@@ -424,13 +596,7 @@ fn undeclared_probe_ports(
 
 /// E0617 for a route of the workload to a port its Service does not have.
 fn undeclared_route_ports(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
-    let ports: BTreeMap<String, u16> = decided
-        .resolved
-        .containers
-        .iter()
-        .flat_map(|container| container.ports.iter())
-        .map(|(name, port)| (name.clone(), *port))
-        .collect();
+    let ports = serving_ports(decided.resolved);
     decided
         .instances
         .values()
@@ -502,6 +668,193 @@ fn ports_help(ports: &BTreeMap<String, u16>, port: u16) -> String {
     )
 }
 
+/// The ports of the containers that serve (main containers and sidecars): name →
+/// number, the first container that declares a name wins, as in the Service.
+fn serving_ports(workload: &ResolvedWorkload) -> BTreeMap<String, u16> {
+    let mut ports = BTreeMap::new();
+    for container in workload.serving_containers() {
+        for (name, port) in &container.ports {
+            ports.entry(name.clone()).or_insert(*port);
+        }
+    }
+    ports
+}
+
+/// E0617 for each name of `service_ports` that no serving container declares.
+fn undeclared_service_ports(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
+    let field = decided.workload.fields.service_ports;
+    let ports = serving_ports(decided.resolved);
+    decided
+        .resolved
+        .service_ports
+        .keys()
+        .filter(|name| !ports.contains_key(name.as_str()))
+        .filter_map(|name| {
+            let names: Vec<&str> = ports.keys().map(String::as_str).collect();
+            let help = suggest::did_you_mean(name, names.iter().copied()).unwrap_or_else(|| {
+                if names.is_empty() {
+                    "declare the port in a container's `ports`: `ports = { http = 8080 }`"
+                        .to_string()
+                } else {
+                    format!("the container ports are {}", suggest::all_of(&names))
+                }
+            });
+            let range = decided.entry_range(field, name)?;
+            Some(
+                Diagnostic::new(
+                    Code::UndeclaredPort,
+                    format!(
+                        "`service_ports` of `{}` names the port `{name}`, which no container \
+                         declares",
+                        decided.workload.name()
+                    ),
+                    decided.file(),
+                    range,
+                )
+                .with_label(format!("no container port `{name}`"))
+                .with_help(help),
+            )
+        })
+        .collect()
+}
+
+/// E0614 for each Service port number that two container ports of different numbers
+/// would share (two of one number are E0624's).
+fn service_ports_taken(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
+    let workload = decided.resolved;
+    let field = decided.workload.fields.service_ports;
+    let mut by_number: BTreeMap<u16, Vec<(String, u16)>> = BTreeMap::new();
+    for (name, port) in serving_ports(workload) {
+        by_number
+            .entry(workload.service_port(&name, port))
+            .or_default()
+            .push((name, port));
+    }
+    by_number
+        .into_iter()
+        .filter(|(_, ports)| {
+            let numbers: BTreeSet<u16> = ports.iter().map(|(_, port)| *port).collect();
+            numbers.len() > 1
+        })
+        .map(|(number, ports)| {
+            let names: Vec<&str> = ports.iter().map(|(name, _)| name.as_str()).collect();
+            let mapped = names
+                .iter()
+                .find(|name| workload.service_ports.contains_key(**name))
+                .and_then(|name| decided.entry_range(field, name));
+            let site = mapped.map_or_else(|| workload.source.clone(), |range| decided.label(range));
+            located(
+                Code::ServicePortTaken,
+                format!(
+                    "the Service of `{}` would listen on port {number} for {}",
+                    workload.name,
+                    suggest::all_of(&names)
+                ),
+                site,
+                format!("{} share port {number}", suggest::all_of(&names)),
+            )
+            .with_help(format!(
+                "give each its own port in `service_ports`: `{{ {} = {number}, {} = {} }}`",
+                names[0],
+                names[1],
+                number.saturating_add(1)
+            ))
+        })
+        .collect()
+}
+
+/// E0610 for an autoscaler's `min` above its `max`; W0611 for `replicas` beside it.
+fn autoscaling(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
+    let workload = decided.resolved;
+    let WorkloadKind::Service {
+        autoscaling: Some(autoscaling),
+    } = &workload.kind
+    else {
+        return Vec::new();
+    };
+    let fields = &decided.workload.fields;
+    let Some(site) = decided.site(fields.autoscaling) else {
+        return Vec::new();
+    };
+    let mut diagnostics = Vec::new();
+    if autoscaling.min > autoscaling.max {
+        diagnostics.push(
+            located(
+                Code::AutoscalingBounds,
+                format!(
+                    "the autoscaler of `{}` keeps at least {} and at most {} replicas",
+                    workload.name, autoscaling.min, autoscaling.max
+                ),
+                site.clone(),
+                format!(
+                    "`min` ({}) is above `max` ({})",
+                    autoscaling.min, autoscaling.max
+                ),
+            )
+            .with_help("set `min` to at most `max`"),
+        );
+    }
+    if let Some(replicas) = decided.site(fields.replicas) {
+        diagnostics.push(
+            located(
+                Code::ReplicasWithAutoscaling,
+                format!(
+                    "`replicas` of `{}` is left out where the autoscaler keeps {} to {} replicas",
+                    workload.name, autoscaling.min, autoscaling.max
+                ),
+                replicas,
+                "not written: the autoscaler owns the replica count",
+            )
+            .with_secondary(site.with_message("the autoscaler is set here"))
+            .with_help(format!(
+                "remove `replicas`, or set it only in the overrides of the environments without \
+                 `autoscaling`; policies read `workload.replicas` as the autoscaler's `min` ({})",
+                autoscaling.min
+            )),
+        );
+    }
+    diagnostics
+}
+
+/// E0613 for a `pre_stop` sleep of a container longer than the workload's grace period.
+fn pre_stop_outlasts_grace(
+    decided: &Decided<'_, '_>,
+    container: &EffectiveContainer<'_>,
+    resolved: &Container,
+) -> Option<Diagnostic> {
+    let pre_stop = resolved.pre_stop.as_ref()?;
+    let HandlerAction::Sleep { seconds } = pre_stop.action else {
+        return None;
+    };
+    let workload = decided.resolved;
+    let grace = workload
+        .termination_grace_period
+        .unwrap_or(DEFAULT_GRACE_SECONDS);
+    if seconds <= grace {
+        return None;
+    }
+    let range = decided.entry_range(container.fields.pre_stop, "sleep")?;
+    let mut diagnostic = Diagnostic::new(
+        Code::PreStopOutlastsGrace,
+        format!(
+            "the `pre_stop` of `{}` sleeps {seconds}s, longer than the {grace}s a pod of `{}` \
+             has to stop",
+            resolved.name, workload.name
+        ),
+        decided.file(),
+        range,
+    )
+    .with_label(format!("sleeps {seconds}s"));
+    if let Some(site) = decided.site(decided.workload.fields.termination_grace_period) {
+        diagnostic = diagnostic
+            .with_secondary(site.with_message(format!("the grace period is {grace}s here")));
+    }
+    Some(diagnostic.with_help(format!(
+        "sleep at most {grace}s, or set `termination_grace_period = {seconds}s` (or longer) on \
+         the workload"
+    )))
+}
+
 /// E0623 for two mounts of a container at one path, or one under a mounted file.
 fn mount_clashes(
     decided: &Decided<'_, '_>,
@@ -571,13 +924,17 @@ fn normal(path: &str) -> String {
     }
 }
 
-/// E0624 for a port number declared twice in the workload's pod, or a port name given
-/// two numbers.
+/// E0624 for a port number declared twice among the containers of the workload's pod
+/// that run together (the main containers and the sidecars), or a port name given two
+/// numbers.
 fn port_clashes(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
     let mut numbers: BTreeMap<u16, (String, TextRange)> = BTreeMap::new();
     let mut names: BTreeMap<String, (u16, TextRange)> = BTreeMap::new();
     let mut diagnostics = Vec::new();
-    for (container, resolved) in decided.containers() {
+    let serving = decided
+        .containers()
+        .filter(|(container, _)| container.kind != crate::types::schema::ContainerKind::Init);
+    for (container, resolved) in serving {
         let container_name = container.name.text(decided.db);
         for (name, port) in &resolved.ports {
             let range = decided

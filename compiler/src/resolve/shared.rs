@@ -20,9 +20,11 @@ use crate::resolve::instance::{EnvSettings, Instantiator, Request, UseSite, assi
 use crate::resolve::model::{Backend, Instance, Owner};
 use crate::resolve::order::{Settings, read_order, sibling_reads};
 use crate::resolve::provisioning::text;
+use crate::resolve::removal::{Removal, is_removed, pulled_in, uses_of_removed};
 use crate::resolve::scope::{Scope, optional_text, record};
 use crate::resolve::value::Value;
 use crate::source::Db;
+use crate::types::schema::REMOVED;
 
 /// An environment's settings and shared instances, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +42,14 @@ pub(crate) struct SharedPart {
     pub(crate) outputs: BTreeMap<String, Value>,
     /// The shared instances and what they need, by id.
     pub(crate) instances: BTreeMap<String, Instance>,
+    /// The names of the shared resources that say `removed = true`.
+    pub(crate) removed: BTreeSet<String>,
+    /// The ids of the instances they remove: theirs, and what they pulled in.
+    pub(crate) removed_instances: BTreeSet<String>,
+    /// The ids of the instances whose offering is stateful, and of the protected among
+    /// them.
+    pub(crate) stateful: BTreeSet<String>,
+    pub(crate) protected: BTreeSet<String>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
@@ -77,13 +87,34 @@ pub(crate) fn environment_shared<'db>(
     env_scope.bind("env", settings.value.clone());
     let mut instantiator =
         Instantiator::new(db, id.project(db), &settings, &uses, Cow::Owned(env_scope));
-    let outputs = shared_instances(&mut instantiator, environment);
+    let (outputs, removed_sites) = shared_instances(&mut instantiator, environment);
     let Instantiator {
         env_scope,
         instances,
-        diagnostics,
+        mut diagnostics,
+        stateful,
+        protected,
         ..
     } = instantiator;
+    let mut removed_instances = BTreeSet::new();
+    for (name, site) in &removed_sites {
+        let ids = pulled_in(instances.keys(), name);
+        let removal = Removal {
+            site: site.clone(),
+            what: format!("the shared resource `{name}`"),
+            environment: &settings.name,
+            instances: ids.iter().filter_map(|id| instances.get(id)).collect(),
+        };
+        diagnostics.extend(removal.diagnostics(&stateful, &protected));
+        removed_instances.extend(ids);
+    }
+    let removed: BTreeSet<String> = removed_sites.into_keys().collect();
+    diagnostics.extend(uses_of_removed_shared(
+        db,
+        environment,
+        &removed,
+        &settings.name,
+    ));
     let scope = env_scope.into_owned();
     // The other settings and the backend see the shared instances too.
     let setting = |field: Option<ExprId>| {
@@ -114,8 +145,47 @@ pub(crate) fn environment_shared<'db>(
         scope,
         outputs,
         instances,
+        removed,
+        removed_instances,
+        stateful,
+        protected,
         diagnostics,
     })
+}
+
+/// E0905 for the `use` bodies and the live shared resources of `environment` that read
+/// a shared resource it removes.
+fn uses_of_removed_shared<'db>(
+    db: &'db dyn Db,
+    environment: &Environment<'db>,
+    removed: &BTreeSet<String>,
+    name: &str,
+) -> Vec<Diagnostic> {
+    if removed.is_empty() {
+        return Vec::new();
+    }
+    let live_resources = environment
+        .shared
+        .iter()
+        .filter(|resource| !removed.contains(resource.name.text(db)))
+        .flat_map(|resource| &resource.settings);
+    let uses = environment.uses.iter().flat_map(|used| &used.settings);
+    let mut roots = Vec::new();
+    for setting in live_resources.chain(uses) {
+        environment.exprs.roots(setting.value, &mut roots);
+    }
+    let what: BTreeMap<String, String> = removed
+        .iter()
+        .map(|name| (name.clone(), format!("the shared resource `{name}`")))
+        .collect();
+    uses_of_removed(
+        db,
+        environment.decl.file,
+        &roots,
+        &what,
+        &format!("the environment `{name}`"),
+        name,
+    )
 }
 
 /// The name, namespace and record `env` of an environment: its settings see `env.name`
@@ -150,12 +220,13 @@ fn settings(db: &dyn Db, environment: &Environment<'_>) -> EnvSettings {
 }
 
 /// Instantiates the shared instances, each after the shared instances its params (or
-/// its offering's `use` body) read; binds each in the `env` scope. Returns the outputs
-/// of those that could be bound, by name.
+/// its offering's `use` body) read; binds each in the `env` scope, unless it says
+/// `removed = true`. Returns the outputs of those that could be bound, by name, and
+/// where each removed one says so.
 fn shared_instances<'db>(
     instantiator: &mut Instantiator<'_, 'db>,
     environment: &Environment<'db>,
-) -> BTreeMap<String, Value> {
+) -> (BTreeMap<String, Value>, BTreeMap<String, Label>) {
     let db = instantiator.db;
     let project = instantiator.project;
     let file = environment.decl.file;
@@ -190,6 +261,7 @@ fn shared_instances<'db>(
     let reads = sibling_reads(db, &names, &bodies);
     let tangled = instantiator.read_cycles(&names, &reads);
     let mut outputs = BTreeMap::new();
+    let mut removed = BTreeMap::new();
     for at in read_order(shared.len(), &reads) {
         let (Some(resource), Some(Some(offering))) = (shared.get(at), views.get(at)) else {
             continue;
@@ -208,7 +280,16 @@ fn shared_instances<'db>(
             quiet: tangled.contains(&at),
         };
         let mut stack: Vec<Frame> = Vec::new();
-        if let Some(output) = instantiator.instantiate(request, None, &mut stack) {
+        let output = instantiator.instantiate(request, None, &mut stack);
+        let removal = resource
+            .settings
+            .iter()
+            .find(|setting| setting.name.text(db) == REMOVED)
+            .filter(|_| offering.sig.param(REMOVED).is_none())
+            .filter(|setting| is_removed(db, &instantiator.env_scope, exprs, Some(setting.value)));
+        if let Some(setting) = removal {
+            removed.insert(name, Label::new(file, exprs.range(setting.value)));
+        } else if let Some(output) = output {
             instantiator
                 .env_scope
                 .to_mut()
@@ -216,5 +297,5 @@ fn shared_instances<'db>(
             outputs.insert(name, output);
         }
     }
-    outputs
+    (outputs, removed)
 }

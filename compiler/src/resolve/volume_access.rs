@@ -4,9 +4,11 @@
 //!
 //! Invariant: for every instance that containers mount and whose claim is
 //! ReadWriteOnce (an in-cluster volume that does not say `ReadWriteMany`), the pods
-//! that mount it are counted (each mounting workload's replicas, once however many of
-//! its containers mount it); more than one is one E0608 at the instance's declaration,
-//! with a secondary label at each container that mounts it.
+//! that mount it are counted (the most pods each mounting workload may run at once:
+//! its replicas, its autoscaler's `max`, a job's parallelism, without bound for a
+//! scheduled job whose runs may overlap; once however many of its containers mount
+//! it); more than one is one E0608 at the instance's declaration, with a secondary
+//! label at each container that mounts it.
 
 use std::collections::BTreeMap;
 
@@ -47,14 +49,21 @@ pub(crate) fn check<'a>(
         if service.access_mode != AccessMode::ReadWriteOnce {
             continue;
         }
-        let pods: u32 = mounters.iter().map(|(workload, _)| workload.replicas).sum();
-        if pods <= 1 {
+        let pods: Option<u32> = mounters
+            .iter()
+            .map(|(workload, _)| workload.most_pods())
+            .try_fold(0u32, |total, pods| Some(total.saturating_add(pods?)));
+        if pods.is_some_and(|pods| pods <= 1) {
             continue;
         }
+        let count = match pods {
+            Some(pods) => format!("{pods} pods"),
+            None => "several pods".to_string(),
+        };
         let mut diagnostic = located(
             Code::ReadWriteOnceShared,
             format!(
-                "the volume `{id}` can be mounted by one node only, but {pods} pods mount it in \
+                "the volume `{id}` can be mounted by one node only, but {count} mount it in \
                  the environment `{env}`"
             ),
             instance.source.clone(),
@@ -64,9 +73,11 @@ pub(crate) fn check<'a>(
             ),
         );
         for (workload, container) in &mounters {
-            let pods = match workload.replicas {
-                1 => "1 pod".to_string(),
-                many => format!("{many} pods"),
+            let pods = match workload.most_pods() {
+                Some(1) => "1 pod".to_string(),
+                Some(many) if many == workload.replicas => format!("{many} pods"),
+                Some(many) => format!("up to {many} pods"),
+                None => "the overlapping runs".to_string(),
             };
             diagnostic = diagnostic.with_secondary(
                 container

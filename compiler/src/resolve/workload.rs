@@ -16,30 +16,34 @@
 //! compile time.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
 use crate::lowered::{EnvironmentId, Expr, ExprId, Exprs, Workload, WorkloadId};
+use crate::names::NameKind;
 use crate::resolve::context::offering;
 use crate::resolve::cycle::Frame;
 use crate::resolve::effective::{Effective, EffectiveContainer, EffectiveResource};
 use crate::resolve::eval::eval;
 use crate::resolve::instance::{Assigned, Instantiator, Request, assign};
 use crate::resolve::model::{
-    Caller, Container as ResolvedContainer, Instance, Owner, Probe, ResolvedWorkload,
+    Caller, Container as ResolvedContainer, Instance, Owner, ResolvedWorkload, WorkloadKind,
 };
 use crate::resolve::naming::child_id;
 use crate::resolve::order::{Settings, read_order, sibling_reads};
+use crate::resolve::pod;
 use crate::resolve::policy::{Judged, check_policies};
 use crate::resolve::provisioning::{map, port, text, texts};
 use crate::resolve::remote::RemoteCall;
+use crate::resolve::removal::{Removal, is_removed, pulled_in, used_removed, uses_of_removed};
+use crate::resolve::runtime::{self, Decided};
 use crate::resolve::scope::{Scope, record};
 use crate::resolve::shared::{SharedPart, environment_shared, uses};
 use crate::resolve::value::Value;
-use crate::source::Db;
-use crate::types::literal;
-use crate::types::schema::SHARED;
+use crate::source::{Db, Origin};
+use crate::span::TextRange;
+use crate::types::schema::{REMOVED, SHARED};
 
 /// One workload resolved in one environment, with the instances it owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,11 +51,27 @@ pub(crate) struct WorkloadResolution {
     pub(crate) workload: ResolvedWorkload,
     /// Its own instances and what they need, by id.
     pub(crate) instances: BTreeMap<String, Instance>,
-    /// E0601–E0607 about it, its policy violations (E0605) and its calls to other
-    /// applications (E1002–E1004).
+    /// Whether the sources remove the workload in this environment (`removed = true`).
+    pub(crate) removed: bool,
+    /// The ids of its own instances that are removed: all of them when it is, else
+    /// those of its resources that say `removed = true`, and what they pulled in.
+    pub(crate) removed_instances: BTreeSet<String>,
+    /// The ids of its own instances whose offering is stateful, and of the protected
+    /// among them.
+    pub(crate) stateful: BTreeSet<String>,
+    pub(crate) protected: BTreeSet<String>,
+    /// E0601–E0607 about it, its policy violations (E0605), its calls to other
+    /// applications (E1002–E1004), and what its removals find (E0904, E0905, W0906).
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// The workloads of other applications it calls, with where.
     pub(crate) remotes: Vec<RemoteCall>,
+}
+
+/// A resource of the workload that says `removed = true`: instantiated, never bound.
+struct RemovedResource {
+    id: String,
+    /// The `removed = true` that says so.
+    site: Label,
 }
 
 /// The scope a workload's own expressions start from: `env` and `self` over `base`.
@@ -95,15 +115,48 @@ pub(crate) fn workload_address<'db>(
     env: EnvironmentId<'db>,
     workload: WorkloadId<'db>,
 ) -> Value {
-    let shared = environment_shared(db, env).as_ref();
-    let lowered = crate::lowered::workload(db, workload).as_ref();
-    let (Some(shared), Some(lowered)) = (shared, lowered) else {
-        return Value::Absent;
-    };
+    in_environment(db, env, workload, |effective, scope, shared| {
+        let port = effective.first_port(db, scope);
+        address(effective.name(), &shared.settings.namespace, port)
+    })
+    .unwrap_or(Value::Absent)
+}
+
+/// `f` of `workload` as the environment `env` sees it, with the scope of its own
+/// expressions (without other workloads' addresses); `None` when either does not exist.
+fn in_environment<'db, R>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    workload: WorkloadId<'db>,
+    f: impl FnOnce(&Effective<'_, 'db>, &Scope, &SharedPart) -> R,
+) -> Option<R> {
+    let shared = environment_shared(db, env).as_ref()?;
+    let lowered = crate::lowered::workload(db, workload).as_ref()?;
     let effective = Effective::new(db, lowered, env.name(db));
     let scope = workload_scope(Scope::new(), shared, effective.name());
-    let port = effective.first_port(db, &scope);
-    address(effective.name(), &shared.settings.namespace, port)
+    Some(f(&effective, &scope, shared))
+}
+
+/// Whether the sources remove `workload` in the environment `env` (`removed = true`,
+/// possibly in its `override` for the environment).
+#[salsa::tracked(returns(copy))]
+pub(crate) fn workload_removed<'db>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    workload: WorkloadId<'db>,
+) -> bool {
+    in_environment(db, env, workload, |effective, scope, _| {
+        is_removed(db, scope, effective.exprs(), effective.fields.removed)
+    })
+    .unwrap_or(false)
+}
+
+/// Whether `workload` runs to completion (a job, scheduled or not): it has no address.
+#[salsa::tracked(returns(copy))]
+pub(crate) fn runs_to_completion<'db>(db: &'db dyn Db, workload: WorkloadId<'db>) -> bool {
+    crate::lowered::workload(db, workload)
+        .as_ref()
+        .is_some_and(|lowered| lowered.fields.job.is_some() || lowered.fields.schedule.is_some())
 }
 
 /// Resolves `workload` in the environment `env`; `None` when either does not exist.
@@ -131,33 +184,75 @@ pub(crate) fn resolve_workload<'db>(
     };
     let globals = Scope::with_globals(Arc::new(addresses(db, env, lowered)));
     let mut scope = workload_scope(globals, shared, effective.name());
-    let resources = resolver.bind_resources(&effective, &mut scope);
+    let removed = is_removed(db, &scope, effective.exprs(), effective.fields.removed);
+    let (resources, removed_resources) = resolver.bind_resources(&effective, &mut scope);
     let resolved = resolver.workload(&effective, &scope, resources);
     let Instantiator {
         instances,
         mut diagnostics,
+        stateful,
+        protected,
         ..
     } = resolver.instantiator;
-    let instance = |id: &str| instances.get(id).or_else(|| shared.instances.get(id));
-    diagnostics.extend(crate::resolve::runtime::check(
-        &crate::resolve::runtime::Decided {
+    let environment_name = env.name(db);
+    let mut removals = Vec::new();
+    let mut removed_instances = BTreeSet::new();
+    if removed {
+        removed_instances.extend(instances.keys().cloned());
+        let site = effective
+            .fields
+            .removed
+            .map(|expr| effective.exprs().range(expr))
+            .unwrap_or(lowered.name_range);
+        removals.push(Removal {
+            site: Label::new(effective.file(), site),
+            what: format!("the workload `{}`", effective.name()),
+            environment: environment_name,
+            instances: instances.values().collect(),
+        });
+    }
+    for resource in &removed_resources {
+        let ids = pulled_in(instances.keys(), &resource.id);
+        if !removed {
+            removals.push(Removal {
+                site: resource.site.clone(),
+                what: format!("the resource `{}`", resource.id),
+                environment: environment_name,
+                instances: ids.iter().filter_map(|id| instances.get(id)).collect(),
+            });
+        }
+        removed_instances.extend(ids);
+    }
+    for removal in &removals {
+        diagnostics.extend(removal.diagnostics(&stateful, &protected));
+    }
+    if !removed {
+        diagnostics.extend(uses_of_removed_things(
             db,
-            environment: env.name(db),
+            env,
+            &effective,
+            &removed_resources,
+        ));
+        diagnostics.extend(runtime::check(&Decided {
+            db,
+            project,
+            environment: environment_name,
             workload: &effective,
             scope: &scope,
             resolved: &resolved,
             instances: &instances,
-        },
-    ));
-    diagnostics.extend(check_policies(&Judged {
-        db,
-        project,
-        env: &shared.settings,
-        environment,
-        workload: &resolved,
-        decl: &lowered.decl,
-        instance: &instance,
-    }));
+        }));
+        let instance = |id: &str| instances.get(id).or_else(|| shared.instances.get(id));
+        diagnostics.extend(check_policies(&Judged {
+            db,
+            project,
+            env: &shared.settings,
+            environment,
+            workload: &resolved,
+            decl: &lowered.decl,
+            instance: &instance,
+        }));
+    }
     let remote = crate::resolve::remote::remote_calls(
         db,
         env,
@@ -165,17 +260,88 @@ pub(crate) fn resolve_workload<'db>(
         effective.file(),
         effective.fields.calls.as_deref().unwrap_or_default(),
     );
-    diagnostics.extend(remote.diagnostics);
+    if !removed {
+        diagnostics.extend(remote.diagnostics);
+    }
     Some(WorkloadResolution {
         workload: resolved,
         instances,
+        removed,
+        removed_instances,
+        stateful,
+        protected,
         diagnostics,
         remotes: remote.callees,
     })
 }
 
-/// The addresses of the workloads that `lowered`'s expressions name, by the name
-/// written.
+/// E0905 for what the live workload `effective` uses that is removed in `env`: a
+/// resource of its own that says `removed = true`, a workload it calls or whose
+/// address it reads.
+fn uses_of_removed_things<'db>(
+    db: &'db dyn Db,
+    env: EnvironmentId<'db>,
+    effective: &Effective<'_, 'db>,
+    removed_resources: &[RemovedResource],
+) -> Vec<Diagnostic> {
+    let project = env.project(db);
+    let index = crate::names::project_index(db, project);
+    let environment = env.name(db);
+    let exprs = effective.exprs();
+    let user = format!("the workload `{}`", effective.name());
+    let own: BTreeSet<&str> = removed_resources
+        .iter()
+        .filter_map(|resource| resource.id.rsplit_once('.').map(|(_, name)| name))
+        .collect();
+    let mut roots = Vec::new();
+    let fields = effective
+        .fields
+        .named()
+        .into_iter()
+        .filter_map(|(_, id)| id);
+    let containers = effective
+        .containers
+        .iter()
+        .flat_map(|container| container.fields.named())
+        .filter_map(|(_, id)| id);
+    let resources = effective
+        .resources
+        .iter()
+        .filter(|resource| !own.contains(resource.resource.name.text(db).as_str()))
+        .flat_map(|resource| [Some(resource.resource), resource.overridden])
+        .flatten()
+        .flat_map(|declared| declared.settings.iter().map(|setting| setting.value));
+    for expr in fields.chain(containers).chain(resources) {
+        exprs.roots(expr, &mut roots);
+    }
+    let calls = effective.fields.calls.iter().flatten();
+    roots.extend(calls.map(|call| (call.name, call.range)));
+    let removed_workload = |name: &str| {
+        index
+            .project_decl(name)
+            .filter(|decl| decl.kind == NameKind::Workload)
+            .is_some_and(|_| {
+                workload_removed(
+                    db,
+                    env,
+                    WorkloadId::new(db, project, Origin::Project, name.to_string()),
+                )
+            })
+    };
+    let mut removed: BTreeMap<String, String> = BTreeMap::new();
+    for (name, _) in &roots {
+        let name = name.text(db);
+        if own.contains(name.as_str()) {
+            let id = child_id(effective.name(), name);
+            removed.insert(name.clone(), format!("the resource `{id}`"));
+        } else if name != effective.name() && removed_workload(name) {
+            removed.insert(name.clone(), format!("the workload `{name}`"));
+        }
+    }
+    uses_of_removed(db, effective.file(), &roots, &removed, &user, environment)
+}
+
+/// The addresses of the workloads that `lowered`'s expressions name, by name.
 fn addresses<'db>(
     db: &'db dyn Db,
     env: EnvironmentId<'db>,
@@ -207,6 +373,7 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
         self.instantiator.db
     }
 
+    /// The workload in this environment.
     fn workload(
         &self,
         workload: &Effective<'_, 'db>,
@@ -219,9 +386,20 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
             field.map_or(Value::Absent, |value| eval(db, scope, exprs, value))
         };
         let fields = &workload.fields;
-        let replicas = match read(fields.replicas) {
-            Value::Int(replicas) => u32::try_from(replicas).unwrap_or(0),
-            _ => 1,
+        let kind = pod::kind(
+            &read(fields.job),
+            &read(fields.schedule),
+            &read(fields.autoscaling),
+        );
+        let replicas = match &kind {
+            WorkloadKind::Service {
+                autoscaling: Some(autoscaling),
+            } => autoscaling.min,
+            WorkloadKind::Service { autoscaling: None } => match read(fields.replicas) {
+                Value::Int(replicas) => u32::try_from(replicas).unwrap_or(0),
+                _ => 1,
+            },
+            WorkloadKind::Job(job) | WorkloadKind::CronJob { job, .. } => job.parallelism,
         };
         let mut calls: Vec<String> = fields
             .calls
@@ -239,13 +417,23 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
                 container_of(db, container, workload, &resources, &|field| read(field))
             })
             .collect();
+        let service_ports = match read(fields.service_ports) {
+            Value::Map(entries) => entries
+                .iter()
+                .filter_map(|(name, value)| Some((name.clone(), port(value)?)))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
         ResolvedWorkload {
             name: workload.name().to_string(),
             replicas,
+            kind,
             labels: text_map(read(fields.labels)),
             annotations: text_map(read(fields.annotations)),
             service_account_annotations: value_map(read(fields.service_account_annotations)),
             containers,
+            service_ports,
+            termination_grace_period: pod::seconds(&read(fields.termination_grace_period)),
             resources,
             calls,
             callers,
@@ -254,36 +442,31 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
     }
 
     /// Binds the workload's resources in `scope` to their outputs; returns local name →
-    /// instance id.
+    /// instance id, and the resources that say `removed = true` (instantiated, so that
+    /// what Terraform needs to destroy them is known, but never bound).
     fn bind_resources(
         &mut self,
         workload: &Effective<'_, 'db>,
         scope: &mut Scope,
-    ) -> BTreeMap<String, String> {
+    ) -> (BTreeMap<String, String>, Vec<RemovedResource>) {
         let db = self.db();
         let project = self.instantiator.project;
         let file = workload.file();
         let exprs = workload.exprs();
         let mut bound = BTreeMap::new();
+        let mut removed = Vec::new();
         // Shared ones first: the environment has resolved them already.
         let mut own = Vec::new();
         for resource in &workload.resources {
-            let shared = [Some(resource.resource), resource.overridden]
-                .into_iter()
-                .flatten()
-                .filter_map(|declared| {
-                    declared
-                        .settings
-                        .iter()
-                        .find(|setting| setting.name.text(db) == SHARED)
-                })
-                .next_back();
-            let offers_shared_param = resource
-                .resource
-                .offering
-                .as_ref()
-                .and_then(|decl| offering(db, project, decl))
-                .is_some_and(|offering| offering.sig.param(SHARED).is_some());
+            let removal = self.removal(resource, exprs, scope);
+            if removal.is_some()
+                && shared_setting(db, resource).is_some()
+                && !offers_param(db, project, resource, SHARED)
+            {
+                continue; // it stops using the shared resource: nothing of its own goes
+            }
+            let shared = shared_setting(db, resource);
+            let offers_shared_param = offers_param(db, project, resource, SHARED);
             match shared {
                 Some(shared) if !offers_shared_param => {
                     self.bind_shared(workload, resource, shared.value, scope, &mut bound);
@@ -335,12 +518,43 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
                 quiet: tangled.contains(&at),
             };
             let mut stack: Vec<Frame> = Vec::new();
-            if let Some(outputs) = self.instantiator.instantiate(request, None, &mut stack) {
+            let outputs = self.instantiator.instantiate(request, None, &mut stack);
+            if let Some(site) = self.removal(resource, exprs, scope) {
+                removed.push(RemovedResource {
+                    id,
+                    site: Label::new(file, site),
+                });
+            } else if let Some(outputs) = outputs {
                 scope.bind(name.clone(), outputs);
                 bound.insert(name.clone(), id);
             }
         }
-        bound
+        (bound, removed)
+    }
+
+    /// Where a resource says `removed = true` (the last of its declaration and its
+    /// override's), when it does and its offering has no param of that name.
+    fn removal(
+        &self,
+        resource: &EffectiveResource<'_, 'db>,
+        exprs: &Exprs<'db>,
+        scope: &Scope,
+    ) -> Option<TextRange> {
+        let db = self.db();
+        if offers_param(db, self.instantiator.project, resource, REMOVED) {
+            return None;
+        }
+        let setting = [Some(resource.resource), resource.overridden]
+            .into_iter()
+            .flatten()
+            .filter_map(|declared| {
+                declared
+                    .settings
+                    .iter()
+                    .find(|setting| setting.name.text(db) == REMOVED)
+            })
+            .next_back()?;
+        is_removed(db, scope, exprs, Some(setting.value)).then(|| exprs.range(setting.value))
     }
 
     /// `shared = NAME`: binds the environment's shared instance, or reports E0606.
@@ -364,6 +578,16 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
         if let Some(outputs) = self.shared.outputs.get(name) {
             scope.bind(local.clone(), outputs.clone());
             bound.insert(local.clone(), name.clone());
+            return;
+        }
+        if self.shared.removed.contains(name) {
+            let at = Label::new(workload.file(), path.root_range);
+            self.instantiator.diagnostics.push(used_removed(
+                at,
+                &format!("`{}.{local}`", workload.name()),
+                &format!("the shared resource `{name}`"),
+                &self.shared.settings.name,
+            ));
             return;
         }
         if self.shared.declared.contains(name) {
@@ -394,6 +618,39 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
     }
 }
 
+/// The `shared = NAME` of a resource: the last of its declaration and its override's.
+fn shared_setting<'a, 'db>(
+    db: &'db dyn Db,
+    resource: &EffectiveResource<'a, 'db>,
+) -> Option<&'a crate::lowered::Setting<'db>> {
+    [Some(resource.resource), resource.overridden]
+        .into_iter()
+        .flatten()
+        .filter_map(|declared| {
+            declared
+                .settings
+                .iter()
+                .find(|setting| setting.name.text(db) == SHARED)
+        })
+        .next_back()
+}
+
+/// Whether the offering of a resource declares a param `name` (which then is one, not
+/// the language's `shared` or `removed`).
+fn offers_param(
+    db: &dyn Db,
+    project: crate::source::Project,
+    resource: &EffectiveResource<'_, '_>,
+    name: &str,
+) -> bool {
+    resource
+        .resource
+        .offering
+        .as_ref()
+        .and_then(|decl| offering(db, project, decl))
+        .is_some_and(|offering| offering.sig.param(name).is_some())
+}
+
 fn container_of<'db>(
     db: &'db dyn Db,
     container: &EffectiveContainer<'db>,
@@ -421,8 +678,19 @@ fn container_of<'db>(
         memory: quantity(fields.memory).unwrap_or_else(|| "128Mi".to_string()),
         cpu_limit: quantity(fields.cpu_limit),
         memory_limit: quantity(fields.memory_limit),
-        liveness: probe(&read(fields.liveness)),
-        readiness: probe(&read(fields.readiness)),
+        kind: container.kind,
+        liveness: fields
+            .liveness
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        readiness: fields
+            .readiness
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        startup: fields
+            .startup
+            .and_then(|expr| pod::probe(&read(Some(expr)), workload.site(expr))),
+        pre_stop: fields
+            .pre_stop
+            .and_then(|expr| pod::handler(&read(Some(expr)), workload.site(expr))),
         volumes: volumes(db, workload.exprs(), fields.volumes, resources),
         source: Label::new(workload.file(), container.label_range),
     }
@@ -451,24 +719,6 @@ fn volumes(
             Some((key.text(db).clone(), id.clone()))
         })
         .collect()
-}
-
-fn probe(value: &Value) -> Option<Probe> {
-    let Value::Map(fields) = value else {
-        return None;
-    };
-    let period = fields
-        .get("period")
-        .and_then(text)
-        .and_then(|period| literal::parse_duration(&period).ok())
-        .map_or(10, |millis| {
-            u32::try_from(millis.div_ceil(1000)).unwrap_or(u32::MAX)
-        });
-    Some(Probe {
-        path: fields.get("path").and_then(text)?,
-        port: fields.get("port").and_then(port)?,
-        period_seconds: period.max(1),
-    })
 }
 
 fn value_map(value: Value) -> BTreeMap<String, Value> {

@@ -212,6 +212,9 @@ impl Checker<'_> {
                     field.accepts_provision,
                 );
                 self.check(scope, &attribute.value, &field.ty, &sink);
+                if let Some(instead) = field.deprecated {
+                    self.deprecated_field(attribute, owner, instead);
+                }
                 continue;
             }
             if let Some(ty) = &schema.free_attributes {
@@ -241,6 +244,21 @@ impl Checker<'_> {
             }
             self.infer(scope, &attribute.value);
         }
+    }
+
+    /// W0903: a field whose setting is deprecated.
+    fn deprecated_field(&mut self, attribute: &Attribute, owner: &str, instead: &str) {
+        let name = &attribute.name.name;
+        self.report(
+            Diagnostic::new(
+                Code::DeprecatedSetting,
+                format!("`{name}` is deprecated"),
+                self.file,
+                attribute.name.range,
+            )
+            .with_label(format!("deprecated in {owner}"))
+            .with_help(instead),
+        );
     }
 
     /// E0302 for the schema's required fields that are not set, at `at`.

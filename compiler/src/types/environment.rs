@@ -114,14 +114,16 @@ impl Checker<'_> {
             }
             backend = Some(block.kind.range);
             let backend_owner = format!("the backend `{}`", label.name);
-            let body = self.sort_members(&block.body, schema::backend(), &backend_owner);
+            let backend_schema = schema::backend(&label.name);
+            let body = self.sort_members(&block.body, backend_schema, &backend_owner);
             self.check_fields(
                 &scope,
                 &body.attributes,
-                schema::backend(),
+                backend_schema,
                 &backend_owner,
                 &[],
             );
+            self.check_required(&body, backend_schema, &backend_owner, label.range);
         }
 
         let mut used: BTreeMap<(crate::source::Origin, String), TextRange> = BTreeMap::new();

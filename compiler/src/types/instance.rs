@@ -15,7 +15,7 @@ use crate::span::TextRange;
 use crate::syntax::ast::{Attribute, Expr, Instance, Member, Path};
 use crate::types::checker::{Access, Binding, Checker, Locals, MemberInfo};
 use crate::types::flow::{Flow, Sink};
-use crate::types::schema::SHARED;
+use crate::types::schema::{REMOVED, SHARED};
 use crate::types::signature::{
     OfferingSig, ParamSig, offering_signature, output_is_provision, shared_resources,
 };
@@ -130,6 +130,10 @@ impl Checker<'_> {
         if context == InstanceContext::Workload {
             names.push(SHARED);
         }
+        let removable = context != InstanceContext::Implementation && sig.param(REMOVED).is_none();
+        if removable {
+            names.push(REMOVED);
+        }
         let settings = ParamSettings {
             place: "a resource",
             not_a_param: format!("not a parameter of `{}`", offering.name),
@@ -150,6 +154,11 @@ impl Checker<'_> {
                 if special {
                     shared = true;
                     checker.check_shared(&attribute.value, offering);
+                }
+                if removable && attribute.name.name == REMOVED {
+                    let sink = Sink::plain(format!("`{REMOVED}`"));
+                    checker.check(scope, &attribute.value, &Ty::Bool, &sink);
+                    return true;
                 }
                 special
             },

@@ -16,7 +16,7 @@ use crate::syntax::ast::{Attribute, Block, Declaration, Expr, FieldDecl, Ident};
 use crate::types::checker::{Access, Binding, Checker, Locals, MemberInfo};
 use crate::types::flow::{Flow, Sink};
 use crate::types::instance::InstanceContext;
-use crate::types::schema::{self, OUTPUTS, Provisioner};
+use crate::types::schema::{self, OUTPUTS, PROTECT, Provisioner, STATEFUL};
 use crate::types::signature::{OfferingSig, offering_signature};
 use crate::types::ty::{FieldTy, Ty};
 
@@ -51,6 +51,9 @@ impl Checker<'_> {
             }
         }
         let sig = offering_signature(self.db, self.project, decl_ref);
+        if let (Some(sig), Some(stateful)) = (sig, members.attribute(STATEFUL)) {
+            self.check_stateful(sig, stateful);
+        }
         let mut implementations: BTreeMap<&str, TextRange> = BTreeMap::new();
         for block in &members.blocks {
             let Some(label) = self.block_label(block, true) else {
@@ -71,6 +74,53 @@ impl Checker<'_> {
                 self.check_implementation(sig, block, label, provisioner);
             }
         }
+    }
+
+    /// `stateful`: written `true` or `false` (plat reads it without evaluating it), and
+    /// a stateful offering has a `protect: bool` parameter (E0907).
+    fn check_stateful(&mut self, sig: &OfferingSig, stateful: &Attribute) {
+        if !matches!(stateful.value, Expr::Bool { .. }) {
+            self.report(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    "type mismatch: `stateful` is `true` or `false`, as written".to_string(),
+                    self.file,
+                    stateful.value.range(),
+                )
+                .with_label("expected `true` or `false`")
+                .with_help("whether an offering keeps data does not depend on the environment"),
+            );
+            return;
+        }
+        if !sig.stateful {
+            return;
+        }
+        let protect = sig.param(PROTECT);
+        if protect
+            .is_some_and(|param| matches!(param.ty.shape(), Ty::Bool) && !param.ty.is_optional())
+        {
+            return;
+        }
+        let label = match protect {
+            Some(_) => "its `protect` parameter is not a `bool`",
+            None => "it has no `protect` parameter",
+        };
+        self.report(
+            Diagnostic::new(
+                Code::StatefulWithoutProtect,
+                format!(
+                    "the stateful offering `{}` has no `protect: bool` parameter",
+                    sig.decl.name
+                ),
+                self.file,
+                stateful.name.range,
+            )
+            .with_label(label)
+            .with_help(
+                "declare `param protect: bool = true`, and honour it in each implementation \
+                 (`deletion_protection = params.protect`, `force_destroy = !params.protect`)",
+            ),
+        );
     }
 
     /// A `param`: its type, and its default checked against it.

@@ -23,6 +23,8 @@ pub struct FieldSchema {
     pub accepts_secret: bool,
     /// Whether values known only after provisioning may flow here.
     pub accepts_provision: bool,
+    /// When setting the field is deprecated: the help, what to write instead.
+    pub deprecated: Option<&'static str>,
 }
 
 impl FieldSchema {
@@ -35,6 +37,7 @@ impl FieldSchema {
             doc,
             accepts_secret: false,
             accepts_provision: false,
+            deprecated: None,
         }
     }
 
@@ -51,6 +54,12 @@ impl FieldSchema {
     /// Plain values known only after provisioning may flow here; secrets may not.
     fn provision(mut self) -> FieldSchema {
         self.accepts_provision = true;
+        self
+    }
+
+    /// Setting the field is deprecated: `instead` is the help, what to write (W0903).
+    fn deprecated(mut self, instead: &'static str) -> FieldSchema {
+        self.deprecated = Some(instead);
         self
     }
 
@@ -177,7 +186,9 @@ pub const BLOCK_KINDS: &[&str] = &[
     "backend",
     "container",
     "implementation",
+    "init_container",
     "override",
+    "sidecar",
     "waiver",
 ];
 
@@ -185,6 +196,62 @@ pub const BLOCK_KINDS: &[&str] = &[
 pub const SEVERITY: &str = "severity";
 pub const DENY: &str = "deny";
 pub const WARN: &str = "warn";
+
+/// What a container of a workload is: which block declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ContainerKind {
+    /// `container NAME { }`: runs as long as the pod.
+    Main,
+    /// `init_container NAME { }`: runs to completion before the pod's containers start.
+    Init,
+    /// `sidecar NAME { }`: starts before the pod's containers and runs beside them.
+    Sidecar,
+}
+
+impl ContainerKind {
+    pub const ALL: [ContainerKind; 3] = [
+        ContainerKind::Main,
+        ContainerKind::Init,
+        ContainerKind::Sidecar,
+    ];
+
+    /// The block keyword: `container`, `init_container`, `sidecar`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ContainerKind::Main => "container",
+            ContainerKind::Init => "init_container",
+            ContainerKind::Sidecar => "sidecar",
+        }
+    }
+
+    /// How messages call it: `container`, `init container`, `sidecar`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContainerKind::Main => "container",
+            ContainerKind::Init => "init container",
+            ContainerKind::Sidecar => "sidecar",
+        }
+    }
+
+    pub fn from_keyword(keyword: &str) -> Option<ContainerKind> {
+        ContainerKind::ALL
+            .into_iter()
+            .find(|kind| kind.keyword() == keyword)
+    }
+
+    /// The schema of the block; `partial` inside an `override`, where every field is
+    /// optional.
+    pub fn schema(self, partial: bool) -> &'static BlockSchema {
+        match (self, partial) {
+            (ContainerKind::Main, false) => &CONTAINER,
+            (ContainerKind::Main, true) => &CONTAINER_OVERRIDE,
+            (ContainerKind::Init, false) => &INIT_CONTAINER,
+            (ContainerKind::Init, true) => &INIT_CONTAINER_OVERRIDE,
+            (ContainerKind::Sidecar, false) => &SIDECAR,
+            (ContainerKind::Sidecar, true) => &SIDECAR_OVERRIDE,
+        }
+    }
+}
 
 /// The attribute of an implementation that maps offering outputs to values.
 pub const OUTPUTS: &str = "outputs";
@@ -197,13 +264,165 @@ pub const CALLER_PATTERN: &str =
 /// The instance parameter that binds a workload's resource to an environment's shared one.
 pub const SHARED: &str = "shared";
 
+/// The attribute of a workload, and the instance parameter of a resource, that says the
+/// sources remove it: it no longer runs, and what Terraform provisioned for it is
+/// destroyed.
+pub const REMOVED: &str = "removed";
+
+/// The attribute of an offering that says its resources keep data.
+pub const STATEFUL: &str = "stateful";
+
+/// The parameter of a stateful offering that protects a resource from destruction.
+pub const PROTECT: &str = "protect";
+
+/// The largest value of Kubernetes' 32-bit integer fields.
+pub const INT32_MAX: i64 = 2_147_483_647;
+
+/// A duration of Kubernetes' 32-bit seconds fields, of at least `min` seconds.
+fn seconds_from(min: i64) -> Ty {
+    Ty::seconds_in(Some(min), Some(INT32_MAX))
+}
+
+/// The fields of an HTTP GET: a probe's or a handler's.
+fn http_get_fields() -> Vec<FieldTy> {
+    vec![
+        FieldTy::new("path", Ty::optional(Ty::String))
+            .with_doc("HTTP GET: the path requested, `/healthz`; with `port`."),
+        FieldTy::new("port", Ty::optional(Ty::Port))
+            .with_doc("HTTP GET: the container port the request is sent to; a declared port."),
+        FieldTy::new("headers", Ty::optional(Ty::map(Ty::String)))
+            .with_doc("HTTP GET: headers sent with the request: `{ \"X-Probe\" = \"kubelet\" }`."),
+        FieldTy::new(
+            "scheme",
+            Ty::Enum(vec!["HTTP".to_string(), "HTTPS".to_string()]),
+        )
+        .with_default("\"HTTP\"")
+        .with_doc("HTTP GET: `\"HTTPS\"` to connect with TLS (the certificate is not verified)."),
+    ]
+}
+
+/// The actions of a probe, exactly one of which a probe has (E0313).
+pub const PROBE_ACTIONS: &[&str] = &["path", "grpc", "tcp", "exec"];
+
+/// The actions of a handler (`pre_stop`), exactly one of which it has (E0313).
+pub const HANDLER_ACTIONS: &[&str] = &["path", "sleep", "exec"];
+
+/// A probe: one action (an HTTP GET of `path`, a gRPC health check, a TCP connection or
+/// a command) and its timing.
 fn probe() -> Ty {
-    Ty::Record(vec![
-        FieldTy::new("path", Ty::String).with_doc("The HTTP path to probe: `/healthz`."),
-        FieldTy::new("port", Ty::Port).with_doc("The container port to probe."),
-        FieldTy::new("period", Ty::seconds_in(None, Some(i64::from(i32::MAX))))
+    let mut fields = http_get_fields();
+    fields.extend([
+        FieldTy::new("grpc", Ty::optional(Ty::Port))
+            .with_doc("gRPC: the container port of the standard gRPC health service (`grpc.health.v1`)."),
+        FieldTy::new("service", Ty::optional(Ty::String))
+            .with_doc("gRPC: the service name sent in the health check request."),
+        FieldTy::new("tcp", Ty::optional(Ty::Port))
+            .with_doc("TCP: the container port a connection is opened to; it succeeds when the port accepts it."),
+        FieldTy::new("exec", Ty::optional(Ty::list(Ty::String)))
+            .with_doc("A command run in the container: `[\"redis-cli\", \"ping\"]`; it succeeds when it exits with 0."),
+        FieldTy::new("initial_delay", seconds_from(0))
+            .with_default("0s")
+            .with_doc("How long after the container starts the first probe runs."),
+        FieldTy::new("period", seconds_from(1))
             .with_default("10s")
-            .with_doc("How often to probe: Kubernetes counts it in whole seconds, in an int32."),
+            .with_doc("How often to probe."),
+        FieldTy::new("timeout", seconds_from(1))
+            .with_default("1s")
+            .with_doc("How long a probe may take before it counts as failed."),
+        FieldTy::new("success_threshold", Ty::int_in(1, INT32_MAX))
+            .with_default("1")
+            .with_doc("Successes in a row, after a failure, that count as success; 1 for `liveness` and `startup`."),
+        FieldTy::new("failure_threshold", Ty::int_in(1, INT32_MAX))
+            .with_default("3")
+            .with_doc("Failures in a row that count as failure."),
+    ]);
+    Ty::Record(fields)
+}
+
+/// A handler run at a point of a container's life (`pre_stop`): one action.
+fn handler() -> Ty {
+    let mut fields = http_get_fields();
+    fields.extend([
+        FieldTy::new("sleep", Ty::optional(seconds_from(1)))
+            .with_doc("Waits this long: `5s`, time for the Service to stop sending requests."),
+        FieldTy::new("exec", Ty::optional(Ty::list(Ty::String)))
+            .with_doc("A command run in the container: `[\"/app/drain\"]`."),
+    ]);
+    Ty::Record(fields)
+}
+
+/// `autoscaling = { ... }`: a HorizontalPodAutoscaler.
+fn autoscaling() -> Ty {
+    let percent = || Ty::optional(Ty::int_in(1, 1000));
+    Ty::Record(vec![
+        FieldTy::new("min", Ty::int_in(1, 1000))
+            .with_default("1")
+            .with_doc("The fewest replicas the autoscaler keeps."),
+        FieldTy::new("max", Ty::int_in(1, 1000))
+            .with_doc("The most replicas the autoscaler starts."),
+        FieldTy::new("cpu", percent()).with_doc(
+            "The average CPU use to keep, in percent of the containers' `cpu` requests: `70`. \
+             Without `cpu` and `memory`, 80.",
+        ),
+        FieldTy::new("memory", percent()).with_doc(
+            "The average memory use to keep, in percent of the containers' `memory` requests.",
+        ),
+    ])
+}
+
+/// `job = { ... }`: run-to-completion work.
+fn job() -> Ty {
+    Ty::Record(vec![
+        FieldTy::new("backoff_limit", Ty::int_in(0, INT32_MAX))
+            .with_default("6")
+            .with_doc("How many times a failed pod is retried before the job fails."),
+        FieldTy::new("completions", Ty::optional(Ty::int_in(1, INT32_MAX)))
+            .with_doc("How many pods must succeed; one when left out."),
+        FieldTy::new("parallelism", Ty::int_in(1, INT32_MAX))
+            .with_default("1")
+            .with_doc("How many pods run at once."),
+        FieldTy::new("active_deadline", Ty::optional(seconds_from(1)))
+            .with_doc("How long the job may run, retries included, before it is stopped and fails."),
+        FieldTy::new("ttl_after_finished", Ty::optional(seconds_from(0)))
+            .with_doc("How long a finished job (and its pods' logs) is kept before it is deleted."),
+        FieldTy::new(
+            "restart",
+            Ty::Enum(vec!["Never".to_string(), "OnFailure".to_string()]),
+        )
+        .with_default("\"Never\"")
+        .with_doc("`\"Never\"`: a failed pod is replaced by a new one; `\"OnFailure\"`: its container is restarted in place."),
+    ])
+}
+
+/// `schedule = { ... }`: a CronJob.
+fn schedule() -> Ty {
+    let count = |default: &str, doc: &str| {
+        FieldTy::new("", Ty::int_in(0, INT32_MAX))
+            .with_default(default)
+            .with_doc(doc)
+    };
+    let named = |mut field: FieldTy, name: &str| {
+        field.name = name.to_string();
+        field
+    };
+    Ty::Record(vec![
+        FieldTy::new("cron", Ty::Constrained(Box::new(Ty::String), Constraint::Format(Format::Cron)))
+            .with_doc("When the job runs, as five cron fields: `\"30 2 * * *\"` is every day at 02:30; or `\"@hourly\"`, `\"@daily\"`."),
+        FieldTy::new("time_zone", Ty::optional(Ty::formatted(Format::TimeZone)))
+            .with_doc("The time zone of `cron`, from the IANA database: `\"Europe/Amsterdam\"`; the cluster's when left out."),
+        FieldTy::new(
+            "concurrency",
+            Ty::Enum(vec!["Allow".to_string(), "Forbid".to_string(), "Replace".to_string()]),
+        )
+        .with_default("\"Allow\"")
+        .with_doc("When the previous run is still running: `\"Allow\"` both, `\"Forbid\"` skips the new one, `\"Replace\"` stops the old one."),
+        named(count("3", "How many succeeded jobs are kept."), "successful_history"),
+        named(count("1", "How many failed jobs are kept."), "failed_history"),
+        FieldTy::new("starting_deadline", Ty::optional(seconds_from(10)))
+            .with_doc("How late a run may start, when it missed its time; at least 10s, how often Kubernetes looks."),
+        FieldTy::new("suspend", Ty::Bool)
+            .with_default("false")
+            .with_doc("`true` stops new runs; running ones go on."),
     ])
 }
 
@@ -253,6 +472,37 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
             "Annotations on the workload's ServiceAccount, such as the cloud role it assumes: `{ \"eks.amazonaws.com/role-arn\" = identity.role }`. Plain values only; a value known only after provisioning makes the workload's Terraform write the ServiceAccount.",
         )
         .provision(),
+        FieldSchema::new(
+            REMOVED,
+            Ty::Bool,
+            "The workload is removed: nothing of it runs, and the next `terraform apply` of its root module destroys what Terraform provisioned for it. Delete the workload from the sources once that is applied.",
+        )
+        .default("false"),
+        FieldSchema::optional(
+            "service_ports",
+            Ty::keyed(Format::PortName, Ty::Port),
+            "The port the workload's Service listens on for a named container port, when it is not the container's: `{ http = 80 }` serves the container port `http` (8080) on port 80. Other workloads reach it there.",
+        ),
+        FieldSchema::optional(
+            "autoscaling",
+            autoscaling(),
+            "A HorizontalPodAutoscaler keeps between `min` and `max` replicas, to hold the average CPU (or memory) use: `{ min = 2, max = 10, cpu = 70 }`. It owns the replica count: `replicas` is not written.",
+        ),
+        FieldSchema::optional(
+            "termination_grace_period",
+            seconds_from(0),
+            "How long a pod may take to stop after it is asked to (its `pre_stop` hooks included) before it is killed; 30s when left out.",
+        ),
+        FieldSchema::optional(
+            "job",
+            job(),
+            "Makes the workload a Job: its pods run to completion, once, instead of being kept running: `{ backoff_limit = 2, active_deadline = 30m }`. With `schedule`, the settings of each run.",
+        ),
+        FieldSchema::optional(
+            "schedule",
+            schedule(),
+            "Makes the workload a CronJob: a Job started on a schedule: `{ cron = \"30 2 * * *\", time_zone = \"Europe/Amsterdam\", concurrency = \"Forbid\" }`.",
+        ),
     ],
     blocks: vec![
         NestedBlock {
@@ -260,6 +510,18 @@ static WORKLOAD: LazyLock<BlockSchema> = LazyLock::new(|| {
             label: LabelRule::Required,
             provisioner: false,
             doc: "A container of the workload's pods; at least one is required.",
+        },
+        NestedBlock {
+            kind: "init_container",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "A container that runs to completion before the workload's containers start, in the order written: migrations, downloads.",
+        },
+        NestedBlock {
+            kind: "sidecar",
+            label: LabelRule::Required,
+            provisioner: false,
+            doc: "A container that starts before the workload's containers and runs beside them until they stop (a Kubernetes native sidecar): proxies, log shippers.",
         },
         NestedBlock {
             kind: "override",
@@ -306,8 +568,26 @@ static CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
         FieldSchema::new("memory", Ty::Memory, "Memory requested: `256Mi`, `1Gi`.").default("128Mi"),
         FieldSchema::optional("cpu_limit", Ty::Cpu, "The most CPU the container may use."),
         FieldSchema::optional("memory_limit", Ty::Memory, "The most memory the container may use."),
-        FieldSchema::optional("liveness", probe(), "An HTTP probe; the container restarts when it fails."),
-        FieldSchema::optional("readiness", probe(), "An HTTP probe; traffic waits until it succeeds."),
+        FieldSchema::optional(
+            "liveness",
+            probe(),
+            "A probe (`path` and `port`, `grpc`, `tcp` or `exec`); the container restarts when it fails.",
+        ),
+        FieldSchema::optional(
+            "readiness",
+            probe(),
+            "A probe; the container receives no traffic from its Service while it fails.",
+        ),
+        FieldSchema::optional(
+            "startup",
+            probe(),
+            "A probe that holds the other probes back until it succeeds once: for a container that starts slowly.",
+        ),
+        FieldSchema::optional(
+            "pre_stop",
+            handler(),
+            "Runs before the container is stopped (`sleep`, `exec`, or an HTTP GET of `path`), within `termination_grace_period`: `{ sleep = 5s }`.",
+        ),
         FieldSchema::optional(
             "volumes",
             Ty::keyed(Format::MountPath, Ty::Ref(RefTy::Resource(None))),
@@ -319,6 +599,33 @@ static CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
     free_attributes: None,
 }
 });
+
+/// The fields an init container, which runs to completion, does not have: probes, hooks
+/// and ports.
+pub const RUN_TO_COMPLETION_LACKS: &[&str] =
+    &["liveness", "readiness", "startup", "pre_stop", "ports"];
+
+static INIT_CONTAINER: LazyLock<BlockSchema> = LazyLock::new(|| {
+    let mut schema = CONTAINER.clone();
+    schema.keyword = "init_container";
+    schema.noun = "an init container";
+    schema.doc = "A container that runs to completion before the workload's containers start.";
+    schema
+        .fields
+        .retain(|field| !RUN_TO_COMPLETION_LACKS.contains(&field.name));
+    schema
+});
+
+static SIDECAR: LazyLock<BlockSchema> = LazyLock::new(|| {
+    let mut schema = CONTAINER.clone();
+    schema.keyword = "sidecar";
+    schema.noun = "a sidecar";
+    schema.doc = "A container that starts before the workload's containers and runs beside them.";
+    schema
+});
+
+static INIT_CONTAINER_OVERRIDE: LazyLock<BlockSchema> = LazyLock::new(|| INIT_CONTAINER.partial());
+static SIDECAR_OVERRIDE: LazyLock<BlockSchema> = LazyLock::new(|| SIDECAR.partial());
 
 static OVERRIDE: LazyLock<BlockSchema> = LazyLock::new(|| {
     let mut schema = WORKLOAD.partial();
@@ -405,25 +712,348 @@ static WAIVER: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
     free_attributes: None,
 });
 
-static BACKEND: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+/// The backend kinds whose settings plat knows and types; any other kind takes settings
+/// of any type, passed as they are.
+pub const KNOWN_BACKENDS: &[&str] = &["gcs", "kubernetes", "local", "s3"];
+
+/// A backend whose settings are its own: settings of any type, passed as they are.
+static ANY_BACKEND: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
     keyword: "backend",
     noun: "a backend",
     doc: "The Terraform backend's settings, passed as they are.",
     fields: Vec::new(),
     blocks: Vec::new(),
     members: Members::default(),
-    free_attributes: Some(Ty::String),
+    free_attributes: Some(Ty::Any),
 });
 
-static OFFERING: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
+fn backend_schema(doc: &'static str, fields: Vec<FieldSchema>) -> BlockSchema {
+    BlockSchema {
+        keyword: "backend",
+        noun: "a backend",
+        doc,
+        fields,
+        blocks: Vec::new(),
+        members: Members::default(),
+        free_attributes: None,
+    }
+}
+
+/// A credential: typed `secret`, so that it can never be written in source (E0402);
+/// Terraform reads it from the environment or a file instead.
+fn credential(name: &'static str, doc: &'static str) -> FieldSchema {
+    FieldSchema::optional(name, Ty::Secret, doc)
+}
+
+fn text(name: &'static str, doc: &'static str) -> FieldSchema {
+    FieldSchema::optional(name, Ty::String, doc)
+}
+
+fn flag(name: &'static str, doc: &'static str) -> FieldSchema {
+    FieldSchema::optional(name, Ty::Bool, doc)
+}
+
+fn texts(name: &'static str, doc: &'static str) -> FieldSchema {
+    FieldSchema::optional(name, Ty::list(Ty::String), doc)
+}
+
+fn optional_text(name: &str, doc: &str) -> FieldTy {
+    FieldTy::new(name, Ty::optional(Ty::String)).with_doc(doc)
+}
+
+/// What every way of assuming a role in the `s3` backend says about the session.
+fn role_session() -> Vec<FieldTy> {
+    vec![
+        FieldTy::new("role_arn", Ty::String).with_doc("The role to assume."),
+        optional_text("duration", "How long the session lasts: `1h`."),
+        optional_text(
+            "policy",
+            "An IAM policy (JSON) that narrows the role's permissions.",
+        ),
+        FieldTy::new("policy_arns", Ty::optional(Ty::list(Ty::String)))
+            .with_doc("IAM policies that narrow the role's permissions."),
+        optional_text("session_name", "The session's name."),
+    ]
+}
+
+/// The settings of Terraform's `s3` backend (Terraform 1.11).
+fn s3_backend() -> BlockSchema {
+    let mut assume_role = role_session();
+    assume_role.extend([
+        optional_text("external_id", "The external ID the role requires."),
+        optional_text("source_identity", "The source identity of the session."),
+        FieldTy::new("tags", Ty::optional(Ty::map(Ty::String))).with_doc("Session tags."),
+        FieldTy::new("transitive_tag_keys", Ty::optional(Ty::list(Ty::String)))
+            .with_doc("Session tag keys passed on to later sessions."),
+    ]);
+    let assume_role = Ty::Record(assume_role);
+    let mut web_identity = role_session();
+    web_identity.push(optional_text(
+        "web_identity_token_file",
+        "The file that holds the OpenID Connect token.",
+    ));
+    let web_identity = Ty::Record(web_identity);
+    let endpoints = Ty::Record(vec![
+        optional_text("dynamodb", "The DynamoDB API's endpoint."),
+        optional_text("iam", "The IAM API's endpoint."),
+        optional_text("s3", "The S3 API's endpoint."),
+        optional_text("sso", "The IAM Identity Center API's endpoint."),
+        optional_text("sts", "The STS API's endpoint."),
+    ]);
+    backend_schema(
+        "State in an S3 bucket, one object per root module (plat makes `key` distinct for each).",
+        vec![
+            FieldSchema::new("bucket", Ty::String, "The bucket that holds the state."),
+            text(
+                "key",
+                "Where the state goes in the bucket; plat writes one object per root module \
+                 under it (`shop/staging.tfstate` becomes `shop/staging/shared.tfstate`...).",
+            ),
+            text("region", "The bucket's region."),
+            FieldSchema::new(
+                "encrypt",
+                Ty::Bool,
+                "Encrypt the state at rest (it holds every secret of the root module).",
+            )
+            .default("true"),
+            flag(
+                "use_lockfile",
+                "Lock the state with a file beside it in the bucket (Terraform 1.10 or later).",
+            ),
+            text(
+                "dynamodb_table",
+                "A DynamoDB table that locks the state; deprecated since Terraform 1.11.",
+            )
+            .deprecated(
+                "lock with `use_lockfile = true` instead (a file beside the state in the \
+                 bucket; Terraform 1.10 or later), and remove `dynamodb_table` once everyone \
+                 who applies runs Terraform 1.10",
+            ),
+            text("kms_key_id", "The KMS key that encrypts the state."),
+            text("acl", "The canned ACL of the state object."),
+            text("profile", "The AWS profile to use."),
+            FieldSchema::optional("assume_role", assume_role, "A role to assume."),
+            FieldSchema::optional(
+                "assume_role_with_web_identity",
+                web_identity,
+                "A role to assume with an OpenID Connect token.",
+            ),
+            FieldSchema::optional("endpoints", endpoints, "Custom API endpoints."),
+            texts("allowed_account_ids", "The only AWS accounts allowed."),
+            texts("forbidden_account_ids", "AWS accounts that are refused."),
+            texts("shared_config_files", "AWS shared config files."),
+            texts("shared_credentials_files", "AWS shared credentials files."),
+            text("shared_credentials_file", "An AWS shared credentials file.")
+                .deprecated("write `shared_credentials_files = [\"...\"]` instead"),
+            text(
+                "workspace_key_prefix",
+                "The prefix of the states of other workspaces.",
+            ),
+            text("sts_region", "The region of the STS API."),
+            text(
+                "retry_mode",
+                "How failed requests are retried: `standard`, `adaptive`.",
+            ),
+            FieldSchema::optional(
+                "max_retries",
+                Ty::int_in(0, 100),
+                "How many times a failed request is retried.",
+            ),
+            text("custom_ca_bundle", "A file of extra root certificates."),
+            text(
+                "ec2_metadata_service_endpoint",
+                "The address of the EC2 metadata service.",
+            ),
+            text(
+                "ec2_metadata_service_endpoint_mode",
+                "How to reach the EC2 metadata service: `IPv4`, `IPv6`.",
+            ),
+            text("http_proxy", "A proxy for HTTP requests."),
+            text("https_proxy", "A proxy for HTTPS requests."),
+            text("no_proxy", "Hosts reached without a proxy."),
+            flag("insecure", "Accept any TLS certificate."),
+            flag("use_path_style", "Use path-style S3 addresses."),
+            flag("force_path_style", "Use path-style S3 addresses.")
+                .deprecated("write `use_path_style` instead"),
+            flag("use_fips_endpoint", "Use FIPS endpoints."),
+            flag("use_dualstack_endpoint", "Use dual-stack endpoints."),
+            flag(
+                "skip_credentials_validation",
+                "Do not check the credentials with STS.",
+            ),
+            flag(
+                "skip_requesting_account_id",
+                "Do not ask for the account ID.",
+            ),
+            flag(
+                "skip_metadata_api_check",
+                "Do not check the EC2 metadata service.",
+            ),
+            flag("skip_region_validation", "Do not check the region's name."),
+            flag("skip_s3_checksum", "Send no checksum with S3 objects."),
+            text("endpoint", "The S3 API's endpoint.")
+                .deprecated("write `endpoints = { s3 = \"...\" }` instead"),
+            text("dynamodb_endpoint", "The DynamoDB API's endpoint.")
+                .deprecated("write `endpoints = { dynamodb = \"...\" }` instead"),
+            text("iam_endpoint", "The IAM API's endpoint.")
+                .deprecated("write `endpoints = { iam = \"...\" }` instead"),
+            text("sts_endpoint", "The STS API's endpoint.")
+                .deprecated("write `endpoints = { sts = \"...\" }` instead"),
+            credential(
+                "access_key",
+                "An AWS access key: never in source; Terraform reads `AWS_ACCESS_KEY_ID`.",
+            ),
+            credential(
+                "secret_key",
+                "An AWS secret key: never in source; Terraform reads `AWS_SECRET_ACCESS_KEY`.",
+            ),
+            credential("token", "An MFA token: never in source."),
+            credential(
+                "sse_customer_key",
+                "A customer encryption key: never in source.",
+            ),
+        ],
+    )
+}
+
+/// The settings of Terraform's `gcs` backend.
+fn gcs_backend() -> BlockSchema {
+    backend_schema(
+        "State in a Cloud Storage bucket, one object per root module (plat makes `prefix` \
+         distinct for each).",
+        vec![
+            FieldSchema::new("bucket", Ty::String, "The bucket that holds the state."),
+            text(
+                "prefix",
+                "Where the state goes in the bucket; plat adds the root module's name.",
+            ),
+            text(
+                "impersonate_service_account",
+                "The service account to act as.",
+            ),
+            texts(
+                "impersonate_service_account_delegates",
+                "The delegation chain of the impersonated service account.",
+            ),
+            text(
+                "kms_encryption_key",
+                "The Cloud KMS key that encrypts the state.",
+            ),
+            text(
+                "storage_custom_endpoint",
+                "The Cloud Storage API's endpoint.",
+            ),
+            credential(
+                "credentials",
+                "A service account key: never in source; Terraform reads `GOOGLE_CREDENTIALS`.",
+            ),
+            credential("access_token", "An OAuth2 token: never in source."),
+            credential(
+                "encryption_key",
+                "A customer encryption key: never in source.",
+            ),
+        ],
+    )
+}
+
+/// The settings of Terraform's `kubernetes` backend.
+fn kubernetes_backend() -> BlockSchema {
+    let exec = Ty::Record(vec![
+        FieldTy::new("api_version", Ty::String).with_doc("The API version of the plugin."),
+        FieldTy::new("command", Ty::String).with_doc("The plugin to run."),
+        FieldTy::new("args", Ty::optional(Ty::list(Ty::String))).with_doc("Its arguments."),
+        FieldTy::new("env", Ty::optional(Ty::map(Ty::String))).with_doc("Its environment."),
+    ]);
+    backend_schema(
+        "State in Secrets of a Kubernetes cluster, one per root module (plat makes \
+         `secret_suffix` distinct for each).",
+        vec![
+            text(
+                "secret_suffix",
+                "The suffix of the Secrets' names; plat adds the root module's name.",
+            ),
+            text(
+                "namespace",
+                "The namespace of the Secrets: `default` unless set. It must exist.",
+            ),
+            FieldSchema::optional("labels", Ty::map(Ty::String), "Labels on the Secrets."),
+            text(
+                "config_context",
+                "The kube context; the environment's `cluster` when it has one, as for the \
+                 `kubernetes` provider.",
+            ),
+            text("config_context_auth_info", "The user of the kube context."),
+            text("config_context_cluster", "The cluster of the kube context."),
+            text("config_path", "The kubeconfig file."),
+            texts("config_paths", "The kubeconfig files."),
+            flag("load_config_file", "Read the kubeconfig file."),
+            flag(
+                "in_cluster_config",
+                "Use the credentials of the pod Terraform runs in.",
+            ),
+            text("host", "The address of the API server."),
+            text("username", "The user for basic authentication."),
+            flag("insecure", "Accept any TLS certificate."),
+            text("client_certificate", "A client certificate (PEM)."),
+            text(
+                "cluster_ca_certificate",
+                "The cluster's root certificates (PEM).",
+            ),
+            FieldSchema::optional("exec", exec, "A plugin that gives credentials."),
+            credential(
+                "password",
+                "The password for basic authentication: never in source.",
+            ),
+            credential("client_key", "A client key (PEM): never in source."),
+            credential("token", "A bearer token: never in source."),
+        ],
+    )
+}
+
+/// The settings of Terraform's `local` backend.
+fn local_backend() -> BlockSchema {
+    backend_schema(
+        "State in files on the machine that applies, outside the build output.",
+        vec![
+            FieldSchema::new(
+                "path",
+                Ty::String,
+                "An absolute path: `/var/lib/plat/shop/development.tfstate` puts the state of \
+                 each root module under `/var/lib/plat/shop/development/`. A relative path \
+                 would put it inside the build output (E0902).",
+            ),
+            text("workspace_dir", "Where the states of other workspaces go."),
+        ],
+    )
+}
+
+static BACKENDS: LazyLock<Vec<(&'static str, BlockSchema)>> = LazyLock::new(|| {
+    vec![
+        ("gcs", gcs_backend()),
+        ("kubernetes", kubernetes_backend()),
+        ("local", local_backend()),
+        ("s3", s3_backend()),
+    ]
+});
+
+static OFFERING: LazyLock<BlockSchema> = LazyLock::new(|| {
+    BlockSchema {
     keyword: "offering",
     noun: "an offering",
     doc: "Something the platform provides as a service, with typed parameters and outputs.",
-    fields: vec![FieldSchema::new(
-        "version",
-        Ty::formatted(Format::Semver),
-        "The offering's version, semantic: `1.2.0`.",
-    )],
+    fields: vec![
+        FieldSchema::new(
+            "version",
+            Ty::formatted(Format::Semver),
+            "The offering's version, semantic: `1.2.0`.",
+        ),
+        FieldSchema::new(
+            STATEFUL,
+            Ty::Bool,
+            "Its resources keep data that their destruction loses (a database, a bucket, a queue, a volume): `plat diff` marks their removal or replacement, and each can be protected with the offering's `protect` parameter.",
+        )
+        .default("false"),
+    ],
     blocks: vec![NestedBlock {
         kind: "implementation",
         label: LabelRule::Required,
@@ -436,6 +1066,7 @@ static OFFERING: LazyLock<BlockSchema> = LazyLock::new(|| BlockSchema {
         ..Members::default()
     },
     free_attributes: None,
+}
 });
 
 /// Where workloads reach what an implementation outside the cluster provisions: the
@@ -733,8 +1364,13 @@ pub fn environment() -> &'static BlockSchema {
     &ENVIRONMENT
 }
 
-pub fn backend() -> &'static BlockSchema {
-    &BACKEND
+/// The settings of the backend `kind`: typed for the kinds plat knows
+/// ([`KNOWN_BACKENDS`]), any setting of any type for the others.
+pub fn backend(kind: &str) -> &'static BlockSchema {
+    BACKENDS
+        .iter()
+        .find(|(known, _)| *known == kind)
+        .map_or(&ANY_BACKEND, |(_, schema)| schema)
 }
 
 pub fn waiver() -> &'static BlockSchema {
@@ -767,8 +1403,14 @@ pub const INSTANCE_TYPE: &str = "instance";
 pub fn policy_workload() -> Ty {
     Ty::Record(vec![
         FieldTy::new("name", Ty::String).with_doc("The workload's name."),
-        FieldTy::new("replicas", Ty::Int)
-            .with_doc("Replicas in this environment, overrides applied."),
+        FieldTy::new("kind", enum_of(&["service", "job", "scheduled_job"])).with_doc(
+            "`\"service\"`: kept running (a Deployment); `\"job\"`: runs to completion once \
+             (`job`); `\"scheduled_job\"`: runs on a schedule (`schedule`).",
+        ),
+        FieldTy::new("replicas", Ty::Int).with_doc(
+            "The fewest pods that run in this environment, overrides applied: `replicas`, the \
+             autoscaler's `min` when it has one, a job's `parallelism`.",
+        ),
         FieldTy::new("labels", Ty::map(Ty::String)).with_doc("The workload's labels."),
         FieldTy::new("annotations", Ty::map(Ty::String))
             .with_doc("The annotations of the workload's pods."),
@@ -781,8 +1423,9 @@ pub fn policy_workload() -> Ty {
         FieldTy::new("callers", Ty::list(Ty::String)).with_doc(
             "The workloads of other applications it admits, as `\"APPLICATION.WORKLOAD\"`.",
         ),
-        FieldTy::new("containers", Ty::list(policy_container()))
-            .with_doc("Its containers, overrides applied, in the order written."),
+        FieldTy::new("containers", Ty::list(policy_container())).with_doc(
+            "Its containers of every kind (`c.kind`), overrides applied, in the order written.",
+        ),
         FieldTy::new(
             "instances",
             Ty::list(Ty::Alias(
@@ -802,9 +1445,21 @@ fn policy_container() -> Ty {
     let probe = Ty::Alias(
         "probe".to_string(),
         std::sync::Arc::new(Ty::Record(vec![
-            FieldTy::new("path", Ty::String).with_doc("The HTTP path probed."),
-            FieldTy::new("port", Ty::Port).with_doc("The container port probed."),
+            FieldTy::new("kind", enum_of(&["http", "grpc", "tcp", "exec"])).with_doc(
+                "What it does: an HTTP GET, a gRPC health check, a TCP connection or a command.",
+            ),
+            FieldTy::new("path", Ty::optional(Ty::String))
+                .with_doc("The HTTP path probed, for an HTTP GET."),
+            FieldTy::new("port", Ty::optional(Ty::Port))
+                .with_doc("The container port it reaches; none for a command."),
+            FieldTy::new("initial_delay", Ty::Duration)
+                .with_doc("How long after the container starts the first probe runs."),
             FieldTy::new("period", Ty::Duration).with_doc("How often it is probed."),
+            FieldTy::new("timeout", Ty::Duration).with_doc("How long one probe may take."),
+            FieldTy::new("success_threshold", Ty::Int)
+                .with_doc("Successes in a row, after a failure, that count as success."),
+            FieldTy::new("failure_threshold", Ty::Int)
+                .with_doc("Failures in a row that count as failure."),
         ])),
     );
     let port = Ty::Record(vec![
@@ -815,6 +1470,14 @@ fn policy_container() -> Ty {
         "container".to_string(),
         std::sync::Arc::new(Ty::Record(vec![
             FieldTy::new("name", Ty::String).with_doc("The container's name."),
+            FieldTy::new(
+                "kind",
+                enum_of(&ContainerKind::ALL.map(ContainerKind::keyword)),
+            )
+            .with_doc(
+                "The block that declares it: `\"container\"`, `\"init_container\"` (runs to \
+                 completion first, without probes) or `\"sidecar\"`.",
+            ),
             FieldTy::new("image", Ty::String).with_doc("Its image reference."),
             FieldTy::new("image_tag", Ty::String)
                 .with_doc("The image's tag, its digest when it has one, else `latest`."),
@@ -834,10 +1497,17 @@ fn policy_container() -> Ty {
                 .with_doc("The most memory it may use: its request when no limit is set."),
             FieldTy::new("liveness", Ty::optional(probe.clone()))
                 .with_doc("Its liveness probe, if it has one: test with `container.liveness?`."),
-            FieldTy::new("readiness", Ty::optional(probe))
+            FieldTy::new("readiness", Ty::optional(probe.clone()))
                 .with_doc("Its readiness probe, if it has one: test with `container.readiness?`."),
+            FieldTy::new("startup", Ty::optional(probe))
+                .with_doc("Its startup probe, if it has one: test with `container.startup?`."),
         ])),
     )
+}
+
+/// The type whose values are `variants`.
+fn enum_of(variants: &[&str]) -> Ty {
+    Ty::Enum(variants.iter().map(|variant| variant.to_string()).collect())
 }
 
 /// The fields of an instance, as a policy reads it (without `params`, whose type
@@ -909,14 +1579,20 @@ mod tests {
 
     #[test]
     fn schemas_are_consistent() {
+        let backends = KNOWN_BACKENDS.iter().map(|kind| backend(kind));
         for schema in [
             workload(),
             container(),
+            ContainerKind::Init.schema(false),
+            ContainerKind::Sidecar.schema(true),
             environment(),
             offering(),
             policy(),
             override_block(),
-        ] {
+        ]
+        .into_iter()
+        .chain(backends)
+        {
             let mut names: Vec<&str> = schema.field_names().collect();
             names.sort_unstable();
             let count = names.len();

@@ -16,7 +16,7 @@ use crate::source::{Db, Origin, Project, SourceFile};
 use crate::span::TextRange;
 use crate::syntax::ast::{self, Body, Expr, Item, Member, StringPart};
 use crate::types::lower::{Lowerer, TypeTable, source_text, type_table};
-use crate::types::schema::{self, Provisioner};
+use crate::types::schema::{self, Provisioner, STATEFUL};
 use crate::types::ty::Ty;
 
 /// A parameter or an output of an offering or an implementation.
@@ -60,6 +60,8 @@ pub struct OfferingSig {
     pub decl: DeclRef,
     pub doc: Option<String>,
     pub version: Option<String>,
+    /// `stateful = true`: its resources keep data that their destruction loses.
+    pub stateful: bool,
     pub params: Vec<ParamSig>,
     pub outputs: Vec<ParamSig>,
     pub implementations: Vec<ImplSig>,
@@ -138,6 +140,7 @@ fn offering_signature_of(
         decl: decl_ref,
         doc: decl.doc.as_ref().map(|doc| doc.text.clone()),
         version: None,
+        stateful: false,
         params: Vec::new(),
         outputs: Vec::new(),
         implementations: Vec::new(),
@@ -148,6 +151,9 @@ fn offering_signature_of(
                 if let Expr::String { parts, .. } = &attribute.value {
                     sig.version = literal_text(parts);
                 }
+            }
+            Member::Attribute(attribute) if attribute.name.name == STATEFUL => {
+                sig.stateful = matches!(attribute.value, Expr::Bool { value: true, .. });
             }
             Member::Param(field) => push_unique(&mut sig.params, param_sig(&mut lowerer, field)),
             Member::Output(field) => push_unique(&mut sig.outputs, param_sig(&mut lowerer, field)),

@@ -91,6 +91,8 @@ pub enum Constraint {
     Format(Format),
     /// A built-in format of the keys of a map (`env`: environment variable names).
     Keys(Format),
+    /// A duration that Kubernetes counts in whole seconds (E0316).
+    WholeSeconds,
 }
 
 /// The bounds of a range as written: `1..10`, `0..`, `..100`.
@@ -121,6 +123,10 @@ pub enum Format {
     PortName,
     /// A path a container mounts something at (E0320).
     MountPath,
+    /// A CronJob's schedule: five cron fields or a descriptor (E0314).
+    Cron,
+    /// A time zone of the IANA database: `Europe/Amsterdam` (E0315).
+    TimeZone,
 }
 
 impl Format {
@@ -135,6 +141,8 @@ impl Format {
             Format::EnvName => crate::kube::env_name(text),
             Format::PortName => crate::kube::port_name(text),
             Format::MountPath => crate::kube::mount_path(text),
+            Format::Cron => crate::types::schedule::check_cron(text),
+            Format::TimeZone => crate::types::schedule::check_time_zone(text),
         }
     }
 }
@@ -172,10 +180,16 @@ impl Ty {
         Ty::Constrained(Box::new(Ty::String), Constraint::Format(format))
     }
 
-    /// A duration of `min..max` whole seconds (for a duration, the bounds of a range
-    /// are seconds).
+    /// A duration of `min..max` whole seconds, as Kubernetes counts its durations (for
+    /// a duration, the bounds of a range are seconds).
     pub fn seconds_in(min: Option<i64>, max: Option<i64>) -> Ty {
-        Ty::Constrained(Box::new(Ty::Duration), Constraint::Range { min, max })
+        Ty::Constrained(
+            Box::new(Ty::Constrained(
+                Box::new(Ty::Duration),
+                Constraint::Range { min, max },
+            )),
+            Constraint::WholeSeconds,
+        )
     }
 
     /// A map whose keys have `format`.
@@ -334,7 +348,13 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, depth: usize) -> fmt::Result {
         Ty::Optional(inner) => {
             let needs_parens = matches!(
                 **inner,
-                Ty::Enum(_) | Ty::Constrained(_, Constraint::Range { .. } | Constraint::Pattern(_))
+                Ty::Enum(_)
+                    | Ty::Constrained(
+                        _,
+                        Constraint::Range { .. }
+                            | Constraint::Pattern(_)
+                            | Constraint::WholeSeconds
+                    )
             );
             if needs_parens {
                 f.write_str("(")?;
@@ -360,7 +380,7 @@ fn write_ty(f: &mut fmt::Formatter<'_>, ty: &Ty, depth: usize) -> fmt::Result {
                     Ok(())
                 }
                 Constraint::Pattern(pattern) => write!(f, " matching {pattern:?}"),
-                Constraint::Format(_) | Constraint::Keys(_) => Ok(()),
+                Constraint::Format(_) | Constraint::Keys(_) | Constraint::WholeSeconds => Ok(()),
             }
         }
         Ty::Alias(name, _) => f.write_str(name),

@@ -1,9 +1,14 @@
-//! Workloads: containers, resources, calls and per-environment overrides.
+//! Workloads: containers (main ones, init containers and sidecars), resources, calls
+//! and per-environment overrides.
 //!
-//! Invariants: a workload has at least one container (E0302); container and resource
-//! names are unique in it (E0202); every expression in it sees the workload's
-//! resources, `self`, `env` and the other workloads; an override names an environment
-//! (E0208, or E0209 for another kind of name) and sets only what it changes.
+//! Invariants: a workload has at least one `container` (E0302); container names (of
+//! every kind of container block) and resource names are unique in it (E0202); every
+//! expression in it sees the workload's resources, `self`, `env` and the other
+//! workloads; an override names an environment (E0208, or E0209 for another kind of
+//! name) and sets only what it changes, declaring each container it changes with the
+//! block that declares it in the workload (E0317). What kind of workload it is, and the
+//! fields that apply to that kind only, is checked in [`crate::types::workload_kind`];
+//! probes and handlers in [`crate::types::probe`].
 
 use std::collections::BTreeMap;
 
@@ -14,12 +19,11 @@ use crate::span::TextRange;
 use crate::syntax::ast::{Block, Declaration, Ident, Instance};
 use crate::types::checker::{Checker, Locals};
 use crate::types::instance::InstanceContext;
-use crate::types::schema;
+use crate::types::schema::{self, ContainerKind};
 
 impl Checker<'_> {
     pub(crate) fn check_workload(&mut self, decl: &Declaration) {
         let owner = format!("the workload `{}`", decl.name.name);
-        self.kubernetes_name(&decl.name, "workload", kube::service_name);
         let members = self.sort_members(&decl.body, schema::workload(), &owner);
         let mut scope = Locals {
             bindings: Vec::new(),
@@ -37,29 +41,29 @@ impl Checker<'_> {
 
         let mut containers: BTreeMap<&str, TextRange> = BTreeMap::new();
         let mut overrides: BTreeMap<&str, TextRange> = BTreeMap::new();
+        let kind = self.workload_kind(&decl.name, &members);
         for block in &members.blocks {
             let Some(label) = self.block_label(block, false) else {
                 continue;
             };
             let name = label.name.as_str();
-            match block.kind.name.as_str() {
-                "container"
-                    if !self.seen_before(&mut containers, "the container", name, label.range) =>
-                {
-                    self.check_container(&scope, block, label, false);
+            if let Some(container_kind) = ContainerKind::from_keyword(&block.kind.name) {
+                if !self.seen_before(&mut containers, "the container", name, label.range) {
+                    self.check_container(&scope, block, label, container_kind, false);
                 }
-                "override"
-                    if !self.seen_before(&mut overrides, "the override", name, label.range) =>
-                {
-                    self.check_override(
-                        &scope,
-                        block,
-                        label,
-                        &containers_of(&members.blocks),
-                        &resources,
-                    );
-                }
-                _ => {}
+                continue;
+            }
+            if block.kind.name == "override"
+                && !self.seen_before(&mut overrides, "the override", name, label.range)
+            {
+                self.check_override(
+                    &scope,
+                    block,
+                    label,
+                    &containers_of(&members.blocks),
+                    &resources,
+                    kind,
+                );
             }
         }
         let has_container = members
@@ -107,19 +111,60 @@ impl Checker<'_> {
         bound
     }
 
-    fn check_container(&mut self, scope: &Locals, block: &Block, label: &Ident, partial: bool) {
-        let owner = format!("the container `{}`", label.name);
+    fn check_container(
+        &mut self,
+        scope: &Locals,
+        block: &Block,
+        label: &Ident,
+        kind: ContainerKind,
+        partial: bool,
+    ) {
+        let noun = kind.noun();
         if !partial {
-            self.kubernetes_name(label, "container", kube::dns_label);
+            self.kubernetes_name(label, noun, kube::dns_label, kube::MAX_LABEL);
         }
-        let schema = if partial {
-            schema::container_override()
-        } else {
-            schema::container()
-        };
+        let owner = format!("the {noun} `{}`", label.name);
+        let schema = kind.schema(partial);
         let members = self.sort_members(&block.body, schema, &owner);
-        self.check_fields(scope, &members.attributes, schema, &owner, &[]);
+        let lacks = match kind {
+            ContainerKind::Init => schema::RUN_TO_COMPLETION_LACKS,
+            _ => &[],
+        };
+        self.check_fields(scope, &members.attributes, schema, &owner, lacks);
+        self.fields_an_init_container_lacks(&members.attributes, lacks, &owner);
         self.check_required(&members, schema, &owner, label.range);
+        if kind != ContainerKind::Init {
+            self.check_probes(&members.attributes);
+        }
+    }
+
+    /// E0203 for a probe, hook or port on an init container, which runs to completion.
+    fn fields_an_init_container_lacks(
+        &mut self,
+        attributes: &[&crate::syntax::ast::Attribute],
+        lacks: &[&str],
+        owner: &str,
+    ) {
+        for attribute in attributes {
+            let name = attribute.name.name.as_str();
+            if !lacks.contains(&name) {
+                continue;
+            }
+            self.report(
+                Diagnostic::new(
+                    Code::UnknownField,
+                    format!("unknown field `{name}`"),
+                    self.file,
+                    attribute.name.range,
+                )
+                .with_label(format!("{owner} has no field `{name}`"))
+                .with_help(
+                    "an init container runs to completion before the others start: it has no \
+                     probes, `pre_stop` or ports; declare it as a `sidecar` to keep it running \
+                     beside them",
+                ),
+            );
+        }
     }
 
     fn check_override(
@@ -127,8 +172,9 @@ impl Checker<'_> {
         scope: &Locals,
         block: &Block,
         label: &Ident,
-        base_containers: &[&str],
+        base_containers: &[(&str, ContainerKind)],
         base_resources: &[(&Instance, crate::names::DeclRef)],
+        kind: crate::types::workload_kind::WorkloadKind,
     ) {
         self.override_environment(label);
         let owner = format!("the override `{}`", label.name);
@@ -182,11 +228,12 @@ impl Checker<'_> {
             self.check_instance_body(&scope, instance, offering, InstanceContext::Workload, false);
         }
         self.check_fields(&scope, &members.attributes, schema, &owner, &[]);
+        self.check_override_kind(&members.attributes, kind, &label.name);
         let mut containers: BTreeMap<&str, TextRange> = BTreeMap::new();
         for nested in &members.blocks {
-            if nested.kind.name != "container" {
+            let Some(container_kind) = ContainerKind::from_keyword(&nested.kind.name) else {
                 continue;
-            }
+            };
             let Some(container) = self.block_label(nested, false) else {
                 continue;
             };
@@ -198,27 +245,40 @@ impl Checker<'_> {
             ) {
                 continue;
             }
-            let partial = base_containers.contains(&container.name.as_str());
-            self.check_container(&scope, nested, container, partial);
+            let base = base_containers
+                .iter()
+                .find(|(name, _)| *name == container.name.as_str());
+            match base {
+                Some((_, declared)) if *declared != container_kind => {
+                    self.container_changes_kind(nested, container, *declared);
+                }
+                _ => {
+                    self.check_container(&scope, nested, container, container_kind, base.is_some())
+                }
+            }
         }
     }
 
-    /// E0220 when `name`, the name of a `what` (`workload`, `container`), is not one
-    /// that Kubernetes accepts for the objects plat names after it.
-    fn kubernetes_name(&mut self, name: &Ident, what: &str, rule: fn(&str) -> Result<(), String>) {
+    /// E0220 when `name`, the name of a `what` (`service`, `job`, `container`), is not
+    /// one that Kubernetes accepts for the objects plat names after it: `rule`, which
+    /// allows at most `most` characters.
+    pub(crate) fn kubernetes_name(
+        &mut self,
+        name: &Ident,
+        what: &str,
+        rule: fn(&str) -> Result<(), String>,
+        most: usize,
+    ) {
         let Err(reason) = rule(&name.name) else {
             return;
         };
-        let suggestion = kube::to_dns_label(&name.name);
-        let help = if suggestion.is_empty() {
-            "use lower-case letters, digits and `-`, starting with a letter, at most 63 \
+        let advice = format!(
+            "use lower-case letters, digits and `-`, starting with a letter, at most {most} \
              characters"
-                .to_string()
-        } else {
-            format!(
-                "use lower-case letters, digits and `-`, starting with a letter, at most 63 \
-                 characters: `{suggestion}`"
-            )
+        );
+        let help = match kube::to_dns_label_within(&name.name, most) {
+            suggestion if suggestion.is_empty() || suggestion == name.name => advice,
+            suggestion => format!("{advice}: `{suggestion}`"),
         };
         self.report(
             Diagnostic::new(
@@ -232,6 +292,30 @@ impl Checker<'_> {
             )
             .with_label(reason)
             .with_help(help),
+        );
+    }
+
+    /// E0317 for a container of an override declared with another block than in the
+    /// workload.
+    fn container_changes_kind(&mut self, block: &Block, label: &Ident, declared: ContainerKind) {
+        self.report(
+            Diagnostic::new(
+                Code::WrongWorkloadKind,
+                format!(
+                    "`{}` is declared as `{} {}` in the workload",
+                    label.name,
+                    declared.keyword(),
+                    label.name
+                ),
+                self.file,
+                block.kind.range,
+            )
+            .with_label(format!("not a `{}` in the workload", block.kind.name))
+            .with_help(format!(
+                "write `{} {} {{ ... }}` to change it here",
+                declared.keyword(),
+                label.name
+            )),
         );
     }
 
@@ -291,10 +375,17 @@ impl Checker<'_> {
     }
 }
 
-fn containers_of<'b>(blocks: &[&'b Block]) -> Vec<&'b str> {
-    blocks
-        .iter()
-        .filter(|block| block.kind.name == "container")
-        .filter_map(|block| block.label.as_ref().map(|label| label.name.as_str()))
-        .collect()
+/// The containers of every kind that `blocks` declare, the first of each name.
+fn containers_of<'b>(blocks: &[&'b Block]) -> Vec<(&'b str, ContainerKind)> {
+    let mut containers: Vec<(&str, ContainerKind)> = Vec::new();
+    for block in blocks {
+        let Some(kind) = ContainerKind::from_keyword(&block.kind.name) else {
+            continue;
+        };
+        let Some(label) = &block.label else { continue };
+        if !containers.iter().any(|(name, _)| *name == label.name) {
+            containers.push((label.name.as_str(), kind));
+        }
+    }
+    containers
 }

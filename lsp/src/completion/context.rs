@@ -20,13 +20,23 @@ pub enum Want {
     Offering,
     /// An environment, after `override`.
     Environment,
-    /// A value: after `field =` (or in its list), or in a `${...}`.
-    Value { field: Option<String> },
-    /// The text of a string assigned to `field`: one of the field's values.
-    Text { field: String },
+    /// A value: after `field =` (or in its list), or in a `${...}`; `within` names the
+    /// records the field is in, outermost first (`["liveness"]` in
+    /// `liveness = { scheme = `), empty in a body.
+    Value {
+        field: Option<String>,
+        within: Vec<String>,
+    },
+    /// The text of a string assigned to `field` (in the records `within`): one of the
+    /// field's values.
+    Text { field: String, within: Vec<String> },
+    /// A field of the record `within` names, at the start of one of its entries:
+    /// `liveness = { ` → `["liveness"]`.
+    RecordField { within: Vec<String> },
     /// A member of the enclosing block: a field, a block, a keyword.
     Member,
-    /// Nothing: in a comment, in a string, after a complete value, in a record.
+    /// Nothing: in a comment, in a string, after a complete value, in a record whose
+    /// field is not known.
     Nothing,
 }
 
@@ -131,19 +141,30 @@ fn from_tokens(text: &str, tokens: &[Spanned<'_>], word_start: u32, offset: u32)
             context(Want::Environment, word_start, false)
         }
         Tok::Assign => {
-            let field = match earlier.last() {
-                Some(&(_, Tok::Ident(name), _)) => Some(name.to_string()),
-                _ => None,
+            let (field, within) = match earlier.split_last() {
+                Some((&(_, Tok::Ident(name), _), before)) => (
+                    Some(name.to_string()),
+                    record_path(before).unwrap_or_default(),
+                ),
+                _ => (None, Vec::new()),
             };
-            context(Want::Value { field }, word_start, true)
+            context(Want::Value { field, within }, word_start, true)
         }
         Tok::LBracket | Tok::Comma => match list_field(tokens) {
-            Some(field) => context(Want::Value { field }, word_start, true),
+            Some(field) => context(
+                Want::Value {
+                    field,
+                    within: Vec::new(),
+                },
+                word_start,
+                true,
+            ),
+            None if last == Tok::Comma => record_field(tokens, word_start, offset),
             None => context(Want::Nothing, word_start, false),
         },
         _ if starts_a_member(text, tokens, word_start) => {
             if in_a_record(tokens) {
-                context(Want::Nothing, word_start, false)
+                record_field(tokens, word_start, offset)
             } else {
                 context(Want::Member, word_start, false)
             }
@@ -227,6 +248,59 @@ fn starts_a_member(text: &str, tokens: &[Spanned<'_>], at: u32) -> bool {
     }
 }
 
+/// A field of the record that encloses the end of `tokens`, when it is a field's value.
+fn record_field(tokens: &[Spanned<'_>], word_start: u32, offset: u32) -> Context {
+    let want = match record_path(tokens) {
+        Some(within) if !within.is_empty() => Want::RecordField { within },
+        _ => Want::Nothing,
+    };
+    Context {
+        want,
+        typed: TextRange::new(word_start, offset),
+        in_value: false,
+    }
+}
+
+/// The fields whose record literals enclose the end of `tokens`, outermost first:
+/// `["schedule"]` after `schedule = { cron = "@daily", `; empty directly in a body;
+/// `None` in a record that is not a field's value (an item of a list, a branch of an
+/// `if`) or in a list.
+fn record_path(tokens: &[Spanned<'_>]) -> Option<Vec<String>> {
+    let mut path = Vec::new();
+    let mut depth = 0usize;
+    let mut index = tokens.len();
+    while index > 0 {
+        index -= 1;
+        match tokens[index].1 {
+            Tok::RBrace | Tok::RBracket | Tok::RParen => depth += 1,
+            Tok::LBrace | Tok::LBracket | Tok::LParen if depth > 0 => depth -= 1,
+            Tok::LBrace => {
+                let earlier = &tokens[..index];
+                if !starts_a_value(earlier) {
+                    path.reverse();
+                    return Some(path);
+                }
+                let (Some(&(_, Tok::Assign, _)), Some(&(_, key, _))) = (
+                    earlier.last(),
+                    earlier.len().checked_sub(2).and_then(|at| earlier.get(at)),
+                ) else {
+                    return None;
+                };
+                match key {
+                    Tok::Ident(name) => path.push(name.to_string()),
+                    Tok::Str(raw) => path.push(raw.trim_matches('"').to_string()),
+                    _ => return None,
+                }
+                index = earlier.len() - 2;
+            }
+            Tok::LBracket | Tok::LParen => return None,
+            _ => {}
+        }
+    }
+    path.reverse();
+    Some(path)
+}
+
 /// Whether the innermost open `{` before the cursor opens a record (a value) rather
 /// than a block body.
 fn in_a_record(tokens: &[Spanned<'_>]) -> bool {
@@ -286,7 +360,13 @@ fn in_string(text: &str, tokens: &[Spanned<'_>], start: usize, offset: u32) -> C
         let partial = segments.pop().unwrap_or_default();
         let typed = TextRange::new((offset as usize - partial.len()) as u32, offset);
         if segments.is_empty() {
-            return context(Want::Value { field: None }, typed);
+            return context(
+                Want::Value {
+                    field: None,
+                    within: Vec::new(),
+                },
+                typed,
+            );
         }
         if segments
             .iter()
@@ -300,14 +380,16 @@ fn in_string(text: &str, tokens: &[Spanned<'_>], start: usize, offset: u32) -> C
         );
     }
     let field = match tokens.split_last().and_then(|(_, rest)| rest.split_last()) {
-        Some((&(_, Tok::Assign, _), rest)) => match rest.last() {
-            Some(&(_, Tok::Ident(name), _)) => Some(name.to_string()),
+        Some((&(_, Tok::Assign, _), rest)) => match rest.split_last() {
+            Some((&(_, Tok::Ident(name), _), before)) => {
+                Some((name.to_string(), record_path(before).unwrap_or_default()))
+            }
             _ => None,
         },
         _ => None,
     };
     match field {
-        Some(field) => context(Want::Text { field }, TextRange::empty(offset)),
+        Some((field, within)) => context(Want::Text { field, within }, TextRange::empty(offset)),
         None => context(Want::Nothing, TextRange::empty(offset)),
     }
 }

@@ -17,7 +17,7 @@ use plat_compiler::names::{NameKind, project_index};
 use plat_compiler::source::SourceFile;
 use plat_compiler::syntax::ast::{Body, DeclKind, Member, Module};
 use plat_compiler::syntax::parse;
-use plat_compiler::types::schema::{self, FieldSchema, Provisioner};
+use plat_compiler::types::schema::{self, Provisioner};
 use plat_compiler::types::signature::{ParamSig, offering_signature};
 use plat_compiler::types::{FieldTy, Ty};
 use tower_lsp_server::ls_types::{
@@ -27,7 +27,7 @@ use tower_lsp_server::ls_types::{
 use crate::hover::param_line;
 use crate::snapshot::Snapshot;
 use crate::syntax::{
-    Frame, enclosing, instance_named, instance_offering, offering_named, schema_of,
+    Frame, enclosing, field_at, instance_named, instance_offering, offering_named, schema_of,
 };
 
 const TOP_LEVEL: &[&str] = &[
@@ -82,21 +82,22 @@ pub fn complete(snapshot: &Snapshot, file: SourceFile, offset: u32) -> Vec<Compl
                 )
             })
             .collect(),
-        Want::Value { field } => {
+        Want::Value { field, within } => {
             let mut items = field
-                .map(|field| values(snapshot, &frames, &field))
+                .map(|field| values(snapshot, &frames, &within, field))
                 .unwrap_or_default();
             items.extend(names_in_scope(snapshot, &frames));
             items
         }
         // Inside the string already: the value without its quotes.
-        Want::Text { field } => values(snapshot, &frames, &field)
+        Want::Text { field, within } => values(snapshot, &frames, &within, field)
             .into_iter()
             .map(|item| CompletionItem {
                 insert_text: Some(item.label.trim_matches('"').to_string()),
                 ..item
             })
             .collect(),
+        Want::RecordField { within } => record_field_items(snapshot, &frames, &within),
         Want::Member => member_items(snapshot, &frames, offset),
         Want::Offering | Want::Nothing => Vec::new(),
     }
@@ -387,20 +388,41 @@ fn field_item(name: &str, signature: String, doc: Option<&str>) -> CompletionIte
     }
 }
 
-/// The values a field accepts, when they are few: enum variants and booleans.
-fn values(snapshot: &Snapshot, frames: &[Frame<'_>], field: &str) -> Vec<CompletionItem> {
-    let ty = match frames.last() {
-        Some(Frame::Instance(instance)) => {
-            instance_offering(&snapshot.db, snapshot.project, instance)
-                .and_then(|sig| sig.param(field))
-                .map(|p| p.ty.clone())
-        }
-        _ => schema_of(frames)
-            .and_then(|s| s.field(field))
-            .map(|f: &FieldSchema| f.ty.clone()),
+/// The fields of the record that the field at `within` holds, with their types,
+/// defaults and docs: `path`, `port`, `grpc` … in `liveness = { `.
+fn record_field_items(
+    snapshot: &Snapshot,
+    frames: &[Frame<'_>],
+    within: &[String],
+) -> Vec<CompletionItem> {
+    let Some(record) = field_at(&snapshot.db, snapshot.project, frames, within) else {
+        return Vec::new();
     };
-    let mut ty = match ty {
-        Some(ty) => ty,
+    crate::syntax::record_fields(&record.ty)
+        .unwrap_or_default()
+        .iter()
+        .map(|field| {
+            let signature = match &field.default {
+                Some(default) => format!("{}: {} = {default}", field.name, field.ty),
+                None => format!("{}: {}", field.name, field.ty),
+            };
+            field_item(&field.name, signature, field.doc.as_deref())
+        })
+        .collect()
+}
+
+/// The values a field (in the records `within`) accepts, when they are few: enum
+/// variants and booleans.
+fn values(
+    snapshot: &Snapshot,
+    frames: &[Frame<'_>],
+    within: &[String],
+    field: String,
+) -> Vec<CompletionItem> {
+    let mut path = within.to_vec();
+    path.push(field);
+    let mut ty = match field_at(&snapshot.db, snapshot.project, frames, &path) {
+        Some(field) => field.ty,
         None => return Vec::new(),
     };
     while let Ty::Optional(inner) = ty {

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::Label;
 use crate::resolve::model::{
-    AccessMode, Container, Endpoints, HttpRoute, InClusterService, Instance, Owner, Probe,
-    Protocol, Provisioning, ResolvedEnvironment, ResolvedWorkload, RouteSources, TerraformModule,
+    AccessMode, Container, ContainerKind, Endpoints, HttpGet, HttpRoute, InClusterService,
+    Instance, Owner, Probe, ProbeAction, Protocol, Provisioning, ResolvedEnvironment,
+    ResolvedWorkload, RouteSources, TerraformModule, WorkloadKind,
 };
 use crate::resolve::value::{Deferred, TemplatePart, Value};
 use crate::source::{Database, Origin, SourceFile};
@@ -118,10 +119,31 @@ pub(super) fn container(name: &str, source: &Label) -> Container {
         memory: "128Mi".into(),
         cpu_limit: None,
         memory_limit: None,
+        kind: ContainerKind::Main,
         liveness: None,
         readiness: None,
+        startup: None,
+        pre_stop: None,
         volumes: BTreeMap::new(),
         source: source.clone(),
+    }
+}
+
+/// An HTTP GET probe of `path` on `port` every `period` seconds, with the defaults.
+fn http_probe(path: &str, port: u16, period: u32, source: &Label) -> Probe {
+    Probe {
+        action: ProbeAction::HttpGet(HttpGet {
+            path: path.into(),
+            port,
+            headers: BTreeMap::new(),
+            https: false,
+        }),
+        source: source.clone(),
+        initial_delay_seconds: 0,
+        period_seconds: period,
+        timeout_seconds: 1,
+        success_threshold: 1,
+        failure_threshold: 3,
     }
 }
 
@@ -129,10 +151,13 @@ pub(super) fn workload(name: &str, source: &Label) -> ResolvedWorkload {
     ResolvedWorkload {
         name: name.into(),
         replicas: 1,
+        kind: WorkloadKind::Service { autoscaling: None },
         labels: BTreeMap::new(),
         annotations: BTreeMap::new(),
         service_account_annotations: BTreeMap::new(),
         containers: vec![container("main", source)],
+        service_ports: BTreeMap::new(),
+        termination_grace_period: None,
         resources: BTreeMap::new(),
         calls: Vec::new(),
         callers: Vec::new(),
@@ -180,16 +205,8 @@ fn catalog(source: &Label) -> ResolvedWorkload {
         cpu: "500m".into(),
         memory: "512Mi".into(),
         memory_limit: Some("1Gi".into()),
-        liveness: Some(Probe {
-            path: "/healthz".into(),
-            port: 8080,
-            period_seconds: 10,
-        }),
-        readiness: Some(Probe {
-            path: "/ready".into(),
-            port: 8080,
-            period_seconds: 5,
-        }),
+        liveness: Some(http_probe("/healthz", 8080, 10, source)),
+        readiness: Some(http_probe("/ready", 8080, 5, source)),
         volumes: BTreeMap::from([("/var/lib/search".into(), "search_index".into())]),
         ..container("main", source)
     };
@@ -214,11 +231,7 @@ fn catalog(source: &Label) -> ResolvedWorkload {
 fn storefront(source: &Label) -> ResolvedWorkload {
     let main = Container {
         ports: BTreeMap::from([("http".into(), 8080)]),
-        readiness: Some(Probe {
-            path: "/ready".into(),
-            port: 8080,
-            period_seconds: 10,
-        }),
+        readiness: Some(http_probe("/ready", 8080, 10, source)),
         ..container("main", source)
     };
     ResolvedWorkload {

@@ -2,9 +2,9 @@
 //!
 //! Invariants: it is written beside the workload that owns the route, named after the
 //! route instance's object name, attached to the route's Gateway when it names one, and
-//! sends requests under its path prefix to the workload's Service on the route's port.
-//! Host, path and port are plain compile-time values in the model; nothing here reads a
-//! [`crate::resolve::value::Value`].
+//! sends requests under its path prefix to the workload's Service, on the Service port
+//! that sends to the route's container port. Host, path and port are plain compile-time
+//! values in the model; nothing here reads a [`crate::resolve::value::Value`].
 
 use serde::Serialize;
 
@@ -13,6 +13,7 @@ use crate::resolve::model::{HttpRoute as Route, Instance, ResolvedWorkload};
 use super::context::Context;
 use super::meta::App;
 use super::object::{Object, Spec};
+use super::service;
 
 pub(super) type HttpRoute<'a> = Object<'a, HttpRouteSpec<'a>>;
 
@@ -84,7 +85,7 @@ pub(super) fn object<'a>(
         rules: vec![Rule {
             backend_refs: vec![BackendRef {
                 name: &workload.name,
-                port: route.port,
+                port: service::port_to(workload, route.port),
             }],
             matches: vec![Match {
                 path: PathMatch {

@@ -2,8 +2,9 @@
 //!
 //! Invariants: it is written beside the workload that owns the route, named after the
 //! route instance's object name, and sends requests under its path prefix to the
-//! workload's Service on the route's port. Host, path and port are plain compile-time
-//! values in the model; nothing here reads a [`crate::resolve::value::Value`].
+//! workload's Service, on the Service port that sends to the route's container port.
+//! Host, path and port are plain compile-time values in the model; nothing here reads a
+//! [`crate::resolve::value::Value`].
 
 use serde::Serialize;
 
@@ -12,6 +13,7 @@ use crate::resolve::model::{HttpRoute, Instance, ResolvedWorkload};
 use super::context::Context;
 use super::meta::App;
 use super::object::{Object, Spec};
+use super::service;
 
 pub(super) type Ingress<'a> = Object<'a, IngressSpec<'a>>;
 
@@ -75,7 +77,9 @@ pub(super) fn object<'a>(
     let backend = Backend {
         service: BackendService {
             name: &workload.name,
-            port: BackendPort { number: route.port },
+            port: BackendPort {
+                number: service::port_to(workload, route.port),
+            },
         },
     };
     let spec = IngressSpec {

@@ -120,7 +120,7 @@ pub(super) fn artifacts<'a>(context: &Context<'a>, instance: &'a Instance) -> Ve
             artifact(file("statefulset"), &stateful_set, source)
         }
         None => {
-            let deployment = deployment::object(&app, metadata, 1, template);
+            let deployment = deployment::object(&app, metadata, Some(1), template);
             artifact(file("deployment"), &deployment, source)
         }
     };

@@ -7,7 +7,8 @@
 //! ```text
 //! kubernetes/kustomization.yaml
 //! kubernetes/namespace.yaml
-//! kubernetes/<workload>/{deployment,service,configmap,serviceaccount,pdb,networkpolicy}.yaml
+//! kubernetes/<workload>/{deployment,hpa,service,configmap,serviceaccount,pdb,networkpolicy}.yaml
+//! kubernetes/<workload>/{job,cronjob}.yaml              (a job's, instead of a deployment)
 //! kubernetes/<workload>/{ingress,httproute}-<route object name>.yaml
 //! kubernetes/instances/<object name>/{statefulset|deployment,service,serviceaccount,networkpolicy}.yaml
 //! kubernetes/instances/<object name>/persistentvolumeclaim.yaml
@@ -44,7 +45,8 @@
 //!   `kind` fields.
 //! - The parts several kinds share have their module: [`meta`] (`ObjectMeta`,
 //!   selectors, `IntOrString`, the app's labels), [`pod`] (pod templates, containers,
-//!   resources), [`probe`], [`env`](mod@env), [`volumes`], [`security`]. A container starts from
+//!   resources), [`workload_pod`] (a workload's pods, whatever runs them), [`probe`],
+//!   [`env`](mod@env), [`volumes`], [`security`]. A container starts from
 //!   `pod::Container::restricted` and sets what it has (`Container { env, ..restricted }`).
 //! - Fields: an `Option` that is `None` is left out; a list is written even when empty
 //!   unless its field says `#[serde(skip_serializing_if = "Vec::is_empty")]`; a one-of
@@ -58,9 +60,11 @@ mod config_map;
 mod context;
 mod deployment;
 mod env;
+mod horizontal_pod_autoscaler;
 mod http_route;
 mod ingress;
 mod instance;
+mod job;
 mod kustomization;
 mod meta;
 mod namespace;
@@ -76,6 +80,7 @@ mod stateful_set;
 mod volume_claim;
 mod volumes;
 mod workload;
+mod workload_pod;
 mod yaml;
 
 #[cfg(test)]

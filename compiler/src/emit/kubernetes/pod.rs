@@ -2,9 +2,10 @@
 //!
 //! Invariants: every pod has its own service account without a mounted token, the
 //! restricted security context ([`super::security`]) and no service links; every
-//! container pulls its image always, has the restricted container security context and
-//! requests and limits for CPU and memory (a limit defaults to the request). Empty
-//! lists are left out rather than written as `[]`.
+//! container, init containers and sidecars included, pulls its image always, has the
+//! restricted container security context and requests and limits for CPU and memory (a
+//! limit defaults to the request). A sidecar is an init container that restarts
+//! always. Empty lists are left out rather than written as `[]`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -14,7 +15,7 @@ use serde::Serialize;
 use super::context::Context;
 use super::env::EnvVar;
 use super::meta::{App, ObjectMeta};
-use super::probe::Probe;
+use super::probe::{Lifecycle, Probe};
 use super::security::{self, ContainerSecurityContext, PodSecurityContext};
 use super::volumes::{Volume, VolumeMount};
 
@@ -35,8 +36,14 @@ pub(super) struct PodSpec<'a> {
     pub automount_service_account_token: bool,
     pub containers: Vec<Container<'a>>,
     pub enable_service_links: bool,
+    /// Init containers and sidecars, in the order they start.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub init_containers: Vec<Container<'a>>,
+    /// `Never` or `OnFailure` for a job's pods; the default (`Always`) otherwise.
+    pub restart_policy: Option<&'static str>,
     pub security_context: PodSecurityContext,
     pub service_account_name: &'a str,
+    pub termination_grace_period_seconds: Option<u32>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume<'a>>,
 }
@@ -53,13 +60,17 @@ pub(super) struct Container<'a> {
     pub env: Vec<EnvVar<'a>>,
     pub image: &'a str,
     pub image_pull_policy: &'static str,
+    pub lifecycle: Option<Lifecycle<'a>>,
     pub liveness_probe: Option<Probe<'a>>,
     pub name: &'a str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<ContainerPort<'a>>,
     pub readiness_probe: Option<Probe<'a>>,
     pub resources: ResourceRequirements<'a>,
+    /// `Always` for a sidecar, an init container that runs beside the others.
+    pub restart_policy: Option<&'static str>,
     pub security_context: ContainerSecurityContext,
+    pub startup_probe: Option<Probe<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub volume_mounts: Vec<VolumeMount<'a>>,
 }
@@ -79,12 +90,15 @@ impl<'a> Container<'a> {
             env: Vec::new(),
             image,
             image_pull_policy: "Always",
+            lifecycle: None,
             liveness_probe: None,
             name,
             ports: Vec::new(),
             readiness_probe: None,
             resources,
+            restart_policy: None,
             security_context: ContainerSecurityContext::restricted(user),
+            startup_probe: None,
             volume_mounts: Vec::new(),
         }
     }
@@ -127,8 +141,11 @@ pub(super) fn template<'a>(
             automount_service_account_token: false,
             containers,
             enable_service_links: false,
+            init_containers: Vec::new(),
+            restart_policy: None,
             security_context: security::pod_security_context(user, lowest_port),
             service_account_name: app.name,
+            termination_grace_period_seconds: None,
             volumes,
         },
     }

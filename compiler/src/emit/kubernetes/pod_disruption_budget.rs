@@ -1,8 +1,9 @@
-//! The PodDisruptionBudget of a workload that runs more than one copy.
+//! The PodDisruptionBudget of a service that runs more than one copy.
 //!
-//! Invariant: it exists only when `replicas > 1`, and lets a voluntary disruption (a
-//! node drain, an upgrade) take down at most one pod at a time; a single copy would
-//! block such disruptions for ever, so it gets none.
+//! Invariant: it exists only for a service whose fewest copies (`replicas`, or its
+//! autoscaler's `min`) are more than one, and lets a voluntary disruption (a node
+//! drain, an upgrade) take down at most one pod at a time; a single copy would block
+//! such disruptions for ever, so it gets none, and so does a job, whose pods finish.
 
 use serde::Serialize;
 
@@ -32,7 +33,7 @@ pub(super) fn workload<'a>(
     app: &App<'a>,
     workload: &'a ResolvedWorkload,
 ) -> Option<PodDisruptionBudget<'a>> {
-    (workload.replicas > 1).then(|| {
+    (!workload.runs_to_completion() && workload.replicas > 1).then(|| {
         let spec = PodDisruptionBudgetSpec {
             max_unavailable: IntOrString::Int(1),
             selector: app.selector(),

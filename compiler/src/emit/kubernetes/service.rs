@@ -1,9 +1,11 @@
 //! The ClusterIP Service in front of an app's pods.
 //!
-//! Invariants: a Service exists only when the app has ports; each named container port
-//! is exposed under its own name and number (the address `payments-api.url` points
-//! at), targeting the container port by name; names and numbers are unique (the first
-//! container that declares one wins) and ports are sorted by name.
+//! Invariants: a Service exists only when the app has ports; each named port of a
+//! container or sidecar is exposed under its own name, on the number `service_ports`
+//! gives it or else its own (the address `payments-api.url` points at), targeting the
+//! container port by name; names and numbers are unique (the first container that
+//! declares one wins; resolution reports two on one number, E0614) and ports are
+//! sorted by name.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,11 +54,12 @@ impl<'a> ServicePort<'a> {
     }
 }
 
-/// The named ports of a workload's containers: name → number.
+/// The named ports of a workload's containers and sidecars: name → the number the
+/// container listens on.
 pub(super) fn workload_ports(workload: &ResolvedWorkload) -> BTreeMap<&str, u16> {
     let mut ports = BTreeMap::new();
     let mut numbers = BTreeSet::new();
-    for container in &workload.containers {
+    for container in workload.serving_containers() {
         for (name, port) in &container.ports {
             if !ports.contains_key(name.as_str()) && numbers.insert(*port) {
                 ports.insert(name.as_str(), *port);
@@ -66,11 +69,11 @@ pub(super) fn workload_ports(workload: &ResolvedWorkload) -> BTreeMap<&str, u16>
     ports
 }
 
-/// The Service of `app` for `ports`, or none when there are no ports.
+/// The Service of `workload` for its container `ports`, or none when there are none.
 pub(super) fn object<'a>(
     context: &Context<'a>,
     app: &App<'a>,
-    source: &Label,
+    workload: &'a ResolvedWorkload,
     ports: &BTreeMap<&'a str, u16>,
 ) -> Option<Service<'a>> {
     if ports.is_empty() {
@@ -78,9 +81,18 @@ pub(super) fn object<'a>(
     }
     let ports = ports
         .iter()
-        .map(|(name, port)| ServicePort::named(name, *port, "TCP"))
+        .map(|(name, port)| ServicePort::named(name, workload.service_port(name, *port), "TCP"))
         .collect();
-    Some(with_ports(context, app, source, ports))
+    Some(with_ports(context, app, &workload.source, ports))
+}
+
+/// The Service port that sends to the container port `port` of `workload`: the one
+/// `service_ports` gives its name, or the same number.
+pub(super) fn port_to(workload: &ResolvedWorkload, port: u16) -> u16 {
+    workload_ports(workload)
+        .into_iter()
+        .find(|(_, number)| *number == port)
+        .map_or(port, |(name, number)| workload.service_port(name, number))
 }
 
 /// The ClusterIP Service of `app` with the given `ports`.

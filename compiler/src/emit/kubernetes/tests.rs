@@ -763,3 +763,171 @@ fn a_service_account_with_a_provision_time_annotation_is_left_to_terraform() {
         name.as_str()
     );
 }
+
+/// The artefacts of the fixture with `change` made to its environment.
+fn artifacts_with(
+    change: impl FnOnce(&mut crate::resolve::model::ResolvedEnvironment),
+) -> Vec<Artifact> {
+    let mut fixture = fixture();
+    change(&mut fixture.env);
+    let places = fixture.places();
+    emit(&fixture.env, PROJECT, &|label| places.locate(label))
+}
+
+fn workload_mut<'a>(
+    env: &'a mut crate::resolve::model::ResolvedEnvironment,
+    name: &str,
+) -> &'a mut crate::resolve::model::ResolvedWorkload {
+    match env
+        .workloads
+        .iter_mut()
+        .find(|workload| workload.name == name)
+    {
+        Some(workload) => workload,
+        None => panic!("no workload {name}"),
+    }
+}
+
+fn worker_as_a_job(
+    image: &str,
+) -> impl FnOnce(&mut crate::resolve::model::ResolvedEnvironment) + '_ {
+    use crate::resolve::model::{Job, JobRestart, WorkloadKind};
+    move |env| {
+        let worker = workload_mut(env, "worker");
+        worker.kind = WorkloadKind::Job(Job {
+            backoff_limit: 2,
+            completions: None,
+            parallelism: 1,
+            active_deadline: Some(600),
+            ttl_after_finished: None,
+            restart: JobRestart::OnFailure,
+        });
+        worker.containers[0].image = image.to_string();
+    }
+}
+
+#[test]
+fn a_job_is_named_after_its_spec_and_has_no_deployment_service_or_budget() {
+    let artifacts = artifacts_with(worker_as_a_job("ghcr.io/acme/worker:1.0.0"));
+    for absent in [
+        "worker/deployment.yaml",
+        "worker/pdb.yaml",
+        "worker/service.yaml",
+    ] {
+        assert!(!has(&artifacts, absent), "{absent}");
+    }
+    let job = object(&artifacts, "worker/job.yaml");
+    assert_eq!(job["kind"], "Job");
+    let name = job["metadata"]["name"].as_str().unwrap_or_default();
+    let hash = name.strip_prefix("worker-").unwrap_or_default();
+    assert!(
+        hash.len() == 8 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{name}"
+    );
+    assert_eq!(job["spec"]["backoffLimit"], 2);
+    assert_eq!(job["spec"]["activeDeadlineSeconds"], 600);
+    assert_eq!(
+        job["spec"]["template"]["spec"]["restartPolicy"],
+        "OnFailure"
+    );
+    // Another image is another Job: the API server refuses to change a Job's pods.
+    let again = artifacts_with(worker_as_a_job("ghcr.io/acme/worker:1.0.1"));
+    let renamed = object(&again, "worker/job.yaml");
+    assert_ne!(renamed["metadata"]["name"], job["metadata"]["name"]);
+    assert_eq!(
+        object(
+            &artifacts_with(worker_as_a_job("ghcr.io/acme/worker:1.0.0")),
+            "worker/job.yaml"
+        ),
+        job,
+        "the same job, the same name"
+    );
+}
+
+#[test]
+fn sidecars_and_init_containers_start_in_order_before_the_containers() {
+    use crate::resolve::model::ContainerKind;
+    let artifacts = artifacts_with(|env| {
+        let catalog = workload_mut(env, "catalog");
+        let mut migrate = catalog.containers[0].clone();
+        migrate.name = "migrate".to_string();
+        migrate.kind = ContainerKind::Init;
+        migrate.ports.clear();
+        migrate.liveness = None;
+        migrate.readiness = None;
+        catalog.containers[1].kind = ContainerKind::Sidecar;
+        catalog.containers.insert(0, migrate);
+    });
+    let pod = &object(&artifacts, "catalog/deployment.yaml")["spec"]["template"]["spec"];
+    let names = |field: &str| -> Vec<String> {
+        pod[field]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|container| container["name"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(names("initContainers"), ["migrate", "sidecar"]);
+    assert_eq!(names("containers"), ["main"]);
+    assert!(pod["initContainers"][0].get("restartPolicy").is_none());
+    assert_eq!(pod["initContainers"][1]["restartPolicy"], "Always");
+    assert_eq!(
+        pod["initContainers"][0]["securityContext"], pod["containers"][0]["securityContext"],
+        "an init container is as restricted as the others"
+    );
+}
+
+#[test]
+fn an_autoscaled_deployment_leaves_its_replicas_to_the_autoscaler() {
+    use crate::resolve::model::{Autoscaling, WorkloadKind};
+    let artifacts = artifacts_with(|env| {
+        workload_mut(env, "storefront").kind = WorkloadKind::Service {
+            autoscaling: Some(Autoscaling {
+                min: 3,
+                max: 9,
+                cpu: None,
+                memory: Some(75),
+            }),
+        };
+    });
+    let deployment = object(&artifacts, "storefront/deployment.yaml");
+    assert!(deployment["spec"].get("replicas").is_none(), "{deployment}");
+    let scaler = object(&artifacts, "storefront/hpa.yaml");
+    assert_eq!(scaler["apiVersion"], "autoscaling/v2");
+    assert_eq!(
+        scaler["spec"]["scaleTargetRef"],
+        json!({ "apiVersion": "apps/v1", "kind": "Deployment", "name": "storefront" })
+    );
+    assert_eq!(
+        (
+            scaler["spec"]["minReplicas"].clone(),
+            scaler["spec"]["maxReplicas"].clone()
+        ),
+        (json!(3), json!(9))
+    );
+    assert_eq!(
+        scaler["spec"]["metrics"],
+        json!([{ "type": "Resource", "resource": { "name": "memory", "target": { "type": "Utilization", "averageUtilization": 75 } } }])
+    );
+}
+
+#[test]
+fn a_service_listens_on_its_service_ports_and_routes_reach_them() {
+    let artifacts = artifacts_with(|env| {
+        workload_mut(env, "storefront")
+            .service_ports
+            .insert("http".to_string(), 80);
+    });
+    let service = object(&artifacts, "storefront/service.yaml");
+    assert_eq!(
+        service["spec"]["ports"],
+        json!([{ "name": "http", "port": 80, "protocol": "TCP", "targetPort": "http" }])
+    );
+    let ingress = object(&artifacts, "storefront/ingress-storefront-web.yaml");
+    assert_eq!(
+        ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"]["number"],
+        80
+    );
+    let route = object(&artifacts, "storefront/httproute-storefront-public.yaml");
+    assert_eq!(route["spec"]["rules"][0]["backendRefs"][0]["port"], 80);
+}

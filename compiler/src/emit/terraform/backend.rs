@@ -7,12 +7,15 @@
 //! A backend kind plat does not know gets a distinct `key`: if it does not take one,
 //! `terraform init` says so, which is better than root modules silently sharing a state.
 //! A `terraform_remote_state` has exactly the settings of the backend it reads. An `s3`
-//! backend encrypts state unless the environment says `encrypt = "false"`.
+//! backend encrypts state unless the environment says `encrypt = false`; a `kubernetes`
+//! backend uses the environment's `cluster` as its kube context unless it names one, as
+//! the `kubernetes` provider does, so that state and what it describes are in one
+//! cluster.
 //!
-//! Without a backend, state is local, under `<env>/terraform/.state/` — outside the root
-//! modules' directories but inside the output, which `plat build` carries over from one
-//! build to the next (the state must outlive the generated files: losing it would orphan
-//! what was provisioned and regenerate every password).
+//! State never lives in the build output, which any build replaces: an environment that
+//! writes Terraform names a backend (E0901), and a `local` one has an absolute path
+//! (E0902). A model that breaks this (built by hand, never by the checker) gets no
+//! backend block, Terraform's default.
 
 use serde_json::{Map, Value as Json};
 
@@ -22,18 +25,24 @@ use super::expr::{self, References};
 use super::names;
 use super::plan::RootId;
 
-/// The directory, relative to `<env>/terraform/`, that holds local state.
-pub const LOCAL_STATE_DIRECTORY: &str = ".state";
-
-/// The `terraform.backend` block of `root`: `{"s3": {...}}`.
+/// The `terraform.backend` block of `root`: `{"s3": {...}}`; `None` without a backend.
 pub(super) fn backend(
     env: &ResolvedEnvironment,
     project: &str,
     root: &RootId,
     refs: &dyn References,
-) -> Json {
+) -> Option<Json> {
+    env.backend.as_ref()?;
     let (kind, config) = settings(env, project, root, root.depth(), refs);
-    Json::Object(Map::from_iter([(kind, Json::Object(config))]))
+    Some(Json::Object(Map::from_iter([(kind, Json::Object(config))])))
+}
+
+/// Whether the environment's state is locked with a file beside it, which Terraform
+/// 1.10 introduced (`use_lockfile`).
+pub(super) fn uses_lockfile(env: &ResolvedEnvironment) -> bool {
+    env.backend.as_ref().is_some_and(|backend| {
+        backend.config.get("use_lockfile") == Some(&crate::resolve::value::Value::Bool(true))
+    })
 }
 
 /// The `terraform_remote_state` data source through which `reader` reads `target`.
@@ -81,10 +90,8 @@ fn settings(
 ) -> (String, Map<String, Json>) {
     let (project, state) = state_of(env, project, root);
     let Some(backend) = &env.backend else {
-        let path = format!(
-            "{}{LOCAL_STATE_DIRECTORY}/{state}.tfstate",
-            "../".repeat(depth)
-        );
+        // Terraform's default: `terraform.tfstate` in the root module's directory.
+        let path = format!("{}{state}/terraform.tfstate", "../".repeat(depth));
         return (
             "local".to_string(),
             Map::from_iter([("path".to_string(), Json::String(expr::escape(&path)))]),
@@ -106,20 +113,22 @@ fn settings(
             )
         }
         "local" => {
-            let location = match text("path") {
-                Some(path) => relative_to(&format!("{}/{state}.tfstate", stem(&path)), depth),
-                None => format!(
-                    "{}{LOCAL_STATE_DIRECTORY}/{state}.tfstate",
-                    "../".repeat(depth)
-                ),
-            };
-            ("path", location)
+            let path = text("path").unwrap_or_else(|| "terraform.tfstate".to_string());
+            (
+                "path",
+                relative_to(&format!("{}/{state}.tfstate", stem(&path)), depth),
+            )
         }
         "consul" => {
             let path = text("path").unwrap_or(default_stem);
             ("path", format!("{}/{state}", path.trim_end_matches('/')))
         }
         "kubernetes" => {
+            if let Some(cluster) = &env.cluster {
+                config
+                    .entry("config_context")
+                    .or_insert_with(|| Json::String(expr::escape(cluster)));
+            }
             let suffix = text("secret_suffix").unwrap_or_else(|| {
                 format!(
                     "plat-{}-{}",
@@ -127,10 +136,7 @@ fn settings(
                     names::directory(&env.name)
                 )
             });
-            (
-                "secret_suffix",
-                format!("{suffix}-{}", state.replace('/', "-")),
-            )
+            ("secret_suffix", secret_suffix(&suffix, &state))
         }
         _ => {
             let key = text("key").map(|key| stem(&key)).unwrap_or(default_stem);
@@ -143,6 +149,21 @@ fn settings(
         config.entry("encrypt").or_insert(Json::Bool(true));
     }
     (backend.kind.clone(), config)
+}
+
+/// The `secret_suffix` of a root module's state: the environment's suffix and the root
+/// module's name. Terraform refuses a suffix that ends in `-<number>` (it numbers the
+/// Secrets of a large state so), so such a name gets `-state` after it.
+fn secret_suffix(suffix: &str, state: &str) -> String {
+    let suffix = format!("{suffix}-{}", state.replace('/', "-"));
+    let numbered = suffix
+        .rsplit_once('-')
+        .is_some_and(|(_, last)| !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()));
+    if numbered {
+        format!("{suffix}-state")
+    } else {
+        suffix
+    }
 }
 
 /// Where state goes when the backend does not say: `plat/<project>/<env>`.
@@ -182,6 +203,18 @@ mod tests {
         assert_eq!(stem("shop/staging.tfstate"), "shop/staging");
         assert_eq!(stem("shop/staging/"), "shop/staging");
         assert_eq!(stem("state"), "state");
+    }
+
+    #[test]
+    fn secret_suffixes_never_end_in_a_number() {
+        assert_eq!(
+            secret_suffix("plat-shop-dev", "workloads/api"),
+            "plat-shop-dev-workloads-api"
+        );
+        assert_eq!(
+            secret_suffix("plat-shop-dev", "workloads/api-2"),
+            "plat-shop-dev-workloads-api-2-state"
+        );
     }
 
     #[test]

@@ -35,17 +35,31 @@ mod render;
 #[cfg(test)]
 mod tests;
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use rayon::prelude::*;
 
 use crate::emit::Artifact;
-use crate::resolve::model::{Owner, Provisioning, ResolvedEnvironment, TerraformModule};
+use crate::resolve::model::{Lifecycle, Owner, Provisioning, ResolvedEnvironment, TerraformModule};
 
-pub use backend::LOCAL_STATE_DIRECTORY;
+use plan::RootId;
+use providers::Provider;
 
-/// The Terraform of `env`: the files of every root module that creates something, in
-/// path order. `project` names the project in labels and default state locations.
-pub fn emit(env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
+/// The Terraform of `env`: the files of every root module that creates something, and
+/// of every root module kept only to destroy what `lifecycle` says the sources remove,
+/// in path order. `project` names the project in labels and default state locations.
+pub fn emit(env: &ResolvedEnvironment, lifecycle: &Lifecycle, project: &str) -> Vec<Artifact> {
     let plan = plan::Plan::new(env);
+    let removed_env = removed(env, lifecycle);
+    let removed_plan = plan::Plan::new(&removed_env);
+    // The providers each root module needs to destroy what the sources remove from it.
+    let leftovers: BTreeMap<&RootId, BTreeSet<Provider>> = removed_plan
+        .roots
+        .iter()
+        .filter(|root| root.has_work())
+        .map(|root| (&root.id, render::used_providers(root)))
+        .collect();
+    let none = BTreeSet::new();
     // Root modules are independent: render them across cores (in order).
     // An application's build leaves out the root module of the shared instances: the
     // platform provisions them, and the application's root modules read their state.
@@ -55,7 +69,8 @@ pub fn emit(env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
         .filter(|root| root.has_work())
         .filter(|root| !(env.is_platforms() && root.id == plan::RootId::Shared))
         .flat_map_iter(|root| {
-            render::files(env, project, &plan, root)
+            let removed = leftovers.get(&root.id).unwrap_or(&none);
+            render::files(env, lifecycle, project, &plan, root, removed)
                 .into_iter()
                 .map(|(name, document)| Artifact {
                     path: format!("{}/{name}", root.id.directory()),
@@ -64,9 +79,41 @@ pub fn emit(env: &ResolvedEnvironment, project: &str) -> Vec<Artifact> {
                 })
         })
         .collect();
+    let live: BTreeSet<&RootId> = plan
+        .roots
+        .iter()
+        .filter(|root| root.has_work())
+        .map(|root| &root.id)
+        .collect();
+    for root in removed_plan.roots.iter().filter(|root| root.has_work()) {
+        if live.contains(&root.id) {
+            continue;
+        }
+        let refs = removed_plan.references_from(&root.id);
+        let providers = leftovers.get(&root.id).unwrap_or(&none);
+        artifacts.extend(
+            render::destroy_only_files(env, project, &root.id, &refs, providers)
+                .into_iter()
+                .map(|(name, document)| Artifact {
+                    path: format!("{}/{name}", root.id.directory()),
+                    contents: to_text(&document),
+                    source: Some(root.source.clone()),
+                }),
+        );
+    }
     artifacts.extend(local_modules(env));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts
+}
+
+/// What the sources remove from `env`, as an environment of its own: its root modules
+/// are those the removal leaves with something to destroy.
+fn removed(env: &ResolvedEnvironment, lifecycle: &Lifecycle) -> ResolvedEnvironment {
+    ResolvedEnvironment {
+        workloads: lifecycle.removed_workloads.clone(),
+        instances: lifecycle.removed_instances.clone(),
+        ..env.clone()
+    }
 }
 
 /// The files of every module kept in the project that an instance uses, copied beside

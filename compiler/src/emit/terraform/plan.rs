@@ -291,29 +291,7 @@ fn place(env: &ResolvedEnvironment) -> BTreeMap<String, (RootId, String)> {
 
 /// The ids of the instances whose generated password some value refers to.
 fn generated_passwords(env: &ResolvedEnvironment) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut visit = |value: &Value| {
-        for deferred in value.deferreds() {
-            if let Deferred::GeneratedPassword { instance } = deferred {
-                found.insert(instance);
-            }
-        }
-    };
-    for instance in &env.instances {
-        instance.outputs.values().for_each(&mut visit);
-        match &instance.provisioning {
-            Provisioning::Terraform(module) => module.inputs.values().for_each(&mut visit),
-            Provisioning::Kubernetes(service) => service.env.values().for_each(&mut visit),
-            _ => {}
-        }
-    }
-    for workload in &env.workloads {
-        for container in &workload.containers {
-            container.env.values().for_each(&mut visit);
-            container.files.values().for_each(&mut visit);
-        }
-    }
-    found
+    crate::resolve::model::generated_passwords(&env.instances, &env.workloads)
 }
 
 /// Every root module with its modules, passwords, handovers and instance outputs.

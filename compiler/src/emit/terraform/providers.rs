@@ -12,8 +12,15 @@ use crate::resolve::model::ResolvedEnvironment;
 
 use super::expr;
 
-/// The Terraform versions the emitted JSON is written for.
-pub(super) const REQUIRED_TERRAFORM: &str = ">= 1.5.7, < 2.0.0";
+/// The Terraform versions the emitted JSON is written for: from 1.5.7, or from 1.10
+/// when the state is locked with a file beside it (`use_lockfile`, new in 1.10).
+pub(super) fn required_terraform(uses_lockfile: bool) -> &'static str {
+    if uses_lockfile {
+        ">= 1.10.0, < 2.0.0"
+    } else {
+        ">= 1.5.7, < 2.0.0"
+    }
+}
 
 /// A provider plat configures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

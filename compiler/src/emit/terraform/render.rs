@@ -11,12 +11,12 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value as Json};
 
 use crate::emit::delivery;
-use crate::resolve::model::{Instance, ResolvedEnvironment, ResolvedWorkload};
+use crate::resolve::model::{Instance, Lifecycle, ResolvedEnvironment, ResolvedWorkload};
 
 use super::backend;
 use super::expr::{self, References};
 use super::names;
-use super::plan::{Handover, Plan, RootModule};
+use super::plan::{Handover, Plan, RootId, RootModule};
 use super::providers::{self, Provider};
 
 /// The storage class that binds the PersistentVolumes plat writes to their claims, and
@@ -38,19 +38,22 @@ const PASSWORD_LENGTH: i64 = 32;
 /// JSON parsers cannot read, apart from the resources they check.
 pub(super) fn files(
     env: &ResolvedEnvironment,
+    lifecycle: &Lifecycle,
     project: &str,
     plan: &Plan<'_>,
     root: &RootModule<'_>,
+    removed: &BTreeSet<Provider>,
 ) -> Vec<(&'static str, Json)> {
     let refs = plan.references_from(&root.id);
-    let providers = used_providers(root);
+    let mut providers = used_providers(root);
+    providers.extend(removed.iter().copied());
     let mut main = Map::new();
     insert_non_empty(&mut main, "data", data(env, project, root, &refs));
     insert_non_empty(&mut main, "module", modules(plan, root, &refs));
     insert_non_empty(
         &mut main,
         "resource",
-        resources(env, project, plan, root, &refs),
+        resources(env, lifecycle, project, plan, root, &refs),
     );
     let mut provider = Map::new();
     insert_non_empty(&mut provider, "provider", provider_blocks(env, &providers));
@@ -58,18 +61,47 @@ pub(super) fn files(
     insert_non_empty(&mut output, "output", outputs(root, &refs));
     let terraform = Map::from_iter([(
         "terraform".to_string(),
-        settings(env, project, root, &providers, &refs),
+        settings(env, project, &root.id, &providers, &refs),
     )]);
-    [
+    non_empty([
         ("main.tf.json", main),
         ("outputs.tf.json", output),
         ("providers.tf.json", provider),
         ("terraform.tf.json", terraform),
-    ]
-    .into_iter()
-    .filter(|(_, document)| !document.is_empty())
-    .map(|(name, document)| (name, Json::Object(document)))
-    .collect()
+    ])
+}
+
+/// The documents that say something, by file name.
+fn non_empty<const N: usize>(
+    documents: [(&'static str, Map<String, Json>); N],
+) -> Vec<(&'static str, Json)> {
+    documents
+        .into_iter()
+        .filter(|(_, document)| !document.is_empty())
+        .map(|(name, document)| (name, Json::Object(document)))
+        .collect()
+}
+
+/// The files of a root module that creates nothing and is kept so that Terraform can
+/// destroy what its state holds (what the sources remove): its backend, and the
+/// providers of what it provisioned.
+pub(super) fn destroy_only_files(
+    env: &ResolvedEnvironment,
+    project: &str,
+    root: &RootId,
+    refs: &dyn References,
+    providers: &BTreeSet<Provider>,
+) -> Vec<(&'static str, Json)> {
+    let mut provider = Map::new();
+    insert_non_empty(&mut provider, "provider", provider_blocks(env, providers));
+    let terraform = Map::from_iter([(
+        "terraform".to_string(),
+        settings(env, project, root, providers, refs),
+    )]);
+    non_empty([
+        ("providers.tf.json", provider),
+        ("terraform.tf.json", terraform),
+    ])
 }
 
 fn insert_non_empty(document: &mut Map<String, Json>, key: &str, section: Map<String, Json>) {
@@ -79,7 +111,7 @@ fn insert_non_empty(document: &mut Map<String, Json>, key: &str, section: Map<St
 }
 
 /// The providers the root module uses.
-fn used_providers(root: &RootModule<'_>) -> BTreeSet<Provider> {
+pub(super) fn used_providers(root: &RootModule<'_>) -> BTreeSet<Provider> {
     let mut used: BTreeSet<Provider> = root
         .modules
         .iter()
@@ -101,7 +133,7 @@ fn used_providers(root: &RootModule<'_>) -> BTreeSet<Provider> {
 fn settings(
     env: &ResolvedEnvironment,
     project: &str,
-    root: &RootModule<'_>,
+    root: &RootId,
     used: &BTreeSet<Provider>,
     refs: &dyn References,
 ) -> Json {
@@ -110,16 +142,15 @@ fn settings(
         .map(|provider| (provider.name().to_string(), provider.requirement()))
         .collect();
     let mut settings = Map::new();
-    settings.insert(
-        "backend".to_string(),
-        backend::backend(env, project, &root.id, refs),
-    );
+    if let Some(backend) = backend::backend(env, project, root, refs) {
+        settings.insert("backend".to_string(), backend);
+    }
     if !required.is_empty() {
         settings.insert("required_providers".to_string(), Json::Object(required));
     }
     settings.insert(
         "required_version".to_string(),
-        Json::String(providers::REQUIRED_TERRAFORM.to_string()),
+        Json::String(providers::required_terraform(backend::uses_lockfile(env)).to_string()),
     );
     Json::Object(settings)
 }
@@ -201,12 +232,22 @@ fn outputs(root: &RootModule<'_>, refs: &dyn References) -> Map<String, Json> {
 /// the ServiceAccounts that carry provision-time annotations.
 fn resources(
     env: &ResolvedEnvironment,
+    lifecycle: &Lifecycle,
     project: &str,
     plan: &Plan<'_>,
     root: &RootModule<'_>,
     refs: &dyn References,
 ) -> Map<String, Json> {
     let mut resources = Map::new();
+    let guards: Map<String, Json> = root
+        .modules
+        .iter()
+        .filter(|(instance, _)| lifecycle.is_protected(&instance.id))
+        .map(|(instance, _)| {
+            let identifier = plan.identifier(&instance.id);
+            (identifier.clone(), guard(&instance.id, &identifier))
+        })
+        .collect();
     let passwords: Map<String, Json> = root
         .passwords
         .iter()
@@ -260,12 +301,36 @@ fn resources(
         ("kubernetes_secret_v1", secrets),
         ("kubernetes_service_account_v1", service_accounts),
         ("random_password", passwords),
+        ("terraform_data", guards),
     ] {
         if !blocks.is_empty() {
             resources.insert(kind.to_string(), Json::Object(blocks));
         }
     }
     resources
+}
+
+/// The guard of a protected instance: a resource that Terraform refuses to destroy
+/// (`prevent_destroy`), so that `terraform destroy` of the root module fails before it
+/// destroys anything. Lifting the protection removes the guard, and only then can the
+/// instance go.
+fn guard(id: &str, identifier: &str) -> Json {
+    Json::Object(Map::from_iter([
+        (
+            "//".to_string(),
+            Json::String(expr::escape(&format!(
+                "Guards module.{identifier}: `{id}` is protected (protect = true). Lift the \
+                 protection and apply before removing it."
+            ))),
+        ),
+        (
+            "lifecycle".to_string(),
+            Json::Object(Map::from_iter([(
+                "prevent_destroy".to_string(),
+                Json::Bool(true),
+            )])),
+        ),
+    ]))
 }
 
 fn password() -> Json {

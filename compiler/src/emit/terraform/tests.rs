@@ -8,8 +8,9 @@ use super::emit;
 use crate::diagnostic::Label;
 use crate::emit::Artifact;
 use crate::resolve::model::{
-    AccessMode, Backend, Container, CsiVolume, Endpoints, InClusterService, Instance, Owner,
-    Protocol, Provisioning, ResolvedEnvironment, ResolvedWorkload, TerraformModule,
+    AccessMode, Backend, Container, ContainerKind, CsiVolume, Endpoints, InClusterService,
+    Instance, Lifecycle, Owner, Protocol, Provisioning, ResolvedEnvironment, ResolvedWorkload,
+    TerraformModule, WorkloadKind,
 };
 use crate::resolve::value::{Deferred, TemplatePart, Value};
 use crate::source::{Database, Origin, SourceFile};
@@ -106,8 +107,11 @@ fn container(
         memory: "256Mi".to_string(),
         cpu_limit: None,
         memory_limit: None,
+        kind: ContainerKind::Main,
         liveness: None,
         readiness: None,
+        startup: None,
+        pre_stop: None,
         volumes: BTreeMap::new(),
         source: source.clone(),
     }
@@ -117,10 +121,13 @@ fn workload(source: &Label, name: &str, containers: Vec<Container>) -> ResolvedW
     ResolvedWorkload {
         name: name.to_string(),
         replicas: 1,
+        kind: WorkloadKind::Service { autoscaling: None },
         labels: BTreeMap::new(),
         annotations: BTreeMap::new(),
         service_account_annotations: BTreeMap::new(),
         containers,
+        service_ports: BTreeMap::new(),
+        termination_grace_period: None,
         resources: BTreeMap::new(),
         calls: Vec::new(),
         callers: Vec::new(),
@@ -318,7 +325,7 @@ const API: &str = "terraform/workloads/api";
 #[test]
 fn one_root_module_for_shared_and_one_per_workload_that_needs_terraform() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     assert_eq!(
         paths(&artifacts),
         [
@@ -339,10 +346,10 @@ fn one_root_module_for_shared_and_one_per_workload_that_needs_terraform() {
 fn output_is_deterministic_and_ends_with_a_newline() {
     let db = Database::default();
     let env = staging(&db);
-    let first = emit(&env, "shop");
+    let first = emit(&env, &Lifecycle::default(), "shop");
     let mut shuffled = env.clone();
     shuffled.instances.reverse();
-    let second = emit(&shuffled, "shop");
+    let second = emit(&shuffled, &Lifecycle::default(), "shop");
     assert_eq!(first, second);
     for artifact in &first {
         assert!(artifact.contents.ends_with("}\n"), "{}", artifact.path);
@@ -353,7 +360,7 @@ fn output_is_deterministic_and_ends_with_a_newline() {
 #[test]
 fn every_output_that_may_hold_a_secret_is_sensitive() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let mut checked = 0;
     for artifact in &artifacts {
         let document = parse(artifact);
@@ -377,7 +384,7 @@ fn every_output_that_may_hold_a_secret_is_sensitive() {
 #[test]
 fn no_secret_literal_is_ever_written() {
     let db = Database::default();
-    for artifact in emit(&staging(&db), "shop") {
+    for artifact in emit(&staging(&db), &Lifecycle::default(), "shop") {
         assert!(
             !artifact.contents.contains(SECRET_LITERAL),
             "{}:\n{}",
@@ -390,7 +397,7 @@ fn no_secret_literal_is_ever_written() {
 #[test]
 fn references_across_root_modules_go_through_remote_state() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let api = find(&artifacts, API);
 
@@ -434,7 +441,7 @@ fn references_across_root_modules_go_through_remote_state() {
 #[test]
 fn each_root_module_has_a_state_of_its_own() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let api = find(&artifacts, API);
     assert_eq!(
@@ -453,30 +460,82 @@ fn each_root_module_has_a_state_of_its_own() {
 }
 
 #[test]
-fn without_a_backend_state_is_local_beside_the_root_modules() {
+fn a_model_without_a_backend_gets_terraform_s_default_and_reads_it() {
+    // Unreachable from a checked project (E0901): such a model still renders.
     let db = Database::default();
     let mut env = staging(&db);
     env.backend = None;
-    let artifacts = emit(&env, "shop");
+    let artifacts = emit(&env, &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let api = find(&artifacts, API);
-    assert_eq!(
-        shared["terraform"]["backend"]["local"]["path"],
-        "../.state/shared.tfstate"
-    );
-    assert_eq!(
-        api["terraform"]["backend"]["local"]["path"],
-        "../../.state/workloads/api.tfstate"
-    );
+    assert_eq!(shared["terraform"].get("backend"), None);
+    assert_eq!(api["terraform"].get("backend"), None);
     let state = &api["data"]["terraform_remote_state"]["shared"];
     assert_eq!(state["backend"], "local");
-    assert_eq!(state["config"]["path"], "../../.state/shared.tfstate");
+    assert_eq!(state["config"]["path"], "../../shared/terraform.tfstate");
+}
+
+#[test]
+fn local_state_lives_at_the_absolute_path_the_environment_names() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    env.backend = Some(Backend {
+        kind: "local".to_string(),
+        config: BTreeMap::from([(
+            "path".to_string(),
+            Value::String("/var/lib/plat/shop/staging.tfstate".to_string()),
+        )]),
+    });
+    let artifacts = emit(&env, &Lifecycle::default(), "shop");
+    let api = find(&artifacts, API);
+    assert_eq!(
+        api["terraform"]["backend"]["local"]["path"],
+        "/var/lib/plat/shop/staging/workloads/api.tfstate"
+    );
+    let state = &api["data"]["terraform_remote_state"]["shared"];
+    assert_eq!(
+        state["config"]["path"],
+        "/var/lib/plat/shop/staging/shared.tfstate"
+    );
+}
+
+#[test]
+fn a_lockfile_asks_for_the_terraform_that_has_it() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    let before =
+        find(&emit(&env, &Lifecycle::default(), "shop"), API)["terraform"]["required_version"]
+            .clone();
+    assert_eq!(before, ">= 1.5.7, < 2.0.0");
+    if let Some(backend) = &mut env.backend {
+        backend
+            .config
+            .insert("use_lockfile".to_string(), Value::Bool(true));
+    }
+    let api = find(&emit(&env, &Lifecycle::default(), "shop"), API);
+    assert_eq!(api["terraform"]["required_version"], ">= 1.10.0, < 2.0.0");
+    assert_eq!(api["terraform"]["backend"]["s3"]["use_lockfile"], true);
+}
+
+#[test]
+fn kubernetes_state_lives_in_the_environment_s_cluster() {
+    let db = Database::default();
+    let mut env = staging(&db);
+    env.cluster = Some("kind-shop".to_string());
+    env.backend = Some(Backend {
+        kind: "kubernetes".to_string(),
+        config: BTreeMap::new(),
+    });
+    let api = find(&emit(&env, &Lifecycle::default(), "shop"), API);
+    let backend = &api["terraform"]["backend"]["kubernetes"];
+    assert_eq!(backend["config_context"], "kind-shop");
+    assert_eq!(backend["secret_suffix"], "plat-shop-staging-workloads-api");
 }
 
 #[test]
 fn values_are_handed_over_through_secrets_and_config_maps_named_by_delivery() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let api = find(&artifacts, API);
     let secret = &api["resource"]["kubernetes_secret_v1"]["api"];
     assert_eq!(secret["metadata"]["name"], "api-secrets");
@@ -516,7 +575,7 @@ fn values_are_handed_over_through_secrets_and_config_maps_named_by_delivery() {
 #[test]
 fn no_secret_reaches_a_config_map() {
     let db = Database::default();
-    for artifact in emit(&staging(&db), "shop") {
+    for artifact in emit(&staging(&db), &Lifecycle::default(), "shop") {
         let document = parse(&artifact);
         let Some(config_maps) = document["resource"]["kubernetes_config_map_v1"].as_object() else {
             continue;
@@ -536,7 +595,7 @@ fn no_secret_reaches_a_config_map() {
 #[test]
 fn only_the_providers_used_are_required_and_configured() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let api = find(&artifacts, API);
     let required = |document: &Json| -> Vec<String> {
@@ -562,7 +621,7 @@ fn only_the_providers_used_are_required_and_configured() {
 #[test]
 fn module_blocks_carry_source_version_and_inputs() {
     let db = Database::default();
-    let artifacts = emit(&staging(&db), "shop");
+    let artifacts = emit(&staging(&db), &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let module = &shared["module"]["shared_db"];
     assert_eq!(module["source"], "terraform-aws-modules/rds/aws");
@@ -586,7 +645,7 @@ fn an_environment_without_terraform_writes_nothing() {
     let mut env = staging(&db);
     env.instances.clear();
     env.workloads.retain(|workload| workload.name == "web");
-    assert!(emit(&env, "shop").is_empty());
+    assert!(emit(&env, &Lifecycle::default(), "shop").is_empty());
 }
 
 #[test]
@@ -605,7 +664,7 @@ fn a_service_account_annotated_with_a_provision_time_value_is_written_by_terrafo
         ),
         ("team", text("checkout")),
     ]);
-    let artifacts = emit(&env, "shop");
+    let artifacts = emit(&env, &Lifecycle::default(), "shop");
     let root = find(&artifacts, API);
     let account = &root["resource"]["kubernetes_service_account_v1"]["api"];
     assert_eq!(account["metadata"]["name"], "api");
@@ -631,7 +690,7 @@ fn a_service_account_with_compile_time_annotations_is_left_to_plat() {
     for workload in &mut env.workloads {
         workload.service_account_annotations = map(&[("team", text("checkout"))]);
     }
-    let artifacts = emit(&env, "shop");
+    let artifacts = emit(&env, &Lifecycle::default(), "shop");
     assert!(
         artifacts
             .iter()
@@ -680,7 +739,7 @@ fn a_mounted_csi_volume_gets_a_persistent_volume_and_its_claim_from_its_owner() 
     api.containers[0]
         .volumes
         .insert("/data".to_string(), "shared_files".to_string());
-    let artifacts = emit(&env, "shop");
+    let artifacts = emit(&env, &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let volume = &shared["resource"]["kubernetes_persistent_volume_v1"]["shared_files"];
     assert_eq!(volume["metadata"]["name"], "shop-shared-files");

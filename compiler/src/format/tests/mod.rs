@@ -195,6 +195,21 @@ environment production{namespace="shop" use postgres.rds{instance_class="db.r6g.
 }
 
 #[test]
+fn a_workload_with_probes_jobs_and_sidecars() {
+    insta::assert_snapshot!(before_and_after(
+        r#"workload report{schedule={cron="30 2 * * *",time_zone="Europe/Amsterdam",concurrency="Forbid"}
+job={backoff_limit=2,active_deadline=1h} termination_grace_period=60s
+init_container migrate{image="ghcr.io/acme/report:1.0.0" args=["migrate"]}
+  sidecar proxy{image="ghcr.io/acme/proxy:1.0.0" ports={admin=9901} startup={tcp=9901,failure_threshold=30}}
+container main{image="ghcr.io/acme/report:1.0.0"
+liveness={exec=["/app/check","--live"],initial_delay=5s,period=10s,timeout=3s}
+readiness={path="/ready",port=8080,headers={"X-Probe"="kubelet"},scheme="HTTPS"}
+pre_stop={sleep=5s}}
+override production{autoscaling={min=2,max=10,cpu=70} sidecar proxy{cpu=50m}}}"#
+    ));
+}
+
+#[test]
 fn comments_stay_where_they_were() {
     insta::assert_snapshot!(before_and_after(
         r#"// The header of the file.

@@ -34,7 +34,14 @@ const KEYS: &[&str] = &["a", "b-c", "\"type\"", "\"x.y\""];
 const PATTERNS: &[&str] = &["_", "\"a\"", "1", "-1", "true"];
 const OPERATORS: &[&str] = &["||", "&&", "==", "!=", "<", "<=", ">", ">=", "in"];
 const NAMES: &[&str] = &["a", "image", "db", "x-y", "_private"];
-const KINDS: &[&str] = &["container", "implementation", "override", "backend"];
+const KINDS: &[&str] = &[
+    "container",
+    "init_container",
+    "sidecar",
+    "implementation",
+    "override",
+    "backend",
+];
 const LABELS: &[&str] = &["main", "rds"];
 const PATHS: &[&str] = &["postgres", "postgres.rds", "std.redis"];
 const TYPE_NAMES: &[&str] = &["string", "int", "port", "size", "a.b"];

@@ -11,6 +11,9 @@ pub struct Workload {
     pub name: String,
     pub calls: Vec<String>,
     pub annotations: Vec<(String, String)>,
+    /// The Service's port of a container port, where it is not the container's.
+    pub service_ports: Vec<(String, i64)>,
+    /// Init containers and sidecars first, in the order they start, then the others.
     pub containers: Vec<Container>,
     pub resources: Vec<Resource>,
 }
@@ -18,6 +21,7 @@ pub struct Workload {
 #[derive(Debug, Default)]
 pub struct Container {
     pub name: String,
+    pub kind: ContainerKind,
     pub image: String,
     pub command: Option<Vec<String>>,
     pub args: Option<Vec<String>>,
@@ -31,12 +35,61 @@ pub struct Container {
     pub memory_limit: Option<String>,
     pub liveness: Option<Probe>,
     pub readiness: Option<Probe>,
+    pub startup: Option<Probe>,
 }
 
-#[derive(Debug, Default)]
-pub struct Probe {
-    pub path: String,
-    pub port: i64,
+/// Which block a container is written as.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    #[default]
+    Main,
+    Init,
+    Sidecar,
+}
+
+/// A probe, its values as plat expressions.
+#[derive(Debug, Clone)]
+pub enum Probe {
+    /// An HTTP GET: the path, the port, the headers (name, value), whether over TLS.
+    Http {
+        path: String,
+        port: i64,
+        headers: Vec<(String, String)>,
+        https: bool,
+    },
+    /// A command.
+    Exec { command: Vec<String> },
+}
+
+impl Probe {
+    fn render(&self) -> String {
+        match self {
+            Probe::Http {
+                path,
+                port,
+                headers,
+                https,
+            } => {
+                let mut fields = vec![format!("path = {path}"), format!("port = {port}")];
+                if !headers.is_empty() {
+                    fields.push(format!("headers = {}", map(headers)));
+                }
+                if *https {
+                    fields.push("scheme = \"HTTPS\"".to_string());
+                }
+                format!("{{ {} }}", fields.join(", "))
+            }
+            Probe::Exec { command } => format!("{{ exec = [{}] }}", command.join(", ")),
+        }
+    }
+
+    /// The port it reaches, if any.
+    pub fn port(&self) -> Option<i64> {
+        match self {
+            Probe::Http { port, .. } => Some(*port),
+            Probe::Exec { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -48,7 +101,16 @@ pub struct Resource {
 }
 
 /// Names a workload gives meaning to, that a resource or container may not take.
-pub const RESERVED: &[&str] = &["env", "self", "container", "override", "params", "module"];
+pub const RESERVED: &[&str] = &[
+    "env",
+    "self",
+    "container",
+    "init_container",
+    "sidecar",
+    "override",
+    "params",
+    "module",
+];
 
 pub use crate::syntax::lexer::is_identifier;
 
@@ -90,6 +152,14 @@ impl Workload {
         if !self.annotations.is_empty() {
             out.push_str(&format!("annotations = {}\n", map(&self.annotations)));
         }
+        if !self.service_ports.is_empty() {
+            let ports: Vec<(String, String)> = self
+                .service_ports
+                .iter()
+                .map(|(name, port)| (name.clone(), port.to_string()))
+                .collect();
+            out.push_str(&format!("service_ports = {}\n", map(&ports)));
+        }
         for container in &self.containers {
             out.push('\n');
             container.render(&mut out);
@@ -117,7 +187,12 @@ impl Workload {
 
 impl Container {
     fn render(&self, out: &mut String) {
-        out.push_str(&format!("container {} {{\n", self.name));
+        let keyword = match self.kind {
+            ContainerKind::Main => "container",
+            ContainerKind::Init => "init_container",
+            ContainerKind::Sidecar => "sidecar",
+        };
+        out.push_str(&format!("{keyword} {} {{\n", self.name));
         out.push_str(&format!("image = {}\n", self.image));
         if let Some(command) = &self.command {
             out.push_str(&format!("command = [{}]\n", command.join(", ")));
@@ -157,12 +232,14 @@ impl Container {
                 out.push_str(&format!("{field} = {value}\n"));
             }
         }
-        for (field, probe) in [("liveness", &self.liveness), ("readiness", &self.readiness)] {
+        let probes = [
+            ("liveness", &self.liveness),
+            ("readiness", &self.readiness),
+            ("startup", &self.startup),
+        ];
+        for (field, probe) in probes {
             if let Some(probe) = probe {
-                out.push_str(&format!(
-                    "{field} = {{ path = {}, port = {} }}\n",
-                    probe.path, probe.port
-                ));
+                out.push_str(&format!("{field} = {}\n", probe.render()));
             }
         }
         out.push_str("}\n");

@@ -10,6 +10,7 @@ use crate::span::TextRange;
 use crate::syntax::ast::{Expr, RecordEntry};
 use crate::types::checker::Checker;
 use crate::types::literal;
+use crate::types::schedule;
 use crate::types::signature::literal_text;
 use crate::types::ty::{Constraint, Format, Ty, range_text};
 
@@ -103,6 +104,14 @@ impl Checker<'_> {
                     if matches!(base.shape(), Ty::Duration) =>
                 {
                     self.check_seconds(*min, *max, expr);
+                    base
+                }
+                // A fraction of a second is the one problem reported: its range would
+                // be judged on a value Kubernetes cannot hold.
+                Ty::Constrained(base, Constraint::WholeSeconds) => {
+                    if !self.check_whole_seconds(expr) {
+                        return;
+                    }
                     base
                 }
                 Ty::Constrained(base, constraint) => {
@@ -218,55 +227,101 @@ impl Checker<'_> {
         );
     }
 
+    /// E0316 for a duration literal that is not a whole number of seconds; whether it
+    /// is whole (or not a duration literal, judged elsewhere).
+    fn check_whole_seconds(&mut self, expr: &Expr) -> bool {
+        let Expr::Quantity { text, range } = expr else {
+            return true;
+        };
+        let Ok(millis) = literal::parse_duration(text) else {
+            return true;
+        };
+        if millis % 1000 == 0 {
+            return true;
+        }
+        self.report(
+            Diagnostic::new(
+                Code::FractionalSeconds,
+                format!("`{text}` is not a whole number of seconds"),
+                self.file,
+                *range,
+            )
+            .with_label("Kubernetes counts this duration in whole seconds")
+            .with_help(format!("write whole seconds: `{}s`", millis.div_ceil(1000))),
+        );
+        false
+    }
+
     pub(super) fn check_format(&mut self, format: Format, text: &str, range: TextRange) {
         let Err(reason) = format.check(text) else {
             return;
         };
-        let (code, message, help) = match format {
+        let (code, message, help): (Code, String, String) = match format {
             Format::Image => (
                 Code::InvalidImage,
                 format!("malformed image reference `{text}`"),
-                "write `[registry/]name[:tag][@digest]`, e.g. `ghcr.io/acme/api:1.4.2`",
+                "write `[registry/]name[:tag][@digest]`, e.g. `ghcr.io/acme/api:1.4.2`".to_string(),
             ),
             Format::Semver => (
                 Code::InvalidVersion,
                 format!("malformed version `{text}`"),
-                "use a semantic version `MAJOR.MINOR.PATCH`, e.g. `1.2.0`",
+                "use a semantic version `MAJOR.MINOR.PATCH`, e.g. `1.2.0`".to_string(),
             ),
             Format::DnsLabel => (
                 Code::PatternMismatch,
                 format!("`\"{text}\"` is not a valid DNS label"),
-                "use lower-case letters, digits and `-`, at most 63 characters, e.g. `shop-prod`",
+                "use lower-case letters, digits and `-`, at most 63 characters, e.g. `shop-prod`"
+                    .to_string(),
             ),
             Format::LabelValue => (
                 Code::InvalidLabel,
                 format!("`\"{text}\"` is not a valid label value"),
                 "use at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a \
-                 letter or digit, e.g. `checkout`",
+                 letter or digit, e.g. `checkout`"
+                    .to_string(),
             ),
             Format::QualifiedName => (
                 Code::InvalidLabel,
                 format!("`\"{text}\"` is not a valid label or annotation key"),
                 "write `name` or `prefix/name`: a name of at most 63 letters, digits, `-`, `_` \
-                 and `.`, after an optional DNS subdomain, e.g. `example.com/team`",
+                 and `.`, after an optional DNS subdomain, e.g. `example.com/team`"
+                    .to_string(),
             ),
             Format::EnvName => (
                 Code::InvalidEnvName,
                 format!("`\"{text}\"` is not a valid environment variable name"),
                 "use letters, digits and `_` (`-` and `.` are allowed too), not starting with a \
-                 digit, e.g. `DATABASE_URL`",
+                 digit, e.g. `DATABASE_URL`"
+                    .to_string(),
             ),
             Format::PortName => (
                 Code::InvalidName,
                 format!("`\"{text}\"` is not a valid port name"),
                 "use at most 15 lower-case letters, digits and `-`, with at least one letter, \
-                 e.g. `http` or `grpc-web`",
+                 e.g. `http` or `grpc-web`"
+                    .to_string(),
             ),
             Format::MountPath => (
                 Code::InvalidMountPath,
                 format!("`\"{text}\"` cannot be mounted"),
                 "use an absolute path outside `/tmp`, `/dev`, `/proc` and `/sys`, e.g. \
-                 `/etc/app/config.yaml`",
+                 `/etc/app/config.yaml`"
+                    .to_string(),
+            ),
+            Format::Cron => (
+                Code::InvalidSchedule,
+                format!("malformed schedule `{text}`"),
+                schedule::CRON_HELP.to_string(),
+            ),
+            Format::TimeZone => (
+                Code::UnknownTimeZone,
+                format!("unknown time zone `{text}`"),
+                match schedule::closest_time_zone(text) {
+                    Some(zone) => format!("did you mean `\"{zone}\"`?"),
+                    None => "name a zone of the IANA database: `\"Europe/Amsterdam\"`, \
+                             `\"America/New_York\"`, `\"UTC\"`"
+                        .to_string(),
+                },
             ),
         };
         self.report(

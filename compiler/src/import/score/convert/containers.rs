@@ -3,18 +3,29 @@
 
 use base64::Engine;
 
+use super::order::Role;
 use super::{Became, Converter, int};
 use crate::diagnostic::Code;
 use crate::import::score::placeholder::{expression, literal};
-use crate::import::score::plat::{Container, Probe};
+use crate::import::score::plat::{Container, ContainerKind, Probe};
 use crate::import::score::yaml::{Key, Node, Value};
 use crate::project::read::Refusal;
 
 impl Converter<'_> {
-    pub(super) fn container(&mut self, key: &Key, node: &Node, first: bool) -> Container {
+    /// The container `key`, written as `role` says; `first` when it is the first of the
+    /// workload's containers (neither an init container nor a sidecar), which gets the
+    /// Service's ports.
+    pub(super) fn container(
+        &mut self,
+        key: &Key,
+        node: &Node,
+        role: Role,
+        first: bool,
+    ) -> Container {
         self.identifier(&key.text, key.range, "container");
         let mut container = Container {
             name: key.text.clone(),
+            kind: role.kind,
             ..Container::default()
         };
         if first {
@@ -39,12 +50,37 @@ impl Converter<'_> {
                 "files" => self.files(value, &mut container),
                 "volumes" => self.volumes(value, &mut container),
                 "resources" => self.quantities(value, &mut container),
+                "livenessProbe" | "readinessProbe" if role.kind == ContainerKind::Init => {
+                    self.dropped(
+                        field.range,
+                        format!(
+                            "`{}` is not carried over: `{}` runs to completion before the others \
+                             start (an init container), and has no probes",
+                            field.text, key.text
+                        ),
+                    );
+                }
                 "livenessProbe" => container.liveness = self.probe(value),
                 "readinessProbe" => container.readiness = self.probe(value),
+                // Read with every container, by `start_order`.
+                "before" => {}
                 other => self.dropped(
                     field.range,
                     format!("`{other}` of a container is not carried over"),
                 ),
+            }
+        }
+        if role.healthy {
+            container.startup = container.readiness.clone().or(container.liveness.clone());
+            if container.startup.is_none() {
+                self.dropped(
+                    key.range,
+                    format!(
+                        "`ready: healthy` of `{}` is carried over as `started`: it has no probe that \
+                         says when it is healthy",
+                        key.text
+                    ),
+                );
             }
         }
         declare_probe_ports(&mut container);
@@ -236,42 +272,76 @@ impl Converter<'_> {
         container.memory =
             read(get("requests", "memory"), false).or(container.memory_limit.clone());
     }
+    /// An HTTP GET or `exec` probe (the Score schema requires one of them; with both,
+    /// the `exec` one, as the schema recommends).
     pub(super) fn probe(&mut self, value: &Node) -> Option<Probe> {
         if let Some(exec) = value.get("exec") {
-            self.dropped(
-                exec.range,
-                "an `exec` probe is not carried over: plat's probes are HTTP GETs".to_string(),
-            );
+            if let Some(http) = value.get("httpGet") {
+                self.dropped(
+                    http.range,
+                    "the probe's `httpGet` is not carried over: a plat probe does one thing, \
+                     and Score prefers `exec`"
+                        .to_string(),
+                );
+            }
+            let command = exec
+                .get("command")
+                .and_then(|command| self.strings(command, "exec"))
+                .unwrap_or_default();
+            return Some(Probe::Exec { command });
         }
         let http = value.get("httpGet")?;
-        let mut probe = Probe::default();
+        let (mut path, mut port, mut headers, mut https) = (literal("/"), 0, Vec::new(), false);
         for (key, field) in http.entries() {
             match key.text.as_str() {
-                "path" => probe.path = literal(field.as_str().unwrap_or("/")),
-                "port" => probe.port = int(field).unwrap_or(0),
+                "path" => path = literal(field.as_str().unwrap_or("/")),
+                "port" => port = int(field).unwrap_or(0),
+                "scheme" => https = field.as_str() == Some("HTTPS"),
+                "httpHeaders" => headers = self.headers(field),
                 other => self.dropped(
                     key.range,
-                    format!("`{other}` of an HTTP probe is not carried over: plat probes GET a path on the container's port"),
+                    format!("`{other}` of an HTTP probe is not carried over: plat probes the container's own address"),
                 ),
             }
         }
-        if probe.path.is_empty() {
-            probe.path = literal("/");
-        }
-        Some(probe)
+        Some(Probe::Http {
+            path,
+            port,
+            headers,
+            https,
+        })
+    }
+
+    /// The `httpHeaders` of a probe: name and value (as a plat expression) of each.
+    fn headers(&mut self, list: &Node) -> Vec<(String, String)> {
+        let Value::Seq(items) = &list.value else {
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| {
+                let name = item.get("name")?.as_str()?.to_string();
+                let value = literal(&item.get("value")?.value.scalar_text()?);
+                Some((name, value))
+            })
+            .collect()
     }
 }
 
-/// Declares the ports the container's probes name that it does not declare yet, as
+/// Declares the ports the container's probes reach that it does not declare yet, as
 /// `probe-PORT`: a Score container listens on a probe's port without `service` naming
-/// it, and a plat probe names a port of its container.
+/// it, and a plat probe reaches a declared port of its container (E0617).
 fn declare_probe_ports(container: &mut Container) {
-    let probed: Vec<i64> = [&container.liveness, &container.readiness]
-        .into_iter()
-        .flatten()
-        .map(|probe| probe.port)
-        .collect();
-    for port in probed {
+    let reached: Vec<i64> = [
+        &container.liveness,
+        &container.readiness,
+        &container.startup,
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(Probe::port)
+    .collect();
+    for port in reached {
         if port > 0
             && !container
                 .ports

@@ -8,12 +8,13 @@
 //! what each resource became. Output follows the order of the Score file.
 
 mod containers;
+mod order;
 mod references;
 mod resources;
 
 use super::offerings::Offering;
 use super::placeholder::literal;
-use super::plat::Workload;
+use super::plat::{ContainerKind, Workload};
 use super::yaml::{Node, Value};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::project::read::Refusal;
@@ -118,11 +119,30 @@ impl<'a> Converter<'a> {
             }
         }
         if let Some(containers) = root.get("containers") {
-            for (index, (key, node)) in containers.entries().iter().enumerate() {
-                let container = self.container(key, node, index == 0);
+            let entries = containers.entries();
+            let (roles, order) = self.start_order(entries).unwrap_or_else(|| {
+                let main = order::Role {
+                    kind: ContainerKind::Main,
+                    healthy: false,
+                };
+                (vec![main; entries.len()], (0..entries.len()).collect())
+            });
+            let first = order
+                .iter()
+                .copied()
+                .find(|index| roles[*index].kind == ContainerKind::Main);
+            for index in order {
+                let (key, node) = &entries[index];
+                let container = self.container(key, node, roles[index], Some(index) == first);
                 workload.containers.push(container);
             }
         }
+        workload.service_ports = self
+            .ports
+            .iter()
+            .filter(|(_, port, target)| port != target)
+            .map(|(name, port, _)| (name.clone(), *port))
+            .collect();
         workload
     }
     /// A plat name must be an identifier and no keyword.
@@ -170,16 +190,6 @@ impl<'a> Converter<'a> {
                     protocol.range,
                     format!("the service port `{}` uses UDP", key.text),
                     "plat's Services carry TCP only; remove the port, or serve it over TCP",
-                );
-            }
-            if target != port {
-                self.dropped(
-                    node.range,
-                    format!(
-                        "the service port `{}` is published on {target}, not {port}: a plat \
-                         Service listens on the port its container listens on",
-                        key.text
-                    ),
                 );
             }
             self.ports.push((key.text.clone(), port, target));

@@ -1,23 +1,25 @@
-//! Writing a build's output: all of it, or none of it.
+//! Writing an output directory (a build's, a catalogue's): all of it, or none of it,
+//! and never anything plat did not write.
 //!
-//! A build is written part by part (one [`Tree`] per environment, as soon as it is
-//! rendered) into a fresh sibling directory ([`Staging`], `.<out>.tmp-<pid>` next to
-//! `--out`), and swapped in once complete: the old output is renamed away, the new one
-//! renamed in, the old one deleted. So:
+//! An output is written part by part (one [`Tree`] per environment, as soon as it is
+//! rendered) into a sibling staging directory, and swapped in once complete
+//! ([`swap`] says how, and how an interrupted run is finished or undone). So:
 //!
-//! - a build that fails, at any point before the swap, leaves the previous output as it
-//!   was (and removes its temporary directory);
-//! - files an earlier build wrote that this one does not are gone;
-//! - nothing is written outside `--out` but the two sibling directories of the swap.
+//! - a run that fails, or is killed, at any point leaves the previous output or the new
+//!   one in place of `--out`, never neither; the next run cleans up what it left;
+//! - files an earlier run wrote that this one does not are gone;
+//! - what plat did not write is never deleted: in a build's output, what Terraform
+//!   writes beside its root modules (`.terraform/`, `.terraform.lock.hcl`, plan files,
+//!   local state an earlier plat kept there) is moved into the new output as it is;
+//!   anything else plat did not write refuses the replacement ([`previous`]).
 //!
-//! Two guards keep the swap from destroying what is not a build's output: [`destination`]
-//! refuses `/`, the project directory and its ancestors; and an existing `--out` is
-//! replaced only if it is empty or holds the [`MARKER`] file that every build writes.
-//!
-//! What the tools that apply the output keep inside it — Terraform's local state, under
-//! `<env>/terraform/.state/` — is not a build's output: the caller names those
-//! directories (relative to each environment's directory), and they are copied from the
-//! old output into the new one before the swap, so that no build ever loses them.
+//! Every output holds a marker file naming the command that wrote it and listing each
+//! file it wrote with its sha256: `.plat-build` for `plat build`, `.plat-doc` for
+//! `plat doc`. A command replaces only a directory that is empty or holds its own
+//! marker, and deletes only the files that marker lists, with the bytes it lists; so
+//! `plat doc` never replaces a build, and a marker copied into a directory of sources
+//! deletes none of them. [`destination`] refuses `/`, the project directory and its
+//! ancestors before anything else.
 //!
 //! Durability: files are written without a flush each (thousands of `fsync`s would
 //! dominate a large build); once all are written, one flush of the file system that
@@ -27,20 +29,75 @@
 //! Invariants: every path in a [`Tree`] is relative and made only of normal components
 //! (no `..`, no root, no `.`), checked before any of its files is written; directories
 //! are created in path order, then files are written in parallel; when writes fail, the
-//! error reported is that of the first failing path in path order.
+//! error reported is that of the first failing path in path order; the marker is the
+//! last file written, so a staging directory without one was never complete.
+
+mod previous;
+mod swap;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
+use serde_json::{Map, Value as Json};
+use sha2::{Digest, Sha256};
 
-/// The file at the root of every output, that marks the directory as one plat may
-/// replace.
-pub const MARKER: &str = ".plat-build";
+/// Which command writes an output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    Build,
+    Doc,
+}
 
-const MARKER_TEXT: &str = "This directory is written by `plat build` and replaced as a whole on every \
-build.\nDo not edit it: change the .plat sources and build again.\n";
+impl Writer {
+    /// The file at the root of the output that marks it as this command's.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Writer::Build => ".plat-build",
+            Writer::Doc => ".plat-doc",
+        }
+    }
+
+    pub fn command(self) -> &'static str {
+        match self {
+            Writer::Build => "plat build",
+            Writer::Doc => "plat doc",
+        }
+    }
+
+    fn other(self) -> Writer {
+        match self {
+            Writer::Build => Writer::Doc,
+            Writer::Doc => Writer::Build,
+        }
+    }
+
+    /// The marker's text: what the directory is, and every file written with its hash.
+    fn marker_text(self, files: &BTreeMap<String, String>) -> String {
+        let note = format!(
+            "This directory is written by `{}` and replaced as a whole each time: do not \
+             edit it. Change the .plat sources and run it again. Files it lists are the ones \
+             it wrote; it deletes no other.",
+            self.command()
+        );
+        let listed: Map<String, Json> = files
+            .iter()
+            .map(|(path, hash)| (path.clone(), Json::String(hash.clone())))
+            .collect();
+        let document = Json::Object(Map::from_iter([
+            ("files".to_string(), Json::Object(listed)),
+            ("note".to_string(), Json::String(note)),
+            (
+                "written_by".to_string(),
+                Json::String(self.command().to_string()),
+            ),
+        ]));
+        let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
 
 /// The files of one build: relative path (`/`-separated) → contents.
 #[derive(Debug, Default)]
@@ -53,6 +110,14 @@ impl Tree {
     pub fn insert(&mut self, path: String, contents: impl Into<Vec<u8>>) {
         self.files.insert(path, contents.into());
     }
+}
+
+/// The sha256 of `bytes`, as lowercase hex.
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Refuses an output directory whose replacement would destroy the project: `/`, the
@@ -84,61 +149,67 @@ pub fn destination(out: &Path, project_root: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes `tree` as the new contents of `out`, atomically (see the module docs),
-/// keeping the directories `kept` (relative to each top-level directory of `out`) of
-/// the previous output.
-pub fn write(out: &Path, tree: &Tree, kept: &[&str]) -> Result<(), String> {
-    let mut staging = Staging::begin(out)?;
+/// Writes `tree` as the new contents of `out`, atomically (see the module docs).
+/// Returns the notes for the user (what was recovered, what was kept).
+pub fn write(out: &Path, tree: &Tree, writer: Writer) -> Result<Vec<String>, String> {
+    let mut staging = Staging::begin(out, writer)?;
     staging.add(tree)?;
-    staging.finish(kept)
+    staging.finish()
 }
 
-/// A build's output being written: a fresh sibling directory of `--out` that parts of
-/// the build are added to as they are rendered, swapped in place of `--out` by
-/// [`Staging::finish`]. Dropped without finishing, it removes what it wrote and leaves
-/// `--out` as it was.
+/// An output being written: a sibling staging directory of `--out` that parts are
+/// added to as they are rendered, swapped in place of `--out` by [`Staging::finish`].
+/// Dropped without finishing, it removes what it wrote and leaves `--out` as it was.
 pub struct Staging {
+    writer: Writer,
     out: PathBuf,
     parent: PathBuf,
     name: String,
     directory: PathBuf,
-    /// Whether `out` exists and is replaced.
-    replaced: bool,
+    /// The output being replaced, inspected; `None` when there is none.
+    previous: Option<previous::Previous>,
     /// The directories created so far.
     created: BTreeSet<PathBuf>,
+    /// Every file written so far, with its sha256, for the marker.
+    listing: BTreeMap<String, String>,
+    /// What recovering from interrupted runs did.
+    notes: Vec<String>,
     finished: bool,
+    _lock: swap::Lock,
 }
 
 impl Staging {
-    /// Checks that `out` may be replaced and creates the staging directory.
-    pub fn begin(out: &Path) -> Result<Staging, String> {
+    /// Takes the lock on `out`'s parent, finishes what interrupted runs left, checks
+    /// that `out` may be replaced and creates the staging directory.
+    pub fn begin(out: &Path, writer: Writer) -> Result<Staging, String> {
         let out = std::path::absolute(out)
             .map_err(|error| format!("cannot resolve `{}`: {error}", out.display()))?;
         let (parent, name) = split(&out)?;
         fs::create_dir_all(&parent)
             .map_err(|error| format!("cannot create `{}`: {error}", parent.display()))?;
-        let replaced = existing_output(&out)?;
-        let directory = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if directory.exists() {
-            fs::remove_dir_all(&directory)
-                .map_err(|error| format!("cannot remove `{}`: {error}", directory.display()))?;
-        }
+        let lock = swap::lock(&parent)?;
+        let notes = swap::recover(&parent, &name, writer)?;
+        let previous = existing_output(&out, writer)?;
+        let directory = parent.join(swap::staging_name(&name));
         let mut staging = Staging {
+            writer,
             out,
             parent,
             name,
             directory,
-            replaced,
+            previous,
             created: BTreeSet::new(),
+            listing: BTreeMap::new(),
+            notes,
             finished: false,
+            _lock: lock,
         };
         create_dir(&staging.directory)?;
-        write_file(&staging.directory.join(MARKER), MARKER_TEXT.as_bytes())?;
         staging.created.insert(PathBuf::new());
         Ok(staging)
     }
 
-    /// Writes the files of `tree` (a part of the build) into the staging directory:
+    /// Writes the files of `tree` (a part of the output) into the staging directory:
     /// its paths are checked before anything is written, its directories created in
     /// path order, its files written in parallel.
     pub fn add(&mut self, tree: &Tree) -> Result<(), String> {
@@ -156,30 +227,50 @@ impl Staging {
                 self.created.insert(directory.to_path_buf());
             }
         }
-        let results: Vec<Result<(), String>> = tree
+        let results: Vec<Result<String, String>> = tree
             .files
             .par_iter()
-            .map(|(path, contents)| write_file(&self.directory.join(path), contents))
+            .map(|(path, contents)| {
+                write_file(&self.directory.join(path), contents).map(|()| sha256(contents))
+            })
             .collect();
-        results.into_iter().collect::<Result<(), String>>()
+        for ((path, _), result) in tree.files.iter().zip(results) {
+            self.listing.insert(path.clone(), result?);
+        }
+        swap::checkpoint("staging", &self.parent);
+        Ok(())
     }
 
-    /// Keeps the tool state of the previous output, makes everything durable, and swaps
-    /// the staging directory in place of `--out`.
-    pub fn finish(mut self, kept: &[&str]) -> Result<(), String> {
-        if self.replaced {
-            keep_tool_state(&self.out, &self.directory, kept)?;
-        }
+    /// Writes the marker, makes everything durable, and swaps the staging directory in
+    /// place of `--out`. Returns the notes for the user.
+    pub fn finish(mut self) -> Result<Vec<String>, String> {
+        let marker = self.writer.marker_text(&self.listing);
+        write_file(
+            &self.directory.join(self.writer.marker()),
+            marker.as_bytes(),
+        )?;
         flush(&self.directory)?;
-        swap(
+        swap::checkpoint("staged", &self.parent);
+        let notes = swap::swap(
             &self.directory,
             &self.out,
             &self.parent,
             &self.name,
-            self.replaced,
+            self.previous.as_ref(),
+            self.writer,
         )?;
         self.finished = true;
-        Ok(())
+        let mut all = std::mem::take(&mut self.notes);
+        all.extend(notes);
+        Ok(all)
+    }
+
+    /// The entries of the output being replaced that plat did not write and carries
+    /// into the new one (relative paths).
+    pub fn carried(&self) -> &[PathBuf] {
+        self.previous
+            .as_ref()
+            .map_or(&[], |previous| previous.foreign.as_slice())
     }
 }
 
@@ -191,29 +282,21 @@ impl Drop for Staging {
     }
 }
 
-/// Whether `out` exists (and may be replaced); an error if it must not be.
-fn existing_output(out: &Path) -> Result<bool, String> {
+/// The output `out` holds, inspected, when it exists and may be replaced by `writer`;
+/// an error if it must not be.
+fn existing_output(out: &Path, writer: Writer) -> Result<Option<previous::Previous>, String> {
     let metadata = match fs::symlink_metadata(out) {
         Ok(metadata) => metadata,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(format!("cannot read `{}`: {error}", out.display())),
     };
     if !metadata.is_dir() {
         return Err(format!(
-            "refusing to build into `{}`: it exists and is not a directory",
+            "refusing to replace `{}`: it exists and is not a directory",
             out.display()
         ));
     }
-    let mut entries =
-        fs::read_dir(out).map_err(|error| format!("cannot read `{}`: {error}", out.display()))?;
-    if entries.next().is_some() && !out.join(MARKER).is_file() {
-        return Err(format!(
-            "refusing to replace `{}`: it is not empty and was not written by `plat build` \
-             (it has no `{MARKER}` file); choose another `--out`, or empty it first",
-            out.display()
-        ));
-    }
-    Ok(true)
+    previous::inspect(out, writer).map(Some)
 }
 
 /// Makes everything written under `staging` durable: one `syncfs` of its file system.
@@ -264,117 +347,6 @@ fn flush(staging: &Path) -> Result<(), String> {
     results.into_iter().collect()
 }
 
-/// Copies every kept directory of every environment of `previous` into `staging`.
-fn keep_tool_state(previous: &Path, staging: &Path, kept: &[&str]) -> Result<(), String> {
-    let environments = fs::read_dir(previous)
-        .map_err(|error| format!("cannot read `{}`: {error}", previous.display()))?;
-    let mut environments: Vec<PathBuf> = environments
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_dir()))
-        .map(|entry| entry.path())
-        .collect();
-    environments.sort();
-    for environment in environments {
-        let Some(name) = environment.file_name() else {
-            continue;
-        };
-        for kept in kept {
-            let from = environment.join(kept);
-            if fs::symlink_metadata(&from).is_ok_and(|metadata| metadata.is_dir()) {
-                copy_tree(&from, &staging.join(name).join(kept))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Copies a directory recursively; symbolic links are copied as links, never followed.
-fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
-    create_dir(to)?;
-    let entries =
-        fs::read_dir(from).map_err(|error| format!("cannot read `{}`: {error}", from.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|error| format!("cannot read `{}`: {error}", from.display()))?;
-        let source = entry.path();
-        let target = to.join(entry.file_name());
-        let kind = entry
-            .file_type()
-            .map_err(|error| format!("cannot read `{}`: {error}", source.display()))?;
-        if kind.is_dir() {
-            copy_tree(&source, &target)?;
-        } else if kind.is_symlink() {
-            copy_link(&source, &target)?;
-        } else {
-            fs::copy(&source, &target)
-                .map_err(|error| format!("cannot copy `{}`: {error}", source.display()))?;
-        }
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn copy_link(source: &Path, target: &Path) -> Result<(), String> {
-    let link = fs::read_link(source)
-        .map_err(|error| format!("cannot read `{}`: {error}", source.display()))?;
-    std::os::unix::fs::symlink(link, target)
-        .map_err(|error| format!("cannot create `{}`: {error}", target.display()))
-}
-
-#[cfg(not(unix))]
-fn copy_link(source: &Path, _target: &Path) -> Result<(), String> {
-    Err(format!(
-        "cannot keep `{}`: it is a symbolic link",
-        source.display()
-    ))
-}
-
-/// Puts `staging` in the place of `out`, and deletes the old output.
-fn swap(
-    staging: &Path,
-    out: &Path,
-    parent: &Path,
-    name: &str,
-    replaced: bool,
-) -> Result<(), String> {
-    if !replaced {
-        return rename(staging, out);
-    }
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    if old.exists() {
-        fs::remove_dir_all(&old)
-            .map_err(|error| format!("cannot remove `{}`: {error}", old.display()))?;
-    }
-    rename(out, &old)?;
-    if let Err(error) = rename(staging, out) {
-        // Put the previous output back; if even that fails, say where it is.
-        return match fs::rename(&old, out) {
-            Ok(()) => Err(error),
-            Err(_) => Err(format!(
-                "{error}; the previous output is in `{}`",
-                old.display()
-            )),
-        };
-    }
-    // The new output is in place; an old one that cannot be removed is only clutter.
-    if let Err(error) = fs::remove_dir_all(&old) {
-        eprintln!(
-            "warning: cannot remove the previous output `{}`: {error}",
-            old.display()
-        );
-    }
-    Ok(())
-}
-
-fn rename(from: &Path, to: &Path) -> Result<(), String> {
-    fs::rename(from, to).map_err(|error| {
-        format!(
-            "cannot move `{}` to `{}`: {error}",
-            from.display(),
-            to.display()
-        )
-    })
-}
-
 fn create_dir(path: &Path) -> Result<(), String> {
     fs::create_dir_all(path).map_err(|error| format!("cannot create `{}`: {error}", path.display()))
 }
@@ -403,7 +375,8 @@ fn safe_relative(path: &str) -> Result<(), String> {
         && Path::new(path)
             .components()
             .all(|component| matches!(component, Component::Normal(_)))
-        && path != MARKER;
+        && path != Writer::Build.marker()
+        && path != Writer::Doc.marker();
     if ok {
         Ok(())
     } else {
@@ -442,7 +415,7 @@ fn resolved(path: &Path) -> Result<PathBuf, String> {
 mod tests {
     use super::*;
 
-    const KEPT: &[&str] = &["terraform/.state"];
+    const BUILD: Writer = Writer::Build;
 
     fn tree(files: &[(&str, &str)]) -> Tree {
         let mut tree = Tree::default();
@@ -456,6 +429,16 @@ mod tests {
         fs::read_to_string(path).unwrap_or_default()
     }
 
+    fn siblings(directory: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(directory)
+            .expect("list")
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn writes_replaces_and_removes_stale_files() {
         let temp = tempfile::tempdir().expect("temp dir");
@@ -463,57 +446,69 @@ mod tests {
         write(
             &out,
             &tree(&[("dev/a.txt", "1"), ("dev/old.txt", "x")]),
-            KEPT,
+            BUILD,
         )
         .expect("first");
-        write(&out, &tree(&[("dev/a.txt", "2")]), KEPT).expect("second");
+        write(&out, &tree(&[("dev/a.txt", "2")]), BUILD).expect("second");
         assert_eq!(read(&out.join("dev/a.txt")), "2");
         assert!(!out.join("dev/old.txt").exists());
-        assert!(out.join(MARKER).is_file());
-        let siblings: Vec<_> = fs::read_dir(temp.path())
-            .expect("list")
-            .filter_map(Result::ok)
-            .map(|entry| entry.file_name())
-            .collect();
-        assert_eq!(siblings, ["out"], "no temporary directory is left behind");
+        let marker = read(&out.join(BUILD.marker()));
+        let listed = previous::listing(&marker).expect("a listing");
+        assert_eq!(listed.keys().collect::<Vec<_>>(), ["dev/a.txt"]);
+        assert_eq!(
+            siblings(temp.path()),
+            ["out"],
+            "no temporary directory is left"
+        );
     }
 
     #[test]
     fn a_build_stopped_before_it_finishes_leaves_the_previous_output() {
         let temp = tempfile::tempdir().expect("temp dir");
         let out = temp.path().join("out");
-        write(&out, &tree(&[("dev/a.txt", "1")]), KEPT).expect("first");
+        write(&out, &tree(&[("dev/a.txt", "1")]), BUILD).expect("first");
         {
-            let mut staging = Staging::begin(&out).expect("begin");
+            let mut staging = Staging::begin(&out, BUILD).expect("begin");
             staging.add(&tree(&[("dev/a.txt", "2")])).expect("one part");
             // A later part fails (an unsafe path): the build stops here.
             assert!(staging.add(&tree(&[("../b", "3")])).is_err());
         }
         assert_eq!(read(&out.join("dev/a.txt")), "1");
-        let siblings: Vec<_> = fs::read_dir(temp.path())
-            .expect("list")
-            .filter_map(Result::ok)
-            .map(|entry| entry.file_name())
-            .collect();
-        assert_eq!(siblings, ["out"], "the staging directory is removed");
+        assert_eq!(
+            siblings(temp.path()),
+            ["out"],
+            "the staging directory is removed"
+        );
     }
 
     #[test]
-    fn keeps_terraform_state_across_builds() {
+    fn what_terraform_writes_beside_a_root_module_is_moved_into_the_new_output() {
         let temp = tempfile::tempdir().expect("temp dir");
         let out = temp.path().join("out");
+        let root = "dev/terraform/shared";
         write(
             &out,
-            &tree(&[("dev/terraform/shared/main.tf.json", "{}")]),
-            KEPT,
+            &tree(&[(&format!("{root}/main.tf.json"), "{}")]),
+            BUILD,
         )
         .expect("first");
-        let state = out.join("dev/terraform/.state/shared.tfstate");
-        fs::create_dir_all(state.parent().expect("parent")).expect("mkdir");
-        fs::write(&state, "state").expect("state");
-        write(&out, &tree(&[("other/x", "1")]), KEPT).expect("second");
-        assert_eq!(read(&state), "state");
-        assert!(!out.join("dev/terraform/shared").exists());
+        let lock = out.join(root).join(".terraform.lock.hcl");
+        fs::write(&lock, "provider").expect("lock file");
+        let cache = out.join(root).join(".terraform/providers/aws");
+        fs::create_dir_all(&cache).expect("cache");
+        write(
+            &out,
+            &tree(&[(&format!("{root}/main.tf.json"), "{ }")]),
+            BUILD,
+        )
+        .expect("second");
+        assert_eq!(read(&lock), "provider");
+        assert!(cache.is_dir());
+        // A root module that is gone keeps what Terraform wrote beside it, too.
+        write(&out, &tree(&[("dev/graph.json", "{}")]), BUILD).expect("third");
+        assert_eq!(read(&lock), "provider");
+        assert!(!out.join(root).join("main.tf.json").exists());
+        assert_eq!(siblings(temp.path()), ["out"]);
     }
 
     #[test]
@@ -522,17 +517,53 @@ mod tests {
         let out = temp.path().join("docs");
         fs::create_dir_all(&out).expect("mkdir");
         fs::write(out.join("notes.md"), "mine").expect("write");
-        let error = write(&out, &tree(&[("dev/a", "1")]), KEPT).expect_err("refused");
+        let error = write(&out, &tree(&[("dev/a", "1")]), BUILD).expect_err("refused");
         assert!(error.contains("not written by `plat build`"), "{error}");
         assert_eq!(read(&out.join("notes.md")), "mine");
+    }
+
+    #[test]
+    fn a_marker_alone_does_not_make_a_directory_plat_s() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let out = temp.path().join("src");
+        fs::create_dir_all(&out).expect("mkdir");
+        fs::write(out.join(BUILD.marker()), "planted").expect("marker");
+        fs::write(out.join("main.rs"), "fn main() {}").expect("source");
+        let error = write(&out, &tree(&[("dev/a", "1")]), BUILD).expect_err("refused");
+        assert!(error.contains("main.rs (not written by plat)"), "{error}");
+        assert_eq!(read(&out.join("main.rs")), "fn main() {}");
+    }
+
+    #[test]
+    fn a_changed_file_is_not_deleted() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let out = temp.path().join("out");
+        write(&out, &tree(&[("dev/a.txt", "1")]), BUILD).expect("first");
+        fs::write(out.join("dev/a.txt"), "edited").expect("edit");
+        let error = write(&out, &tree(&[("dev/a.txt", "2")]), BUILD).expect_err("refused");
+        assert!(
+            error.contains("changed since `plat build` wrote it"),
+            "{error}"
+        );
+        assert_eq!(read(&out.join("dev/a.txt")), "edited");
+    }
+
+    #[test]
+    fn the_outputs_of_build_and_doc_are_told_apart() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let out = temp.path().join("out");
+        write(&out, &tree(&[("dev/a.txt", "1")]), BUILD).expect("build");
+        let error = write(&out, &tree(&[("index.md", "#")]), Writer::Doc).expect_err("refused");
+        assert!(error.contains("output of `plat build`"), "{error}");
+        assert_eq!(read(&out.join("dev/a.txt")), "1");
     }
 
     #[test]
     fn refuses_unsafe_paths_before_writing_anything() {
         let temp = tempfile::tempdir().expect("temp dir");
         let out = temp.path().join("out");
-        for path in ["../escape", "/abs", "a/../../b", "", MARKER] {
-            assert!(write(&out, &tree(&[(path, "1")]), KEPT).is_err(), "{path}");
+        for path in ["../escape", "/abs", "a/../../b", "", BUILD.marker()] {
+            assert!(write(&out, &tree(&[(path, "1")]), BUILD).is_err(), "{path}");
         }
         assert!(!out.exists());
     }
