@@ -167,6 +167,10 @@ environment development {
   cluster = "kind-synthetic"
   domain = "synthetic.localtest.me"
 
+  backend kubernetes {
+    namespace = "synthetic-dev"
+  }
+
   use postgres.in_cluster
   use mysql.in_cluster
   use redis.in_cluster
@@ -204,7 +208,7 @@ environment {name} {{
     bucket = "acme-terraform-state"
     key = "synthetic/{name}.tfstate"
     region = "{region}"
-    dynamodb_table = "terraform-locks"
+    use_lockfile = true
   }}
 
   use postgres.aws {{
