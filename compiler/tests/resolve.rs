@@ -220,8 +220,8 @@ fn params_merge_from_default_to_use_to_instance_to_override() {
     .into_iter()
     .map(|(name, value)| (name.to_string(), text(value)))
     .collect();
-    assert_eq!(production.params, expected);
-    assert_eq!(production.outputs, expected);
+    assert_eq!(*production.params, expected);
+    assert_eq!(*production.outputs, expected);
     let staging = instance(env(&resolved, "staging"), "api.it");
     assert_eq!(
         staging.params["d"],
@@ -699,8 +699,8 @@ fn the_graph_holds_no_secret() {
     // Plant secrets, known at compile time, everywhere a value could be.
     let planted = Value::Secret(Box::new(text("hunter2-planted")));
     for instance in &mut production.instances {
-        instance.params.insert("password".into(), planted.clone());
-        instance.outputs.insert("password".into(), planted.clone());
+        std::sync::Arc::make_mut(&mut instance.params).insert("password".into(), planted.clone());
+        std::sync::Arc::make_mut(&mut instance.outputs).insert("password".into(), planted.clone());
     }
     for workload in &mut production.workloads {
         for container in &mut workload.containers {

@@ -130,7 +130,7 @@ impl<'db> Evaluator<'_, 'db> {
                         map.insert(key.clone(), value);
                     }
                 }
-                Value::Map(map)
+                Value::map(map)
             }
             Expr::If {
                 condition,
@@ -212,7 +212,7 @@ impl<'db> Evaluator<'_, 'db> {
             Quantifier::Some => (true, false),
         };
         let mut undecided = false;
-        for item in items {
+        for item in items.iter() {
             if let Some(offering) = offering
                 && field(item, "offering") != Value::String(offering.to_string())
             {
@@ -385,7 +385,7 @@ pub(crate) fn equal(a: &Value, b: &Value) -> Option<bool> {
                 return Some(false);
             }
             let mut all = Some(true);
-            for (x, y) in a.iter().zip(b) {
+            for (x, y) in a.iter().zip(b.iter()) {
                 match equal(x, y) {
                     Some(true) => {}
                     other => all = other,
@@ -454,7 +454,7 @@ fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
     match haystack.revealed() {
         Value::List(items) => {
             let mut unknown = false;
-            for item in items {
+            for item in items.iter() {
                 match equal(item, needle) {
                     Some(true) => return Some(true),
                     Some(false) => {}

@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
 use crate::lowered::{Expr, Exprs, Setting};
@@ -204,7 +205,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
             return None;
         };
         let imp = offering.implementation(self.db, used.implementation)?;
-        let params = self.merge_params(&request, imp, &used);
+        let params = Arc::new(self.merge_params(&request, imp, &used));
         let provisioner = imp.sig.provisioner;
         let mut scope = self.implementation_scope(&request.id, provisioner, &params);
         stack.push(Frame {
@@ -215,7 +216,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
         });
         let needs = self.instantiate_needs(&request, imp, &mut scope, stack);
         stack.pop();
-        let outputs = self.outputs(offering, imp, &scope);
+        let outputs = Arc::new(self.outputs(offering, imp, &scope));
         let instance = Instance {
             object_name: object_name(&request.id),
             id: request.id.clone(),
@@ -391,7 +392,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
         &self,
         id: &str,
         provisioner: Option<Provisioner>,
-        params: &BTreeMap<String, Value>,
+        params: &Arc<BTreeMap<String, Value>>,
     ) -> Scope {
         let mut own = vec![
             ("name", Value::String(object_name(id))),

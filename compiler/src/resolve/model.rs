@@ -10,6 +10,7 @@
 //! annotation on emitted objects and for `manifest.json`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::diagnostic::Label;
 use crate::resolve::value::Value;
@@ -256,9 +257,10 @@ pub struct Instance {
     pub implementation: String,
     pub owner: Owner,
     /// The offering's and the implementation's params, merged and evaluated.
-    pub params: BTreeMap<String, Value>,
-    /// The offering's outputs, evaluated.
-    pub outputs: BTreeMap<String, Value>,
+    /// Shared with the scope of its implementation and the records that read it.
+    pub params: Arc<BTreeMap<String, Value>>,
+    /// The offering's outputs, evaluated; shared with the record workloads read.
+    pub outputs: Arc<BTreeMap<String, Value>>,
     pub provisioning: Provisioning,
     /// Where workloads reach it, when it lives outside the cluster (`endpoints`).
     pub endpoints: Endpoints,

@@ -5,9 +5,12 @@
 //! module output or a generated password); a value that is secret is wrapped in
 //! [`Value::Secret`], and anything built from a secret is wrapped too, so an emitter can
 //! tell from the value alone where it may go. Maps are ordered (BTreeMap) so that every
-//! artefact built from values is deterministic.
+//! artefact built from values is deterministic. Lists and maps are shared (`Arc`): a
+//! value is immutable once built, so a copy of it (into a scope, a record, the model)
+//! is a reference count, never a copy of the tree.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Value {
@@ -18,8 +21,8 @@ pub enum Value {
     Bool(bool),
     /// A quantity as written: `250m`, `512Mi`, `30s`.
     Quantity(String),
-    List(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+    List(Arc<[Value]>),
+    Map(Arc<BTreeMap<String, Value>>),
     /// A string built by interpolation, some of whose parts are known only after
     /// provisioning. (When every part is known, interpolation yields a `String`.)
     Template(Vec<TemplatePart>),
@@ -48,6 +51,16 @@ pub enum Deferred {
 }
 
 impl Value {
+    /// A map value of `entries`.
+    pub fn map(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Arc::new(entries))
+    }
+
+    /// A list value of `items`.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(items.into())
+    }
+
     /// Whether the value, or anything inside it, is secret.
     pub fn is_secret(&self) -> bool {
         match self {

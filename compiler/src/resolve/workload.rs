@@ -481,7 +481,7 @@ fn volumes(
 
 fn value_map(value: Value) -> BTreeMap<String, Value> {
     match value {
-        Value::Map(entries) => entries,
+        Value::Map(entries) => Arc::unwrap_or_clone(entries),
         _ => BTreeMap::new(),
     }
 }
@@ -489,8 +489,8 @@ fn value_map(value: Value) -> BTreeMap<String, Value> {
 fn text_map(value: Value) -> BTreeMap<String, String> {
     match value {
         Value::Map(entries) => entries
-            .into_iter()
-            .filter_map(|(key, value)| Some((key, text(&value)?)))
+            .iter()
+            .filter_map(|(key, value)| Some((key.clone(), text(value)?)))
             .collect(),
         _ => BTreeMap::new(),
     }

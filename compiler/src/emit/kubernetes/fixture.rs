@@ -266,8 +266,8 @@ fn instance(id: &str, owner: Owner, provisioning: Provisioning, source: &Label) 
         offering_version: "1.0.0".into(),
         implementation: "in_cluster".into(),
         owner,
-        params: BTreeMap::from([("admin_password".into(), secret("param"))]),
-        outputs: BTreeMap::from([("password".into(), secret("output"))]),
+        params: BTreeMap::from([("admin_password".into(), secret("param"))]).into(),
+        outputs: BTreeMap::from([("password".into(), secret("output"))]).into(),
         provisioning,
         endpoints: Endpoints::default(),
         needs: Vec::new(),
@@ -323,7 +323,8 @@ fn instances(source: &Label) -> Vec<Instance> {
         params: BTreeMap::from([
             ("storage_class".into(), Value::String("standard".into())),
             ("admin_password".into(), secret("param")),
-        ]),
+        ])
+        .into(),
         ..instance(
             "catalog.db",
             catalog(),
@@ -359,7 +360,8 @@ fn instances(source: &Label) -> Vec<Instance> {
     };
     let index = Instance {
         offering: "volume".into(),
-        params: BTreeMap::from([("storage_class".into(), Value::String("local-path".into()))]),
+        params: BTreeMap::from([("storage_class".into(), Value::String("local-path".into()))])
+            .into(),
         ..instance(
             "search_index",
             Owner::Environment,

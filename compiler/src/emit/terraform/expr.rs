@@ -255,9 +255,9 @@ mod tests {
 
     #[test]
     fn lists_with_references_are_json_encoded_in_strings() {
-        let list = Value::Map(BTreeMap::from([(
+        let list = Value::map(BTreeMap::from([(
             "hosts".to_string(),
-            Value::List(vec![output("db", &["host"]), Value::String("a\"b".into())]),
+            Value::list(vec![output("db", &["host"]), Value::String("a\"b".into())]),
         )]));
         assert_eq!(
             string(&list, &Local),

@@ -409,7 +409,7 @@ fn add_instance<'a>(
             .get(&instance.id)
             .map(|(_, identifier)| identifier.clone())
             .unwrap_or_else(|| names::identifier(&instance.object_name));
-        for (name, value) in &instance.outputs {
+        for (name, value) in instance.outputs.iter() {
             root.outputs.push(Output {
                 name: format!("{identifier}_{}", names::identifier(name)),
                 value: value.clone(),

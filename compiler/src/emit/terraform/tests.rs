@@ -71,8 +71,8 @@ fn instance(
         offering_version: "1.0.0".to_string(),
         implementation: "aws".to_string(),
         owner,
-        params: BTreeMap::new(),
-        outputs,
+        params: Default::default(),
+        outputs: outputs.into(),
         provisioning,
         endpoints: Endpoints::default(),
         needs: Vec::new(),
@@ -150,11 +150,11 @@ fn staging(db: &Database) -> ResolvedEnvironment {
             ("multi_az", Value::Bool(false)),
             (
                 "subnet_ids",
-                Value::List(vec![text("subnet-1"), text("subnet-2")]),
+                Value::list(vec![text("subnet-1"), text("subnet-2")]),
             ),
             (
                 "tags",
-                Value::Map(map(&[("plat/environment", text("staging"))])),
+                Value::map(map(&[("plat/environment", text("staging"))])),
             ),
             ("unused", Value::Absent),
         ])),
@@ -206,7 +206,7 @@ fn staging(db: &Database) -> ResolvedEnvironment {
             // A provision-time input from another root module.
             (
                 "vpc_security_group_ids",
-                Value::List(vec![module_output("shared_db", &["security_group_id"])]),
+                Value::list(vec![module_output("shared_db", &["security_group_id"])]),
             ),
             // A secret literal cannot come from a checked program; if one ever does, it
             // is not written.
@@ -673,7 +673,7 @@ fn a_mounted_csi_volume_gets_a_persistent_volume_and_its_claim_from_its_owner() 
         }),
         map(&[("id", module_output("shared_files", &["id"]))]),
     );
-    files.params = map(&[("size", text("20Gi"))]);
+    files.params = map(&[("size", text("20Gi"))]).into();
     env.instances.push(files);
     env.instances.sort_by(|a, b| a.id.cmp(&b.id));
     let api = env
