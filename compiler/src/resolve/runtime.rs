@@ -295,7 +295,7 @@ fn call_help(
 fn unfit_attributes(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
     let workload = decided.workload;
     let mut diagnostics = Vec::new();
-    let owner = format!("`{}`", workload.name());
+    let owner = || format!("`{}`", workload.name());
     for (name, id) in workload.fields.named() {
         diagnostics.extend(judge_attribute(
             decided,
@@ -306,12 +306,14 @@ fn unfit_attributes(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
         ));
     }
     for container in &workload.containers {
-        let owner = format!(
-            "the {} `{}` of `{}`",
-            container.kind.noun(),
-            container.name.text(decided.db),
-            workload.name()
-        );
+        let owner = || {
+            format!(
+                "the {} `{}` of `{}`",
+                container.kind.noun(),
+                container.name.text(decided.db),
+                workload.name()
+            )
+        };
         for (name, id) in container.fields.named() {
             diagnostics.extend(judge_attribute(
                 decided,
@@ -325,10 +327,14 @@ fn unfit_attributes(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// What a diagnostic calls a judged value and its owner (`` `period` of `liveness` ``,
+/// `` the container `main` of `api` ``): written only when there is a diagnostic.
+type Naming<'n> = &'n dyn Fn() -> String;
+
 fn judge_attribute(
     decided: &Decided<'_, '_>,
     schema: &BlockSchema,
-    owner: &str,
+    owner: Naming<'_>,
     name: &str,
     id: Option<ExprId>,
 ) -> Vec<Diagnostic> {
@@ -344,7 +350,7 @@ fn judge_attribute(
                 let field: &FieldTy = fields.iter().find(|field| field.name == *key)?;
                 Some(judge_value(
                     decided,
-                    &format!("`{key}` of `{name}`"),
+                    &|| format!("`{key}` of `{name}`"),
                     owner,
                     &field.ty,
                     *value,
@@ -353,15 +359,15 @@ fn judge_attribute(
             .flatten()
             .collect();
     }
-    judge_value(decided, &format!("`{name}`"), owner, &field.ty, id)
+    judge_value(decided, &|| format!("`{name}`"), owner, &field.ty, id)
 }
 
 /// E0620 for each `match` of the expression `id` without an arm for its value; else
 /// E0603 when its value does not fit `ty`.
 fn judge_value(
     decided: &Decided<'_, '_>,
-    name: &str,
-    owner: &str,
+    name: Naming<'_>,
+    owner: Naming<'_>,
     ty: &Ty,
     id: ExprId,
 ) -> Vec<Diagnostic> {
@@ -382,6 +388,7 @@ fn judge_value(
     let Some(reason) = misfit(&evaluated.value, ty) else {
         return Vec::new();
     };
+    let (name, owner) = (name(), owner());
     vec![
         Diagnostic::new(
             Code::MergedTypeMismatch,
