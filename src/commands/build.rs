@@ -112,9 +112,9 @@ fn select<'a>(
 }
 
 /// Renders the selected environments one after the other (each in parallel inside)
-/// and writes each into the staging directory as soon as it is rendered, so that one
-/// environment at most is held in memory; then swaps the output in. Returns how many
-/// files each environment has.
+/// and writes each part of one into the staging directory as soon as it is rendered,
+/// so that one part at most is held in memory; then swaps the output in. Returns how
+/// many files each environment has.
 fn write<'a>(
     db: &Database,
     project: Project,
@@ -126,15 +126,18 @@ fn write<'a>(
     let mut counts = Vec::new();
     for env in selected {
         let id = EnvironmentId::new(db, project, env.to_string());
-        let artifacts = plat_compiler::resolve::environment_model(db, id)
-            .map(|resolved| bundle::environment(db, &resolved, name))
-            .unwrap_or_default();
-        counts.push((env.as_str(), artifacts.len()));
-        let mut tree = Tree::default();
-        for artifact in artifacts {
-            tree.insert(format!("{env}/{}", artifact.path), artifact.contents);
+        let mut files = 0;
+        if let Some(resolved) = plat_compiler::resolve::environment_model(db, id) {
+            bundle::environment_in_parts(db, &resolved, name, &mut |part| {
+                files += part.len();
+                let mut tree = Tree::default();
+                for artifact in part {
+                    tree.insert(format!("{env}/{}", artifact.path), artifact.contents);
+                }
+                staging.add(&tree)
+            })?;
         }
-        staging.add(&tree)?;
+        counts.push((env.as_str(), files));
     }
     let state = format!("terraform/{}", emit::terraform::LOCAL_STATE_DIRECTORY);
     staging.finish(&[state.as_str()])?;
