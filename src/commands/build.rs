@@ -26,7 +26,9 @@ use crate::report::Report;
 use crate::report::terminal::clean;
 
 pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Status {
-    let db = Database::default();
+    let mut db = Database::default();
+    // The build reads what the checks resolved, never the syntax trees again.
+    plat_compiler::check::drop_syntax_once_checked(&mut db);
     let (loaded, root) = match super::check::open(&db, path, Format::Human, color) {
         Ok(opened) => opened,
         Err(status) => return status,
@@ -47,6 +49,7 @@ pub fn run(path: &Path, environments: &[String], out: &Path, color: bool) -> Sta
         );
         return Status::Errors;
     }
+    plat_compiler::check::release_syntax(&mut db);
     let all: Vec<String> = plat_compiler::resolve::environments(&db, loaded.project)
         .iter()
         .map(|env| env.name(&db).clone())
