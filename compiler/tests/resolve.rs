@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use plat_compiler::check::check_project;
 use plat_compiler::diagnostic::{Code, Diagnostic};
@@ -698,11 +699,11 @@ fn the_graph_holds_no_secret() {
     let mut production = env(resolve_project(&db, project), "production").clone();
     // Plant secrets, known at compile time, everywhere a value could be.
     let planted = Value::Secret(Box::new(text("hunter2-planted")));
-    for instance in &mut production.instances {
-        std::sync::Arc::make_mut(&mut instance.params).insert("password".into(), planted.clone());
-        std::sync::Arc::make_mut(&mut instance.outputs).insert("password".into(), planted.clone());
+    for instance in production.instances.iter_mut().map(Arc::make_mut) {
+        Arc::make_mut(&mut instance.params).insert("password".into(), planted.clone());
+        Arc::make_mut(&mut instance.outputs).insert("password".into(), planted.clone());
     }
-    for workload in &mut production.workloads {
+    for workload in production.workloads.iter_mut().map(Arc::make_mut) {
         for container in &mut workload.containers {
             container.env.insert("PASSWORD".into(), planted.clone());
             container.files.insert("/secret".into(), planted.clone());

@@ -12,6 +12,7 @@
 //! every run.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::{EnvironmentId, WorkloadId};
@@ -60,17 +61,21 @@ fn volume_access<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnosti
     // As in the model: the environment's instances first, then those of the workload
     // that owns the id (`WORKLOAD.RESOURCE...`; workloads are in name order).
     let instance = |id: &str| {
-        shared.instances.get(id).or_else(|| {
-            let owner = id.split('.').next()?;
-            let at = resolved
-                .binary_search_by(|resolution| resolution.workload.name.as_str().cmp(owner))
-                .ok()?;
-            resolved.get(at)?.instances.get(id)
-        })
+        shared
+            .instances
+            .get(id)
+            .or_else(|| {
+                let owner = id.split('.').next()?;
+                let at = resolved
+                    .binary_search_by(|resolution| resolution.workload.name.as_str().cmp(owner))
+                    .ok()?;
+                resolved.get(at)?.instances.get(id)
+            })
+            .map(Arc::as_ref)
     };
     crate::resolve::volume_access::check(
         &shared.settings.name,
-        resolved.iter().map(|resolution| &resolution.workload),
+        resolved.iter().map(|resolution| &*resolution.workload),
         &instance,
     )
 }
@@ -89,15 +94,15 @@ fn name_clashes<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic
     let mut instances: BTreeMap<&str, &Instance> = shared
         .instances
         .iter()
-        .map(|(id, instance)| (id.as_str(), instance))
+        .map(|(id, instance)| (id.as_str(), &**instance))
         .collect();
     for resolution in &resolved {
         for (id, instance) in &resolution.instances {
-            instances.entry(id.as_str()).or_insert(instance);
+            instances.entry(id.as_str()).or_insert(&**instance);
         }
     }
     crate::resolve::name_clash::check(
-        resolved.iter().map(|resolution| &resolution.workload),
+        resolved.iter().map(|resolution| &*resolution.workload),
         instances.into_values(),
     )
 }

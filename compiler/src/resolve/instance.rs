@@ -145,7 +145,7 @@ pub(crate) struct Instantiator<'a, 'db> {
     /// What `use` bodies see: `env` and the shared instances bound so far.
     pub(crate) env_scope: Cow<'a, Scope>,
     /// Every instance bound so far, by id.
-    pub(crate) instances: BTreeMap<String, Instance>,
+    pub(crate) instances: BTreeMap<String, Arc<Instance>>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) cycles: Cycles,
     /// How many instances the resource being instantiated has pulled in so far,
@@ -232,7 +232,9 @@ impl<'a, 'db> Instantiator<'a, 'db> {
             needs,
             source: request.site.clone(),
         };
-        self.instances.entry(request.id).or_insert(instance);
+        self.instances
+            .entry(request.id)
+            .or_insert_with(|| Arc::new(instance));
         Some(Value::Map(outputs))
     }
 

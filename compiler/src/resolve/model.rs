@@ -26,10 +26,10 @@ pub struct ResolvedEnvironment {
     /// The Terraform backend: `backend s3 { ... }`.
     pub backend: Option<Backend>,
     /// Sorted by name.
-    pub workloads: Vec<ResolvedWorkload>,
+    pub workloads: Vec<Arc<ResolvedWorkload>>,
     /// Every resource instance: shared ones, workloads' own, and those that
     /// implementations need, transitively. Sorted by id.
-    pub instances: Vec<Instance>,
+    pub instances: Vec<Arc<Instance>>,
     pub source: Label,
 }
 
@@ -54,6 +54,7 @@ impl ResolvedEnvironment {
             Ok(at) => self.workloads.get(at),
             Err(_) => self.workloads.iter().find(|workload| workload.name == name),
         }
+        .map(Arc::as_ref)
     }
 
     /// The instance `id`, by binary search (instances are sorted by id); a model built
@@ -66,6 +67,7 @@ impl ResolvedEnvironment {
             Ok(at) => self.instances.get(at),
             Err(_) => self.instances.iter().find(|instance| instance.id == id),
         }
+        .map(Arc::as_ref)
     }
 }
 

@@ -26,6 +26,7 @@
 //! - a route that a job owns (E0612).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
 use crate::lowered::{Expr, ExprId, Exprs, WorkloadId};
@@ -60,7 +61,7 @@ pub(crate) struct Decided<'a, 'db> {
     pub(crate) scope: &'a Scope,
     pub(crate) resolved: &'a ResolvedWorkload,
     /// The instances it owns, by id.
-    pub(crate) instances: &'a BTreeMap<String, Instance>,
+    pub(crate) instances: &'a BTreeMap<String, Arc<Instance>>,
 }
 
 /// Everything this module finds about a decided workload.

@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::{Environment, EnvironmentId, ExprId};
@@ -39,7 +40,7 @@ pub(crate) struct SharedPart {
     /// The outputs of the shared instances that could be bound.
     pub(crate) outputs: BTreeMap<String, Value>,
     /// The shared instances and what they need, by id.
-    pub(crate) instances: BTreeMap<String, Instance>,
+    pub(crate) instances: BTreeMap<String, Arc<Instance>>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 

@@ -45,9 +45,9 @@ use crate::types::schema::SHARED;
 /// One workload resolved in one environment, with the instances it owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct WorkloadResolution {
-    pub(crate) workload: ResolvedWorkload,
+    pub(crate) workload: Arc<ResolvedWorkload>,
     /// Its own instances and what they need, by id.
-    pub(crate) instances: BTreeMap<String, Instance>,
+    pub(crate) instances: BTreeMap<String, Arc<Instance>>,
     /// E0601–E0607 about it, and its policy violations (E0605).
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
@@ -144,7 +144,12 @@ pub(crate) fn resolve_workload<'db>(
         mut diagnostics,
         ..
     } = resolver.instantiator;
-    let instance = |id: &str| instances.get(id).or_else(|| shared.instances.get(id));
+    let instance = |id: &str| {
+        instances
+            .get(id)
+            .or_else(|| shared.instances.get(id))
+            .map(Arc::as_ref)
+    };
     diagnostics.extend(runtime::check(&Decided {
         db,
         project,
@@ -163,7 +168,7 @@ pub(crate) fn resolve_workload<'db>(
         instance: &instance,
     }));
     Some(WorkloadResolution {
-        workload: resolved,
+        workload: Arc::new(resolved),
         instances,
         diagnostics,
     })

@@ -70,11 +70,14 @@ pub(super) fn fixture() -> Fixture {
         domain: Some("shop.localtest.me".into()),
         backend: None,
         workloads: vec![
-            catalog(&at("workload catalog")),
-            storefront(&at("workload storefront")),
-            worker(&at("workload worker")),
+            catalog(&at("workload catalog")).into(),
+            storefront(&at("workload storefront")).into(),
+            worker(&at("workload worker")).into(),
         ],
-        instances: instances(&at("workload catalog")),
+        instances: instances(&at("workload catalog"))
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         source: at("environment development"),
     };
     Fixture { db, env }

@@ -262,7 +262,7 @@ fn deferred_instance(deferred: &Deferred) -> &str {
 
 /// Every instance's root module and Terraform identifier, handed out in id order.
 fn place(env: &ResolvedEnvironment) -> BTreeMap<String, (RootId, String)> {
-    let mut instances: Vec<&Instance> = env.instances.iter().collect();
+    let mut instances: Vec<&Instance> = env.instances.iter().map(AsRef::as_ref).collect();
     instances.sort_by(|a, b| a.id.cmp(&b.id));
     let mut taken = Names::default();
     instances
@@ -311,7 +311,7 @@ fn assemble<'a>(
     generated: &BTreeSet<String>,
 ) -> BTreeMap<RootId, RootModule<'a>> {
     let mut roots: BTreeMap<RootId, RootModule<'a>> = BTreeMap::new();
-    let mut instances: Vec<&Instance> = env.instances.iter().collect();
+    let mut instances: Vec<&Instance> = env.instances.iter().map(AsRef::as_ref).collect();
     instances.sort_by(|a, b| a.id.cmp(&b.id));
     for instance in instances {
         let id = RootId::of(&instance.owner);
@@ -356,6 +356,7 @@ fn mounted_volumes(env: &ResolvedEnvironment) -> Vec<&Instance> {
     let mut found: Vec<&Instance> = env
         .instances
         .iter()
+        .map(AsRef::as_ref)
         .filter(|instance| mounted.contains(instance.id.as_str()))
         .filter(|instance| delivery::mounted_volume(instance).is_some())
         .collect();

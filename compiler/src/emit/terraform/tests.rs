@@ -277,8 +277,8 @@ fn staging(db: &Database) -> ResolvedEnvironment {
                 ("region", text("eu-west-1")),
             ]),
         }),
-        workloads: vec![api, web],
-        instances: vec![api_db, cache, shared_db],
+        workloads: vec![api.into(), web.into()],
+        instances: vec![api_db.into(), cache.into(), shared_db.into()],
         source,
     }
 }
@@ -601,6 +601,7 @@ fn a_service_account_annotated_with_a_provision_time_value_is_written_by_terrafo
         .workloads
         .iter_mut()
         .find(|workload| workload.name == "api")
+        .map(std::sync::Arc::make_mut)
         .expect("the fixture has an `api` workload");
     api.service_account_annotations = map(&[
         (
@@ -633,7 +634,8 @@ fn a_service_account_with_compile_time_annotations_is_left_to_plat() {
     let db = Database::default();
     let mut env = staging(&db);
     for workload in &mut env.workloads {
-        workload.service_account_annotations = map(&[("team", text("checkout"))]);
+        std::sync::Arc::make_mut(workload).service_account_annotations =
+            map(&[("team", text("checkout"))]);
     }
     let artifacts = emit(&env, "shop");
     assert!(
@@ -674,12 +676,13 @@ fn a_mounted_csi_volume_gets_a_persistent_volume_and_its_claim_from_its_owner() 
         map(&[("id", module_output("shared_files", &["id"]))]),
     );
     files.params = map(&[("size", text("20Gi"))]).into();
-    env.instances.push(files);
+    env.instances.push(files.into());
     env.instances.sort_by(|a, b| a.id.cmp(&b.id));
     let api = env
         .workloads
         .iter_mut()
         .find(|workload| workload.name == "api")
+        .map(std::sync::Arc::make_mut)
         .expect("the fixture has an `api` workload");
     api.containers[0]
         .volumes
