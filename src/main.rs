@@ -16,6 +16,7 @@ use clap::Parser;
 
 /// Resolution and emission allocate many small, short-lived values from every core;
 /// mimalloc serves them with fewer instructions than the system allocator.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
