@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
-use crate::lowered::{Expr, ExprId, Exprs, WorkloadId};
+use crate::lowered::{Expr, ExprId, Exprs, Part, WorkloadId};
 use crate::names::{NameKind, suggest};
 use crate::resolve::conform::{describe, misfit};
 use crate::resolve::effective::{Effective, EffectiveContainer};
@@ -373,6 +373,9 @@ fn judge_value(
     id: ExprId,
 ) -> Vec<Diagnostic> {
     let exprs = decided.exprs();
+    if is_literal(exprs, id, 0) {
+        return Vec::new();
+    }
     let evaluated = evaluate(decided.db, decided.scope, exprs, id);
     if !evaluated.unmatched.is_empty() {
         return evaluated
@@ -407,6 +410,24 @@ fn judge_value(
             describe(&evaluated.value)
         )),
     ]
+}
+
+/// Whether the expression `id` is a literal (a list or record of literals included): the
+/// same in every environment, and judged against the same type by the checker already
+/// (`types::expr::constraint`), which reports it once rather than once per environment.
+fn is_literal(exprs: &Exprs<'_>, id: ExprId, depth: usize) -> bool {
+    if depth > crate::resolve::eval::MAX_DEPTH {
+        return false;
+    }
+    match exprs.get(id) {
+        Expr::Int(_) | Expr::Float(_) | Expr::Quantity(_) | Expr::Bool(_) => true,
+        Expr::Str(parts) => parts.iter().all(|part| matches!(part, Part::Text(_))),
+        Expr::List(items) => items.iter().all(|item| is_literal(exprs, *item, depth + 1)),
+        Expr::Record(entries) => entries
+            .iter()
+            .all(|(_, value)| is_literal(exprs, *value, depth + 1)),
+        _ => false,
+    }
 }
 
 /// Whether `value`, or a part of it, is left out.
