@@ -282,9 +282,11 @@ workload b {
     let password = &shared.outputs["password"];
     assert_eq!(
         password,
-        &Value::Secret(Box::new(Value::Deferred(Deferred::GeneratedPassword {
-            instance: "shared_db".to_string()
-        })))
+        &Value::Secret(Box::new(Value::Deferred(Box::new(
+            Deferred::GeneratedPassword {
+                instance: "shared_db".to_string()
+            }
+        ))))
     );
 }
 
@@ -361,10 +363,10 @@ fn what_implementations_need_is_pulled_in_transitively() {
     };
     assert_eq!(
         module.inputs["firewall"],
-        Value::Deferred(Deferred::ModuleOutput {
+        Value::Deferred(Box::new(Deferred::ModuleOutput {
             instance: "api.db.net.wall".to_string(),
             path: vec!["id".to_string()],
-        })
+        }))
     );
     let graph = ResourceGraph::of(production);
     let needs: Vec<(String, String)> = graph

@@ -260,9 +260,11 @@ mod tests {
         assert!(misfit(&Value::Int(5), &Ty::int_in(0, 3)).is_some());
         assert!(misfit(&Value::Quantity("512MB".into()), &Ty::Memory).is_some());
         assert_eq!(misfit(&Value::Absent, &Ty::optional(Ty::String)), None);
-        let deferred = Value::Deferred(crate::resolve::value::Deferred::GeneratedPassword {
-            instance: "a".into(),
-        });
+        let deferred = Value::Deferred(Box::new(
+            crate::resolve::value::Deferred::GeneratedPassword {
+                instance: "a".into(),
+            },
+        ));
         assert_eq!(misfit(&deferred, &Ty::Int), None);
     }
 }

@@ -409,9 +409,9 @@ impl<'a, 'db> Instantiator<'a, 'db> {
         if generates_password {
             own.push((
                 "generated_password",
-                secret(Value::Deferred(Deferred::GeneratedPassword {
+                secret(Value::Deferred(Box::new(Deferred::GeneratedPassword {
                     instance: id.to_string(),
-                })),
+                }))),
             ));
         }
         let mut scope = Scope::new();

@@ -26,8 +26,9 @@ pub enum Value {
     /// A string built by interpolation, some of whose parts are known only after
     /// provisioning. (When every part is known, interpolation yields a `String`.)
     Template(Vec<TemplatePart>),
-    /// Known only after provisioning.
-    Deferred(Deferred),
+    /// Known only after provisioning. Boxed: it is rare, and the largest variant would
+    /// otherwise set the size of every value.
+    Deferred(Box<Deferred>),
     /// A secret value: never written in clear text to an artefact, a log or the graph.
     Secret(Box<Value>),
     /// An optional value that was left out.
@@ -103,5 +104,17 @@ impl Value {
             Value::Bool(value) => Some(value.to_string()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+
+    /// Maps and lists of values fill the memos of every resolution: a value stays the
+    /// size of a string and its tag, its rare large variants boxed.
+    #[test]
+    fn a_value_is_the_size_of_a_string_and_a_tag() {
+        assert!(std::mem::size_of::<Value>() <= 32);
     }
 }

@@ -88,16 +88,18 @@ pub(super) fn secret(text: &str) -> Value {
 }
 
 fn password(instance: &str) -> Value {
-    Value::Secret(Box::new(Value::Deferred(Deferred::GeneratedPassword {
-        instance: instance.into(),
-    })))
+    Value::Secret(Box::new(Value::Deferred(Box::new(
+        Deferred::GeneratedPassword {
+            instance: instance.into(),
+        },
+    ))))
 }
 
 fn output(instance: &str, name: &str) -> Value {
-    Value::Deferred(Deferred::ModuleOutput {
+    Value::Deferred(Box::new(Deferred::ModuleOutput {
         instance: instance.into(),
         path: vec![name.into()],
-    })
+    }))
 }
 
 fn strings(items: &[(&str, &str)]) -> BTreeMap<String, String> {

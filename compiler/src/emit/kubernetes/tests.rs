@@ -751,10 +751,10 @@ fn a_service_account_with_a_provision_time_annotation_is_left_to_terraform() {
     std::sync::Arc::make_mut(&mut fixture.env.workloads[0]).service_account_annotations =
         std::collections::BTreeMap::from([(
             "eks.amazonaws.com/role-arn".to_string(),
-            Value::Deferred(crate::resolve::value::Deferred::ModuleOutput {
+            Value::Deferred(Box::new(crate::resolve::value::Deferred::ModuleOutput {
                 instance: "catalog.identity".to_string(),
                 path: vec!["iam_role_arn".to_string()],
-            }),
+            })),
         )]);
     let name = fixture.env.workloads[0].name.clone();
     let artifacts = {

@@ -494,7 +494,7 @@ fn export(
     deferred: &Deferred,
     placement: &BTreeMap<String, (RootId, String)>,
 ) -> String {
-    let wanted = Value::Deferred(deferred.clone());
+    let wanted = Value::Deferred(Box::new(deferred.clone()));
     if let Some(output) = root
         .outputs
         .iter()
@@ -577,7 +577,7 @@ pub(super) fn deferreds(value: &Value) -> Vec<Deferred> {
 
 fn collect_deferreds(value: &Value, found: &mut Vec<Deferred>) {
     match value {
-        Value::Deferred(deferred) => found.push(deferred.clone()),
+        Value::Deferred(deferred) => found.push((**deferred).clone()),
         Value::Secret(inner) => collect_deferreds(inner, found),
         Value::List(items) => items.iter().for_each(|item| collect_deferreds(item, found)),
         Value::Map(entries) => entries

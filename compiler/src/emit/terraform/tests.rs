@@ -38,16 +38,16 @@ fn secret(value: Value) -> Value {
 }
 
 fn module_output(instance: &str, path: &[&str]) -> Value {
-    Value::Deferred(Deferred::ModuleOutput {
+    Value::Deferred(Box::new(Deferred::ModuleOutput {
         instance: instance.to_string(),
         path: path.iter().map(|segment| segment.to_string()).collect(),
-    })
+    }))
 }
 
 fn generated(instance: &str) -> Value {
-    Value::Deferred(Deferred::GeneratedPassword {
+    Value::Deferred(Box::new(Deferred::GeneratedPassword {
         instance: instance.to_string(),
-    })
+    }))
 }
 
 fn map(entries: &[(&str, Value)]) -> BTreeMap<String, Value> {
