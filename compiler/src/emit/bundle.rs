@@ -10,7 +10,6 @@
 //! environment always gives the same bytes.
 
 use serde_json::{Map, Value as Json};
-use sha2::{Digest, Sha256};
 
 use super::Artifact;
 use crate::diagnostic::Label;
@@ -86,7 +85,7 @@ fn entries_of(artifacts: &[Artifact], locate: &dyn Fn(&Label) -> String) -> Vec<
     use rayon::prelude::*;
     let hashes: Vec<String> = artifacts
         .par_iter()
-        .map(|artifact| sha256(artifact.contents.as_bytes()))
+        .map(|artifact| super::sha256_hex(artifact.contents.as_bytes()))
         .collect();
     artifacts
         .iter()
@@ -127,26 +126,5 @@ fn manifest(env: &ResolvedEnvironment, project: &str, entries: Vec<Entry>) -> Ar
         path: MANIFEST.to_string(),
         contents,
         source: Some(env.source.clone()),
-    }
-}
-
-/// The sha256 of `bytes`, as lowercase hex.
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_is_lowercase_hex() {
-        assert_eq!(
-            sha256(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 }
