@@ -17,6 +17,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Resolution and emission allocate many small, short-lived values from every core;
+/// mimalloc serves them with fewer instructions than the system allocator.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The exit statuses of `plat`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -51,6 +51,7 @@ impl Built {
         self.model
             .instances
             .iter()
+            .map(AsRef::as_ref)
             .filter(move |instance| instance.offering == offering)
     }
 

@@ -139,6 +139,19 @@ fn before_resolution(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// For a command that checks a project once and then only reads what the checks
+/// resolved (`plat build`): bounds the memo of the syntax trees, so that
+/// [`release_syntax`] can drop them once the checks are done. Call it before checking.
+pub fn drop_syntax_once_checked(db: &mut Database) {
+    crate::syntax::keep_one_syntax_tree(db);
+}
+
+/// Drops the syntax trees that [`drop_syntax_once_checked`] bounded (all but the last
+/// read): what needs one again parses its file again.
+pub fn release_syntax(db: &mut Database) {
+    salsa::Database::trigger_lru_eviction(db);
+}
+
 /// [`check_project`], with its per-file checks and its per-(environment, workload)
 /// resolutions run in parallel first, each thread on its own handle of the database.
 /// The result is the same; only the wall-clock time differs.

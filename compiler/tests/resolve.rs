@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use plat_compiler::check::check_project;
 use plat_compiler::diagnostic::{Code, Diagnostic};
@@ -224,8 +225,8 @@ fn params_merge_from_default_to_use_to_instance_to_override() {
     .into_iter()
     .map(|(name, value)| (name.to_string(), text(value)))
     .collect();
-    assert_eq!(production.params, expected);
-    assert_eq!(production.outputs, expected);
+    assert_eq!(*production.params, expected);
+    assert_eq!(*production.outputs, expected);
     let staging = instance(env(&resolved, "staging"), "api.it");
     assert_eq!(
         staging.params["d"],
@@ -286,9 +287,11 @@ workload b {
     let password = &shared.outputs["password"];
     assert_eq!(
         password,
-        &Value::Secret(Box::new(Value::Deferred(Deferred::GeneratedPassword {
-            instance: "shared_db".to_string()
-        })))
+        &Value::Secret(Box::new(Value::Deferred(Box::new(
+            Deferred::GeneratedPassword {
+                instance: "shared_db".to_string()
+            }
+        ))))
     );
 }
 
@@ -366,10 +369,10 @@ fn what_implementations_need_is_pulled_in_transitively() {
     };
     assert_eq!(
         module.inputs["firewall"],
-        Value::Deferred(Deferred::ModuleOutput {
+        Value::Deferred(Box::new(Deferred::ModuleOutput {
             instance: "api.db.net.wall".to_string(),
             path: vec!["id".to_string()],
-        })
+        }))
     );
     let graph = ResourceGraph::of(production, &Lifecycle::default());
     let needs: Vec<(String, String)> = graph
@@ -718,11 +721,11 @@ fn the_graph_holds_no_secret() {
     let mut production = env(resolve_project(&db, project), "production").clone();
     // Plant secrets, known at compile time, everywhere a value could be.
     let planted = Value::Secret(Box::new(text("hunter2-planted")));
-    for instance in &mut production.instances {
-        instance.params.insert("password".into(), planted.clone());
-        instance.outputs.insert("password".into(), planted.clone());
+    for instance in production.instances.iter_mut().map(Arc::make_mut) {
+        Arc::make_mut(&mut instance.params).insert("password".into(), planted.clone());
+        Arc::make_mut(&mut instance.outputs).insert("password".into(), planted.clone());
     }
-    for workload in &mut production.workloads {
+    for workload in production.workloads.iter_mut().map(Arc::make_mut) {
         for container in &mut workload.containers {
             container.env.insert("PASSWORD".into(), planted.clone());
             container.files.insert("/secret".into(), planted.clone());

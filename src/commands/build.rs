@@ -29,7 +29,9 @@ use crate::report::terminal::clean;
 const DEFAULT_OUT: &str = "out";
 
 pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool) -> Status {
-    let db = Database::default();
+    let mut db = Database::default();
+    // The build reads what the checks resolved, never the syntax trees again.
+    plat_compiler::check::drop_syntax_once_checked(&mut db);
     let (loaded, root) = match super::check::open(&db, path, Format::Human, color) {
         Ok(opened) => opened,
         Err(status) => return status,
@@ -52,6 +54,7 @@ pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool
         );
         return Status::Errors;
     }
+    plat_compiler::check::release_syntax(&mut db);
     let all: Vec<String> = plat_compiler::resolve::environments(&db, loaded.project)
         .iter()
         .map(|env| env.name(&db).clone())
@@ -121,10 +124,6 @@ fn select<'a>(
         .collect())
 }
 
-/// Renders the selected environments one after the other (each in parallel inside)
-/// and writes each into the staging directory as soon as it is rendered, so that one
-/// environment at most is held in memory; then swaps the output in. Returns how many
-/// files each environment has.
 /// Why a build writes nothing.
 enum Refusal {
     /// The output cannot be written (or must not be replaced).
@@ -139,6 +138,10 @@ impl From<String> for Refusal {
     }
 }
 
+/// Renders the selected environments one after the other (each in parallel inside)
+/// and writes each part of one into the staging directory as soon as it is rendered,
+/// so that one part at most is held in memory; then swaps the output in, unless that
+/// would orphan Terraform state. Returns how many files each environment has.
 fn write<'a>(
     db: &Database,
     project: Project,
@@ -150,20 +153,24 @@ fn write<'a>(
     let mut staging = Staging::begin(out, Writer::Build)?;
     let mut counts = Vec::new();
     for env in selected {
-        let artifacts = plat_compiler::resolve::environment_named(db, project, env)
-            .and_then(|id| {
-                let lifecycle = plat_compiler::resolve::environment_lifecycle(db, id);
-                plat_compiler::resolve::environment_model(db, id)
-                    .map(|resolved| bundle::environment(db, &resolved, &lifecycle, name))
-            })
-            .unwrap_or_default();
-        refuse_orphans(out, env, diff::outline_of_artifacts(&artifacts))?;
-        counts.push((env.as_str(), artifacts.len()));
-        let mut tree = Tree::default();
-        for artifact in artifacts {
-            tree.insert(format!("{env}/{}", artifact.path), artifact.contents);
+        let mut files = 0;
+        let mut outline = BTreeMap::new();
+        if let Some(id) = plat_compiler::resolve::environment_named(db, project, env) {
+            let lifecycle = plat_compiler::resolve::environment_lifecycle(db, id);
+            if let Some(resolved) = plat_compiler::resolve::environment_model(db, id) {
+                bundle::environment_in_parts(db, &resolved, &lifecycle, name, &mut |part| {
+                    files += part.len();
+                    outline.extend(diff::outline_of_artifacts(&part));
+                    let mut tree = Tree::default();
+                    for artifact in part {
+                        tree.insert(format!("{env}/{}", artifact.path), artifact.contents);
+                    }
+                    staging.add(&tree)
+                })?;
+            }
         }
-        staging.add(&tree)?;
+        refuse_orphans(out, env, outline)?;
+        counts.push((env.as_str(), files));
     }
     if every {
         // Environments gone from the sources leave the output with all their roots.

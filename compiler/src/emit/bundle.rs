@@ -1,14 +1,15 @@
-//! A whole build of one resolved environment, in memory: every artefact, `graph.json`
-//! and `manifest.json` included.
+//! A whole build of one resolved environment: every artefact, `graph.json` and
+//! `manifest.json` included.
 //!
-//! This is what `plat build` writes, before anything touches the disk, so that the
-//! command line, tests and fuzzing build through one path.
+//! This is what `plat build` writes, part after part as it is rendered
+//! ([`environment_in_parts`]); tests and fuzzing take it whole ([`environment`]), so
+//! that the command line, tests and fuzzing build through one path.
 //!
-//! Invariants: nothing here reads or writes a file; artefacts are sorted by path with
-//! `manifest.json` last, and the same environment always gives the same bytes.
+//! Invariants: nothing here reads or writes a file; [`environment`] is sorted by path
+//! with `manifest.json` last, the parts hold the same artefacts, and the same
+//! environment always gives the same bytes.
 
 use serde_json::{Map, Value as Json};
-use sha2::{Digest, Sha256};
 
 use super::Artifact;
 use crate::diagnostic::Label;
@@ -29,15 +30,43 @@ pub fn environment(
     lifecycle: &Lifecycle,
     project: &str,
 ) -> Vec<Artifact> {
+    let mut artifacts = Vec::new();
+    environment_in_parts(db, env, lifecycle, project, &mut |part| {
+        artifacts.extend(part);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    // The manifest comes last; every other artefact by path.
+    if let Some(manifest) = artifacts.pop() {
+        artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+        artifacts.push(manifest);
+    }
+    artifacts
+}
+
+/// The artefacts of [`environment`], handed to `sink` in parts as they are rendered,
+/// in no particular order but for the manifest, which comes last and alone: a build
+/// writes each part and drops it, so that the text of a whole environment is never
+/// held at once. Stops at the first error of `sink`.
+pub fn environment_in_parts<E>(
+    db: &dyn Db,
+    env: &ResolvedEnvironment,
+    lifecycle: &Lifecycle,
+    project: &str,
+    sink: &mut dyn FnMut(Vec<Artifact>) -> Result<(), E>,
+) -> Result<(), E> {
     let places = super::Places::of(db, env);
     let locate = |label: &Label| places.locate(label);
-    let mut artifacts = super::kubernetes::emit(env, project, &locate);
-    artifacts.extend(super::terraform::emit(env, lifecycle, project));
-    artifacts.push(graph(env, lifecycle));
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    let manifest = manifest(env, project, &artifacts, &locate);
-    artifacts.push(manifest);
-    artifacts
+    let mut entries = Vec::new();
+    let mut hand_on = |part: Vec<Artifact>| {
+        entries.extend(entries_of(&part, &locate));
+        sink(part)
+    };
+    super::kubernetes::emit_in_parts(env, project, &locate, &mut hand_on)?;
+    hand_on(super::terraform::emit(env, lifecycle, project))?;
+    hand_on(vec![graph(env, lifecycle)])?;
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    sink(vec![manifest(env, project, entries)])
 }
 
 /// `graph.json`: the resolved graph (it holds no values, so no secret).
@@ -50,32 +79,44 @@ fn graph(env: &ResolvedEnvironment, lifecycle: &Lifecycle) -> Artifact {
     }
 }
 
-/// `manifest.json`: every artefact with its sha256 and the source that produced it.
-fn manifest(
-    env: &ResolvedEnvironment,
-    project: &str,
-    artifacts: &[Artifact],
-    locate: &dyn Fn(&Label) -> String,
-) -> Artifact {
+/// What the manifest says of one artefact.
+struct Entry {
+    path: String,
+    sha256: String,
+    /// Where its source is, when it has one.
+    source: Option<String>,
+}
+
+/// The manifest's entries of `artifacts`, hashed in parallel.
+fn entries_of(artifacts: &[Artifact], locate: &dyn Fn(&Label) -> String) -> Vec<Entry> {
     use rayon::prelude::*;
     let hashes: Vec<String> = artifacts
         .par_iter()
-        .map(|artifact| sha256(artifact.contents.as_bytes()))
+        .map(|artifact| super::sha256_hex(artifact.contents.as_bytes()))
         .collect();
-    let entries: Vec<Json> = artifacts
+    artifacts
         .iter()
         .zip(hashes)
-        .map(|(artifact, hash)| {
+        .map(|(artifact, sha256)| Entry {
+            path: artifact.path.clone(),
+            sha256,
+            source: artifact.source.as_ref().map(locate),
+        })
+        .collect()
+}
+
+/// `manifest.json`: every artefact with its sha256 and the source that produced it,
+/// from `entries` sorted by path.
+fn manifest(env: &ResolvedEnvironment, project: &str, entries: Vec<Entry>) -> Artifact {
+    let entries: Vec<Json> = entries
+        .into_iter()
+        .map(|entry| {
             Json::Object(Map::from_iter([
-                ("path".to_string(), Json::String(artifact.path.clone())),
-                ("sha256".to_string(), Json::String(hash)),
+                ("path".to_string(), Json::String(entry.path)),
+                ("sha256".to_string(), Json::String(entry.sha256)),
                 (
                     "source".to_string(),
-                    artifact
-                        .source
-                        .as_ref()
-                        .map(|label| Json::String(locate(label)))
-                        .unwrap_or(Json::Null),
+                    entry.source.map_or(Json::Null, Json::String),
                 ),
             ]))
         })
@@ -92,26 +133,5 @@ fn manifest(
         path: MANIFEST.to_string(),
         contents,
         source: Some(env.source.clone()),
-    }
-}
-
-/// The sha256 of `bytes`, as lowercase hex.
-fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_is_lowercase_hex() {
-        assert_eq!(
-            sha256(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
     }
 }

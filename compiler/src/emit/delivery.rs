@@ -173,9 +173,11 @@ mod tests {
 
     #[test]
     fn secrets_go_through_the_provisioned_secret() {
-        let password = Value::Secret(Box::new(Value::Deferred(Deferred::GeneratedPassword {
-            instance: "api.db".to_string(),
-        })));
+        let password = Value::Secret(Box::new(Value::Deferred(Box::new(
+            Deferred::GeneratedPassword {
+                instance: "api.db".to_string(),
+            },
+        ))));
         assert_eq!(
             env_var("api", "DB_PASSWORD", &password),
             Delivery::ProvisionedSecret {
@@ -187,10 +189,10 @@ mod tests {
 
     #[test]
     fn plain_provision_time_values_go_through_the_provisioned_config_map() {
-        let host = Value::Deferred(Deferred::ModuleOutput {
+        let host = Value::Deferred(Box::new(Deferred::ModuleOutput {
             instance: "api.db".to_string(),
             path: vec!["db_instance_address".to_string()],
-        });
+        }));
         assert!(matches!(
             env_var("api", "DB_HOST", &host),
             Delivery::ProvisionedConfigMap { .. }

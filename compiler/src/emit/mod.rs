@@ -85,3 +85,29 @@ fn line_starts(db: &dyn crate::source::Db, file: crate::source::SourceFile) -> V
         )
         .collect()
 }
+
+/// The sha256 of `bytes`, as lowercase hex (what the manifest, a ConfigMap's checksum
+/// and a Job's name carry).
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digit = |nibble: u8| char::from(DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(digest.len() * 2);
+    for byte in digest.iter() {
+        hex.push(digit(byte >> 4));
+        hex.push(digit(byte & 0x0f));
+    }
+    hex
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sha256_is_lowercase_hex() {
+        assert_eq!(
+            super::sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -11,6 +11,7 @@
 //! order.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -132,7 +133,7 @@ impl ResourceGraph {
                 .entry(node.id.clone())
                 .or_insert_with(|| graph.add_node(node));
         }
-        let mut instances: Vec<(&Instance, bool)> = environment
+        let mut instances: Vec<(&Arc<Instance>, bool)> = environment
             .instances
             .iter()
             .map(|instance| (instance, false))

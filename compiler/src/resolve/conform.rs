@@ -7,6 +7,8 @@
 //! only after provisioning, which cannot be judged yet. Both are bounded in depth and
 //! never panic.
 
+use std::sync::Arc;
+
 use crate::resolve::eval::secret;
 use crate::resolve::value::Value;
 use crate::types::literal;
@@ -29,18 +31,18 @@ fn seal_at(value: Value, ty: &Ty, depth: usize) -> Value {
     match (ty.shape(), value) {
         (Ty::List(item), Value::List(items)) => Value::List(
             items
-                .into_iter()
-                .map(|value| seal_at(value, item, depth + 1))
+                .iter()
+                .map(|value| seal_at(value.clone(), item, depth + 1))
                 .collect(),
         ),
-        (Ty::Map(item), Value::Map(entries)) => Value::Map(
-            entries
+        (Ty::Map(item), Value::Map(entries)) => Value::map(
+            Arc::unwrap_or_clone(entries)
                 .into_iter()
                 .map(|(key, value)| (key, seal_at(value, item, depth + 1)))
                 .collect(),
         ),
-        (Ty::Record(fields), Value::Map(entries)) => Value::Map(
-            entries
+        (Ty::Record(fields), Value::Map(entries)) => Value::map(
+            Arc::unwrap_or_clone(entries)
                 .into_iter()
                 .map(|(key, value)| {
                     let value = match fields.iter().find(|field| field.name == key) {
@@ -235,7 +237,7 @@ mod tests {
             FieldTy::new("user", Ty::String),
             FieldTy::new("password", Ty::Secret),
         ]);
-        let value = Value::Map(BTreeMap::from([
+        let value = Value::map(BTreeMap::from([
             ("user".to_string(), Value::String("app".into())),
             ("password".to_string(), Value::String("x".into())),
         ]));
@@ -258,9 +260,11 @@ mod tests {
         assert!(misfit(&Value::Int(5), &Ty::int_in(0, 3)).is_some());
         assert!(misfit(&Value::Quantity("512MB".into()), &Ty::Memory).is_some());
         assert_eq!(misfit(&Value::Absent, &Ty::optional(Ty::String)), None);
-        let deferred = Value::Deferred(crate::resolve::value::Deferred::GeneratedPassword {
-            instance: "a".into(),
-        });
+        let deferred = Value::Deferred(Box::new(
+            crate::resolve::value::Deferred::GeneratedPassword {
+                instance: "a".into(),
+            },
+        ));
         assert_eq!(misfit(&deferred, &Ty::Int), None);
     }
 }

@@ -12,6 +12,7 @@
 //! every run.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::EnvironmentId;
@@ -39,17 +40,21 @@ fn volume_access<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnosti
     // As in the model: the environment's instances first, then those of the workload
     // that owns the id (`WORKLOAD.RESOURCE...`; workloads are in name order).
     let instance = |id: &str| {
-        shared.instances.get(id).or_else(|| {
-            let owner = id.split('.').next()?;
-            let at = resolved
-                .binary_search_by(|resolution| resolution.workload.name.as_str().cmp(owner))
-                .ok()?;
-            resolved.get(at)?.instances.get(id)
-        })
+        shared
+            .instances
+            .get(id)
+            .or_else(|| {
+                let owner = id.split('.').next()?;
+                let at = resolved
+                    .binary_search_by(|resolution| resolution.workload.name.as_str().cmp(owner))
+                    .ok()?;
+                resolved.get(at)?.instances.get(id)
+            })
+            .map(Arc::as_ref)
     };
     crate::resolve::volume_access::check(
         &shared.settings.name,
-        resolved.iter().map(|resolution| &resolution.workload),
+        resolved.iter().map(|resolution| &*resolution.workload),
         &instance,
     )
 }
@@ -73,7 +78,7 @@ fn platform_state<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Option<Diagn
         &shared.instances,
         resolved
             .iter()
-            .map(|resolution| (&resolution.workload, &resolution.instances)),
+            .map(|resolution| (&*resolution.workload, &resolution.instances)),
     )
 }
 
@@ -94,11 +99,11 @@ fn name_clashes<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> Vec<Diagnostic
     let mut instances: BTreeMap<&str, &Instance> = shared
         .instances
         .iter()
-        .map(|(id, instance)| (id.as_str(), instance))
+        .map(|(id, instance)| (id.as_str(), &**instance))
         .collect();
     for resolution in &resolved {
         for (id, instance) in &resolution.instances {
-            instances.entry(id.as_str()).or_insert(instance);
+            instances.entry(id.as_str()).or_insert(&**instance);
         }
     }
     // Each callee once, at the first call of it (workloads are in name order).
@@ -185,7 +190,7 @@ pub fn environment_model<'db>(
 ) -> Option<ResolvedEnvironment> {
     let shared = environment_shared(db, env).as_ref()?;
     let project = env.project(db);
-    let mut instances: BTreeMap<String, Instance> = shared
+    let mut instances: BTreeMap<String, Arc<Instance>> = shared
         .instances
         .iter()
         .filter(|(id, _)| !shared.removed_instances.contains(*id))
@@ -245,7 +250,7 @@ pub fn environment_lifecycle<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> L
         protected: shared.protected.clone(),
         ..Lifecycle::default()
     };
-    let mut removed: BTreeMap<String, Instance> = shared
+    let mut removed: BTreeMap<String, Arc<Instance>> = shared
         .removed_instances
         .iter()
         .filter_map(|id| Some((id.clone(), shared.instances.get(id)?.clone())))

@@ -76,14 +76,17 @@ pub(crate) fn field(base: &Value, name: &str) -> Value {
     match base {
         Value::Secret(inner) => secret(field(inner, name)),
         Value::Map(entries) => entries.get(name).cloned().unwrap_or(Value::Absent),
-        Value::Deferred(Deferred::ModuleOutput { instance, path }) => {
-            let mut path = path.clone();
-            path.push(name.to_string());
-            Value::Deferred(Deferred::ModuleOutput {
-                instance: instance.clone(),
-                path,
-            })
-        }
+        Value::Deferred(deferred) => match &**deferred {
+            Deferred::ModuleOutput { instance, path } => {
+                let mut path = path.clone();
+                path.push(name.to_string());
+                Value::Deferred(Box::new(Deferred::ModuleOutput {
+                    instance: instance.clone(),
+                    path,
+                }))
+            }
+            Deferred::GeneratedPassword { .. } => Value::Absent,
+        },
         _ => Value::Absent,
     }
 }
@@ -130,7 +133,7 @@ impl<'db> Evaluator<'_, 'db> {
                         map.insert(key.clone(), value);
                     }
                 }
-                Value::Map(map)
+                Value::map(map)
             }
             Expr::If {
                 condition,
@@ -212,7 +215,7 @@ impl<'db> Evaluator<'_, 'db> {
             Quantifier::Some => (true, false),
         };
         let mut undecided = false;
-        for item in items {
+        for item in items.iter() {
             if let Some(offering) = offering
                 && field(item, "offering") != Value::String(offering.to_string())
             {
@@ -253,10 +256,10 @@ impl<'db> Evaluator<'_, 'db> {
         let Some(root) = self.scope.get(first) else {
             return match self.scope.module() {
                 Some(instance) if first == "module" => {
-                    let module = Value::Deferred(Deferred::ModuleOutput {
+                    let module = Value::Deferred(Box::new(Deferred::ModuleOutput {
                         instance: instance.to_string(),
                         path: Vec::new(),
-                    });
+                    }));
                     rest.iter()
                         .fold(module, |value, name| field(&value, name.text(db)))
                 }
@@ -385,7 +388,7 @@ pub(crate) fn equal(a: &Value, b: &Value) -> Option<bool> {
                 return Some(false);
             }
             let mut all = Some(true);
-            for (x, y) in a.iter().zip(b) {
+            for (x, y) in a.iter().zip(b.iter()) {
                 match equal(x, y) {
                     Some(true) => {}
                     other => all = other,
@@ -454,7 +457,7 @@ fn contains(haystack: &Value, needle: &Value) -> Option<bool> {
     match haystack.revealed() {
         Value::List(items) => {
             let mut unknown = false;
-            for item in items {
+            for item in items.iter() {
                 match equal(item, needle) {
                     Some(true) => return Some(true),
                     Some(false) => {}
@@ -598,9 +601,9 @@ mod tests {
                 ("host", Value::String("db.internal".into())),
                 (
                     "password",
-                    secret(Value::Deferred(Deferred::GeneratedPassword {
+                    secret(Value::Deferred(Box::new(Deferred::GeneratedPassword {
                         instance: "api.db".into(),
-                    })),
+                    }))),
                 ),
             ]),
         );
@@ -630,10 +633,10 @@ mod tests {
     fn module_outputs_are_deferred_with_their_path() {
         assert_eq!(
             run("module.records.route.fqdn"),
-            Value::Deferred(Deferred::ModuleOutput {
+            Value::Deferred(Box::new(Deferred::ModuleOutput {
                 instance: "api.db".into(),
                 path: vec!["records".into(), "route".into(), "fqdn".into()],
-            })
+            }))
         );
     }
 

@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
 use crate::lowered::{Expr, Exprs, Setting};
@@ -144,7 +145,7 @@ pub(crate) struct Instantiator<'a, 'db> {
     /// What `use` bodies see: `env` and the shared instances bound so far.
     pub(crate) env_scope: Cow<'a, Scope>,
     /// Every instance bound so far, by id.
-    pub(crate) instances: BTreeMap<String, Instance>,
+    pub(crate) instances: BTreeMap<String, Arc<Instance>>,
     /// The ids of those whose offering is stateful, and of those among them that are
     /// protected (`protect = true`).
     pub(crate) stateful: BTreeSet<String>,
@@ -210,7 +211,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
             return None;
         };
         let imp = offering.implementation(self.db, used.implementation)?;
-        let params = self.merge_params(&request, imp, &used);
+        let params = Arc::new(self.merge_params(&request, imp, &used));
         let provisioner = imp.sig.provisioner;
         let mut scope = self.implementation_scope(&request.id, provisioner, &params);
         stack.push(Frame {
@@ -221,7 +222,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
         });
         let needs = self.instantiate_needs(&request, imp, &mut scope, stack);
         stack.pop();
-        let outputs = self.outputs(offering, imp, &scope);
+        let outputs = Arc::new(self.outputs(offering, imp, &scope));
         let instance = Instance {
             object_name: object_name(&request.id),
             id: request.id.clone(),
@@ -243,7 +244,9 @@ impl<'a, 'db> Instantiator<'a, 'db> {
             }
             self.stateful.insert(request.id.clone());
         }
-        self.instances.entry(request.id).or_insert(instance);
+        self.instances
+            .entry(request.id)
+            .or_insert_with(|| Arc::new(instance));
         Some(Value::Map(outputs))
     }
 
@@ -425,7 +428,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
         &self,
         id: &str,
         provisioner: Option<Provisioner>,
-        params: &BTreeMap<String, Value>,
+        params: &Arc<BTreeMap<String, Value>>,
     ) -> Scope {
         let mut own = vec![
             ("name", Value::String(object_name(id))),
@@ -440,9 +443,9 @@ impl<'a, 'db> Instantiator<'a, 'db> {
         if generates_password {
             own.push((
                 "generated_password",
-                secret(Value::Deferred(Deferred::GeneratedPassword {
+                secret(Value::Deferred(Box::new(Deferred::GeneratedPassword {
                     instance: id.to_string(),
-                })),
+                }))),
             ));
         }
         let mut scope = Scope::new();

@@ -10,6 +10,7 @@
 //! annotation on emitted objects and for `manifest.json`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::diagnostic::Label;
 use crate::resolve::value::{Deferred, Value};
@@ -25,10 +26,10 @@ pub struct ResolvedEnvironment {
     /// The Terraform backend: `backend s3 { ... }`.
     pub backend: Option<Backend>,
     /// Sorted by name.
-    pub workloads: Vec<ResolvedWorkload>,
+    pub workloads: Vec<Arc<ResolvedWorkload>>,
     /// Every resource instance: shared ones, workloads' own, and those that
     /// implementations need, transitively. Sorted by id.
-    pub instances: Vec<Instance>,
+    pub instances: Vec<Arc<Instance>>,
     /// The workloads of other applications that workloads of this one call, sorted by
     /// name: they run in the environment, but this project does not build them.
     pub remote_workloads: Vec<RemoteWorkload>,
@@ -60,6 +61,7 @@ impl ResolvedEnvironment {
             Ok(at) => self.workloads.get(at),
             Err(_) => self.workloads.iter().find(|workload| workload.name == name),
         }
+        .map(Arc::as_ref)
     }
 
     /// The workload of another application named `name` that some workload calls.
@@ -85,6 +87,7 @@ impl ResolvedEnvironment {
             Ok(at) => self.instances.get(at),
             Err(_) => self.instances.iter().find(|instance| instance.id == id),
         }
+        .map(Arc::as_ref)
     }
 }
 
@@ -100,10 +103,10 @@ pub struct Lifecycle {
     pub protected: BTreeSet<String>,
     /// The workloads the sources remove (`removed = true`), resolved as they were,
     /// sorted by name.
-    pub removed_workloads: Vec<ResolvedWorkload>,
+    pub removed_workloads: Vec<Arc<ResolvedWorkload>>,
     /// The instances the sources remove (their own `removed = true`, or their owner's)
     /// and what they pulled in, resolved as they were, sorted by id.
-    pub removed_instances: Vec<Instance>,
+    pub removed_instances: Vec<Arc<Instance>>,
 }
 
 impl Lifecycle {
@@ -308,9 +311,10 @@ pub struct Instance {
     pub implementation: String,
     pub owner: Owner,
     /// The offering's and the implementation's params, merged and evaluated.
-    pub params: BTreeMap<String, Value>,
-    /// The offering's outputs, evaluated.
-    pub outputs: BTreeMap<String, Value>,
+    /// Shared with the scope of its implementation and the records that read it.
+    pub params: Arc<BTreeMap<String, Value>>,
+    /// The offering's outputs, evaluated; shared with the record workloads read.
+    pub outputs: Arc<BTreeMap<String, Value>>,
     pub provisioning: Provisioning,
     /// Where workloads reach it, when it lives outside the cluster (`endpoints`).
     pub endpoints: Endpoints,
@@ -365,7 +369,7 @@ pub struct RemoteWorkload {
     /// The application (package) it belongs to: its pods' `app.kubernetes.io/part-of`.
     pub application: String,
     /// The workload, resolved in the environment (its ports are what callers reach).
-    pub workload: ResolvedWorkload,
+    pub workload: Arc<ResolvedWorkload>,
 }
 
 impl ResolvedWorkload {

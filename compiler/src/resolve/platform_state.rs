@@ -8,6 +8,7 @@
 //! would fail at `terraform plan`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label};
 use crate::resolve::model::{Backend, Instance, Provisioning, ResolvedWorkload};
@@ -20,8 +21,8 @@ pub(crate) fn check<'a>(
     environment: &str,
     source: &Label,
     backend: Option<&Backend>,
-    shared: &BTreeMap<String, Instance>,
-    workloads: impl Iterator<Item = (&'a ResolvedWorkload, &'a BTreeMap<String, Instance>)>,
+    shared: &BTreeMap<String, Arc<Instance>>,
+    workloads: impl Iterator<Item = (&'a ResolvedWorkload, &'a BTreeMap<String, Arc<Instance>>)>,
 ) -> Option<Diagnostic> {
     let why = unreadable(backend)?;
     let (workload, _) = workloads
@@ -63,8 +64,8 @@ fn unreadable(backend: Option<&Backend>) -> Option<&'static str> {
 /// the `shared` instances.
 fn reads_shared_state(
     workload: &ResolvedWorkload,
-    owned: &BTreeMap<String, Instance>,
-    shared: &BTreeMap<String, Instance>,
+    owned: &BTreeMap<String, Arc<Instance>>,
+    shared: &BTreeMap<String, Arc<Instance>>,
 ) -> bool {
     let from_shared = |value: &Value| {
         value
@@ -87,7 +88,7 @@ fn reads_shared_state(
 }
 
 /// The values an instance's provisioning is written from.
-fn instance_values(instance: &Instance) -> Vec<&Value> {
+fn instance_values(instance: &Arc<Instance>) -> Vec<&Value> {
     let mut values: Vec<&Value> = instance.outputs.values().collect();
     match &instance.provisioning {
         Provisioning::Terraform(module) => values.extend(module.inputs.values()),

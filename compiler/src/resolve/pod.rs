@@ -187,7 +187,7 @@ mod tests {
     }
 
     fn record(entries: &[(&str, Value)]) -> Value {
-        Value::Map(
+        Value::map(
             entries
                 .iter()
                 .map(|(key, value)| (key.to_string(), value.clone()))

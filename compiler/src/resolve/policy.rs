@@ -496,7 +496,7 @@ fn workload_record(workload: &ResolvedWorkload, containers: &[Item], instances: 
     offerings.sort();
     offerings.dedup();
     let strings = |entries: &std::collections::BTreeMap<String, String>| {
-        Value::Map(
+        Value::map(
             entries
                 .iter()
                 .map(|(key, value)| (key.clone(), Value::String(value.clone())))

@@ -204,7 +204,7 @@ pub(crate) fn port(value: &Value) -> Option<u16> {
 /// its entry out); empty for anything else.
 pub(crate) fn map(value: Value) -> BTreeMap<String, Value> {
     match value {
-        Value::Map(entries) => entries
+        Value::Map(entries) => std::sync::Arc::unwrap_or_clone(entries)
             .into_iter()
             .filter(|(_, value)| !matches!(value, Value::Absent))
             .collect(),

@@ -11,6 +11,8 @@
 //! NetworkPolicy lets it reach), but what resolving it finds is its own project's to
 //! report, never the caller's.
 
+use std::sync::Arc;
+
 use crate::diagnostic::{Code, Diagnostic, Label};
 use crate::lowered::{Call, EnvironmentId, WorkloadId};
 use crate::names::{DeclRef, NameKind, ProjectIndex};
@@ -69,7 +71,7 @@ pub(crate) fn remote_calls<'db>(
         let Some(resolution) = crate::resolve::workload::resolve_workload(db, env, callee) else {
             continue;
         };
-        let workload = resolution.workload.clone();
+        let workload = Arc::clone(&resolution.workload);
         if !workload.callers.contains(&admitted) {
             found
                 .diagnostics

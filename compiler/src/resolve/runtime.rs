@@ -26,9 +26,10 @@
 //! - a route that a job owns (E0612).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label, located};
-use crate::lowered::{Expr, ExprId, Exprs, WorkloadId};
+use crate::lowered::{Expr, ExprId, Exprs, Part, WorkloadId};
 use crate::names::{DeclRef, suggest};
 use crate::resolve::conform::{describe, misfit};
 use crate::resolve::effective::{Effective, EffectiveContainer};
@@ -60,7 +61,7 @@ pub(crate) struct Decided<'a, 'db> {
     pub(crate) scope: &'a Scope,
     pub(crate) resolved: &'a ResolvedWorkload,
     /// The instances it owns, by id.
-    pub(crate) instances: &'a BTreeMap<String, Instance>,
+    pub(crate) instances: &'a BTreeMap<String, Arc<Instance>>,
 }
 
 /// Everything this module finds about a decided workload.
@@ -307,7 +308,7 @@ fn call_help(
 fn unfit_attributes(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
     let workload = decided.workload;
     let mut diagnostics = Vec::new();
-    let owner = format!("`{}`", workload.name());
+    let owner = || format!("`{}`", workload.name());
     for (name, id) in workload.fields.named() {
         diagnostics.extend(judge_attribute(
             decided,
@@ -318,12 +319,14 @@ fn unfit_attributes(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
         ));
     }
     for container in &workload.containers {
-        let owner = format!(
-            "the {} `{}` of `{}`",
-            container.kind.noun(),
-            container.name.text(decided.db),
-            workload.name()
-        );
+        let owner = || {
+            format!(
+                "the {} `{}` of `{}`",
+                container.kind.noun(),
+                container.name.text(decided.db),
+                workload.name()
+            )
+        };
         for (name, id) in container.fields.named() {
             diagnostics.extend(judge_attribute(
                 decided,
@@ -337,10 +340,14 @@ fn unfit_attributes(decided: &Decided<'_, '_>) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// What a diagnostic calls a judged value and its owner (`` `period` of `liveness` ``,
+/// `` the container `main` of `api` ``): written only when there is a diagnostic.
+type Naming<'n> = &'n dyn Fn() -> String;
+
 fn judge_attribute(
     decided: &Decided<'_, '_>,
     schema: &BlockSchema,
-    owner: &str,
+    owner: Naming<'_>,
     name: &str,
     id: Option<ExprId>,
 ) -> Vec<Diagnostic> {
@@ -356,7 +363,7 @@ fn judge_attribute(
                 let field: &FieldTy = fields.iter().find(|field| field.name == *key)?;
                 Some(judge_value(
                     decided,
-                    &format!("`{key}` of `{name}`"),
+                    &|| format!("`{key}` of `{name}`"),
                     owner,
                     &field.ty,
                     *value,
@@ -365,19 +372,22 @@ fn judge_attribute(
             .flatten()
             .collect();
     }
-    judge_value(decided, &format!("`{name}`"), owner, &field.ty, id)
+    judge_value(decided, &|| format!("`{name}`"), owner, &field.ty, id)
 }
 
 /// E0620 for each `match` of the expression `id` without an arm for its value; else
 /// E0603 when its value does not fit `ty`.
 fn judge_value(
     decided: &Decided<'_, '_>,
-    name: &str,
-    owner: &str,
+    name: Naming<'_>,
+    owner: Naming<'_>,
     ty: &Ty,
     id: ExprId,
 ) -> Vec<Diagnostic> {
     let exprs = decided.exprs();
+    if is_literal(exprs, id, 0) {
+        return Vec::new();
+    }
     let evaluated = evaluate(decided.db, decided.scope, exprs, id);
     if !evaluated.unmatched.is_empty() {
         return evaluated
@@ -394,6 +404,7 @@ fn judge_value(
     let Some(reason) = misfit(&evaluated.value, ty) else {
         return Vec::new();
     };
+    let (name, owner) = (name(), owner());
     vec![
         Diagnostic::new(
             Code::MergedTypeMismatch,
@@ -411,6 +422,24 @@ fn judge_value(
             describe(&evaluated.value)
         )),
     ]
+}
+
+/// Whether the expression `id` is a literal (a list or record of literals included): the
+/// same in every environment, and judged against the same type by the checker already
+/// (`types::expr::constraint`), which reports it once rather than once per environment.
+fn is_literal(exprs: &Exprs<'_>, id: ExprId, depth: usize) -> bool {
+    if depth > crate::resolve::eval::MAX_DEPTH {
+        return false;
+    }
+    match exprs.get(id) {
+        Expr::Int(_) | Expr::Float(_) | Expr::Quantity(_) | Expr::Bool(_) => true,
+        Expr::Str(parts) => parts.iter().all(|part| matches!(part, Part::Text(_))),
+        Expr::List(items) => items.iter().all(|item| is_literal(exprs, *item, depth + 1)),
+        Expr::Record(entries) => entries
+            .iter()
+            .all(|(_, value)| is_literal(exprs, *value, depth + 1)),
+        _ => false,
+    }
 }
 
 /// Whether `value`, or a part of it, is left out.

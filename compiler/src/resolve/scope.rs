@@ -64,7 +64,7 @@ where
     I: IntoIterator<Item = (K, Value)>,
     K: Into<String>,
 {
-    Value::Map(
+    Value::map(
         fields
             .into_iter()
             .map(|(name, value)| (name.into(), value))

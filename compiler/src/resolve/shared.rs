@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::{Environment, EnvironmentId, ExprId};
@@ -41,7 +42,7 @@ pub(crate) struct SharedPart {
     /// The outputs of the shared instances that could be bound.
     pub(crate) outputs: BTreeMap<String, Value>,
     /// The shared instances and what they need, by id.
-    pub(crate) instances: BTreeMap<String, Instance>,
+    pub(crate) instances: BTreeMap<String, Arc<Instance>>,
     /// The names of the shared resources that say `removed = true`.
     pub(crate) removed: BTreeSet<String>,
     /// The ids of the instances they remove: theirs, and what they pulled in.
@@ -103,7 +104,10 @@ pub(crate) fn environment_shared<'db>(
             site: site.clone(),
             what: format!("the shared resource `{name}`"),
             environment: &settings.name,
-            instances: ids.iter().filter_map(|id| instances.get(id)).collect(),
+            instances: ids
+                .iter()
+                .filter_map(|id| instances.get(id).map(AsRef::as_ref))
+                .collect(),
         };
         diagnostics.extend(removal.diagnostics(&stateful, &protected));
         removed_instances.extend(ids);

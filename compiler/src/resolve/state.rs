@@ -90,7 +90,7 @@ fn writes_terraform<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> bool {
     let Some(shared) = environment_shared(db, env).as_ref() else {
         return false;
     };
-    if provisions_with_terraform(shared.instances.values(), []) {
+    if provisions_with_terraform(shared.instances.values().map(AsRef::as_ref), []) {
         return true;
     }
     workloads(db, env.project(db)).iter().any(|&workload| {
@@ -98,8 +98,12 @@ fn writes_terraform<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> bool {
             .as_ref()
             .is_some_and(|resolved| {
                 provisions_with_terraform(
-                    resolved.instances.values().chain(shared.instances.values()),
-                    [&resolved.workload],
+                    resolved
+                        .instances
+                        .values()
+                        .chain(shared.instances.values())
+                        .map(AsRef::as_ref),
+                    [&*resolved.workload],
                 )
             })
     })

@@ -5,9 +5,12 @@
 //! module output or a generated password); a value that is secret is wrapped in
 //! [`Value::Secret`], and anything built from a secret is wrapped too, so an emitter can
 //! tell from the value alone where it may go. Maps are ordered (BTreeMap) so that every
-//! artefact built from values is deterministic.
+//! artefact built from values is deterministic. Lists and maps are shared (`Arc`): a
+//! value is immutable once built, so a copy of it (into a scope, a record, the model)
+//! is a reference count, never a copy of the tree.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Value {
@@ -18,13 +21,14 @@ pub enum Value {
     Bool(bool),
     /// A quantity as written: `250m`, `512Mi`, `30s`.
     Quantity(String),
-    List(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+    List(Arc<[Value]>),
+    Map(Arc<BTreeMap<String, Value>>),
     /// A string built by interpolation, some of whose parts are known only after
     /// provisioning. (When every part is known, interpolation yields a `String`.)
     Template(Vec<TemplatePart>),
-    /// Known only after provisioning.
-    Deferred(Deferred),
+    /// Known only after provisioning. Boxed: it is rare, and the largest variant would
+    /// otherwise set the size of every value.
+    Deferred(Box<Deferred>),
     /// A secret value: never written in clear text to an artefact, a log or the graph.
     Secret(Box<Value>),
     /// An optional value that was left out.
@@ -59,6 +63,16 @@ impl Deferred {
 }
 
 impl Value {
+    /// A map value of `entries`.
+    pub fn map(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Arc::new(entries))
+    }
+
+    /// A list value of `items`.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(items.into())
+    }
+
     /// The provision-time references inside the value, in order, with repeats.
     pub fn deferreds(&self) -> Vec<Deferred> {
         let mut found = Vec::new();
@@ -68,7 +82,7 @@ impl Value {
 
     fn collect_deferreds(&self, found: &mut Vec<Deferred>) {
         match self {
-            Value::Deferred(deferred) => found.push(deferred.clone()),
+            Value::Deferred(deferred) => found.push((**deferred).clone()),
             Value::Secret(inner) => inner.collect_deferreds(found),
             Value::List(items) => items.iter().for_each(|item| item.collect_deferreds(found)),
             Value::Map(entries) => entries
@@ -132,5 +146,17 @@ impl Value {
             Value::Bool(value) => Some(value.to_string()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+
+    /// Maps and lists of values fill the memos of every resolution: a value stays the
+    /// size of a string and its tag, its rare large variants boxed.
+    #[test]
+    fn a_value_is_the_size_of_a_string_and_a_tag() {
+        assert!(std::mem::size_of::<Value>() <= 32);
     }
 }

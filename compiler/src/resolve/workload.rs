@@ -48,9 +48,9 @@ use crate::types::schema::{REMOVED, SHARED};
 /// One workload resolved in one environment, with the instances it owns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct WorkloadResolution {
-    pub(crate) workload: ResolvedWorkload,
+    pub(crate) workload: Arc<ResolvedWorkload>,
     /// Its own instances and what they need, by id.
-    pub(crate) instances: BTreeMap<String, Instance>,
+    pub(crate) instances: BTreeMap<String, Arc<Instance>>,
     /// Whether the sources remove the workload in this environment (`removed = true`).
     pub(crate) removed: bool,
     /// The ids of its own instances that are removed: all of them when it is, else
@@ -208,7 +208,7 @@ pub(crate) fn resolve_workload<'db>(
             site: Label::new(effective.file(), site),
             what: format!("the workload `{}`", effective.name()),
             environment: environment_name,
-            instances: instances.values().collect(),
+            instances: instances.values().map(AsRef::as_ref).collect(),
         });
     }
     for resource in &removed_resources {
@@ -218,7 +218,10 @@ pub(crate) fn resolve_workload<'db>(
                 site: resource.site.clone(),
                 what: format!("the resource `{}`", resource.id),
                 environment: environment_name,
-                instances: ids.iter().filter_map(|id| instances.get(id)).collect(),
+                instances: ids
+                    .iter()
+                    .filter_map(|id| instances.get(id).map(AsRef::as_ref))
+                    .collect(),
             });
         }
         removed_instances.extend(ids);
@@ -242,7 +245,12 @@ pub(crate) fn resolve_workload<'db>(
             resolved: &resolved,
             instances: &instances,
         }));
-        let instance = |id: &str| instances.get(id).or_else(|| shared.instances.get(id));
+        let instance = |id: &str| {
+            instances
+                .get(id)
+                .or_else(|| shared.instances.get(id))
+                .map(Arc::as_ref)
+        };
         diagnostics.extend(check_policies(&Judged {
             db,
             project,
@@ -264,7 +272,7 @@ pub(crate) fn resolve_workload<'db>(
         diagnostics.extend(remote.diagnostics);
     }
     Some(WorkloadResolution {
-        workload: resolved,
+        workload: Arc::new(resolved),
         instances,
         removed,
         removed_instances,
@@ -723,7 +731,7 @@ fn volumes(
 
 fn value_map(value: Value) -> BTreeMap<String, Value> {
     match value {
-        Value::Map(entries) => entries,
+        Value::Map(entries) => Arc::unwrap_or_clone(entries),
         _ => BTreeMap::new(),
     }
 }
@@ -750,8 +758,8 @@ fn callers(value: Value) -> Vec<Caller> {
 fn text_map(value: Value) -> BTreeMap<String, String> {
     match value {
         Value::Map(entries) => entries
-            .into_iter()
-            .filter_map(|(key, value)| Some((key, text(&value)?)))
+            .iter()
+            .filter_map(|(key, value)| Some((key.clone(), text(value)?)))
             .collect(),
         _ => BTreeMap::new(),
     }

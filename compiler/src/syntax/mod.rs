@@ -145,7 +145,11 @@ pub struct ParsedFile {
 }
 
 /// The syntax tree of `file`.
-#[salsa::tracked(returns(ref))]
+///
+/// Kept for as long as the database lives (the language server re-reads it on every
+/// edit), unless a command that needs the trees only once bounds it
+/// ([`crate::check::drop_syntax_once_checked`]).
+#[salsa::tracked(returns(ref), lru = 0)]
 pub fn parse_file(db: &dyn Db, file: SourceFile) -> ParsedFile {
     let parsed = parse(file.text(db));
     ParsedFile {
@@ -157,4 +161,10 @@ pub fn parse_file(db: &dyn Db, file: SourceFile) -> ParsedFile {
         module: parsed.module,
         comments: parsed.comments,
     }
+}
+
+/// Bounds the memo of [`parse_file`] to one syntax tree: the next new revision, or
+/// [`crate::check::release_syntax`], drops the others.
+pub(crate) fn keep_one_syntax_tree(db: &mut dyn Db) {
+    parse_file::set_lru_capacity(db, 1);
 }

@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::emit::delivery::{self, Delivery};
 use crate::resolve::model::ResolvedWorkload;
@@ -46,10 +45,7 @@ impl<'a> ConfigMap<'a> {
     /// The sha256, in lowercase hex, of the ConfigMap's data (as JSON, keys sorted).
     pub(super) fn checksum(&self) -> String {
         let data = serde_json::to_string(&self.data).unwrap_or_default();
-        Sha256::digest(data.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        crate::emit::sha256_hex(data.as_bytes())
     }
 }
 

@@ -50,7 +50,7 @@ impl<'a> Context<'a> {
     pub(super) fn new(env: &'a ResolvedEnvironment, project: &'a str, locate: Locate<'a>) -> Self {
         let mut callers = BTreeMap::new();
         let mut users = BTreeMap::new();
-        for workload in &env.workloads {
+        for workload in env.workloads.iter().map(AsRef::as_ref) {
             index(
                 &mut callers,
                 workload.calls.iter().map(String::as_str),
@@ -64,7 +64,7 @@ impl<'a> Context<'a> {
         }
         let mut needers = BTreeMap::new();
         let mut owned = BTreeMap::new();
-        for instance in &env.instances {
+        for instance in env.instances.iter().map(AsRef::as_ref) {
             index(
                 &mut needers,
                 instance.needs.iter().map(String::as_str),

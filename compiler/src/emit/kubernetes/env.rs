@@ -74,9 +74,11 @@ mod tests {
     use serde_json::json;
 
     fn password() -> Value {
-        Value::Secret(Box::new(Value::Deferred(Deferred::GeneratedPassword {
-            instance: "api.db".into(),
-        })))
+        Value::Secret(Box::new(Value::Deferred(Box::new(
+            Deferred::GeneratedPassword {
+                instance: "api.db".into(),
+            },
+        ))))
     }
 
     #[test]
@@ -85,10 +87,10 @@ mod tests {
             ("PORT".to_string(), Value::Int(8080)),
             (
                 "DB_HOST".to_string(),
-                Value::Deferred(Deferred::ModuleOutput {
+                Value::Deferred(Box::new(Deferred::ModuleOutput {
                     instance: "api.db".into(),
                     path: vec!["address".into()],
-                }),
+                })),
             ),
             (
                 "DB_URL".to_string(),

@@ -70,11 +70,14 @@ pub(super) fn fixture() -> Fixture {
         domain: Some("shop.localtest.me".into()),
         backend: None,
         workloads: vec![
-            catalog(&at("workload catalog")),
-            storefront(&at("workload storefront")),
-            worker(&at("workload worker")),
+            catalog(&at("workload catalog")).into(),
+            storefront(&at("workload storefront")).into(),
+            worker(&at("workload worker")).into(),
         ],
-        instances: instances(&at("workload catalog")),
+        instances: instances(&at("workload catalog"))
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         remote_workloads: Vec::new(),
         platform: None,
         source: at("environment development"),
@@ -87,16 +90,18 @@ pub(super) fn secret(text: &str) -> Value {
 }
 
 fn password(instance: &str) -> Value {
-    Value::Secret(Box::new(Value::Deferred(Deferred::GeneratedPassword {
-        instance: instance.into(),
-    })))
+    Value::Secret(Box::new(Value::Deferred(Box::new(
+        Deferred::GeneratedPassword {
+            instance: instance.into(),
+        },
+    ))))
 }
 
 fn output(instance: &str, name: &str) -> Value {
-    Value::Deferred(Deferred::ModuleOutput {
+    Value::Deferred(Box::new(Deferred::ModuleOutput {
         instance: instance.into(),
         path: vec![name.into()],
-    })
+    }))
 }
 
 fn strings(items: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -269,8 +274,8 @@ fn instance(id: &str, owner: Owner, provisioning: Provisioning, source: &Label) 
         offering_version: "1.0.0".into(),
         implementation: "in_cluster".into(),
         owner,
-        params: BTreeMap::from([("admin_password".into(), secret("param"))]),
-        outputs: BTreeMap::from([("password".into(), secret("output"))]),
+        params: BTreeMap::from([("admin_password".into(), secret("param"))]).into(),
+        outputs: BTreeMap::from([("password".into(), secret("output"))]).into(),
         provisioning,
         endpoints: Endpoints::default(),
         needs: Vec::new(),
@@ -326,7 +331,8 @@ fn instances(source: &Label) -> Vec<Instance> {
         params: BTreeMap::from([
             ("storage_class".into(), Value::String("standard".into())),
             ("admin_password".into(), secret("param")),
-        ]),
+        ])
+        .into(),
         ..instance(
             "catalog.db",
             catalog(),
@@ -362,7 +368,8 @@ fn instances(source: &Label) -> Vec<Instance> {
     };
     let index = Instance {
         offering: "volume".into(),
-        params: BTreeMap::from([("storage_class".into(), Value::String("local-path".into()))]),
+        params: BTreeMap::from([("storage_class".into(), Value::String("local-path".into()))])
+            .into(),
         ..instance(
             "search_index",
             Owner::Environment,

@@ -10,7 +10,6 @@
 //! made from its template at each run.
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::resolve::model::{self, ResolvedWorkload, Schedule};
 
@@ -92,10 +91,7 @@ pub(super) fn job<'a>(
     config_checksum: Option<String>,
 ) -> Job<'a> {
     let spec = spec(context, app, workload, job, config_checksum);
-    let hash: String = Sha256::digest(yaml::to_string(&spec).as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let hash = crate::emit::sha256_hex(yaml::to_string(&spec).as_bytes());
     let name = format!("{}-{}", workload.name, &hash[..HASH_DIGITS]);
     Object::new(app.metadata(context, name, &workload.source), spec)
 }

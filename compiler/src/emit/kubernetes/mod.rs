@@ -107,50 +107,91 @@ pub(crate) const DIRECTORY: &str = "kubernetes";
 pub(crate) type Locate<'a> = &'a (dyn Fn(&Label) -> String + Sync);
 
 /// The Kubernetes artefacts of `env`, for the project named `project` (the value of
-/// the `app.kubernetes.io/part-of` label), sorted by path.
+/// the `app.kubernetes.io/part-of` label), sorted by path: [`emit_in_parts`] taken
+/// whole, as the tests read them.
+#[cfg(test)]
 pub(crate) fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>) -> Vec<Artifact> {
+    let mut artifacts = Vec::new();
+    emit_in_parts(env, project, locate, &mut |part| {
+        artifacts.extend(part);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .unwrap_or_else(|never| match never {});
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    artifacts
+}
+
+/// How many workloads (or instances) are rendered together, in parallel, before their
+/// files are handed on: enough to keep every core busy, few enough that the text of a
+/// whole environment is never held at once.
+const PART: usize = 256;
+
+/// The artefacts of [`emit`], handed to `sink` in parts as they are rendered (the
+/// namespace, then the workloads and the instances a batch at a time, the
+/// kustomization last), each path once: the first of a path is kept, in that order.
+/// Stops at the first error of `sink`.
+pub(crate) fn emit_in_parts<E>(
+    env: &ResolvedEnvironment,
+    project: &str,
+    locate: Locate<'_>,
+    sink: &mut dyn FnMut(Vec<Artifact>) -> Result<(), E>,
+) -> Result<(), E> {
     let context = Context::new(env, project, locate);
     // Each object is written as soon as it is built, each workload and instance on a
-    // thread of its own: no object outlives its text.
+    // thread of its own: no object outlives its text, and no part outlives its files.
     // In an application's build, the namespace and the shared instances are the
     // platform's: only the policies that admit the application to them are written.
     let platforms = env.is_platforms();
-    let mut artifacts = Vec::new();
+    let mut paths = std::collections::BTreeSet::new();
+    let mut hand_on = |part: Vec<Artifact>| {
+        let part: Vec<Artifact> = part
+            .into_iter()
+            .filter(|artifact| paths.insert(artifact.path.clone()))
+            .collect();
+        sink(part)
+    };
     if !platforms {
         let namespace = namespace::object(&context);
-        artifacts.push(artifact(
+        hand_on(vec![artifact(
             "namespace.yaml".to_string(),
             &namespace,
             &env.source,
-        ));
+        )])?;
     }
-    let workloads: Vec<Vec<Artifact>> = env
-        .workloads
-        .par_iter()
-        .map(|workload| workload::artifacts(&context, workload))
-        .collect();
-    let instances: Vec<Vec<Artifact>> = env
-        .instances
-        .par_iter()
-        .map(|instance| match instance.owner {
+    in_parts(
+        &env.workloads,
+        |workload| workload::artifacts(&context, workload),
+        &mut hand_on,
+    )?;
+    in_parts(
+        &env.instances,
+        |instance| match instance.owner {
             Owner::Environment if platforms => instance::admission(&context, instance),
             _ => instance::artifacts(&context, instance),
-        })
-        .collect();
-    artifacts.extend(workloads.into_iter().flatten());
-    artifacts.extend(instances.into_iter().flatten());
-    // Sorted by path, the first of a path kept (the stable sort keeps the order above).
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    artifacts.dedup_by(|a, b| a.path == b.path);
+        },
+        &mut hand_on,
+    )?;
     let prefix = format!("{DIRECTORY}/");
-    let files: Vec<&str> = artifacts
+    let files: Vec<&str> = paths
         .iter()
-        .filter_map(|artifact| artifact.path.strip_prefix(&prefix))
+        .filter_map(|path| path.strip_prefix(&prefix))
         .collect();
     let kustomization = kustomization::artifact(&context, &files);
-    artifacts.push(kustomization);
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    artifacts
+    sink(vec![kustomization])
+}
+
+/// Renders `items` [`PART`] at a time, each part in parallel, and hands each on in
+/// order.
+fn in_parts<T: Sync, E>(
+    items: &[T],
+    render: impl Fn(&T) -> Vec<Artifact> + Sync,
+    hand_on: &mut dyn FnMut(Vec<Artifact>) -> Result<(), E>,
+) -> Result<(), E> {
+    for items in items.chunks(PART) {
+        let part: Vec<Vec<Artifact>> = items.par_iter().map(&render).collect();
+        hand_on(part.into_iter().flatten().collect())?;
+    }
+    Ok(())
 }
 
 /// The file of one object: `object` written as YAML at `file` (relative to

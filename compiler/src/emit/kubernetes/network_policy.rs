@@ -175,7 +175,7 @@ pub(super) fn workload<'a>(
             None => context.env.remote_workload(callee).map(|remote| {
                 let name = remote.workload.name.as_str();
                 (
-                    &remote.workload,
+                    &*remote.workload,
                     Peer::application_pods(name, &remote.application),
                 )
             }),

@@ -196,6 +196,7 @@ fn a_file_is_delivered_exactly_as_written() {
         .workloads
         .iter_mut()
         .find(|workload| workload.name == "worker")
+        .map(std::sync::Arc::make_mut)
         .and_then(|workload| workload.containers.first_mut());
     match container {
         Some(container) => container
@@ -276,7 +277,8 @@ fn a_change_of_a_plain_file_rolls_the_pods() {
         .env
         .workloads
         .iter_mut()
-        .find(|w| w.name == "catalog");
+        .find(|w| w.name == "catalog")
+        .map(std::sync::Arc::make_mut);
     if let Some(catalog) = catalog {
         catalog.containers[0].files.insert(
             "/etc/catalog/config.yaml".into(),
@@ -630,6 +632,7 @@ fn a_service_on_a_low_port_listens_on_its_container_port_for_every_protocol() {
         .instances
         .iter_mut()
         .find(|instance| instance.id == "order_events")
+        .map(std::sync::Arc::make_mut)
         .expect("the fixture has a queue");
     if let crate::resolve::model::Provisioning::Kubernetes(service) = &mut queue.provisioning {
         service.port = Some(53);
@@ -721,13 +724,14 @@ fn writes_the_sample_when_asked() {
 #[test]
 fn service_account_annotations_known_at_compile_time_are_on_the_service_account() {
     let mut fixture = fixture();
-    fixture.env.workloads[0].service_account_annotations = std::collections::BTreeMap::from([
-        ("team".to_string(), Value::String("checkout".to_string())),
-        (
-            "plat.dev/source".to_string(),
-            Value::String("elsewhere".to_string()),
-        ),
-    ]);
+    std::sync::Arc::make_mut(&mut fixture.env.workloads[0]).service_account_annotations =
+        std::collections::BTreeMap::from([
+            ("team".to_string(), Value::String("checkout".to_string())),
+            (
+                "plat.dev/source".to_string(),
+                Value::String("elsewhere".to_string()),
+            ),
+        ]);
     let name = fixture.env.workloads[0].name.clone();
     let artifacts = {
         let places = fixture.places();
@@ -744,13 +748,14 @@ fn service_account_annotations_known_at_compile_time_are_on_the_service_account(
 #[test]
 fn a_service_account_with_a_provision_time_annotation_is_left_to_terraform() {
     let mut fixture = fixture();
-    fixture.env.workloads[0].service_account_annotations = std::collections::BTreeMap::from([(
-        "eks.amazonaws.com/role-arn".to_string(),
-        Value::Deferred(crate::resolve::value::Deferred::ModuleOutput {
-            instance: "catalog.identity".to_string(),
-            path: vec!["iam_role_arn".to_string()],
-        }),
-    )]);
+    std::sync::Arc::make_mut(&mut fixture.env.workloads[0]).service_account_annotations =
+        std::collections::BTreeMap::from([(
+            "eks.amazonaws.com/role-arn".to_string(),
+            Value::Deferred(Box::new(crate::resolve::value::Deferred::ModuleOutput {
+                instance: "catalog.identity".to_string(),
+                path: vec!["iam_role_arn".to_string()],
+            })),
+        )]);
     let name = fixture.env.workloads[0].name.clone();
     let artifacts = {
         let places = fixture.places();
@@ -783,7 +788,7 @@ fn workload_mut<'a>(
         .iter_mut()
         .find(|workload| workload.name == name)
     {
-        Some(workload) => workload,
+        Some(workload) => std::sync::Arc::make_mut(workload),
         None => panic!("no workload {name}"),
     }
 }

@@ -200,10 +200,10 @@ mod tests {
     }
 
     fn output(instance: &str, path: &[&str]) -> Value {
-        Value::Deferred(Deferred::ModuleOutput {
+        Value::Deferred(Box::new(Deferred::ModuleOutput {
             instance: instance.to_string(),
             path: path.iter().map(|s| s.to_string()).collect(),
-        })
+        }))
     }
 
     #[test]
@@ -230,11 +230,11 @@ mod tests {
     fn templates_interpolate_references_and_escape_text() {
         let template = Value::Template(vec![
             TemplatePart::Text("postgres://${user}:".into()),
-            TemplatePart::Value(Value::Secret(Box::new(Value::Deferred(
+            TemplatePart::Value(Value::Secret(Box::new(Value::Deferred(Box::new(
                 Deferred::GeneratedPassword {
                     instance: "db".into(),
                 },
-            )))),
+            ))))),
             TemplatePart::Text("@".into()),
             TemplatePart::Value(output("db", &["host"])),
             TemplatePart::Text(":".into()),
@@ -255,9 +255,9 @@ mod tests {
 
     #[test]
     fn lists_with_references_are_json_encoded_in_strings() {
-        let list = Value::Map(BTreeMap::from([(
+        let list = Value::map(BTreeMap::from([(
             "hosts".to_string(),
-            Value::List(vec![output("db", &["host"]), Value::String("a\"b".into())]),
+            Value::list(vec![output("db", &["host"]), Value::String("a\"b".into())]),
         )]));
         assert_eq!(
             string(&list, &Local),

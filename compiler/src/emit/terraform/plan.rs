@@ -272,7 +272,7 @@ fn local_reference(identifier: &str, deferred: &Deferred) -> String {
 /// shared root module's outputs, depend on the shared instances only, and are the same
 /// in the platform's build and in each application's that reads them.
 fn place(env: &ResolvedEnvironment) -> BTreeMap<String, (RootId, String)> {
-    let mut instances: Vec<&Instance> = env.instances.iter().collect();
+    let mut instances: Vec<&Instance> = env.instances.iter().map(AsRef::as_ref).collect();
     instances.sort_by(|a, b| {
         (a.owner != Owner::Environment, &a.id).cmp(&(b.owner != Owner::Environment, &b.id))
     });
@@ -291,7 +291,10 @@ fn place(env: &ResolvedEnvironment) -> BTreeMap<String, (RootId, String)> {
 
 /// The ids of the instances whose generated password some value refers to.
 fn generated_passwords(env: &ResolvedEnvironment) -> BTreeSet<String> {
-    crate::resolve::model::generated_passwords(&env.instances, &env.workloads)
+    crate::resolve::model::generated_passwords(
+        env.instances.iter().map(AsRef::as_ref),
+        env.workloads.iter().map(AsRef::as_ref),
+    )
 }
 
 /// Every root module with its modules, passwords, handovers and instance outputs.
@@ -301,7 +304,7 @@ fn assemble<'a>(
     generated: &BTreeSet<String>,
 ) -> BTreeMap<RootId, RootModule<'a>> {
     let mut roots: BTreeMap<RootId, RootModule<'a>> = BTreeMap::new();
-    let mut instances: Vec<&Instance> = env.instances.iter().collect();
+    let mut instances: Vec<&Instance> = env.instances.iter().map(AsRef::as_ref).collect();
     instances.sort_by(|a, b| a.id.cmp(&b.id));
     for instance in instances {
         let id = RootId::of(&instance.owner);
@@ -346,6 +349,7 @@ fn mounted_volumes(env: &ResolvedEnvironment) -> Vec<&Instance> {
     let mut found: Vec<&Instance> = env
         .instances
         .iter()
+        .map(AsRef::as_ref)
         .filter(|instance| mounted.contains(instance.id.as_str()))
         .filter(|instance| delivery::mounted_volume(instance).is_some())
         .collect();
@@ -399,7 +403,7 @@ fn add_instance<'a>(
             .get(&instance.id)
             .map(|(_, identifier)| identifier.clone())
             .unwrap_or_else(|| names::identifier(&instance.object_name));
-        for (name, value) in &instance.outputs {
+        for (name, value) in instance.outputs.iter() {
             root.outputs.push(Output {
                 name: format!("{identifier}_{}", names::identifier(name)),
                 value: value.clone(),
@@ -483,7 +487,7 @@ fn export(
     deferred: &Deferred,
     placement: &BTreeMap<String, (RootId, String)>,
 ) -> String {
-    let wanted = Value::Deferred(deferred.clone());
+    let wanted = Value::Deferred(Box::new(deferred.clone()));
     if let Some(output) = root
         .outputs
         .iter()

@@ -38,16 +38,16 @@ fn secret(value: Value) -> Value {
 }
 
 fn module_output(instance: &str, path: &[&str]) -> Value {
-    Value::Deferred(Deferred::ModuleOutput {
+    Value::Deferred(Box::new(Deferred::ModuleOutput {
         instance: instance.to_string(),
         path: path.iter().map(|segment| segment.to_string()).collect(),
-    })
+    }))
 }
 
 fn generated(instance: &str) -> Value {
-    Value::Deferred(Deferred::GeneratedPassword {
+    Value::Deferred(Box::new(Deferred::GeneratedPassword {
         instance: instance.to_string(),
-    })
+    }))
 }
 
 fn map(entries: &[(&str, Value)]) -> BTreeMap<String, Value> {
@@ -71,8 +71,8 @@ fn instance(
         offering_version: "1.0.0".to_string(),
         implementation: "aws".to_string(),
         owner,
-        params: BTreeMap::new(),
-        outputs,
+        params: Default::default(),
+        outputs: outputs.into(),
         provisioning,
         endpoints: Endpoints::default(),
         needs: Vec::new(),
@@ -151,11 +151,11 @@ fn staging(db: &Database) -> ResolvedEnvironment {
             ("multi_az", Value::Bool(false)),
             (
                 "subnet_ids",
-                Value::List(vec![text("subnet-1"), text("subnet-2")]),
+                Value::list(vec![text("subnet-1"), text("subnet-2")]),
             ),
             (
                 "tags",
-                Value::Map(map(&[("plat/environment", text("staging"))])),
+                Value::map(map(&[("plat/environment", text("staging"))])),
             ),
             ("unused", Value::Absent),
         ])),
@@ -207,7 +207,7 @@ fn staging(db: &Database) -> ResolvedEnvironment {
             // A provision-time input from another root module.
             (
                 "vpc_security_group_ids",
-                Value::List(vec![module_output("shared_db", &["security_group_id"])]),
+                Value::list(vec![module_output("shared_db", &["security_group_id"])]),
             ),
             // A secret literal cannot come from a checked program; if one ever does, it
             // is not written.
@@ -278,8 +278,8 @@ fn staging(db: &Database) -> ResolvedEnvironment {
                 ("region", text("eu-west-1")),
             ]),
         }),
-        workloads: vec![api, web],
-        instances: vec![api_db, cache, shared_db],
+        workloads: vec![api.into(), web.into()],
+        instances: vec![api_db.into(), cache.into(), shared_db.into()],
         remote_workloads: Vec::new(),
         platform: None,
         source,
@@ -656,6 +656,7 @@ fn a_service_account_annotated_with_a_provision_time_value_is_written_by_terrafo
         .workloads
         .iter_mut()
         .find(|workload| workload.name == "api")
+        .map(std::sync::Arc::make_mut)
         .expect("the fixture has an `api` workload");
     api.service_account_annotations = map(&[
         (
@@ -688,7 +689,8 @@ fn a_service_account_with_compile_time_annotations_is_left_to_plat() {
     let db = Database::default();
     let mut env = staging(&db);
     for workload in &mut env.workloads {
-        workload.service_account_annotations = map(&[("team", text("checkout"))]);
+        std::sync::Arc::make_mut(workload).service_account_annotations =
+            map(&[("team", text("checkout"))]);
     }
     let artifacts = emit(&env, &Lifecycle::default(), "shop");
     assert!(
@@ -728,13 +730,14 @@ fn a_mounted_csi_volume_gets_a_persistent_volume_and_its_claim_from_its_owner() 
         }),
         map(&[("id", module_output("shared_files", &["id"]))]),
     );
-    files.params = map(&[("size", text("20Gi"))]);
-    env.instances.push(files);
+    files.params = map(&[("size", text("20Gi"))]).into();
+    env.instances.push(files.into());
     env.instances.sort_by(|a, b| a.id.cmp(&b.id));
     let api = env
         .workloads
         .iter_mut()
         .find(|workload| workload.name == "api")
+        .map(std::sync::Arc::make_mut)
         .expect("the fixture has an `api` workload");
     api.containers[0]
         .volumes
