@@ -200,14 +200,7 @@ impl ModuleLock {
 
     /// The versions recorded for `source`, in order.
     pub fn versions(&self, source: &str) -> Vec<String> {
-        let mut versions: Vec<String> = self
-            .modules
-            .keys()
-            .filter(|(recorded, _)| recorded == source)
-            .filter_map(|(_, version)| version.clone())
-            .collect();
-        versions.sort_by_key(|version| version_order(version));
-        versions
+        versions_of(self.modules.keys(), source)
     }
 
     pub fn len(&self) -> usize {
@@ -417,14 +410,7 @@ impl LockIndex {
 
     /// The versions recorded for `source`, in order.
     pub fn versions(&self, source: &str) -> Vec<String> {
-        let mut versions: Vec<String> = self
-            .modules
-            .keys()
-            .filter(|(recorded, _)| recorded == source)
-            .filter_map(|(_, version)| version.clone())
-            .collect();
-        versions.sort_by_key(|version| version_order(version));
-        versions
+        versions_of(self.modules.keys(), source)
     }
 
     /// Whether any version of `source` is recorded.
@@ -466,6 +452,16 @@ fn sort_key(module: &LockedModule) -> (String, Vec<(u64, String)>) {
         module.source.clone(),
         version_order(module.version.as_deref().unwrap_or_default()),
     )
+}
+
+/// The versions among `keys` recorded for `source`, in order.
+fn versions_of<'a>(keys: impl Iterator<Item = &'a ModuleKey>, source: &str) -> Vec<String> {
+    let mut versions: Vec<String> = keys
+        .filter(|(recorded, _)| recorded == source)
+        .filter_map(|(_, version)| version.clone())
+        .collect();
+    versions.sort_by_key(|version| version_order(version));
+    versions
 }
 
 /// A key that sorts versions as numbers: `1.9.0` before `1.10.0`.
