@@ -93,7 +93,8 @@ pub fn load(db: &dyn Db, path: &Path) -> Result<LoadedProject, Box<Diagnostic>> 
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    loader.read_file(&mut tree, path, display);
+    // A file named on its own is read through the rule: it may be a link.
+    loader.read_file(&mut tree, path, display, false);
     let name = path
         .file_stem()
         .map(|stem| kube::to_label_value(&stem.to_string_lossy()))
@@ -325,6 +326,18 @@ impl Tree {
         self.hash.clone().finish()
     }
 
+    /// The text of `file`, which the walk found at `path`, added to the tree's hash.
+    fn read_walked(
+        &mut self,
+        path: &Path,
+        file: read::WalkedFile,
+    ) -> Result<String, read::Refusal> {
+        let text = read::text(file.read()?)?;
+        self.hash
+            .add(&relative_display(&self.directory, path), text.as_bytes());
+        Ok(text)
+    }
+
     /// The text at `path`, through the rule of [`read`], added to the tree's hash.
     fn read(&mut self, path: &Path) -> Result<String, read::Refusal> {
         let text = self.root.read_text(path)?;
@@ -480,7 +493,7 @@ impl<'db> Loader<'db> {
                     self.report_full(format!("more than {MAX_FILES} `.plat` files"));
                     return;
                 }
-                self.read_file(tree, &path, display);
+                self.read_file(tree, &path, display, file_type.is_file());
             } else if name.ends_with(".tf") && !name.starts_with('.') {
                 self.read_terraform(tree, &path, display);
             }
@@ -522,21 +535,34 @@ impl<'db> Loader<'db> {
         }
     }
 
-    fn read_file(&mut self, tree: &mut Tree, path: &Path, display: String) {
+    /// Reads one `.plat` file; `regular`: the walk found it as a regular file, not a
+    /// link.
+    fn read_file(&mut self, tree: &mut Tree, path: &Path, display: String, regular: bool) {
+        if regular && let Some(opened) = read::WalkedFile::open(path) {
+            let read = opened.and_then(|file| {
+                if self.admit(file.len()) {
+                    tree.read_walked(path, file).map(Some)
+                } else {
+                    Ok(None)
+                }
+            });
+            match read {
+                Ok(Some(text)) => {
+                    self.add(display, text, tree.origin);
+                }
+                Ok(None) => {}
+                Err(refusal) => self.refuse(display, refusal),
+            }
+            return;
+        }
         // The size first, so that the bound of the whole project is kept without
         // reading a file that would pass it.
         if let Ok(metadata) = std::fs::metadata(path)
             && metadata.is_file()
             && metadata.len() <= MAX_FILE_BYTES
+            && !self.admit(metadata.len())
         {
-            if self.bytes + metadata.len() > MAX_PROJECT_BYTES {
-                self.report_full(format!(
-                    "the `.plat` files add up to more than {} MiB",
-                    MAX_PROJECT_BYTES / (1024 * 1024)
-                ));
-                return;
-            }
-            self.bytes += metadata.len();
+            return;
         }
         match tree.read(path) {
             Ok(text) => {
@@ -544,6 +570,20 @@ impl<'db> Loader<'db> {
             }
             Err(refusal) => self.refuse(display, refusal),
         }
+    }
+
+    /// Whether a `.plat` file of `len` bytes keeps the project within its bound; when it
+    /// does not, the bound is reported and nothing more is read.
+    fn admit(&mut self, len: u64) -> bool {
+        if self.bytes + len > MAX_PROJECT_BYTES {
+            self.report_full(format!(
+                "the `.plat` files add up to more than {} MiB",
+                MAX_PROJECT_BYTES / (1024 * 1024)
+            ));
+            return false;
+        }
+        self.bytes += len;
+        true
     }
 
     /// Reports why the file shown as `display` is not read.
