@@ -162,6 +162,16 @@ fn building_twice_gives_identical_bytes() {
     }
 }
 
+/// The hidden entries of `directory`: what a build stages beside its output.
+fn hidden_entries(directory: &Path) -> Vec<String> {
+    fs::read_dir(directory)
+        .expect("readable")
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect()
+}
+
 #[test]
 fn a_failing_build_leaves_the_previous_output_as_it_was() {
     let (temp, project) = copy_of("minimal");
@@ -175,12 +185,32 @@ fn a_failing_build_leaves_the_previous_output_as_it_was() {
     assert_eq!(run.status, Some(1), "{}", run.transcript());
     assert!(run.stderr.contains("not building"), "{}", run.stderr);
     assert_eq!(before, files(&out));
-    let siblings: Vec<String> = fs::read_dir(temp.path())
-        .expect("readable")
-        .filter_map(Result::ok)
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with('.'))
-        .collect();
+    let siblings = hidden_entries(temp.path());
+    assert!(siblings.is_empty(), "left behind: {siblings:?}");
+}
+
+#[test]
+fn an_error_in_a_later_environment_leaves_the_previous_output_as_it_was() {
+    // `development` checks and is rendered before `zeta`, which lacks a shared
+    // resource that a workload binds: nothing of it may reach the output.
+    let (temp, project) = copy_of("minimal");
+    let out = temp.path().join("out");
+    build_ok(&project, &out);
+    let before = files(&out);
+    let source = project.join("hello.plat");
+    let text = fs::read_to_string(&source).expect("readable");
+    let text = text.replacen(
+        "  use postgres.in_cluster\n}",
+        "  use postgres.in_cluster\n  reports: postgres { database = \"reports\" }\n}",
+        1,
+    ) + "\nenvironment zeta {\n  namespace = \"zeta\"\n  backend kubernetes { namespace = \"zeta\" }\n  use postgres.in_cluster\n}\n\nworkload reporter {\n  container main { image = \"ghcr.io/acme/reporter:1.0.0\" }\n  store: postgres { shared = reports }\n}\n";
+    fs::write(&source, text).expect("writable");
+    let run = build(&project, &out, &[]);
+    assert_eq!(run.status, Some(1), "{}", run.transcript());
+    assert!(run.stderr.contains("E0606"), "{}", run.stderr);
+    assert!(run.stderr.contains("not building"), "{}", run.stderr);
+    assert_eq!(before, files(&out));
+    let siblings = hidden_entries(temp.path());
     assert!(siblings.is_empty(), "left behind: {siblings:?}");
 }
 

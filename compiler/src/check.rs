@@ -139,76 +139,174 @@ fn before_resolution(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// For a command that checks a project once and then only reads what the checks
-/// resolved (`plat build`): bounds the memo of the syntax trees, so that
-/// [`release_syntax`] can drop them once the checks are done. Call it before checking.
-pub fn drop_syntax_once_checked(db: &mut Database) {
+/// For a command that checks and renders a project once (`plat build`): bounds the
+/// memos that [`check_rendering_each_environment`] drops as soon as nothing reads them
+/// again: the syntax trees and the lowered files once the workloads are lowered, each
+/// environment's resolutions once it is rendered. Call it before anything reads the
+/// project.
+pub fn keep_only_what_a_build_reads(db: &mut dyn Db) {
     crate::syntax::keep_one_syntax_tree(db);
-}
-
-/// Drops the syntax trees that [`drop_syntax_once_checked`] bounded (all but the last
-/// read): what needs one again parses its file again.
-pub fn release_syntax(db: &mut Database) {
-    salsa::Database::trigger_lru_eviction(db);
+    crate::lowered::keep_one_lowered_file(db);
+    crate::resolve::workload::keep_one_resolution(db);
 }
 
 /// [`check_project`], with its per-file checks and its per-(environment, workload)
 /// resolutions run in parallel first, each thread on its own handle of the database.
 /// The result is the same; only the wall-clock time differs.
 pub fn check_project_in_parallel(db: &Database, project: Project) -> &[Diagnostic] {
-    let files = project.files(db).clone();
-    in_parallel(db, files, |db, file| {
-        crate::syntax::parse_file(db, file);
-        file_analysis(db, project, file);
-    });
-    if !before_resolution(db, project)
-        .iter()
-        .any(Diagnostic::is_error)
-    {
-        let environments: Vec<(Origin, String)> = crate::resolve::environments(db, project)
-            .iter()
-            .map(|env| (env.origin(db), env.name(db).clone()))
-            .collect();
-        let workloads: Vec<String> = crate::resolve::workloads(db, project)
-            .iter()
-            .map(|workload| workload.name(db).clone())
-            .collect();
-        let pairs: Vec<((Origin, String), String)> = environments
-            .iter()
-            .flat_map(|env| {
-                workloads
-                    .iter()
-                    .map(move |workload| (env.clone(), workload.clone()))
-            })
-            .collect();
-        in_parallel(db, pairs, |db, ((origin, env), workload)| {
-            let env = crate::lowered::EnvironmentId::new(db, project, origin, env);
-            let workload = crate::lowered::WorkloadId::new(db, project, Origin::Project, workload);
-            crate::resolve::workload::resolve_workload(db, env, workload);
+    if check_files_in_parallel(db, project) {
+        let environments = environment_keys(db, project);
+        resolve_shared_parts_in_parallel(db, project, &environments);
+        let workloads = workload_names(db, project);
+        for env in &environments {
+            resolve_in_parallel(db, project, env, &workloads);
+        }
+        // What each environment's resolutions say together (names that clash, volumes
+        // mounted by too many pods): one query per environment, each on its own thread.
+        in_parallel(db, environments, |db, (origin, name)| {
+            let env = crate::lowered::EnvironmentId::new(db, project, origin, name);
+            crate::resolve::environment_diagnostics(db, env);
         });
     }
     check_project(db, project)
 }
 
-/// Runs `work` on every item, split in one chunk per thread, each thread with its own
-/// handle of the database (which is `Send` but not `Sync`).
-pub(crate) fn in_parallel<T: Send>(
-    db: &Database,
+/// [`check_project_in_parallel`] for a command that renders every environment once and
+/// needs the whole project's diagnostics before it keeps anything (`plat build`): the
+/// environments are resolved one after the other, and each is handed to `render` (with
+/// the database and its name) as soon as it is resolved, while neither it nor any
+/// environment before it has an error; then its resolutions are dropped before the next
+/// is resolved, so that one environment's are held at a time. What `render` made must be
+/// kept only if the diagnostics returned have no error.
+pub fn check_rendering_each_environment<D: ParallelDb>(
+    db: &mut D,
+    project: Project,
+    render: &mut dyn FnMut(&D, &str),
+) -> Vec<Diagnostic> {
+    if check_files_in_parallel(db, project) {
+        // Resolution reads the workloads' lowered forms, never their syntax trees or
+        // their files' lowered forms again.
+        salsa::Database::trigger_lru_eviction(db);
+        let environments = environment_keys(db, project);
+        resolve_shared_parts_in_parallel(db, project, &environments);
+        let workloads = workload_names(db, project);
+        let mut clean = true;
+        for env in environments {
+            resolve_in_parallel(db, project, &env, &workloads);
+            let (origin, name) = &env;
+            let id = crate::lowered::EnvironmentId::new(&*db, project, *origin, name.clone());
+            clean = clean
+                && !crate::resolve::environment_diagnostics(&*db, id)
+                    .iter()
+                    .any(Diagnostic::is_error);
+            if clean {
+                render(db, name);
+            }
+            salsa::Database::trigger_lru_eviction(db);
+        }
+    }
+    check_project(db, project).clone()
+}
+
+/// Parses and analyses every file of `project` in parallel, then, unless they have an
+/// error, lowers its workloads (what resolution reads); whether resolution follows.
+fn check_files_in_parallel<D: ParallelDb>(db: &D, project: Project) -> bool {
+    let files = project.files(db).clone();
+    in_parallel(db, files, |db, file| {
+        crate::syntax::parse_file(db, file);
+        file_analysis(db, project, file);
+    });
+    let resolves = !before_resolution(db, project)
+        .iter()
+        .any(Diagnostic::is_error);
+    if resolves {
+        in_parallel(db, workload_names(db, project), |db, workload| {
+            let workload = crate::lowered::WorkloadId::new(db, project, Origin::Project, workload);
+            crate::lowered::workload(db, workload);
+        });
+    }
+    resolves
+}
+
+/// An environment by the namespace it is declared in and its name: what a thread needs
+/// to intern it on its own handle.
+type EnvironmentKey = (Origin, String);
+
+fn environment_keys(db: &dyn Db, project: Project) -> Vec<EnvironmentKey> {
+    crate::resolve::environments(db, project)
+        .iter()
+        .map(|env| (env.origin(db), env.name(db).clone()))
+        .collect()
+}
+
+fn workload_names(db: &dyn Db, project: Project) -> Vec<String> {
+    crate::resolve::workloads(db, project)
+        .iter()
+        .map(|workload| workload.name(db).clone())
+        .collect()
+}
+
+/// Resolves the shared part of every environment, in parallel: each is read by every
+/// workload's resolution in its environment, which would otherwise wait for it.
+fn resolve_shared_parts_in_parallel<D: ParallelDb>(
+    db: &D,
+    project: Project,
+    environments: &[EnvironmentKey],
+) {
+    in_parallel(db, environments.to_vec(), |db, (origin, name)| {
+        let env = crate::lowered::EnvironmentId::new(db, project, origin, name);
+        crate::resolve::shared::environment_shared(db, env);
+    });
+}
+
+/// Resolves every workload of the project in the environment `env`, in parallel.
+fn resolve_in_parallel<D: ParallelDb>(
+    db: &D,
+    project: Project,
+    env: &EnvironmentKey,
+    workloads: &[String],
+) {
+    let (origin, name) = env;
+    in_parallel(db, workloads.to_vec(), |db, workload| {
+        let env = crate::lowered::EnvironmentId::new(db, project, *origin, name.clone());
+        let workload = crate::lowered::WorkloadId::new(db, project, Origin::Project, workload);
+        crate::resolve::workload::resolve_workload(db, env, workload);
+    });
+}
+
+/// A database that threads can each have a handle of: [`Database`], or one that tests
+/// observe.
+pub trait ParallelDb: Db + Clone + Send {}
+
+impl<D: Db + Clone + Send> ParallelDb for D {}
+
+/// How many chunks [`in_parallel`] splits its items in, per thread.
+const CHUNKS_PER_THREAD: usize = 8;
+
+/// Runs `work` on every item, each thread with its own handle of the database (which is
+/// `Send` but not `Sync`). The items are split in a few chunks per thread, which idle
+/// threads take in turn, since items differ in cost (the first of an environment
+/// resolves its shared part).
+pub(crate) fn in_parallel<D: ParallelDb, T: Send>(
+    db: &D,
     items: Vec<T>,
-    work: impl Fn(&Database, T) + Sync,
+    work: impl Fn(&D, T) + Sync,
 ) {
     let threads = rayon::current_num_threads().max(1);
-    let size = items.len().div_ceil(threads).max(1);
-    let mut chunks: Vec<(Database, Vec<T>)> = Vec::new();
+    let size = items.len().div_ceil(threads * CHUNKS_PER_THREAD).max(1);
+    let mut chunks: Vec<(D, Vec<T>)> = Vec::new();
     let mut items = items.into_iter().peekable();
     while items.peek().is_some() {
         chunks.push((db.clone(), items.by_ref().take(size).collect()));
     }
-    chunks.into_par_iter().for_each(|(db, chunk)| {
-        for item in chunk {
-            work(&db, item);
-        }
-    });
+    chunks
+        .into_par_iter()
+        .with_max_len(1)
+        .for_each(|(db, chunk)| {
+            for item in chunk {
+                work(&db, item);
+            }
+        });
 }
 
 /// The resolution table of one file: every reference and what it refers to (for

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use plat_compiler::check::{check_project, definitions};
+use plat_compiler::check::{
+    check_project, check_rendering_each_environment, definitions, keep_only_what_a_build_reads,
+};
 use plat_compiler::diagnostic::{Code, Diagnostic};
 use plat_compiler::names::TargetKind;
 use plat_compiler::source::{Database, Db, Origin, Project, SourceFile};
@@ -1046,6 +1048,99 @@ fn an_edit_inside_one_workload_re_resolves_only_that_workload_in_each_environmen
     let executed = db.take();
     assert_eq!(runs(&executed, "environment_shared"), 1, "{executed:#?}");
     assert_eq!(runs(&executed, "resolve_workload"), 3, "{executed:#?}");
+}
+
+/// Checks `project` as `plat build` does, and the environments rendered, with the number
+/// of workloads each one's model held when it was.
+fn build(db: &mut LoggingDatabase, project: Project) -> (Vec<Diagnostic>, Vec<(String, usize)>) {
+    let mut rendered = Vec::new();
+    let diagnostics = check_rendering_each_environment(db, project, &mut |db, env| {
+        let workloads = plat_compiler::resolve::environment_named(db, project, env)
+            .and_then(|id| plat_compiler::resolve::environment_model(db, id))
+            .map_or(0, |model| model.workloads.len());
+        rendered.push((env.to_string(), workloads));
+    });
+    (diagnostics, rendered)
+}
+
+#[test]
+fn a_build_resolves_each_workload_once_and_drops_an_environment_once_it_is_rendered() {
+    let mut db = LoggingDatabase::default();
+    keep_only_what_a_build_reads(&mut db);
+    let environments = "environment production {\n  namespace = \"production\"\n  backend kubernetes {}\n  use database.local\n}\nenvironment staging {\n  namespace = \"staging\"\n  backend kubernetes {}\n  use database.local\n}\n";
+    let workload = |name: &str| {
+        format!(
+            "workload {name} {{\n  container main {{ image = \"nginx:1.25\" env = {{ H = db.host }} }}\n  db: database {{ name = \"{name}\" }}\n}}\n"
+        )
+    };
+    let (project, _) = project(
+        &db,
+        &[
+            ("a.plat", DATABASE),
+            ("e.plat", environments),
+            ("w/api.plat", &workload("api")),
+            ("w/web.plat", &workload("web")),
+            ("w/worker.plat", &workload("worker")),
+        ],
+    );
+    let (diagnostics, rendered) = build(&mut db, project);
+    assert!(diagnostics.is_empty(), "{}", describe(&diagnostics));
+    assert_eq!(
+        rendered,
+        [("production".to_string(), 3), ("staging".to_string(), 3)],
+        "each environment rendered whole, in order"
+    );
+    let executed = db.take();
+    assert_eq!(
+        runs(&executed, "resolve_workload"),
+        6,
+        "every workload once in each environment, though each environment's resolutions \
+         are dropped once it is rendered: {executed:#?}"
+    );
+
+    // Dropped: reading the first environment's model again resolves its workloads again.
+    let production = plat_compiler::resolve::environment_named(&db, project, "production")
+        .expect("an environment");
+    assert!(plat_compiler::resolve::environment_model(&db, production).is_some());
+    assert_eq!(runs(&db.take(), "resolve_workload"), 3);
+}
+
+#[test]
+fn a_build_renders_no_environment_from_the_first_one_with_an_error() {
+    let mut db = LoggingDatabase::default();
+    keep_only_what_a_build_reads(&mut db);
+    let environment = |name: &str, shared: bool| {
+        let declared = if shared {
+            "  shared_db: database { name = \"shop\" }\n"
+        } else {
+            ""
+        };
+        format!(
+            "environment {name} {{\n  namespace = \"{name}\"\n  backend kubernetes {{}}\n  use database.local\n{declared}}}\n"
+        )
+    };
+    let environments = [
+        environment("alpha", true),
+        environment("beta", false),
+        environment("gamma", true),
+    ]
+    .concat();
+    let api = "workload api {\n  container main { image = \"nginx:1.25\" env = { H = db.host } }\n  db: database { shared = shared_db }\n}\n";
+    let (project, _) = project(
+        &db,
+        &[
+            ("a.plat", DATABASE),
+            ("e.plat", &environments),
+            ("w/api.plat", api),
+        ],
+    );
+    let (diagnostics, rendered) = build(&mut db, project);
+    assert_eq!(codes(&diagnostics), vec![Code::MissingSharedResource]);
+    assert_eq!(
+        rendered,
+        [("alpha".to_string(), 1)],
+        "`beta` has an error: neither it nor `gamma` after it is rendered"
+    );
 }
 
 #[test]

@@ -5,11 +5,14 @@
 //! environment with its sha256 and the source location that produced it, sorted by
 //! path).
 //!
-//! Invariants: nothing is written unless the project checks without errors and every
-//! requested environment exists; environments are rendered one after the other, each
-//! written into [`crate::output`]'s staging directory as soon as it is rendered (one in
-//! memory at a time) and swapped in atomically at the end, so a failed build leaves the
-//! previous output as it was; the same project always gives the same bytes.
+//! Invariants: the output is replaced only if the project checks without errors and
+//! every requested environment exists; environments are rendered one after the other as
+//! the checks resolve them, each written into [`crate::output`]'s staging directory as
+//! soon as it is rendered (one in memory at a time, [`check_rendering_each_environment`])
+//! and swapped in atomically at the end, so a failed build leaves the previous output as
+//! it was (and removes what it staged); the same project always gives the same bytes.
+//!
+//! [`check_rendering_each_environment`]: plat_compiler::check::check_rendering_each_environment
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -30,8 +33,7 @@ const DEFAULT_OUT: &str = "out";
 
 pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool) -> Status {
     let mut db = Database::default();
-    // The build reads what the checks resolved, never the syntax trees again.
-    plat_compiler::check::drop_syntax_once_checked(&mut db);
+    plat_compiler::check::keep_only_what_a_build_reads(&mut db);
     let (loaded, root) = match super::check::open(&db, path, Format::Human, color) {
         Ok(opened) => opened,
         Err(status) => return status,
@@ -42,10 +44,28 @@ pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool
         eprintln!("error: {message}\nhelp: pass `--out DIR` with a directory of its own");
         return Status::Usage;
     }
+    let all: Vec<String> = plat_compiler::resolve::environments(&db, loaded.project)
+        .iter()
+        .map(|env| env.name(&db).clone())
+        .collect();
+    let selection = select(&all, environments, &loaded.name);
+    let mut build = Build {
+        project: loaded.project,
+        name: &loaded.name,
+        selected: selection.as_deref().unwrap_or_default(),
+        out,
+        staging: None,
+        counts: Vec::new(),
+        refusal: None,
+    };
+    let diagnostics = plat_compiler::check::check_rendering_each_environment(
+        &mut db,
+        loaded.project,
+        &mut |db, env| build.render(db, env),
+    );
     let report = Report::new(&db, &root, color);
-    let diagnostics = plat_compiler::check::check_project_in_parallel(&db, loaded.project);
     if !diagnostics.is_empty() {
-        report.print(Format::Human, diagnostics, None);
+        report.print(Format::Human, &diagnostics, None);
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
         eprintln!(
@@ -54,20 +74,12 @@ pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool
         );
         return Status::Errors;
     }
-    plat_compiler::check::release_syntax(&mut db);
-    let all: Vec<String> = plat_compiler::resolve::environments(&db, loaded.project)
-        .iter()
-        .map(|env| env.name(&db).clone())
-        .collect();
-    let selected = match select(&all, environments, &loaded.name) {
-        Ok(selected) => selected,
-        Err(message) => {
-            eprintln!("{message}");
-            return Status::Usage;
-        }
-    };
+    if let Err(message) = &selection {
+        eprintln!("{message}");
+        return Status::Usage;
+    }
     let every = environments.is_empty();
-    let counts = match write(&db, loaded.project, &selected, every, &loaded.name, out) {
+    let counts = match build.finish(every) {
         Ok(counts) => counts,
         Err(refusal) => {
             let (message, status) = match refusal {
@@ -78,13 +90,13 @@ pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool
             return status;
         }
     };
-    for (name, count) in counts {
+    for (name, count) in &counts {
         eprintln!("  {name}: {count} files");
     }
     eprintln!(
         "built {} ({}) into {}",
         clean(&loaded.name),
-        plural(selected.len(), "environment", "environments"),
+        plural(counts.len(), "environment", "environments"),
         out.display()
     );
     super::exit_without_freeing(db);
@@ -138,27 +150,46 @@ impl From<String> for Refusal {
     }
 }
 
-/// Renders the selected environments one after the other (each in parallel inside)
-/// and writes each part of one into the staging directory as soon as it is rendered,
-/// so that one part at most is held in memory; then swaps the output in, unless that
-/// would orphan Terraform state. Returns how many files each environment has.
-fn write<'a>(
-    db: &Database,
+/// A build in progress: the selected environments rendered as the checks resolve them,
+/// each written into the staging directory part after part, so that one part at most is
+/// held in memory; swapped in by [`Build::finish`].
+struct Build<'a> {
     project: Project,
-    selected: &[&'a String],
-    every: bool,
-    name: &str,
-    out: &Path,
-) -> Result<Vec<(&'a str, usize)>, Refusal> {
-    let mut staging = Staging::begin(out, Writer::Build)?;
-    let mut counts = Vec::new();
-    for env in selected {
+    name: &'a str,
+    selected: &'a [&'a String],
+    out: &'a Path,
+    /// Begun with the first environment rendered.
+    staging: Option<Staging>,
+    /// How many files each environment rendered has, in order.
+    counts: Vec<(String, usize)>,
+    /// Why the output cannot be written: nothing more is rendered.
+    refusal: Option<Refusal>,
+}
+
+impl Build<'_> {
+    /// Renders the environment `env`, if it is selected, into the staging directory.
+    fn render(&mut self, db: &Database, env: &str) {
+        if self.refusal.is_some() || !self.selected.iter().any(|selected| *selected == env) {
+            return;
+        }
+        if let Err(refusal) = self.render_environment(db, env) {
+            self.refusal = Some(refusal);
+        }
+    }
+
+    fn render_environment(&mut self, db: &Database, env: &str) -> Result<(), Refusal> {
+        let staging = match &mut self.staging {
+            Some(staging) => staging,
+            None => self
+                .staging
+                .insert(Staging::begin(self.out, Writer::Build)?),
+        };
         let mut files = 0;
         let mut outline = BTreeMap::new();
-        if let Some(id) = plat_compiler::resolve::environment_named(db, project, env) {
+        if let Some(id) = plat_compiler::resolve::environment_named(db, self.project, env) {
             let lifecycle = plat_compiler::resolve::environment_lifecycle(db, id);
             if let Some(resolved) = plat_compiler::resolve::environment_model(db, id) {
-                bundle::environment_in_parts(db, &resolved, &lifecycle, name, &mut |part| {
+                bundle::environment_in_parts(db, &resolved, &lifecycle, self.name, &mut |part| {
                     files += part.len();
                     outline.extend(diff::outline_of_artifacts(&part));
                     let mut tree = Tree::default();
@@ -169,37 +200,51 @@ fn write<'a>(
                 })?;
             }
         }
-        refuse_orphans(out, env, outline)?;
-        counts.push((env.as_str(), files));
+        refuse_orphans(self.out, env, outline)?;
+        self.counts.push((env.to_string(), files));
+        Ok(())
     }
-    if every {
-        // Environments gone from the sources leave the output with all their roots.
-        for gone in built_environments(out)
-            .into_iter()
-            .filter(|env| !selected.contains(&env))
-        {
-            refuse_orphans(out, &gone, BTreeMap::new())?;
+
+    /// Swaps the rendered output in, unless that would orphan Terraform state (`every`:
+    /// every environment was selected, so those gone from the sources count too).
+    /// Returns how many files each environment has.
+    fn finish(self, every: bool) -> Result<Vec<(String, usize)>, Refusal> {
+        if let Some(refusal) = self.refusal {
+            return Err(refusal);
         }
+        let staging = match self.staging {
+            Some(staging) => staging,
+            None => Staging::begin(self.out, Writer::Build)?,
+        };
+        if every {
+            // Environments gone from the sources leave the output with all their roots.
+            for gone in built_environments(self.out)
+                .into_iter()
+                .filter(|env| !self.selected.contains(&env))
+            {
+                refuse_orphans(self.out, &gone, BTreeMap::new())?;
+            }
+        }
+        let kept_state: Vec<PathBuf> = staging
+            .carried()
+            .iter()
+            .filter(|path| holds_state(path))
+            .map(|path| self.out.join(path))
+            .collect();
+        for note in staging.finish()? {
+            eprintln!("{note}");
+        }
+        for state in kept_state {
+            eprintln!(
+                "warning: `{}` holds Terraform state that an earlier plat kept inside the build \
+                 output, where deleting the output loses it; no root module reads it any more (an \
+                 environment names its backend now)\nhelp: push it into the backend and move it out \
+                 of the output: see \"Moving state out of an output\" in docs/commands.md",
+                state.display()
+            );
+        }
+        Ok(self.counts)
     }
-    let kept_state: Vec<PathBuf> = staging
-        .carried()
-        .iter()
-        .filter(|path| holds_state(path))
-        .map(|path| out.join(path))
-        .collect();
-    for note in staging.finish()? {
-        eprintln!("{note}");
-    }
-    for state in kept_state {
-        eprintln!(
-            "warning: `{}` holds Terraform state that an earlier plat kept inside the build \
-             output, where deleting the output loses it; no root module reads it any more (an \
-             environment names its backend now)\nhelp: push it into the backend and move it out \
-             of the output: see \"Moving state out of an output\" in docs/commands.md",
-            state.display()
-        );
-    }
-    Ok(counts)
 }
 
 /// Refuses to replace the output's environment `env` when that would drop a root

@@ -40,7 +40,6 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
-use serde_json::{Map, Value as Json};
 use sha2::{Digest, Sha256};
 
 /// Which command writes an output.
@@ -74,28 +73,53 @@ impl Writer {
     }
 
     /// The marker's text: what the directory is, and every file written with its hash.
-    fn marker_text(self, files: &BTreeMap<String, String>) -> String {
+    fn marker_text(self, files: &BTreeMap<String, Sha256Hex>) -> String {
         let note = format!(
             "This directory is written by `{}` and replaced as a whole each time: do not \
              edit it. Change the .plat sources and run it again. Files it lists are the ones \
              it wrote; it deletes no other.",
             self.command()
         );
-        let listed: Map<String, Json> = files
-            .iter()
-            .map(|(path, hash)| (path.clone(), Json::String(hash.clone())))
-            .collect();
-        let document = Json::Object(Map::from_iter([
-            ("files".to_string(), Json::Object(listed)),
-            ("note".to_string(), Json::String(note)),
-            (
-                "written_by".to_string(),
-                Json::String(self.command().to_string()),
-            ),
-        ]));
-        let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+        let marker = Marker {
+            files,
+            note: &note,
+            written_by: self.command(),
+        };
+        // Serialising strings and maps of them cannot fail.
+        let mut text = serde_json::to_string_pretty(&marker).unwrap_or_default();
         text.push('\n');
         text
+    }
+}
+
+/// The marker file, its fields in key order as JSON writes them.
+#[derive(serde::Serialize)]
+struct Marker<'a> {
+    files: &'a BTreeMap<String, Sha256Hex>,
+    note: &'a str,
+    written_by: &'a str,
+}
+
+/// The sha256 of a file, written as lowercase hex: 32 bytes kept for each of the
+/// hundreds of thousands of files a large build lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sha256Hex([u8; 32]);
+
+impl Sha256Hex {
+    fn of(bytes: &[u8]) -> Sha256Hex {
+        Sha256Hex(Sha256::digest(bytes).into())
+    }
+}
+
+impl std::fmt::Display for Sha256Hex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
+impl serde::Serialize for Sha256Hex {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -114,10 +138,7 @@ impl Tree {
 
 /// The sha256 of `bytes`, as lowercase hex.
 fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    Sha256Hex::of(bytes).to_string()
 }
 
 /// Refuses an output directory whose replacement would destroy the project: `/`, the
@@ -171,7 +192,7 @@ pub struct Staging {
     /// The directories created so far.
     created: BTreeSet<PathBuf>,
     /// Every file written so far, with its sha256, for the marker.
-    listing: BTreeMap<String, String>,
+    listing: BTreeMap<String, Sha256Hex>,
     /// What recovering from interrupted runs did.
     notes: Vec<String>,
     finished: bool,
@@ -227,11 +248,11 @@ impl Staging {
                 self.created.insert(directory.to_path_buf());
             }
         }
-        let results: Vec<Result<String, String>> = tree
+        let results: Vec<Result<Sha256Hex, String>> = tree
             .files
             .par_iter()
             .map(|(path, contents)| {
-                write_file(&self.directory.join(path), contents).map(|()| sha256(contents))
+                write_file(&self.directory.join(path), contents).map(|()| Sha256Hex::of(contents))
             })
             .collect();
         for ((path, _), result) in tree.files.iter().zip(results) {

@@ -9,8 +9,6 @@
 //! with `manifest.json` last, the parts hold the same artefacts, and the same
 //! environment always gives the same bytes.
 
-use serde_json::{Map, Value as Json};
-
 use super::Artifact;
 use crate::diagnostic::Label;
 use crate::resolve::model::{Lifecycle, ResolvedEnvironment};
@@ -30,12 +28,8 @@ pub fn environment(
     lifecycle: &Lifecycle,
     project: &str,
 ) -> Vec<Artifact> {
-    let mut artifacts = Vec::new();
-    environment_in_parts(db, env, lifecycle, project, &mut |part| {
-        artifacts.extend(part);
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .unwrap_or_else(|never| match never {});
+    let mut artifacts =
+        super::gathered(|sink| environment_in_parts(db, env, lifecycle, project, sink));
     // The manifest comes last; every other artefact by path.
     if let Some(manifest) = artifacts.pop() {
         artifacts.sort_by(|a, b| a.path.cmp(&b.path));
@@ -63,10 +57,12 @@ pub fn environment_in_parts<E>(
         sink(part)
     };
     super::kubernetes::emit_in_parts(env, project, &locate, &mut hand_on)?;
-    hand_on(super::terraform::emit(env, lifecycle, project))?;
+    super::terraform::emit_in_parts(env, lifecycle, project, &mut hand_on)?;
     hand_on(vec![graph(env, lifecycle)])?;
     entries.sort_by(|a, b| a.path.cmp(&b.path));
-    sink(vec![manifest(env, project, entries)])
+    let manifest = manifest(env, project, &entries);
+    drop(entries);
+    sink(vec![manifest])
 }
 
 /// `graph.json`: the resolved graph (it holds no values, so no secret).
@@ -79,12 +75,21 @@ fn graph(env: &ResolvedEnvironment, lifecycle: &Lifecycle) -> Artifact {
     }
 }
 
-/// What the manifest says of one artefact.
+/// What the manifest says of one artefact; its fields in key order, as JSON writes them.
+#[derive(serde::Serialize)]
 struct Entry {
     path: String,
     sha256: String,
     /// Where its source is, when it has one.
     source: Option<String>,
+}
+
+/// `manifest.json`, its fields in key order.
+#[derive(serde::Serialize)]
+struct Manifest<'a> {
+    artifacts: &'a [Entry],
+    environment: &'a str,
+    project: &'a str,
 }
 
 /// The manifest's entries of `artifacts`, hashed in parallel.
@@ -107,26 +112,13 @@ fn entries_of(artifacts: &[Artifact], locate: &dyn Fn(&Label) -> String) -> Vec<
 
 /// `manifest.json`: every artefact with its sha256 and the source that produced it,
 /// from `entries` sorted by path.
-fn manifest(env: &ResolvedEnvironment, project: &str, entries: Vec<Entry>) -> Artifact {
-    let entries: Vec<Json> = entries
-        .into_iter()
-        .map(|entry| {
-            Json::Object(Map::from_iter([
-                ("path".to_string(), Json::String(entry.path)),
-                ("sha256".to_string(), Json::String(entry.sha256)),
-                (
-                    "source".to_string(),
-                    entry.source.map_or(Json::Null, Json::String),
-                ),
-            ]))
-        })
-        .collect();
-    let document = Json::Object(Map::from_iter([
-        ("artifacts".to_string(), Json::Array(entries)),
-        ("environment".to_string(), Json::String(env.name.clone())),
-        ("project".to_string(), Json::String(project.to_string())),
-    ]));
-    // Serialising a `serde_json::Value` cannot fail.
+fn manifest(env: &ResolvedEnvironment, project: &str, entries: &[Entry]) -> Artifact {
+    let document = Manifest {
+        artifacts: entries,
+        environment: &env.name,
+        project,
+    };
+    // Serialising strings and sequences of them cannot fail.
     let mut contents = serde_json::to_string_pretty(&document).unwrap_or_default();
     contents.push('\n');
     Artifact {

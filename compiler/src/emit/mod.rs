@@ -23,6 +23,42 @@ pub struct Artifact {
     pub source: Option<Label>,
 }
 
+/// How many workloads, instances or root modules are rendered together, in parallel,
+/// before their files are handed on: enough to keep every core busy, few enough that
+/// the text of a whole environment is never held at once.
+const PART: usize = 256;
+
+/// Renders `items` [`PART`] at a time, each part in parallel, and hands each on in
+/// order.
+fn in_parts<T: Sync, E>(
+    items: &[T],
+    render: impl Fn(&T) -> Vec<Artifact> + Sync,
+    hand_on: &mut dyn FnMut(Vec<Artifact>) -> Result<(), E>,
+) -> Result<(), E> {
+    use rayon::prelude::*;
+    for items in items.chunks(PART) {
+        let part: Vec<Vec<Artifact>> = items.par_iter().map(&render).collect();
+        hand_on(part.into_iter().flatten().collect())?;
+    }
+    Ok(())
+}
+
+/// Every artefact that `emit_in_parts` hands on, gathered, in the order it hands them
+/// on: for tests and callers that take an emitter's output whole.
+fn gathered(
+    emit_in_parts: impl FnOnce(
+        &mut dyn FnMut(Vec<Artifact>) -> Result<(), std::convert::Infallible>,
+    ) -> Result<(), std::convert::Infallible>,
+) -> Vec<Artifact> {
+    let mut artifacts = Vec::new();
+    emit_in_parts(&mut |part| {
+        artifacts.extend(part);
+        Ok(())
+    })
+    .unwrap_or_else(|never| match never {});
+    artifacts
+}
+
 /// The places of the files an environment's model points into, read from the database
 /// once, so that the emitters can name a label's place on any thread.
 pub(crate) struct Places {

@@ -53,7 +53,10 @@ fn by_item<'a, T>(lowered: &'a [T], decl: &DeclRef, of: impl Fn(&T) -> &DeclRef)
 }
 
 /// Lowers every declaration of `file`.
-#[salsa::tracked(returns(ref))]
+///
+/// Kept for as long as the database lives, unless a command that reads each
+/// declaration's own lowered form only bounds it ([`keep_one_lowered_file`]).
+#[salsa::tracked(returns(ref), lru = 0)]
 pub fn lowered_file<'db>(db: &'db dyn Db, project: Project, file: SourceFile) -> LoweredFile<'db> {
     let index = project_index(db, project);
     let scope = file_scope(db, project, file);
@@ -107,6 +110,12 @@ fn declared(
 ) -> Option<DeclRef> {
     let decl = project_index(db, project).decl(origin, name)?;
     (decl.kind == kind).then(|| decl.clone())
+}
+
+/// Bounds the memo of [`lowered_file`] to one file: the next new revision, or an
+/// eviction ([`crate::check::check_rendering_each_environment`]), drops the others.
+pub(crate) fn keep_one_lowered_file(db: &mut dyn Db) {
+    lowered_file::set_lru_capacity(db, 1);
 }
 
 /// One workload, lowered.

@@ -18,6 +18,7 @@ pub(crate) mod expr;
 pub(crate) mod lower;
 
 pub use expr::{Arm, BinaryOp, Expr, ExprId, Exprs, Part, Path, Quantifier};
+pub(crate) use lower::keep_one_lowered_file;
 pub use lower::{environment, lowered_file, workload};
 
 use crate::names::DeclRef;

@@ -151,6 +151,12 @@ pub(crate) fn workload_removed<'db>(
     .unwrap_or(false)
 }
 
+/// Bounds the memo of [`resolve_workload`] to one resolution: the next new revision, or
+/// an eviction ([`crate::check::check_rendering_each_environment`]), drops the others.
+pub(crate) fn keep_one_resolution(db: &mut dyn Db) {
+    resolve_workload::set_lru_capacity(db, 1);
+}
+
 /// Whether `workload` runs to completion (a job, scheduled or not): it has no address.
 #[salsa::tracked(returns(copy))]
 pub(crate) fn runs_to_completion<'db>(db: &'db dyn Db, workload: WorkloadId<'db>) -> bool {
@@ -160,7 +166,11 @@ pub(crate) fn runs_to_completion<'db>(db: &'db dyn Db, workload: WorkloadId<'db>
 }
 
 /// Resolves `workload` in the environment `env`; `None` when either does not exist.
-#[salsa::tracked(returns(ref))]
+///
+/// Kept for as long as the database lives (the language server re-reads them on every
+/// edit), unless a command that renders each environment once bounds it
+/// ([`keep_one_resolution`]).
+#[salsa::tracked(returns(ref), lru = 0)]
 pub(crate) fn resolve_workload<'db>(
     db: &'db dyn Db,
     env: EnvironmentId<'db>,

@@ -163,8 +163,8 @@ pub fn parse_file(db: &dyn Db, file: SourceFile) -> ParsedFile {
     }
 }
 
-/// Bounds the memo of [`parse_file`] to one syntax tree: the next new revision, or
-/// [`crate::check::release_syntax`], drops the others.
+/// Bounds the memo of [`parse_file`] to one syntax tree: the next new revision, or an
+/// eviction ([`crate::check::check_rendering_each_environment`]), drops the others.
 pub(crate) fn keep_one_syntax_tree(db: &mut dyn Db) {
     parse_file::set_lru_capacity(db, 1);
 }

@@ -88,7 +88,6 @@ mod fixture;
 #[cfg(test)]
 mod tests;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::Label;
@@ -111,20 +110,10 @@ pub(crate) type Locate<'a> = &'a (dyn Fn(&Label) -> String + Sync);
 /// whole, as the tests read them.
 #[cfg(test)]
 pub(crate) fn emit(env: &ResolvedEnvironment, project: &str, locate: Locate<'_>) -> Vec<Artifact> {
-    let mut artifacts = Vec::new();
-    emit_in_parts(env, project, locate, &mut |part| {
-        artifacts.extend(part);
-        Ok::<(), std::convert::Infallible>(())
-    })
-    .unwrap_or_else(|never| match never {});
+    let mut artifacts = super::gathered(|sink| emit_in_parts(env, project, locate, sink));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts
 }
-
-/// How many workloads (or instances) are rendered together, in parallel, before their
-/// files are handed on: enough to keep every core busy, few enough that the text of a
-/// whole environment is never held at once.
-const PART: usize = 256;
 
 /// The artefacts of [`emit`], handed to `sink` in parts as they are rendered (the
 /// namespace, then the workloads and the instances a batch at a time, the
@@ -158,12 +147,12 @@ pub(crate) fn emit_in_parts<E>(
             &env.source,
         )])?;
     }
-    in_parts(
+    super::in_parts(
         &env.workloads,
         |workload| workload::artifacts(&context, workload),
         &mut hand_on,
     )?;
-    in_parts(
+    super::in_parts(
         &env.instances,
         |instance| match instance.owner {
             Owner::Environment if platforms => instance::admission(&context, instance),
@@ -178,20 +167,6 @@ pub(crate) fn emit_in_parts<E>(
         .collect();
     let kustomization = kustomization::artifact(&context, &files);
     sink(vec![kustomization])
-}
-
-/// Renders `items` [`PART`] at a time, each part in parallel, and hands each on in
-/// order.
-fn in_parts<T: Sync, E>(
-    items: &[T],
-    render: impl Fn(&T) -> Vec<Artifact> + Sync,
-    hand_on: &mut dyn FnMut(Vec<Artifact>) -> Result<(), E>,
-) -> Result<(), E> {
-    for items in items.chunks(PART) {
-        let part: Vec<Vec<Artifact>> = items.par_iter().map(&render).collect();
-        hand_on(part.into_iter().flatten().collect())?;
-    }
-    Ok(())
 }
 
 /// The file of one object: `object` written as YAML at `file` (relative to

@@ -37,8 +37,6 @@ mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rayon::prelude::*;
-
 use crate::emit::Artifact;
 use crate::resolve::model::{Lifecycle, Owner, Provisioning, ResolvedEnvironment, TerraformModule};
 
@@ -48,7 +46,23 @@ use providers::Provider;
 /// The Terraform of `env`: the files of every root module that creates something, and
 /// of every root module kept only to destroy what `lifecycle` says the sources remove,
 /// in path order. `project` names the project in labels and default state locations.
+/// [`emit_in_parts`] taken whole.
 pub fn emit(env: &ResolvedEnvironment, lifecycle: &Lifecycle, project: &str) -> Vec<Artifact> {
+    let mut artifacts = super::gathered(|sink| emit_in_parts(env, lifecycle, project, sink));
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    artifacts
+}
+
+/// The artefacts of [`emit`], handed to `sink` in parts as they are rendered (the live
+/// root modules a batch at a time, then those kept only to destroy, with the copies of
+/// the project's own modules), in no particular order. Stops at the first error of
+/// `sink`.
+pub(crate) fn emit_in_parts<E>(
+    env: &ResolvedEnvironment,
+    lifecycle: &Lifecycle,
+    project: &str,
+    sink: &mut dyn FnMut(Vec<Artifact>) -> Result<(), E>,
+) -> Result<(), E> {
     let plan = plan::Plan::new(env);
     let removed_env = removed(env, lifecycle);
     let removed_plan = plan::Plan::new(&removed_env);
@@ -60,15 +74,18 @@ pub fn emit(env: &ResolvedEnvironment, lifecycle: &Lifecycle, project: &str) -> 
         .map(|root| (&root.id, render::used_providers(root)))
         .collect();
     let none = BTreeSet::new();
-    // Root modules are independent: render them across cores (in order).
+    // Root modules are independent: render them across cores.
     // An application's build leaves out the root module of the shared instances: the
     // platform provisions them, and the application's root modules read their state.
-    let mut artifacts: Vec<Artifact> = plan
+    let live: Vec<&plan::RootModule<'_>> = plan
         .roots
-        .par_iter()
+        .iter()
         .filter(|root| root.has_work())
         .filter(|root| !(env.is_platforms() && root.id == plan::RootId::Shared))
-        .flat_map_iter(|root| {
+        .collect();
+    super::in_parts(
+        &live,
+        |root| {
             let removed = leftovers.get(&root.id).unwrap_or(&none);
             render::files(env, lifecycle, project, &plan, root, removed)
                 .into_iter()
@@ -77,21 +94,24 @@ pub fn emit(env: &ResolvedEnvironment, lifecycle: &Lifecycle, project: &str) -> 
                     contents: to_text(&document),
                     source: Some(root.source.clone()),
                 })
-        })
-        .collect();
+                .collect()
+        },
+        sink,
+    )?;
     let live: BTreeSet<&RootId> = plan
         .roots
         .iter()
         .filter(|root| root.has_work())
         .map(|root| &root.id)
         .collect();
+    let mut rest = Vec::new();
     for root in removed_plan.roots.iter().filter(|root| root.has_work()) {
         if live.contains(&root.id) {
             continue;
         }
         let refs = removed_plan.references_from(&root.id);
         let providers = leftovers.get(&root.id).unwrap_or(&none);
-        artifacts.extend(
+        rest.extend(
             render::destroy_only_files(env, project, &root.id, &refs, providers)
                 .into_iter()
                 .map(|(name, document)| Artifact {
@@ -101,9 +121,8 @@ pub fn emit(env: &ResolvedEnvironment, lifecycle: &Lifecycle, project: &str) -> 
                 }),
         );
     }
-    artifacts.extend(local_modules(env));
-    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
-    artifacts
+    rest.extend(local_modules(env));
+    sink(rest)
 }
 
 /// What the sources remove from `env`, as an environment of its own: its root modules
