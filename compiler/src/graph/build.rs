@@ -144,7 +144,7 @@ impl ResourceGraph {
             let node = Node {
                 id: instance_id(&instance.id),
                 kind: NodeKind::Instance,
-                name: instance.id.clone(),
+                name: instance.id.to_string(),
                 offering: Some(instance.offering.clone()),
                 version: Some(instance.offering_version.clone()),
                 implementation: Some(instance.implementation.clone()),
