@@ -397,7 +397,7 @@ fn a_volume_mounted_by_several_pods_can_be_mounted_by_several_nodes() {
                 .containers
                 .iter()
                 .flat_map(|container| container.volumes.values())
-                .map(String::as_str)
+                .map(|id| id.as_str())
                 .collect();
             for id in mounted {
                 *pods.entry(id).or_default() += workload.replicas;

@@ -289,7 +289,7 @@ workload b {
         password,
         &Value::Secret(Box::new(Value::Deferred(Box::new(
             Deferred::GeneratedPassword {
-                instance: "shared_db".to_string()
+                instance: "shared_db".into()
             }
         ))))
     );
@@ -370,7 +370,7 @@ fn what_implementations_need_is_pulled_in_transitively() {
     assert_eq!(
         module.inputs["firewall"],
         Value::Deferred(Box::new(Deferred::ModuleOutput {
-            instance: "api.db.net.wall".to_string(),
+            instance: "api.db.net.wall".into(),
             path: vec!["id".to_string()],
         }))
     );

@@ -67,14 +67,13 @@ fn bindings(snapshot: &Snapshot, target: Definition) -> Option<String> {
                 .iter()
                 .find(|w| w.name == owner.name.name)
                 .and_then(|w| w.resources.get(&instance.name.name))
-                .cloned(),
+                .map(|id| id.as_str()),
             DeclKind::Environment if environment.name == owner.name.name => {
-                Some(instance.name.name.clone())
+                Some(instance.name.name.as_str())
             }
             _ => None,
         };
-        let Some(bound) = id.and_then(|id| environment.instances.iter().find(|i| i.id == id))
-        else {
+        let Some(bound) = id.and_then(|id| environment.instance(id)) else {
             continue;
         };
         let shared = match bound.owner {

@@ -29,7 +29,7 @@ pub(crate) mod pages;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::names::{DeclRef, NameKind, ProjectIndex, Resolver, file_scope, project_index};
-use crate::resolve::model::{Owner, ResolvedEnvironment};
+use crate::resolve::model::{InstanceId, Owner, ResolvedEnvironment};
 use crate::source::{Db, Origin, Project};
 use crate::syntax::ast::Member;
 use crate::types::schema::Provisioner;
@@ -130,7 +130,7 @@ pub struct Usage {
     /// needs, `None`.
     pub resource: Option<String>,
     /// The instance's id: `api.db`, `shared_db`.
-    pub instance: String,
+    pub instance: InstanceId,
     /// Whether the instance is shared by the environment.
     pub shared: bool,
 }
@@ -307,7 +307,7 @@ fn usage(
 
 /// The workloads that use the instance `id` of an environment: its owner, or, for a
 /// shared one, every workload that binds it.
-fn users(env: &ResolvedEnvironment, id: &str, owner: &Owner) -> Vec<Usage> {
+fn users(env: &ResolvedEnvironment, id: &InstanceId, owner: &Owner) -> Vec<Usage> {
     let shared = *owner == Owner::Environment;
     env.workloads
         .iter()
@@ -315,13 +315,13 @@ fn users(env: &ResolvedEnvironment, id: &str, owner: &Owner) -> Vec<Usage> {
             let resource = workload
                 .resources
                 .iter()
-                .find(|(_, instance)| instance.as_str() == id)
+                .find(|(_, instance)| *instance == id)
                 .map(|(local, _)| local.clone());
             let owns = matches!(owner, Owner::Workload(name) if *name == workload.name);
             (resource.is_some() || owns).then(|| Usage {
                 workload: workload.name.clone(),
                 resource,
-                instance: id.to_string(),
+                instance: id.clone(),
                 shared,
             })
         })

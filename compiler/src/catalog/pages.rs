@@ -260,7 +260,7 @@ fn used_by(usage: &EnvironmentUsage) -> Vec<Block> {
                 Some(resource) => code(resource),
                 None => text("needed by an implementation"),
             }]),
-            one(vec![code(&row.instance)]),
+            one(vec![code(row.instance.as_str())]),
             one(vec![Inline::Flag(row.shared)]),
         ]
     });

@@ -175,7 +175,7 @@ mod tests {
     fn secrets_go_through_the_provisioned_secret() {
         let password = Value::Secret(Box::new(Value::Deferred(Box::new(
             Deferred::GeneratedPassword {
-                instance: "api.db".to_string(),
+                instance: "api.db".into(),
             },
         ))));
         assert_eq!(
@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn plain_provision_time_values_go_through_the_provisioned_config_map() {
         let host = Value::Deferred(Box::new(Deferred::ModuleOutput {
-            instance: "api.db".to_string(),
+            instance: "api.db".into(),
             path: vec!["db_instance_address".to_string()],
         }));
         assert!(matches!(

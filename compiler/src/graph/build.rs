@@ -114,7 +114,7 @@ impl ResourceGraph {
     /// sources remove (marked `removed`).
     pub fn of(environment: &ResolvedEnvironment, lifecycle: &Lifecycle) -> ResourceGraph {
         let mut graph = DiGraph::new();
-        let mut index: BTreeMap<String, NodeIndex> = BTreeMap::new();
+        let mut index: BTreeMap<NodeKey<'_>, NodeIndex> = BTreeMap::new();
         let workloads = environment
             .workloads
             .iter()
@@ -125,13 +125,17 @@ impl ResourceGraph {
         for (workload, removed) in &workloads {
             let mut node = workload_node(&workload.name, None);
             node.removed = *removed;
-            index.insert(node.id.clone(), graph.add_node(node));
+            index.insert((NodeKind::Workload, &workload.name), graph.add_node(node));
         }
         for remote in &environment.remote_workloads {
-            let node = workload_node(&remote.workload.name, Some(&remote.application));
             index
-                .entry(node.id.clone())
-                .or_insert_with(|| graph.add_node(node));
+                .entry((NodeKind::Workload, &remote.workload.name))
+                .or_insert_with(|| {
+                    graph.add_node(workload_node(
+                        &remote.workload.name,
+                        Some(&remote.application),
+                    ))
+                });
         }
         let mut instances: Vec<(&Arc<Instance>, bool)> = environment
             .instances
@@ -144,7 +148,7 @@ impl ResourceGraph {
             let node = Node {
                 id: instance_id(&instance.id),
                 kind: NodeKind::Instance,
-                name: instance.id.clone(),
+                name: instance.id.to_string(),
                 offering: Some(instance.offering.clone()),
                 version: Some(instance.offering_version.clone()),
                 implementation: Some(instance.implementation.clone()),
@@ -158,43 +162,47 @@ impl ResourceGraph {
                 protected: Some(lifecycle.is_protected(&instance.id)),
                 removed: *removed,
             };
-            index.insert(node.id.clone(), graph.add_node(node));
+            index.insert((NodeKind::Instance, &instance.id), graph.add_node(node));
         }
-        let mut edges: Vec<(String, String, Edge)> = Vec::new();
+        // An edge to something the environment does not have is left out.
+        let mut edges: Vec<(NodeIndex, NodeIndex, Edge)> = Vec::new();
+        let mut link = |from: NodeKey<'_>, to: NodeKey<'_>, weight: Edge| {
+            if let (Some(&from), Some(&to)) = (index.get(&from), index.get(&to)) {
+                edges.push((from, to, weight));
+            }
+        };
         for (workload, _) in &workloads {
-            let from = workload_id(&workload.name);
+            let from = (NodeKind::Workload, workload.name.as_str());
             for (local, id) in &workload.resources {
-                edges.push((
-                    from.clone(),
-                    instance_id(id),
-                    edge(EdgeKind::Uses, Some(local)),
-                ));
+                let to = (NodeKind::Instance, id.as_str());
+                link(from, to, edge(EdgeKind::Uses, Some(local)));
             }
             for called in &workload.calls {
-                edges.push((
-                    from.clone(),
-                    workload_id(called),
-                    edge(EdgeKind::Calls, None),
-                ));
+                let to = (NodeKind::Workload, called.as_str());
+                link(from, to, edge(EdgeKind::Calls, None));
             }
         }
         for (instance, _) in &instances {
-            let from = instance_id(&instance.id);
+            let from = (NodeKind::Instance, instance.id.as_str());
             for needed in &instance.needs {
-                let name = needed.strip_prefix(&format!("{}.", instance.id));
-                edges.push((
-                    from.clone(),
-                    instance_id(needed),
+                let name = needed.name_in(&instance.id);
+                link(
+                    from,
+                    (NodeKind::Instance, needed),
                     edge(EdgeKind::Needs, name),
-                ));
+                );
             }
         }
-        edges.sort_by(|a, b| (&a.0, &a.1, a.2.kind).cmp(&(&b.0, &b.1, b.2.kind)));
+        // In the order of the nodes' ids (`instance:...` before `workload:...`).
+        edges.sort_by(|a, b| {
+            let key = |(from, to, weight): &(NodeIndex, NodeIndex, Edge)| {
+                (&graph[*from].id, &graph[*to].id, weight.kind)
+            };
+            key(a).cmp(&key(b))
+        });
         edges.dedup();
         for (from, to, weight) in edges {
-            if let (Some(&from), Some(&to)) = (index.get(&from), index.get(&to)) {
-                graph.add_edge(from, to, weight);
-            }
+            graph.add_edge(from, to, weight);
         }
         ResourceGraph {
             environment: environment.name.clone(),
@@ -218,6 +226,10 @@ impl ResourceGraph {
         })
     }
 }
+
+/// How a node is found while the graph is built: its kind, and the workload's name or
+/// the instance's id.
+type NodeKey<'a> = (NodeKind, &'a str);
 
 /// The id of a workload's node.
 pub(crate) fn workload_id(name: &str) -> String {

@@ -17,7 +17,9 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::lowered::EnvironmentId;
 use crate::names::NameKind;
-use crate::resolve::model::{Instance, Lifecycle, Owner, RemoteWorkload, ResolvedEnvironment};
+use crate::resolve::model::{
+    Instance, InstanceId, Lifecycle, Owner, RemoteWorkload, ResolvedEnvironment,
+};
 use crate::resolve::name_clash::Named;
 use crate::resolve::remote::RemoteCall;
 use crate::resolve::shared::environment_shared;
@@ -190,7 +192,7 @@ pub fn environment_model<'db>(
 ) -> Option<ResolvedEnvironment> {
     let shared = environment_shared(db, env).as_ref()?;
     let project = env.project(db);
-    let mut instances: BTreeMap<String, Arc<Instance>> = shared
+    let mut instances: BTreeMap<InstanceId, Arc<Instance>> = shared
         .instances
         .iter()
         .filter(|(id, _)| !shared.removed_instances.contains(*id))
@@ -250,7 +252,7 @@ pub fn environment_lifecycle<'db>(db: &'db dyn Db, env: EnvironmentId<'db>) -> L
         protected: shared.protected.clone(),
         ..Lifecycle::default()
     };
-    let mut removed: BTreeMap<String, Arc<Instance>> = shared
+    let mut removed: BTreeMap<InstanceId, Arc<Instance>> = shared
         .removed_instances
         .iter()
         .filter_map(|id| Some((id.clone(), shared.instances.get(id)?.clone())))

@@ -257,7 +257,7 @@ impl<'db> Evaluator<'_, 'db> {
             return match self.scope.module() {
                 Some(instance) if first == "module" => {
                     let module = Value::Deferred(Box::new(Deferred::ModuleOutput {
-                        instance: instance.to_string(),
+                        instance: instance.clone(),
                         path: Vec::new(),
                     }));
                     rest.iter()
@@ -590,7 +590,7 @@ mod tests {
     }
 
     fn scope() -> Scope {
-        let mut scope = Scope::new().with_module("api.db");
+        let mut scope = Scope::new().with_module("api.db".into());
         scope.bind(
             "env",
             record([("name", Value::String("production".into()))]),

@@ -21,8 +21,9 @@ use crate::resolve::conform::{describe, misfit, seal};
 use crate::resolve::context::{ImplView, OfferingKey, OfferingView, offering_key};
 use crate::resolve::cycle::{Cycles, Frame};
 use crate::resolve::eval::{eval, secret};
+use crate::resolve::instance_id::InstanceId;
 use crate::resolve::model::{Instance, LocalModule, Owner, Provisioning};
-use crate::resolve::naming::{child_id, object_name};
+use crate::resolve::naming::object_name;
 use crate::resolve::order::{Settings, read_order, sibling_reads};
 use crate::resolve::provisioning::{endpoints, provisioning};
 use crate::resolve::scope::{Scope, record};
@@ -58,7 +59,7 @@ pub(crate) struct Assigned {
 
 /// What to instantiate.
 pub(crate) struct Request<'db> {
-    pub id: String,
+    pub id: InstanceId,
     pub owner: Owner,
     pub offering: OfferingView<'db>,
     /// Where the instance is declared: `db: postgres`.
@@ -145,18 +146,18 @@ pub(crate) struct Instantiator<'a, 'db> {
     /// What `use` bodies see: `env` and the shared instances bound so far.
     pub(crate) env_scope: Cow<'a, Scope>,
     /// Every instance bound so far, by id.
-    pub(crate) instances: BTreeMap<String, Arc<Instance>>,
+    pub(crate) instances: BTreeMap<InstanceId, Arc<Instance>>,
     /// The ids of those whose offering is stateful, and of those among them that are
     /// protected (`protect = true`).
-    pub(crate) stateful: BTreeSet<String>,
-    pub(crate) protected: BTreeSet<String>,
+    pub(crate) stateful: BTreeSet<InstanceId>,
+    pub(crate) protected: BTreeSet<InstanceId>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) cycles: Cycles,
     /// How many instances the resource being instantiated has pulled in so far,
     /// itself included (see [`MAX_PULLED`]).
     pulled: usize,
     /// The id of that resource.
-    pulling: String,
+    pulling: Option<InstanceId>,
 }
 
 impl<'a, 'db> Instantiator<'a, 'db> {
@@ -179,7 +180,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
             diagnostics: Vec::new(),
             cycles: Cycles::default(),
             pulled: 0,
-            pulling: String::new(),
+            pulling: None,
         }
     }
 
@@ -426,7 +427,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
     /// `params`, `self`, `env` and, for Terraform, `module`.
     fn implementation_scope(
         &self,
-        id: &str,
+        id: &InstanceId,
         provisioner: Option<Provisioner>,
         params: &Arc<BTreeMap<String, Value>>,
     ) -> Scope {
@@ -444,7 +445,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
             own.push((
                 "generated_password",
                 secret(Value::Deferred(Box::new(Deferred::GeneratedPassword {
-                    instance: id.to_string(),
+                    instance: id.clone(),
                 }))),
             ));
         }
@@ -453,7 +454,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
         scope.bind("self", record(own));
         scope.bind("env", self.env.value.clone());
         if provisioner == Some(Provisioner::Terraform) {
-            scope = scope.with_module(id);
+            scope = scope.with_module(id.clone());
         }
         scope
     }
@@ -466,7 +467,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
         imp: ImplView<'db>,
         scope: &mut Scope,
         stack: &mut Vec<Frame>,
-    ) -> Vec<String> {
+    ) -> Vec<InstanceId> {
         if stack.len() >= MAX_NEEDS_DEPTH {
             return Vec::new();
         }
@@ -503,7 +504,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
                 continue;
             }
             let name = instance.name.text(db);
-            let id = child_id(&request.id, name);
+            let id = InstanceId::child(&request.id, name);
             let child = Request {
                 id: id.clone(),
                 owner: request.owner.clone(),
@@ -570,7 +571,7 @@ impl<'a, 'db> Instantiator<'a, 'db> {
     fn admit(&mut self, request: &Request<'db>, stack: &[Frame]) -> bool {
         if stack.is_empty() {
             self.pulled = 0;
-            self.pulling = request.id.clone();
+            self.pulling = Some(request.id.clone());
         }
         self.pulled += 1;
         if self.pulled <= MAX_PULLED {
@@ -582,7 +583,8 @@ impl<'a, 'db> Instantiator<'a, 'db> {
                     Code::TooManyInstances,
                     format!(
                         "`{}` pulls in more than {MAX_PULLED} instances in the environment `{}`",
-                        self.pulling, self.env.name
+                        self.pulling.as_deref().unwrap_or_default(),
+                        self.env.name
                     ),
                     request.site.clone(),
                     format!("`{}` is one too many", request.id),

@@ -7,6 +7,7 @@
 //! environment's queries only gather; its result, [`model::ResolvedEnvironment`], is
 //! plain data that the graph and the emitters read. The layer is split by concept:
 //!
+//! - [`instance_id`]: the ids that the resolved platform links its instances by;
 //! - [`model`], [`value`]: the resolved platform and its values (what the graph and the
 //!   emitters read);
 //! - [`scope`], [`eval`]: evaluating lowered expressions in a scope;
@@ -47,6 +48,7 @@ pub(crate) mod effective;
 pub mod environment;
 pub(crate) mod eval;
 pub(crate) mod instance;
+pub mod instance_id;
 pub mod model;
 pub(crate) mod name_clash;
 pub(crate) mod naming;

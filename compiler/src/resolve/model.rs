@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::diagnostic::Label;
+pub use crate::resolve::instance_id::InstanceId;
 use crate::resolve::value::{Deferred, Value};
 
 /// One environment, resolved.
@@ -47,7 +48,7 @@ impl ResolvedEnvironment {
             .iter()
             .flat_map(|workload| &workload.containers)
             .flat_map(|container| container.volumes.values())
-            .map(String::as_str)
+            .map(InstanceId::as_str)
             .collect()
     }
 
@@ -98,9 +99,9 @@ impl ResolvedEnvironment {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lifecycle {
     /// The ids of the instances, live or removed, whose offering is stateful.
-    pub stateful: BTreeSet<String>,
+    pub stateful: BTreeSet<InstanceId>,
     /// The ids of the stateful instances that are protected (`protect = true`).
-    pub protected: BTreeSet<String>,
+    pub protected: BTreeSet<InstanceId>,
     /// The workloads the sources remove (`removed = true`), resolved as they were,
     /// sorted by name.
     pub removed_workloads: Vec<Arc<ResolvedWorkload>>,
@@ -302,7 +303,7 @@ pub struct Instance {
     /// Unique in the environment: `shared_db` for an environment's shared resource,
     /// `api.db` for a workload's resource, `api.db.network` for one an implementation
     /// needs.
-    pub id: String,
+    pub id: InstanceId,
     /// A name safe for Kubernetes objects and Terraform identifiers (DNS label):
     /// `shared-db`, `api-db`, `api-db-network`.
     pub object_name: String,
@@ -319,7 +320,7 @@ pub struct Instance {
     /// Where workloads reach it, when it lives outside the cluster (`endpoints`).
     pub endpoints: Endpoints,
     /// Ids of the instances this one's implementation needs.
-    pub needs: Vec<String>,
+    pub needs: Vec<InstanceId>,
     pub source: Label,
 }
 
@@ -346,7 +347,7 @@ pub struct ResolvedWorkload {
     /// How long a pod may take to stop, in seconds, when it is not Kubernetes' 30.
     pub termination_grace_period: Option<u32>,
     /// The workload's resources: local name (`db`) → instance id.
-    pub resources: BTreeMap<String, String>,
+    pub resources: BTreeMap<String, InstanceId>,
     /// Names of the workloads this one calls, sorted: of its own application, or
     /// remote ([`ResolvedEnvironment::remote_workloads`]).
     pub calls: Vec<String>,
@@ -533,7 +534,7 @@ pub struct Container {
     pub startup: Option<Probe>,
     pub pre_stop: Option<Handler>,
     /// Mount path → instance id.
-    pub volumes: BTreeMap<String, String>,
+    pub volumes: BTreeMap<String, InstanceId>,
     pub source: Label,
 }
 
@@ -617,7 +618,7 @@ pub enum HandlerAction {
 pub fn generated_passwords<'a>(
     instances: impl IntoIterator<Item = &'a Instance>,
     workloads: impl IntoIterator<Item = &'a ResolvedWorkload>,
-) -> BTreeSet<String> {
+) -> BTreeSet<InstanceId> {
     let mut found = BTreeSet::new();
     let mut visit = |value: &Value| {
         for deferred in value.deferreds() {

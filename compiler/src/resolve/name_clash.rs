@@ -137,7 +137,7 @@ fn describe(instance: &Instance) -> String {
         Owner::Environment if !instance.id.contains('.') => {
             format!("the shared resource `{}`", instance.id)
         }
-        Owner::Workload(workload) => match instance.id.strip_prefix(&format!("{workload}.")) {
+        Owner::Workload(workload) => match instance.id.name_in(workload) {
             Some(local) if !local.contains('.') => {
                 format!("the resource `{local}` of `{workload}`")
             }

@@ -1,8 +1,9 @@
 //! Names of resolved things in the systems plat writes for.
 //!
-//! Invariants: an instance id is its owner's path of names joined with `.`
-//! (`shared_db`, `api.db`, `api.db.network`), unique in an environment because the
-//! names on each level are; [`object_name`] turns an id into a DNS label (lower-case
+//! Invariants: an instance id ([`crate::resolve::instance_id::InstanceId`]) is its
+//! owner's path of names joined with `.` (`shared_db`, `api.db`, `api.db.network`),
+//! unique in an environment because the names on each level are; [`object_name`] turns
+//! an id into a DNS label (lower-case
 //! letters, digits and `-`, at most 52 characters, starting and ending with a letter
 //! or digit), the same for the same id on every run, so it is safe for Kubernetes
 //! objects and Terraform identifiers alike. [`Carrier`] and [`file_key`] say under which
@@ -15,11 +16,6 @@ use crate::resolve::value::Value;
 /// (an in-cluster instance that keeps data) labels its pods with its name, a `-` and a
 /// hash of up to 10 characters, a label value of at most 63: so 52.
 const MAX_NAME: usize = 52;
-
-/// The id of an instance named `name` inside `parent` (a workload or an instance id).
-pub(crate) fn child_id(parent: &str, name: &str) -> String {
-    format!("{parent}.{name}")
-}
 
 /// A DNS label for an id: `shared_db` → `shared-db`, `api.db.network` →
 /// `api-db-network`. A label that would be too long is cut and ends with a hash of

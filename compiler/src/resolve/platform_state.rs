@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::diagnostic::{Code, Diagnostic, Label};
-use crate::resolve::model::{Backend, Instance, Provisioning, ResolvedWorkload};
+use crate::resolve::model::{Backend, Instance, InstanceId, Provisioning, ResolvedWorkload};
 use crate::resolve::value::Value;
 
 /// E1005 for the environment `environment` (its declaration at `source`), when
@@ -21,8 +21,13 @@ pub(crate) fn check<'a>(
     environment: &str,
     source: &Label,
     backend: Option<&Backend>,
-    shared: &BTreeMap<String, Arc<Instance>>,
-    workloads: impl Iterator<Item = (&'a ResolvedWorkload, &'a BTreeMap<String, Arc<Instance>>)>,
+    shared: &BTreeMap<InstanceId, Arc<Instance>>,
+    workloads: impl Iterator<
+        Item = (
+            &'a ResolvedWorkload,
+            &'a BTreeMap<InstanceId, Arc<Instance>>,
+        ),
+    >,
 ) -> Option<Diagnostic> {
     let why = unreadable(backend)?;
     let (workload, _) = workloads
@@ -64,8 +69,8 @@ fn unreadable(backend: Option<&Backend>) -> Option<&'static str> {
 /// the `shared` instances.
 fn reads_shared_state(
     workload: &ResolvedWorkload,
-    owned: &BTreeMap<String, Arc<Instance>>,
-    shared: &BTreeMap<String, Arc<Instance>>,
+    owned: &BTreeMap<InstanceId, Arc<Instance>>,
+    shared: &BTreeMap<InstanceId, Arc<Instance>>,
 ) -> bool {
     let from_shared = |value: &Value| {
         value

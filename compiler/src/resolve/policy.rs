@@ -451,7 +451,7 @@ fn instances(judged: &Judged<'_, '_>) -> Vec<Item> {
             let shared = instance.owner == Owner::Environment;
             let value = record([
                 ("name", Value::String(local.clone())),
-                ("id", Value::String(instance.id.clone())),
+                ("id", Value::String(instance.id.to_string())),
                 ("offering", Value::String(instance.offering.clone())),
                 ("version", Value::String(instance.offering_version.clone())),
                 (

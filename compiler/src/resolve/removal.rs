@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::{Code, Diagnostic, Label, located};
 use crate::lowered::{ExprId, Exprs, Name};
 use crate::resolve::eval::eval;
+use crate::resolve::instance_id::InstanceId;
 use crate::resolve::model::{Instance, Provisioning};
 use crate::resolve::scope::Scope;
 use crate::resolve::value::Value;
@@ -30,13 +31,12 @@ pub(crate) fn is_removed(
 /// The ids among `instances` that removing the instance `id` removes: itself and what
 /// it pulled in.
 pub(crate) fn pulled_in<'i>(
-    instances: impl IntoIterator<Item = &'i String>,
+    instances: impl IntoIterator<Item = &'i InstanceId>,
     id: &str,
-) -> BTreeSet<String> {
-    let prefix = format!("{id}.");
+) -> BTreeSet<InstanceId> {
     instances
         .into_iter()
-        .filter(|other| *other == id || other.starts_with(&prefix))
+        .filter(|other| other.is_or_within(id))
         .cloned()
         .collect()
 }
@@ -57,8 +57,8 @@ impl Removal<'_> {
     /// removal destroys.
     pub(crate) fn diagnostics(
         &self,
-        stateful: &BTreeSet<String>,
-        protected: &BTreeSet<String>,
+        stateful: &BTreeSet<InstanceId>,
+        protected: &BTreeSet<InstanceId>,
     ) -> Vec<Diagnostic> {
         let mut found = Vec::new();
         for instance in self
@@ -136,7 +136,7 @@ impl Removal<'_> {
 
 /// Whether removing `instance` destroys something: what Terraform provisioned, or the
 /// data of a stateful instance in the cluster (its volume claim leaves the manifests).
-fn destroys(instance: &Instance, stateful: &BTreeSet<String>) -> bool {
+fn destroys(instance: &Instance, stateful: &BTreeSet<InstanceId>) -> bool {
     match &instance.provisioning {
         Provisioning::Terraform(_) => true,
         Provisioning::Kubernetes(_) => stateful.contains(&instance.id),

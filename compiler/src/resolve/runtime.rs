@@ -34,6 +34,7 @@ use crate::names::{DeclRef, suggest};
 use crate::resolve::conform::{describe, misfit};
 use crate::resolve::effective::{Effective, EffectiveContainer};
 use crate::resolve::eval::evaluate;
+use crate::resolve::instance_id::InstanceId;
 use crate::resolve::model::{
     Container, HandlerAction, Instance, ProbeAction, Provisioning, ResolvedWorkload, WorkloadKind,
 };
@@ -61,7 +62,7 @@ pub(crate) struct Decided<'a, 'db> {
     pub(crate) scope: &'a Scope,
     pub(crate) resolved: &'a ResolvedWorkload,
     /// The instances it owns, by id.
-    pub(crate) instances: &'a BTreeMap<String, Arc<Instance>>,
+    pub(crate) instances: &'a BTreeMap<InstanceId, Arc<Instance>>,
 }
 
 /// Everything this module finds about a decided workload.

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::resolve::instance_id::InstanceId;
 use crate::resolve::value::Value;
 
 /// The names visible to an expression.
@@ -21,7 +22,7 @@ pub(crate) struct Scope {
     globals: Arc<BTreeMap<String, Value>>,
     /// In a Terraform implementation: the id of the instance whose module `module.*`
     /// reads.
-    module: Option<String>,
+    module: Option<InstanceId>,
 }
 
 impl Scope {
@@ -43,8 +44,8 @@ impl Scope {
     }
 
     /// The same scope, with `module.*` reading the module of `instance`.
-    pub(crate) fn with_module(mut self, instance: impl Into<String>) -> Scope {
-        self.module = Some(instance.into());
+    pub(crate) fn with_module(mut self, instance: InstanceId) -> Scope {
+        self.module = Some(instance);
         self
     }
 
@@ -53,8 +54,8 @@ impl Scope {
     }
 
     /// The instance whose Terraform module `module` names, if any.
-    pub(crate) fn module(&self) -> Option<&str> {
-        self.module.as_deref()
+    pub(crate) fn module(&self) -> Option<&InstanceId> {
+        self.module.as_ref()
     }
 }
 

@@ -18,6 +18,7 @@ use crate::resolve::context::{OfferingKey, offering, offering_key};
 use crate::resolve::cycle::Frame;
 use crate::resolve::eval::eval;
 use crate::resolve::instance::{EnvSettings, Instantiator, Request, UseSite, assign};
+use crate::resolve::instance_id::InstanceId;
 use crate::resolve::model::{Backend, Instance, Owner};
 use crate::resolve::order::{Settings, read_order, sibling_reads};
 use crate::resolve::provisioning::text;
@@ -39,18 +40,19 @@ pub(crate) struct SharedPart {
     pub(crate) scope: Scope,
     /// The names of the shared instances the environment declares.
     pub(crate) declared: BTreeSet<String>,
-    /// The outputs of the shared instances that could be bound.
-    pub(crate) outputs: BTreeMap<String, Value>,
+    /// The outputs of the shared instances that could be bound, by id (a shared
+    /// instance's id is its name).
+    pub(crate) outputs: BTreeMap<InstanceId, Value>,
     /// The shared instances and what they need, by id.
-    pub(crate) instances: BTreeMap<String, Arc<Instance>>,
+    pub(crate) instances: BTreeMap<InstanceId, Arc<Instance>>,
     /// The names of the shared resources that say `removed = true`.
     pub(crate) removed: BTreeSet<String>,
     /// The ids of the instances they remove: theirs, and what they pulled in.
-    pub(crate) removed_instances: BTreeSet<String>,
+    pub(crate) removed_instances: BTreeSet<InstanceId>,
     /// The ids of the instances whose offering is stateful, and of the protected among
     /// them.
-    pub(crate) stateful: BTreeSet<String>,
-    pub(crate) protected: BTreeSet<String>,
+    pub(crate) stateful: BTreeSet<InstanceId>,
+    pub(crate) protected: BTreeSet<InstanceId>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
@@ -230,7 +232,7 @@ fn settings(db: &dyn Db, environment: &Environment<'_>) -> EnvSettings {
 fn shared_instances<'db>(
     instantiator: &mut Instantiator<'_, 'db>,
     environment: &Environment<'db>,
-) -> (BTreeMap<String, Value>, BTreeMap<String, Label>) {
+) -> (BTreeMap<InstanceId, Value>, BTreeMap<String, Label>) {
     let db = instantiator.db;
     let project = instantiator.project;
     let file = environment.decl.file;
@@ -271,8 +273,9 @@ fn shared_instances<'db>(
             continue;
         };
         let name = resource.name.text(db).clone();
+        let id = InstanceId::from(name.as_str());
         let request = Request {
-            id: name.clone(),
+            id: id.clone(),
             owner: Owner::Environment,
             offering: *offering,
             site: Label::new(file, resource.site),
@@ -294,11 +297,8 @@ fn shared_instances<'db>(
         if let Some(setting) = removal {
             removed.insert(name, Label::new(file, exprs.range(setting.value)));
         } else if let Some(output) = output {
-            instantiator
-                .env_scope
-                .to_mut()
-                .bind(name.clone(), output.clone());
-            outputs.insert(name, output);
+            instantiator.env_scope.to_mut().bind(name, output.clone());
+            outputs.insert(id, output);
         }
     }
     (outputs, removed)

@@ -12,6 +12,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::resolve::instance_id::InstanceId;
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Value {
     String(String),
@@ -46,14 +48,17 @@ pub enum TemplatePart {
 pub enum Deferred {
     /// An output of the Terraform module that provisions `instance`; `path` is the
     /// output name followed by any attribute accesses (`records.route.fqdn`).
-    ModuleOutput { instance: String, path: Vec<String> },
+    ModuleOutput {
+        instance: InstanceId,
+        path: Vec<String>,
+    },
     /// A password that plat has Terraform generate for `instance`.
-    GeneratedPassword { instance: String },
+    GeneratedPassword { instance: InstanceId },
 }
 
 impl Deferred {
     /// The instance whose provisioning the value comes from.
-    pub fn instance(&self) -> &str {
+    pub fn instance(&self) -> &InstanceId {
         match self {
             Deferred::ModuleOutput { instance, .. } | Deferred::GeneratedPassword { instance } => {
                 instance

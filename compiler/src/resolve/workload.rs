@@ -27,10 +27,10 @@ use crate::resolve::cycle::Frame;
 use crate::resolve::effective::{Effective, EffectiveContainer, EffectiveResource};
 use crate::resolve::eval::eval;
 use crate::resolve::instance::{Assigned, Instantiator, Request, assign};
+use crate::resolve::instance_id::InstanceId;
 use crate::resolve::model::{
     Caller, Container as ResolvedContainer, Instance, Owner, ResolvedWorkload, WorkloadKind,
 };
-use crate::resolve::naming::child_id;
 use crate::resolve::order::{Settings, read_order, sibling_reads};
 use crate::resolve::pod;
 use crate::resolve::policy::{Judged, check_policies};
@@ -50,16 +50,16 @@ use crate::types::schema::{REMOVED, SHARED};
 pub(crate) struct WorkloadResolution {
     pub(crate) workload: Arc<ResolvedWorkload>,
     /// Its own instances and what they need, by id.
-    pub(crate) instances: BTreeMap<String, Arc<Instance>>,
+    pub(crate) instances: BTreeMap<InstanceId, Arc<Instance>>,
     /// Whether the sources remove the workload in this environment (`removed = true`).
     pub(crate) removed: bool,
     /// The ids of its own instances that are removed: all of them when it is, else
     /// those of its resources that say `removed = true`, and what they pulled in.
-    pub(crate) removed_instances: BTreeSet<String>,
+    pub(crate) removed_instances: BTreeSet<InstanceId>,
     /// The ids of its own instances whose offering is stateful, and of the protected
     /// among them.
-    pub(crate) stateful: BTreeSet<String>,
-    pub(crate) protected: BTreeSet<String>,
+    pub(crate) stateful: BTreeSet<InstanceId>,
+    pub(crate) protected: BTreeSet<InstanceId>,
     /// E0601–E0607 about it, its policy violations (E0605), its calls to other
     /// applications (E1002–E1004), and what its removals find (E0904, E0905, W0906).
     pub(crate) diagnostics: Vec<Diagnostic>,
@@ -69,7 +69,7 @@ pub(crate) struct WorkloadResolution {
 
 /// A resource of the workload that says `removed = true`: instantiated, never bound.
 struct RemovedResource {
-    id: String,
+    id: InstanceId,
     /// The `removed = true` that says so.
     site: Label,
 }
@@ -350,7 +350,7 @@ fn uses_of_removed_things<'db>(
     for (name, _) in &roots {
         let name = name.text(db);
         if own.contains(name.as_str()) {
-            let id = child_id(effective.name(), name);
+            let id = InstanceId::child(effective.name(), name);
             removed.insert(name.clone(), format!("the resource `{id}`"));
         } else if name != effective.name() && removed_workload(name) {
             removed.insert(name.clone(), format!("the workload `{name}`"));
@@ -396,7 +396,7 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
         &self,
         workload: &Effective<'_, 'db>,
         scope: &Scope,
-        resources: BTreeMap<String, String>,
+        resources: BTreeMap<String, InstanceId>,
     ) -> ResolvedWorkload {
         let db = self.db();
         let exprs = workload.exprs();
@@ -466,7 +466,7 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
         &mut self,
         workload: &Effective<'_, 'db>,
         scope: &mut Scope,
-    ) -> (BTreeMap<String, String>, Vec<RemovedResource>) {
+    ) -> (BTreeMap<String, InstanceId>, Vec<RemovedResource>) {
         let db = self.db();
         let project = self.instantiator.project;
         let file = workload.file();
@@ -521,7 +521,7 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
                 continue;
             };
             let name = resource.resource.name.text(db);
-            let id = child_id(workload.name(), name);
+            let id = InstanceId::child(workload.name(), name);
             let mut assigned: Vec<Assigned> =
                 assign(db, scope, (file, exprs, &resource.resource.settings));
             if let Some(overridden) = resource.overridden {
@@ -582,7 +582,7 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
         resource: &EffectiveResource<'_, 'db>,
         shared: ExprId,
         scope: &mut Scope,
-        bound: &mut BTreeMap<String, String>,
+        bound: &mut BTreeMap<String, InstanceId>,
     ) {
         let db = self.db();
         let Expr::Path(path) = workload.exprs().get(shared) else {
@@ -593,9 +593,9 @@ impl<'a, 'db> WorkloadResolver<'a, 'db> {
         };
         let name = name.text(db);
         let local = resource.resource.name.text(db);
-        if let Some(outputs) = self.shared.outputs.get(name) {
+        if let Some((id, outputs)) = self.shared.outputs.get_key_value(name.as_str()) {
             scope.bind(local.clone(), outputs.clone());
-            bound.insert(local.clone(), name.clone());
+            bound.insert(local.clone(), id.clone());
             return;
         }
         if self.shared.removed.contains(name) {
@@ -673,7 +673,7 @@ fn container_of<'db>(
     db: &'db dyn Db,
     container: &EffectiveContainer<'db>,
     workload: &Effective<'_, 'db>,
-    resources: &BTreeMap<String, String>,
+    resources: &BTreeMap<String, InstanceId>,
     read: &dyn Fn(Option<ExprId>) -> Value,
 ) -> ResolvedContainer {
     let fields = &container.fields;
@@ -719,8 +719,8 @@ fn volumes(
     db: &dyn Db,
     exprs: &Exprs<'_>,
     field: Option<ExprId>,
-    resources: &BTreeMap<String, String>,
-) -> BTreeMap<String, String> {
+    resources: &BTreeMap<String, InstanceId>,
+) -> BTreeMap<String, InstanceId> {
     let Some(Expr::Record(entries)) = field.map(|volumes| exprs.get(volumes)) else {
         return BTreeMap::new();
     };

@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::Label;
 use crate::resolve::model::{
-    InClusterService, Instance, Owner, Provisioning, ResolvedEnvironment, ResolvedWorkload,
+    InClusterService, Instance, InstanceId, Owner, Provisioning, ResolvedEnvironment,
+    ResolvedWorkload,
 };
 
 use super::Locate;
@@ -58,7 +59,7 @@ impl<'a> Context<'a> {
             );
             index(
                 &mut users,
-                workload.resources.values().map(String::as_str),
+                workload.resources.values().map(InstanceId::as_str),
                 workload,
             );
         }
@@ -67,7 +68,7 @@ impl<'a> Context<'a> {
         for instance in env.instances.iter().map(AsRef::as_ref) {
             index(
                 &mut needers,
-                instance.needs.iter().map(String::as_str),
+                instance.needs.iter().map(InstanceId::as_str),
                 instance,
             );
             if let Owner::Workload(owner) = &instance.owner {
@@ -129,7 +130,11 @@ impl<'a> Context<'a> {
     /// The resources (instance ids) that `workload` reaches over the network, sorted
     /// and without repeats.
     pub(super) fn network_resources(&self, workload: &'a ResolvedWorkload) -> Vec<&'a Instance> {
-        let ids: BTreeSet<&str> = workload.resources.values().map(String::as_str).collect();
+        let ids: BTreeSet<&str> = workload
+            .resources
+            .values()
+            .map(InstanceId::as_str)
+            .collect();
         ids.into_iter()
             .filter(|id| !self.is_mounted(id))
             .filter_map(|id| self.instance(id))

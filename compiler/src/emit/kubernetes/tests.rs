@@ -752,7 +752,7 @@ fn a_service_account_with_a_provision_time_annotation_is_left_to_terraform() {
         std::collections::BTreeMap::from([(
             "eks.amazonaws.com/role-arn".to_string(),
             Value::Deferred(Box::new(crate::resolve::value::Deferred::ModuleOutput {
-                instance: "catalog.identity".to_string(),
+                instance: "catalog.identity".into(),
                 path: vec!["iam_role_arn".to_string()],
             })),
         )]);

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::emit::delivery::{self, Delivery};
-use crate::resolve::model::{Container, ResolvedWorkload};
+use crate::resolve::model::{Container, InstanceId, ResolvedWorkload};
 use crate::resolve::value::Value;
 
 use super::context::Context;
@@ -133,7 +133,7 @@ impl<'a> WorkloadVolumes<'a> {
             .containers
             .iter()
             .flat_map(|container| container.volumes.values())
-            .map(String::as_str)
+            .map(InstanceId::as_str)
             .collect();
         let mounted: Vec<(&str, &str)> = ids
             .into_iter()

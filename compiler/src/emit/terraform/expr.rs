@@ -201,7 +201,7 @@ mod tests {
 
     fn output(instance: &str, path: &[&str]) -> Value {
         Value::Deferred(Box::new(Deferred::ModuleOutput {
-            instance: instance.to_string(),
+            instance: instance.into(),
             path: path.iter().map(|s| s.to_string()).collect(),
         }))
     }

@@ -32,7 +32,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostic::Label;
 use crate::emit::delivery::{self, Delivery, ServiceAccount};
 use crate::resolve::model::{
-    Instance, Owner, Provisioning, ResolvedEnvironment, ResolvedWorkload, TerraformModule,
+    Instance, InstanceId, Owner, Provisioning, ResolvedEnvironment, ResolvedWorkload,
+    TerraformModule,
 };
 use crate::resolve::value::{Deferred, Value};
 
@@ -143,7 +144,7 @@ impl RootModule<'_> {
 pub(super) struct Plan<'a> {
     pub roots: Vec<RootModule<'a>>,
     /// Instance id → (its root module, its Terraform identifier).
-    placement: BTreeMap<String, (RootId, String)>,
+    placement: BTreeMap<InstanceId, (RootId, String)>,
     /// Root module → (deferred value → the output that exports it).
     exports: BTreeMap<RootId, BTreeMap<Deferred, String>>,
 }
@@ -271,7 +272,7 @@ fn local_reference(identifier: &str, deferred: &Deferred) -> String {
 /// environment's shared instances first: their identifiers, and so the names of the
 /// shared root module's outputs, depend on the shared instances only, and are the same
 /// in the platform's build and in each application's that reads them.
-fn place(env: &ResolvedEnvironment) -> BTreeMap<String, (RootId, String)> {
+fn place(env: &ResolvedEnvironment) -> BTreeMap<InstanceId, (RootId, String)> {
     let mut instances: Vec<&Instance> = env.instances.iter().map(AsRef::as_ref).collect();
     instances.sort_by(|a, b| {
         (a.owner != Owner::Environment, &a.id).cmp(&(b.owner != Owner::Environment, &b.id))
@@ -290,7 +291,7 @@ fn place(env: &ResolvedEnvironment) -> BTreeMap<String, (RootId, String)> {
 }
 
 /// The ids of the instances whose generated password some value refers to.
-fn generated_passwords(env: &ResolvedEnvironment) -> BTreeSet<String> {
+fn generated_passwords(env: &ResolvedEnvironment) -> BTreeSet<InstanceId> {
     crate::resolve::model::generated_passwords(
         env.instances.iter().map(AsRef::as_ref),
         env.workloads.iter().map(AsRef::as_ref),
@@ -300,8 +301,8 @@ fn generated_passwords(env: &ResolvedEnvironment) -> BTreeSet<String> {
 /// Every root module with its modules, passwords, handovers and instance outputs.
 fn assemble<'a>(
     env: &'a ResolvedEnvironment,
-    placement: &BTreeMap<String, (RootId, String)>,
-    generated: &BTreeSet<String>,
+    placement: &BTreeMap<InstanceId, (RootId, String)>,
+    generated: &BTreeSet<InstanceId>,
 ) -> BTreeMap<RootId, RootModule<'a>> {
     let mut roots: BTreeMap<RootId, RootModule<'a>> = BTreeMap::new();
     let mut instances: Vec<&Instance> = env.instances.iter().map(AsRef::as_ref).collect();
@@ -377,8 +378,8 @@ fn name_resources(root: &mut RootModule<'_>) {
 fn add_instance<'a>(
     root: &mut RootModule<'a>,
     instance: &'a Instance,
-    placement: &BTreeMap<String, (RootId, String)>,
-    generated: &BTreeSet<String>,
+    placement: &BTreeMap<InstanceId, (RootId, String)>,
+    generated: &BTreeSet<InstanceId>,
 ) {
     let mut provisioned_here = false;
     if let Provisioning::Terraform(module) = &instance.provisioning {
@@ -485,7 +486,7 @@ fn export(
     root: &mut RootModule<'_>,
     taken: &mut Names,
     deferred: &Deferred,
-    placement: &BTreeMap<String, (RootId, String)>,
+    placement: &BTreeMap<InstanceId, (RootId, String)>,
 ) -> String {
     let wanted = Value::Deferred(Box::new(deferred.clone()));
     if let Some(output) = root

@@ -39,14 +39,14 @@ fn secret(value: Value) -> Value {
 
 fn module_output(instance: &str, path: &[&str]) -> Value {
     Value::Deferred(Box::new(Deferred::ModuleOutput {
-        instance: instance.to_string(),
+        instance: instance.into(),
         path: path.iter().map(|segment| segment.to_string()).collect(),
     }))
 }
 
 fn generated(instance: &str) -> Value {
     Value::Deferred(Box::new(Deferred::GeneratedPassword {
-        instance: instance.to_string(),
+        instance: instance.into(),
     }))
 }
 
@@ -65,7 +65,7 @@ fn instance(
     outputs: BTreeMap<String, Value>,
 ) -> Instance {
     Instance {
-        id: id.to_string(),
+        id: id.into(),
         object_name: id.replace(['.', '_'], "-"),
         offering: "postgres".to_string(),
         offering_version: "1.0.0".to_string(),
@@ -741,7 +741,7 @@ fn a_mounted_csi_volume_gets_a_persistent_volume_and_its_claim_from_its_owner() 
         .expect("the fixture has an `api` workload");
     api.containers[0]
         .volumes
-        .insert("/data".to_string(), "shared_files".to_string());
+        .insert("/data".to_string(), "shared_files".into());
     let artifacts = emit(&env, &Lifecycle::default(), "shop");
     let shared = find(&artifacts, SHARED);
     let volume = &shared["resource"]["kubernetes_persistent_volume_v1"]["shared_files"];
