@@ -281,8 +281,10 @@ pub(crate) struct Tree {
     /// Directories, every link resolved, that are not read as part of this tree: the
     /// dependencies that live inside it.
     skipped: Vec<PathBuf>,
-    /// The hash of what is read from the tree ([`crate::package::hash`]).
-    hash: ContentHash,
+    /// The hash of what is read from the tree ([`crate::package::hash`]), for a package
+    /// whose content the lock records; `None` for the others, and for the project's own
+    /// files, whose content nothing compares.
+    hash: Option<ContentHash>,
 }
 
 impl Tree {
@@ -294,16 +296,18 @@ impl Tree {
             origin: Origin::Project,
             excluded: Vec::new(),
             skipped: Vec::new(),
-            hash: ContentHash::default(),
+            hash: None,
         }
     }
 
-    /// The tree of the dependency at `directory`, whose paths begin with `prefix`.
+    /// The tree of the dependency at `directory`, whose paths begin with `prefix`;
+    /// `hashed`: whether what is read from it is hashed.
     pub(crate) fn package(
         root: read::Root,
         directory: PathBuf,
         prefix: String,
         origin: Origin,
+        hashed: bool,
     ) -> Tree {
         Tree {
             root,
@@ -312,7 +316,7 @@ impl Tree {
             origin,
             excluded: Vec::new(),
             skipped: Vec::new(),
-            hash: ContentHash::default(),
+            hash: hashed.then(ContentHash::default),
         }
     }
 
@@ -321,9 +325,16 @@ impl Tree {
         format!("{}{}", self.prefix, relative_display(&self.directory, path))
     }
 
-    /// The hash of everything read from the tree so far.
-    pub(crate) fn hash(&self) -> String {
-        self.hash.clone().finish()
+    /// The hash of everything read from the tree so far, if it is hashed.
+    pub(crate) fn hash(&self) -> Option<String> {
+        self.hash.clone().map(ContentHash::finish)
+    }
+
+    /// Adds the file at `path`, whose text is `text`, to the tree's hash.
+    fn add_to_hash(&mut self, path: &Path, text: &str) {
+        if let Some(hash) = &mut self.hash {
+            hash.add(&relative_display(&self.directory, path), text.as_bytes());
+        }
     }
 
     /// The text of `file`, which the walk found at `path`, added to the tree's hash.
@@ -333,16 +344,14 @@ impl Tree {
         file: read::WalkedFile,
     ) -> Result<String, read::Refusal> {
         let text = read::text(file.read()?)?;
-        self.hash
-            .add(&relative_display(&self.directory, path), text.as_bytes());
+        self.add_to_hash(path, &text);
         Ok(text)
     }
 
     /// The text at `path`, through the rule of [`read`], added to the tree's hash.
     fn read(&mut self, path: &Path) -> Result<String, read::Refusal> {
         let text = self.root.read_text(path)?;
-        self.hash
-            .add(&relative_display(&self.directory, path), text.as_bytes());
+        self.add_to_hash(path, &text);
         Ok(text)
     }
 }

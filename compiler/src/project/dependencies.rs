@@ -609,9 +609,16 @@ fn read_package(
         }
     };
     let prefix = format!("{}/", node.located.display);
-    let mut tree = Tree::package(root, node.located.directory.clone(), prefix.clone(), origin);
+    let fetched = matches!(node.source, Source::Git { .. });
+    let mut tree = Tree::package(
+        root,
+        node.located.directory.clone(),
+        prefix.clone(),
+        origin,
+        fetched,
+    );
     let module_lock = read_tree(loader, &mut tree, &node.manifest, &prefix);
-    let hash = matches!(node.source, Source::Git { .. }).then(|| tree.hash());
+    let hash = tree.hash();
     let package = Package {
         name: node.name.clone(),
         version: node.manifest.version.as_ref().map(ToString::to_string),
@@ -665,6 +672,7 @@ pub fn package_hash(
         directory.to_path_buf(),
         String::new(),
         Origin::Package(0),
+        true,
     );
     read_tree(&mut loader, &mut tree, manifest, "");
     let errors: Vec<Diagnostic> = loader
@@ -673,7 +681,7 @@ pub fn package_hash(
         .filter(Diagnostic::is_error)
         .collect();
     if errors.is_empty() {
-        Ok(tree.hash())
+        Ok(tree.hash().unwrap_or_default())
     } else {
         Err(errors)
     }

@@ -280,6 +280,32 @@ mod tests {
     }
 
     #[test]
+    fn a_walked_file_that_became_a_link_is_left_to_the_rule() {
+        let outside = tempfile_dir("walked-outside");
+        let root = tempfile_dir("walked-root");
+        std::fs::write(outside.join("secret"), "token").unwrap();
+        std::fs::write(root.join("plain.plat"), "workload w {}").unwrap();
+        std::os::unix::fs::symlink(outside.join("secret"), root.join("link.plat")).unwrap();
+        let plain = WalkedFile::open(&root.join("plain.plat"))
+            .expect("opened without the rule")
+            .expect("readable");
+        assert_eq!(plain.len(), 13);
+        assert_eq!(plain.read().as_deref(), Ok(&b"workload w {}"[..]));
+        // A link in the walk's place is not opened: the rule, which resolves it, decides.
+        assert!(WalkedFile::open(&root.join("link.plat")).is_none());
+        assert!(matches!(
+            WalkedFile::open(&root.join("missing.plat")),
+            Some(Err(refusal)) if refusal.is_missing()
+        ));
+        assert!(matches!(
+            WalkedFile::open(&root),
+            Some(Err(Refusal::NotRegular))
+        ));
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::remove_dir_all(&outside).unwrap();
+    }
+
+    #[test]
     fn text_that_is_not_utf8_says_where() {
         assert_eq!(
             text(b"ab\ncd\xff".to_vec()),
