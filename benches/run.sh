@@ -11,7 +11,8 @@
 #   SIZES="20" RUNS=1 benches/run.sh  # a smoke test: one small platform, one run each
 #
 # Environment: SIZES (workload counts), ENVIRONMENTS (default 3), RUNS (hyperfine runs,
-# default 10), WORK (where platforms and outputs go; default a temporary directory),
+# default 10; `plat check`, short and noisier, is run CHECK_RUNS times, default five
+# times RUNS, after three warm-ups), WORK (where platforms and outputs go; default a temporary directory),
 # PLAT and GENERATE (the binaries; by default the release builds of `plat` and of the
 # `generate` example, built here), PEERS (the service counts of the peer comparison,
 # default the largest of SIZES; empty to skip it), JRSONNET and PKL (the peers'
@@ -22,6 +23,7 @@ cd "$(dirname "$0")/.."
 sizes=${SIZES:-"100 1000 10000"}
 environments=${ENVIRONMENTS:-3}
 runs=${RUNS:-10}
+check_runs=${CHECK_RUNS:-$((runs * 5))}
 work=${WORK:-$(mktemp -d)}
 
 if [ -z "${PLAT:-}" ] || [ -z "${GENERATE:-}" ]; then
@@ -46,11 +48,13 @@ if [ -n "$peers" ]; then
   printf 'peers: %s, %s\n' "$("$JRSONNET" --version)" "$("$PKL" --version)"
 fi
 
-# The mean of the commands of a hyperfine export, in seconds, by command name.
+# The median and the mean of the commands of hyperfine exports, in seconds, by command
+# name.
 means() {
   python3 -c 'import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print("%s\t%.4f\t%.4f" % (r["command"], r["median"], r["mean"]))' "$1"
+for export in sys.argv[1:]:
+    for r in json.load(open(export))["results"]:
+        print("%s\t%.4f\t%.4f" % (r["command"], r["median"], r["mean"]))' "$@"
 }
 
 # The ratio of two numbers, with two decimals.
@@ -85,13 +89,15 @@ for n in $sizes; do
   # the previous one, which tar does not.
   tar -cf "$work/out-$n.tar" -C "$out" .
   untarred="$work/untarred-$n"
+  hyperfine --style basic --warmup 3 --runs "$check_runs" --export-json "$work/hyperfine-$n-check.json" \
+    --command-name "check N=$n" "$PLAT check $project"
   hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hyperfine-$n.json" \
-    --command-name "check N=$n" --prepare "true" "$PLAT check $project" \
     --command-name "build N=$n" --prepare "rm -rf $out" "$PLAT build $project --out $out" \
     --command-name "tar -xf N=$n" --prepare "rm -rf $untarred && mkdir $untarred" \
     "tar -xf $work/out-$n.tar -C $untarred"
   rm -rf "$untarred" "$work/out-$n.tar"
-  means "$work/hyperfine-$n.json" | awk -F'\t' '{ printf "median: %s %.1f ms\n", $1, $2 * 1000 }'
+  means "$work/hyperfine-$n-check.json" "$work/hyperfine-$n.json" |
+    awk -F'\t' '{ printf "median: %s %.1f ms\n", $1, $2 * 1000 }'
   build=$(means "$work/hyperfine-$n.json" | awk -F'\t' '/^build/ { print $2 }')
   untar=$(means "$work/hyperfine-$n.json" | awk -F'\t' '/^tar/ { print $2 }')
   printf 'build / tar -xf: %s (target: at most 0.7)\n' "$(ratio "$build" "$untar")"
@@ -100,13 +106,15 @@ for n in $sizes; do
   one="$work/platform-$n-one-file"
   rm -rf "$one" && cp -r "$project" "$one" && benches/one_file.py "$one"
   "$PLAT" build "$one" --out "$out-one-file" 2>/dev/null
+  hyperfine --style basic --warmup 3 --runs "$check_runs" --export-json "$work/hyperfine-$n-one-file-check.json" \
+    --command-name "check one file N=$n" "$PLAT check $one"
   hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/hyperfine-$n-one-file.json" \
-    --command-name "check one file N=$n" --prepare "true" "$PLAT check $one" \
     --command-name "build one file N=$n" --prepare "rm -rf $out-one-file" \
     "$PLAT build $one --out $out-one-file"
-  means "$work/hyperfine-$n-one-file.json" | awk -F'\t' '{ printf "median: %s %.1f ms\n", $1, $2 * 1000 }'
-  check=$(means "$work/hyperfine-$n.json" | awk -F'\t' '/^check/ { print $2 }')
-  check_one=$(means "$work/hyperfine-$n-one-file.json" | awk -F'\t' '/^check/ { print $2 }')
+  means "$work/hyperfine-$n-one-file-check.json" "$work/hyperfine-$n-one-file.json" |
+    awk -F'\t' '{ printf "median: %s %.1f ms\n", $1, $2 * 1000 }'
+  check=$(means "$work/hyperfine-$n-check.json" | awk -F'\t' '/^check/ { print $2 }')
+  check_one=$(means "$work/hyperfine-$n-one-file-check.json" | awk -F'\t' '/^check/ { print $2 }')
   build_one=$(means "$work/hyperfine-$n-one-file.json" | awk -F'\t' '/^build/ { print $2 }')
   printf 'one file / %s files: check %s, build %s (target: at most 1.2)\n' "$n" \
     "$(ratio "$check_one" "$check")" "$(ratio "$build_one" "$build")"

@@ -141,11 +141,14 @@ fn before_resolution(db: &dyn Db, project: Project) -> Vec<Diagnostic> {
 
 /// For a command that checks and renders a project once (`plat build`): bounds the
 /// memos that [`check_rendering_each_environment`] drops as soon as nothing reads them
-/// again: the syntax trees and the lowered files once the workloads are lowered, each
-/// environment's resolutions once it is rendered. Call it before anything reads the
+/// again: the syntax trees, the files' imports, analyses and lowered forms once the
+/// workloads are lowered (their diagnostics are gathered already), each environment's
+/// resolutions once it is rendered. Call it before anything reads the
 /// project.
 pub fn keep_only_what_a_build_reads(db: &mut dyn Db) {
     crate::syntax::keep_one_syntax_tree(db);
+    crate::names::imports::keep_one_file_scope(db);
+    crate::types::analysis::keep_one_file_analysis(db);
     crate::lowered::keep_one_lowered_file(db);
     crate::resolve::workload::keep_one_resolution(db);
 }

@@ -1097,6 +1097,16 @@ fn a_build_resolves_each_workload_once_and_drops_an_environment_once_it_is_rende
         "every workload once in each environment, though each environment's resolutions \
          are dropped once it is rendered: {executed:#?}"
     );
+    let analyses: Vec<&String> = executed
+        .iter()
+        .filter(|key| key.starts_with("file_analysis("))
+        .collect();
+    let distinct: std::collections::BTreeSet<&&String> = analyses.iter().collect();
+    assert_eq!(
+        analyses.len(),
+        distinct.len(),
+        "each file is analysed once, though the analyses are dropped: {executed:#?}"
+    );
 
     // Dropped: reading the first environment's model again resolves its workloads again.
     let production = plat_compiler::resolve::environment_named(&db, project, "production")

@@ -42,8 +42,17 @@ pub struct FileScope {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Bounds the memo of [`file_scope`] to one file: the next new revision, or an eviction
+/// ([`crate::check::check_rendering_each_environment`]), drops the others.
+pub(crate) fn keep_one_file_scope(db: &mut dyn Db) {
+    file_scope::set_lru_capacity(db, 1);
+}
+
 /// Resolves the imports of one file.
-#[salsa::tracked(returns(ref))]
+///
+/// Kept for as long as the database lives, unless a command that lowers each file once
+/// bounds it ([`keep_one_file_scope`]).
+#[salsa::tracked(returns(ref), lru = 0)]
 pub fn file_scope(db: &dyn Db, project: Project, file: SourceFile) -> FileScope {
     let index = project_index(db, project);
     let module = &crate::syntax::parse_file(db, file).module;

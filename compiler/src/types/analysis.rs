@@ -27,8 +27,18 @@ pub struct FileAnalysis {
     pub table: ResolutionTable,
 }
 
+/// Bounds the memo of [`file_analysis`] to one file: the next new revision, or an
+/// eviction ([`crate::check::check_rendering_each_environment`]), drops the others.
+pub(crate) fn keep_one_file_analysis(db: &mut dyn Db) {
+    file_analysis::set_lru_capacity(db, 1);
+}
+
 /// Checks the names and types of one file of a project.
-#[salsa::tracked(returns(ref))]
+///
+/// Kept for as long as the database lives (the language server reads its table for
+/// navigation), unless a command that reads only its diagnostics, once, bounds it
+/// ([`keep_one_file_analysis`]).
+#[salsa::tracked(returns(ref), lru = 0)]
 pub fn file_analysis(db: &dyn Db, project: Project, file: SourceFile) -> FileAnalysis {
     let index = project_index(db, project);
     let scope = file_scope(db, project, file);
