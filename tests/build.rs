@@ -311,6 +311,9 @@ fn unknown_environments_are_refused_with_the_known_ones() {
         run.stderr
     );
     assert!(!out.exists());
+    // The environments are known once the sources are checked; nothing staged remains.
+    let staged = hidden_entries(temp.path());
+    assert!(staged.is_empty(), "left behind: {staged:?}");
 }
 
 #[test]

@@ -211,12 +211,17 @@ pub fn check_rendering_each_environment<D: ParallelDb>(
     check_project(db, project).clone()
 }
 
-/// Parses and analyses every file of `project` in parallel, then, unless they have an
-/// error, lowers its workloads (what resolution reads); whether resolution follows.
+/// Parses every file of `project` (with its declarations), then analyses them, each in
+/// parallel, then, unless they have an error, lowers its workloads (what resolution
+/// reads); whether resolution follows.
 fn check_files_in_parallel<D: ParallelDb>(db: &D, project: Project) -> bool {
     let files = project.files(db).clone();
+    // Every file's declarations first: the index of the project's names, which the
+    // first analysis needs, would otherwise parse every file on that one thread.
+    in_parallel(db, files.clone(), |db, file| {
+        crate::names::file_declarations(db, file);
+    });
     in_parallel(db, files, |db, file| {
-        crate::syntax::parse_file(db, file);
         file_analysis(db, project, file);
     });
     let resolves = !before_resolution(db, project)

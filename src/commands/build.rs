@@ -44,15 +44,10 @@ pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool
         eprintln!("error: {message}\nhelp: pass `--out DIR` with a directory of its own");
         return Status::Usage;
     }
-    let all: Vec<String> = plat_compiler::resolve::environments(&db, loaded.project)
-        .iter()
-        .map(|env| env.name(&db).clone())
-        .collect();
-    let selection = select(&all, environments, &loaded.name);
     let mut build = Build {
         project: loaded.project,
         name: &loaded.name,
-        selected: selection.as_deref().unwrap_or_default(),
+        wanted: environments,
         out,
         staging: None,
         counts: Vec::new(),
@@ -74,12 +69,18 @@ pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool
         );
         return Status::Errors;
     }
-    if let Err(message) = &selection {
-        eprintln!("{message}");
-        return Status::Usage;
-    }
-    let every = environments.is_empty();
-    let counts = match build.finish(every) {
+    let all: Vec<String> = plat_compiler::resolve::environments(&db, loaded.project)
+        .iter()
+        .map(|env| env.name(&db).clone())
+        .collect();
+    let selected = match select(&all, environments, &loaded.name) {
+        Ok(selected) => selected,
+        Err(message) => {
+            eprintln!("{message}");
+            return Status::Usage;
+        }
+    };
+    let counts = match build.finish(&selected) {
         Ok(counts) => counts,
         Err(refusal) => {
             let (message, status) = match refusal {
@@ -96,7 +97,7 @@ pub fn run(path: &Path, environments: &[String], out: Option<&Path>, color: bool
     eprintln!(
         "built {} ({}) into {}",
         clean(&loaded.name),
-        plural(counts.len(), "environment", "environments"),
+        plural(selected.len(), "environment", "environments"),
         out.display()
     );
     super::exit_without_freeing(db);
@@ -150,13 +151,14 @@ impl From<String> for Refusal {
     }
 }
 
-/// A build in progress: the selected environments rendered as the checks resolve them,
+/// A build in progress: the wanted environments rendered as the checks resolve them,
 /// each written into the staging directory part after part, so that one part at most is
 /// held in memory; swapped in by [`Build::finish`].
 struct Build<'a> {
     project: Project,
     name: &'a str,
-    selected: &'a [&'a String],
+    /// The environments named with `--env`; every one when empty.
+    wanted: &'a [String],
     out: &'a Path,
     /// Begun with the first environment rendered.
     staging: Option<Staging>,
@@ -167,9 +169,10 @@ struct Build<'a> {
 }
 
 impl Build<'_> {
-    /// Renders the environment `env`, if it is selected, into the staging directory.
+    /// Renders the environment `env`, if it is wanted, into the staging directory.
     fn render(&mut self, db: &Database, env: &str) {
-        if self.refusal.is_some() || !self.selected.iter().any(|selected| *selected == env) {
+        let wanted = self.wanted.is_empty() || self.wanted.iter().any(|wanted| wanted == env);
+        if self.refusal.is_some() || !wanted {
             return;
         }
         if let Err(refusal) = self.render_environment(db, env) {
@@ -205,10 +208,10 @@ impl Build<'_> {
         Ok(())
     }
 
-    /// Swaps the rendered output in, unless that would orphan Terraform state (`every`:
-    /// every environment was selected, so those gone from the sources count too).
-    /// Returns how many files each environment has.
-    fn finish(self, every: bool) -> Result<Vec<(String, usize)>, Refusal> {
+    /// Swaps the rendered output in, unless that would orphan Terraform state (when
+    /// every environment is wanted, those gone from the sources count too: `selected`
+    /// are the sources' environments). Returns how many files each environment has.
+    fn finish(self, selected: &[&String]) -> Result<Vec<(String, usize)>, Refusal> {
         if let Some(refusal) = self.refusal {
             return Err(refusal);
         }
@@ -216,11 +219,11 @@ impl Build<'_> {
             Some(staging) => staging,
             None => Staging::begin(self.out, Writer::Build)?,
         };
-        if every {
+        if self.wanted.is_empty() {
             // Environments gone from the sources leave the output with all their roots.
             for gone in built_environments(self.out)
                 .into_iter()
-                .filter(|env| !self.selected.contains(&env))
+                .filter(|env| !selected.contains(&env))
             {
                 refuse_orphans(self.out, &gone, BTreeMap::new())?;
             }
