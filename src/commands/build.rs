@@ -194,10 +194,13 @@ impl Build<'_> {
             if let Some(resolved) = plat_compiler::resolve::environment_model(db, id) {
                 bundle::environment_in_parts(db, &resolved, &lifecycle, self.name, &mut |part| {
                     files += part.len();
-                    outline.extend(diff::outline_of_artifacts(&part));
+                    outline.extend(diff::outline_of_artifacts(
+                        part.iter().map(|(artifact, _)| artifact),
+                    ));
                     let mut tree = Tree::default();
-                    for artifact in part {
-                        tree.insert(format!("{env}/{}", artifact.path), artifact.contents);
+                    for (artifact, sha256) in part {
+                        let path = format!("{env}/{}", artifact.path);
+                        tree.insert_hashed(path, artifact.contents, sha256);
                     }
                     staging.add(&tree)
                 })?;

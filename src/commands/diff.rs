@@ -236,10 +236,12 @@ pub(super) fn outline_of_directory(directory: &Path) -> Option<BTreeMap<String, 
 }
 
 /// The outline of an environment built in memory.
-pub(super) fn outline_of_artifacts(artifacts: &[Artifact]) -> BTreeMap<String, String> {
+pub(super) fn outline_of_artifacts<'a>(
+    artifacts: impl IntoIterator<Item = &'a Artifact>,
+) -> BTreeMap<String, String> {
     outline(
         artifacts
-            .iter()
+            .into_iter()
             .map(|artifact| (artifact.path.as_str(), artifact.contents.as_str())),
     )
 }

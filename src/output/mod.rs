@@ -39,8 +39,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use plat_compiler::emit::Sha256;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 /// Which command writes an output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +73,7 @@ impl Writer {
     }
 
     /// The marker's text: what the directory is, and every file written with its hash.
-    fn marker_text(self, files: &BTreeMap<String, Sha256Hex>) -> String {
+    fn marker_text(self, files: &BTreeMap<String, Sha256>) -> String {
         let note = format!(
             "This directory is written by `{}` and replaced as a whole each time: do not \
              edit it. Change the .plat sources and run it again. Files it lists are the ones \
@@ -95,50 +95,34 @@ impl Writer {
 /// The marker file, its fields in key order as JSON writes them.
 #[derive(serde::Serialize)]
 struct Marker<'a> {
-    files: &'a BTreeMap<String, Sha256Hex>,
+    files: &'a BTreeMap<String, Sha256>,
     note: &'a str,
     written_by: &'a str,
 }
 
-/// The sha256 of a file, written as lowercase hex: 32 bytes kept for each of the
-/// hundreds of thousands of files a large build lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Sha256Hex([u8; 32]);
-
-impl Sha256Hex {
-    fn of(bytes: &[u8]) -> Sha256Hex {
-        Sha256Hex(Sha256::digest(bytes).into())
-    }
-}
-
-impl std::fmt::Display for Sha256Hex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
-    }
-}
-
-impl serde::Serialize for Sha256Hex {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-/// The files of one build: relative path (`/`-separated) → contents.
+/// The files of one build: relative path (`/`-separated) → contents, and their sha256
+/// when it is known already.
 #[derive(Debug, Default)]
 pub struct Tree {
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, (Vec<u8>, Option<Sha256>)>,
 }
 
 impl Tree {
     /// Adds a file; a second file at the same path replaces the first.
     pub fn insert(&mut self, path: String, contents: impl Into<Vec<u8>>) {
-        self.files.insert(path, contents.into());
+        self.files.insert(path, (contents.into(), None));
+    }
+
+    /// Adds a file whose sha256 is known (a build's, from its manifest), so that it is
+    /// not hashed again for the marker.
+    pub fn insert_hashed(&mut self, path: String, contents: impl Into<Vec<u8>>, sha256: Sha256) {
+        self.files.insert(path, (contents.into(), Some(sha256)));
     }
 }
 
 /// The sha256 of `bytes`, as lowercase hex.
 fn sha256(bytes: &[u8]) -> String {
-    Sha256Hex::of(bytes).to_string()
+    Sha256::of(bytes).to_string()
 }
 
 /// Refuses an output directory whose replacement would destroy the project: `/`, the
@@ -192,7 +176,7 @@ pub struct Staging {
     /// The directories created so far.
     created: BTreeSet<PathBuf>,
     /// Every file written so far, with its sha256, for the marker.
-    listing: BTreeMap<String, Sha256Hex>,
+    listing: BTreeMap<String, Sha256>,
     /// What recovering from interrupted runs did.
     notes: Vec<String>,
     finished: bool,
@@ -248,11 +232,12 @@ impl Staging {
                 self.created.insert(directory.to_path_buf());
             }
         }
-        let results: Vec<Result<Sha256Hex, String>> = tree
+        let results: Vec<Result<Sha256, String>> = tree
             .files
             .par_iter()
-            .map(|(path, contents)| {
-                write_file(&self.directory.join(path), contents).map(|()| Sha256Hex::of(contents))
+            .map(|(path, (contents, known))| {
+                write_file(&self.directory.join(path), contents)
+                    .map(|()| known.unwrap_or_else(|| Sha256::of(contents)))
             })
             .collect();
         for ((path, _), result) in tree.files.iter().zip(results) {

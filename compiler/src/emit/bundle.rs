@@ -9,7 +9,7 @@
 //! with `manifest.json` last, the parts hold the same artefacts, and the same
 //! environment always gives the same bytes.
 
-use super::Artifact;
+use super::{Artifact, Sha256};
 use crate::diagnostic::Label;
 use crate::resolve::model::{Lifecycle, ResolvedEnvironment};
 use crate::source::Db;
@@ -28,8 +28,11 @@ pub fn environment(
     lifecycle: &Lifecycle,
     project: &str,
 ) -> Vec<Artifact> {
-    let mut artifacts =
-        super::gathered(|sink| environment_in_parts(db, env, lifecycle, project, sink));
+    let mut artifacts: Vec<Artifact> =
+        super::gathered(|sink| environment_in_parts(db, env, lifecycle, project, sink))
+            .into_iter()
+            .map(|(artifact, _)| artifact)
+            .collect();
     // The manifest comes last; every other artefact by path.
     if let Some(manifest) = artifacts.pop() {
         artifacts.sort_by(|a, b| a.path.cmp(&b.path));
@@ -38,23 +41,25 @@ pub fn environment(
     artifacts
 }
 
-/// The artefacts of [`environment`], handed to `sink` in parts as they are rendered,
-/// in no particular order but for the manifest, which comes last and alone: a build
-/// writes each part and drops it, so that the text of a whole environment is never
-/// held at once. Stops at the first error of `sink`.
+/// The artefacts of [`environment`], each with its sha256 (the one the manifest lists),
+/// handed to `sink` in parts as they are rendered, in no particular order but for the
+/// manifest, which comes last and alone: a build writes each part and drops it, so that
+/// the text of a whole environment is never held at once. Stops at the first error of
+/// `sink`.
 pub fn environment_in_parts<E>(
     db: &dyn Db,
     env: &ResolvedEnvironment,
     lifecycle: &Lifecycle,
     project: &str,
-    sink: &mut dyn FnMut(Vec<Artifact>) -> Result<(), E>,
+    sink: &mut dyn FnMut(Vec<(Artifact, Sha256)>) -> Result<(), E>,
 ) -> Result<(), E> {
     let places = super::Places::of(db, env);
     let locate = |label: &Label| places.locate(label);
     let mut entries = Vec::new();
     let mut hand_on = |part: Vec<Artifact>| {
-        entries.extend(entries_of(&part, &locate));
-        sink(part)
+        let hashed = hashed(part);
+        entries.extend(entries_of(&hashed, &locate));
+        sink(hashed)
     };
     super::kubernetes::emit_in_parts(env, project, &locate, &mut hand_on)?;
     super::terraform::emit_in_parts(env, lifecycle, project, &mut hand_on)?;
@@ -62,7 +67,7 @@ pub fn environment_in_parts<E>(
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = manifest(env, project, &entries);
     drop(entries);
-    sink(vec![manifest])
+    sink(hashed(vec![manifest]))
 }
 
 /// `graph.json`: the resolved graph (it holds no values, so no secret).
@@ -79,7 +84,7 @@ fn graph(env: &ResolvedEnvironment, lifecycle: &Lifecycle) -> Artifact {
 #[derive(serde::Serialize)]
 struct Entry {
     path: String,
-    sha256: String,
+    sha256: Sha256,
     /// Where its source is, when it has one.
     source: Option<String>,
 }
@@ -92,19 +97,25 @@ struct Manifest<'a> {
     project: &'a str,
 }
 
-/// The manifest's entries of `artifacts`, hashed in parallel.
-fn entries_of(artifacts: &[Artifact], locate: &dyn Fn(&Label) -> String) -> Vec<Entry> {
+/// `artifacts` with their sha256, hashed in parallel.
+fn hashed(artifacts: Vec<Artifact>) -> Vec<(Artifact, Sha256)> {
     use rayon::prelude::*;
-    let hashes: Vec<String> = artifacts
-        .par_iter()
-        .map(|artifact| super::sha256_hex(artifact.contents.as_bytes()))
-        .collect();
+    artifacts
+        .into_par_iter()
+        .map(|artifact| {
+            let sha256 = Sha256::of(artifact.contents.as_bytes());
+            (artifact, sha256)
+        })
+        .collect()
+}
+
+/// The manifest's entries of `artifacts`.
+fn entries_of(artifacts: &[(Artifact, Sha256)], locate: &dyn Fn(&Label) -> String) -> Vec<Entry> {
     artifacts
         .iter()
-        .zip(hashes)
         .map(|(artifact, sha256)| Entry {
             path: artifact.path.clone(),
-            sha256,
+            sha256: *sha256,
             source: artifact.source.as_ref().map(locate),
         })
         .collect()

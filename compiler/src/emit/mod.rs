@@ -43,13 +43,13 @@ fn in_parts<T: Sync, E>(
     Ok(())
 }
 
-/// Every artefact that `emit_in_parts` hands on, gathered, in the order it hands them
-/// on: for tests and callers that take an emitter's output whole.
-fn gathered(
+/// Everything that `emit_in_parts` hands on, gathered, in the order it hands it on: for
+/// tests and callers that take an emitter's output whole.
+fn gathered<T>(
     emit_in_parts: impl FnOnce(
-        &mut dyn FnMut(Vec<Artifact>) -> Result<(), std::convert::Infallible>,
+        &mut dyn FnMut(Vec<T>) -> Result<(), std::convert::Infallible>,
     ) -> Result<(), std::convert::Infallible>,
-) -> Vec<Artifact> {
+) -> Vec<T> {
     let mut artifacts = Vec::new();
     emit_in_parts(&mut |part| {
         artifacts.extend(part);
@@ -122,19 +122,42 @@ fn line_starts(db: &dyn crate::source::Db, file: crate::source::SourceFile) -> V
         .collect()
 }
 
-/// The sha256 of `bytes`, as lowercase hex (what the manifest, a ConfigMap's checksum
-/// and a Job's name carry).
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let digit = |nibble: u8| char::from(DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'));
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(digest.len() * 2);
-    for byte in digest.iter() {
-        hex.push(digit(byte >> 4));
-        hex.push(digit(byte & 0x0f));
+/// A sha256 digest, written as lowercase hex (what the manifest, the marker of an
+/// output, a ConfigMap's checksum and a Job's name carry); 32 bytes, for the hundreds
+/// of thousands of files a large build lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sha256(pub [u8; 32]);
+
+impl Sha256 {
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Sha256 {
+        use sha2::Digest;
+        Sha256(sha2::Sha256::digest(bytes).into())
     }
-    hex
+}
+
+impl std::fmt::Display for Sha256 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 64];
+        for (at, byte) in self.0.iter().enumerate() {
+            hex[2 * at] = DIGITS[usize::from(byte >> 4)];
+            hex[2 * at + 1] = DIGITS[usize::from(byte & 0x0f)];
+        }
+        // Every byte is an ASCII digit.
+        f.write_str(std::str::from_utf8(&hex).unwrap_or_default())
+    }
+}
+
+impl serde::Serialize for Sha256 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// The sha256 of `bytes`, as lowercase hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::of(bytes).to_string()
 }
 
 #[cfg(test)]

@@ -77,14 +77,14 @@ pub(crate) fn emit_in_parts<E>(
     // Root modules are independent: render them across cores.
     // An application's build leaves out the root module of the shared instances: the
     // platform provisions them, and the application's root modules read their state.
-    let live: Vec<&plan::RootModule<'_>> = plan
+    let written: Vec<&plan::RootModule<'_>> = plan
         .roots
         .iter()
         .filter(|root| root.has_work())
         .filter(|root| !(env.is_platforms() && root.id == plan::RootId::Shared))
         .collect();
     super::in_parts(
-        &live,
+        &written,
         |root| {
             let removed = leftovers.get(&root.id).unwrap_or(&none);
             render::files(env, lifecycle, project, &plan, root, removed)
